@@ -1,0 +1,439 @@
+//! CONV_2D: NHWC input `[n, h, w, c]`, OHWI filter `[out_c, kh, kw, in_c / groups]`, NHWC output.
+//!
+//! Matches TFLM's `reference_integer_ops::ConvPerChannel` (int8) and `reference_ops::Conv`
+//! (float), including grouped convolution (`in_c` a multiple of the filter's depth). Taps that
+//! fall in the padding are skipped, not zero-filled after the input offset.
+
+pub use crate::quant::QuantParams;
+use crate::quant::multiply_by_quantized_multiplier;
+use crate::util::{check_len, check_window, clamp_f32, clamp_i32, tap_range};
+use crate::KernelError;
+
+/// Geometry of a convolution: strides, dilations and padding-before (from [`crate::quant::compute_padding`]).
+#[derive(Clone, Copy, Debug)]
+pub struct ConvParams {
+    /// Vertical stride.
+    pub stride_h: usize,
+    /// Horizontal stride.
+    pub stride_w: usize,
+    /// Vertical dilation factor.
+    pub dilation_h: usize,
+    /// Horizontal dilation factor.
+    pub dilation_w: usize,
+    /// Rows of padding before the input.
+    pub pad_h: usize,
+    /// Columns of padding before the input.
+    pub pad_w: usize,
+}
+
+/// Validated geometry shared by the int8 and float kernels.
+struct Geometry {
+    n: usize,
+    ih: usize,
+    iw: usize,
+    ic: usize,
+    oc: usize,
+    kh: usize,
+    kw: usize,
+    fic: usize,
+    oh: usize,
+    ow: usize,
+    filters_per_group: usize,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check(
+    p: &ConvParams,
+    in_shape: [usize; 4],
+    in_len: usize,
+    filter_shape: [usize; 4],
+    filter_len: usize,
+    bias_len: Option<usize>,
+    out_shape: [usize; 4],
+    out_len: usize,
+) -> Result<Geometry, KernelError> {
+    let [n, ih, iw, ic] = in_shape;
+    let [oc, kh, kw, fic] = filter_shape;
+    let [on, oh, ow, occ] = out_shape;
+    if n != on || oc != occ {
+        return Err(KernelError::ShapeMismatch);
+    }
+    check_len(&in_shape, in_len)?;
+    check_len(&filter_shape, filter_len)?;
+    check_len(&out_shape, out_len)?;
+    if let Some(b) = bias_len {
+        if b != oc {
+            return Err(KernelError::ShapeMismatch);
+        }
+    }
+    // Grouped convolution: in_c = groups * filter depth, out_c = groups * filters per group.
+    if fic == 0 || ic % fic != 0 {
+        return Err(KernelError::ShapeMismatch);
+    }
+    let groups = ic / fic;
+    if groups == 0 || oc % groups != 0 {
+        return Err(KernelError::ShapeMismatch);
+    }
+    check_window(oh, p.stride_h, kh, p.dilation_h, p.pad_h, ih)?;
+    check_window(ow, p.stride_w, kw, p.dilation_w, p.pad_w, iw)?;
+    Ok(Geometry { n, ih, iw, ic, oc, kh, kw, fic, oh, ow, filters_per_group: oc / groups })
+}
+
+/// Int8 convolution with per-channel (or per-tensor) requantization, as TFLM's
+/// `ConvPerChannel`: `acc = bias + sum(filter * (input + input_offset))`, then rescale.
+///
+/// The filter zero point is taken as 0 (TFLM's int8 conv ignores it).
+#[allow(clippy::too_many_arguments)]
+pub fn conv_2d_int8(
+    p: &ConvParams,
+    q: &QuantParams,
+    in_shape: [usize; 4],
+    input: &[i8],
+    filter_shape: [usize; 4],
+    filter: &[i8],
+    bias: Option<&[i32]>,
+    out_shape: [usize; 4],
+    output: &mut [i8],
+) -> Result<(), KernelError> {
+    let g = check(
+        p,
+        in_shape,
+        input.len(),
+        filter_shape,
+        filter.len(),
+        bias.map(|b| b.len()),
+        out_shape,
+        output.len(),
+    )?;
+    let per_channel = q.check(g.oc)?;
+    let in_off = q.input_offset;
+    for b in 0..g.n {
+        for oy in 0..g.oh {
+            let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
+            let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
+            for ox in 0..g.ow {
+                let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
+                let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
+                let out_base = ((b * g.oh + oy) * g.ow + ox) * g.oc;
+                for o in 0..g.oc {
+                    let in_c0 = (o / g.filters_per_group) * g.fic;
+                    let mut acc: i32 = 0;
+                    for ky in ky_lo..ky_hi {
+                        let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
+                        for kx in kx_lo..kx_hi {
+                            let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
+                            let i0 = ((b * g.ih + iy) * g.iw + ix) * g.ic + in_c0;
+                            let f0 = ((o * g.kh + ky) * g.kw + kx) * g.fic;
+                            let xs = &input[i0..i0 + g.fic];
+                            let fs = &filter[f0..f0 + g.fic];
+                            for (&x, &f) in xs.iter().zip(fs) {
+                                acc = acc.wrapping_add((f as i32).wrapping_mul((x as i32).wrapping_add(in_off)));
+                            }
+                        }
+                    }
+                    if let Some(bias) = bias {
+                        acc = acc.wrapping_add(bias[o]);
+                    }
+                    let (m, s) = q.channel(per_channel, o);
+                    let v = multiply_by_quantized_multiplier(acc, m, s).wrapping_add(q.output_offset);
+                    output[out_base + o] = clamp_i32(v, q.act_min, q.act_max) as i8;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Float convolution as TFLM's `reference_ops::Conv`: per output, the sum over rows, columns
+/// and channels in that order, plus bias, clamped to `[act_min, act_max]`.
+#[allow(clippy::too_many_arguments)]
+pub fn conv_2d_f32(
+    p: &ConvParams,
+    act_min: f32,
+    act_max: f32,
+    in_shape: [usize; 4],
+    input: &[f32],
+    filter_shape: [usize; 4],
+    filter: &[f32],
+    bias: Option<&[f32]>,
+    out_shape: [usize; 4],
+    output: &mut [f32],
+) -> Result<(), KernelError> {
+    let g = check(
+        p,
+        in_shape,
+        input.len(),
+        filter_shape,
+        filter.len(),
+        bias.map(|b| b.len()),
+        out_shape,
+        output.len(),
+    )?;
+    for b in 0..g.n {
+        for oy in 0..g.oh {
+            let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
+            let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
+            for ox in 0..g.ow {
+                let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
+                let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
+                let out_base = ((b * g.oh + oy) * g.ow + ox) * g.oc;
+                for o in 0..g.oc {
+                    let in_c0 = (o / g.filters_per_group) * g.fic;
+                    let mut total = 0.0f32;
+                    for ky in ky_lo..ky_hi {
+                        let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
+                        for kx in kx_lo..kx_hi {
+                            let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
+                            let i0 = ((b * g.ih + iy) * g.iw + ix) * g.ic + in_c0;
+                            let f0 = ((o * g.kh + ky) * g.kw + kx) * g.fic;
+                            let xs = &input[i0..i0 + g.fic];
+                            let fs = &filter[f0..f0 + g.fic];
+                            for (&x, &f) in xs.iter().zip(fs) {
+                                total += x * f;
+                            }
+                        }
+                    }
+                    let bias_value = match bias {
+                        Some(bias) => bias[o],
+                        None => 0.0,
+                    };
+                    output[out_base + o] = clamp_f32(total + bias_value, act_min, act_max);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::*;
+    use proptest::prelude::*;
+
+    /// Straight from the definition: i64 sums over the taps that land inside the input.
+    #[allow(clippy::too_many_arguments)]
+    fn naive_int8(
+        p: &ConvParams,
+        in_off: i32,
+        out_off: i32,
+        act: (i32, i32),
+        mults: &[(i32, i32)],
+        ins: [usize; 4],
+        input: &[i8],
+        fs: [usize; 4],
+        filter: &[i8],
+        bias: Option<&[i32]>,
+        outs: [usize; 4],
+    ) -> Vec<i8> {
+        let mut out = vec![0i8; outs.iter().product()];
+        let groups = ins[3] / fs[3];
+        let fpg = fs[0] / groups;
+        for b in 0..outs[0] {
+            for oy in 0..outs[1] {
+                for ox in 0..outs[2] {
+                    for o in 0..outs[3] {
+                        let g = o / fpg;
+                        let mut acc: i64 = bias.map_or(0, |bb| bb[o] as i64);
+                        for ky in 0..fs[1] {
+                            for kx in 0..fs[2] {
+                                let iy = (oy * p.stride_h + ky * p.dilation_h) as i64 - p.pad_h as i64;
+                                let ix = (ox * p.stride_w + kx * p.dilation_w) as i64 - p.pad_w as i64;
+                                if iy < 0 || ix < 0 || iy >= ins[1] as i64 || ix >= ins[2] as i64 {
+                                    continue;
+                                }
+                                for c in 0..fs[3] {
+                                    let x = input[((b * ins[1] + iy as usize) * ins[2] + ix as usize) * ins[3]
+                                        + g * fs[3]
+                                        + c] as i64;
+                                    let f = filter[((o * fs[1] + ky) * fs[2] + kx) * fs[3] + c] as i64;
+                                    acc += f * (x + in_off as i64);
+                                }
+                            }
+                        }
+                        let (m, s) = if mults.len() == 1 { mults[0] } else { mults[o] };
+                        let v = naive_mbqm(acc as i32, m, s) as i64 + out_off as i64;
+                        out[((b * outs[1] + oy) * outs[2] + ox) * outs[3] + o] = naive_out_i8(v, act.0, act.1);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn naive_f32(
+        p: &ConvParams,
+        act: (f32, f32),
+        ins: [usize; 4],
+        input: &[f32],
+        fs: [usize; 4],
+        filter: &[f32],
+        bias: Option<&[f32]>,
+        outs: [usize; 4],
+    ) -> Vec<f32> {
+        let mut out = vec![0f32; outs.iter().product()];
+        let groups = ins[3] / fs[3];
+        let fpg = fs[0] / groups;
+        for b in 0..outs[0] {
+            for oy in 0..outs[1] {
+                for ox in 0..outs[2] {
+                    for o in 0..outs[3] {
+                        let g = o / fpg;
+                        // Same summation order as TFLM: rows, columns, channels.
+                        let mut acc = 0f32;
+                        for ky in 0..fs[1] {
+                            for kx in 0..fs[2] {
+                                let iy = (oy * p.stride_h + ky * p.dilation_h) as i64 - p.pad_h as i64;
+                                let ix = (ox * p.stride_w + kx * p.dilation_w) as i64 - p.pad_w as i64;
+                                if iy < 0 || ix < 0 || iy >= ins[1] as i64 || ix >= ins[2] as i64 {
+                                    continue;
+                                }
+                                for c in 0..fs[3] {
+                                    let x = input[((b * ins[1] + iy as usize) * ins[2] + ix as usize) * ins[3]
+                                        + g * fs[3]
+                                        + c];
+                                    let f = filter[((o * fs[1] + ky) * fs[2] + kx) * fs[3] + c];
+                                    acc += x * f;
+                                }
+                            }
+                        }
+                        acc += bias.map_or(0.0, |bb| bb[o]);
+                        out[((b * outs[1] + oy) * outs[2] + ox) * outs[3] + o] = acc.max(act.0).min(act.1);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// (params, in_shape, filter_shape, out_shape) with SAME or VALID geometry.
+    fn geometry() -> impl Strategy<Value = (ConvParams, [usize; 4], [usize; 4], [usize; 4])> {
+        (
+            1usize..=2,
+            1usize..=7,
+            1usize..=7,
+            1usize..=3,
+            1usize..=3,
+            1usize..=3,
+            1usize..=3,
+            1usize..=2,
+            1usize..=2,
+            1usize..=2,
+            1usize..=2,
+            any::<bool>(),
+            1usize..=4,
+        )
+            .prop_filter_map(
+                "window fits",
+                |(n, ih, iw, fic, groups, kh, kw, sh, sw, dh, dw, same, fpg)| {
+                    let pad = if same { crate::Padding::Same } else { crate::Padding::Valid };
+                    let (oh, ph) = crate::quant::compute_padding(pad, ih, kh, sh, dh).ok()?;
+                    let (ow, pw) = crate::quant::compute_padding(pad, iw, kw, sw, dw).ok()?;
+                    let oc = groups * fpg;
+                    let p = ConvParams { stride_h: sh, stride_w: sw, dilation_h: dh, dilation_w: dw, pad_h: ph, pad_w: pw };
+                    Some((p, [n, ih, iw, fic * groups], [oc, kh, kw, fic], [n, oh, ow, oc]))
+                },
+            )
+    }
+
+    #[test]
+    fn hand_checked_3x3() {
+        // 1x3x3x1 input 1..9, 2x2 filter of ones, VALID stride 1, multiplier 1.0 (2^30, shift 1).
+        let input: Vec<i8> = (1..=9).collect();
+        let filter = [1i8; 4];
+        let mut out = [0i8; 4];
+        let p = ConvParams { stride_h: 1, stride_w: 1, dilation_h: 1, dilation_w: 1, pad_h: 0, pad_w: 0 };
+        let q = QuantParams {
+            input_offset: 0,
+            output_offset: 0,
+            act_min: -128,
+            act_max: 127,
+            multipliers: &[1 << 30],
+            shifts: &[1],
+        };
+        conv_2d_int8(&p, &q, [1, 3, 3, 1], &input, [1, 2, 2, 1], &filter, Some(&[1]), [1, 2, 2, 1], &mut out).unwrap();
+        assert_eq!(out, [13, 17, 25, 29]);
+        // SAME padding with pad 1 and input offset 1: border taps are skipped, not counted.
+        let mut out9 = [0i8; 9];
+        let p = ConvParams { pad_h: 1, pad_w: 1, ..p };
+        let q = QuantParams { input_offset: 1, ..q };
+        let filter9 = [1i8; 9];
+        conv_2d_int8(&p, &q, [1, 3, 3, 1], &input, [1, 3, 3, 1], &filter9, None, [1, 3, 3, 1], &mut out9).unwrap();
+        // Top-left: taps (0,0),(0,1),(1,0),(1,1) = 1+2+4+5 + 4*1 = 16.
+        assert_eq!(out9[0], 16);
+        // Centre: all 9 taps: 45 + 9 = 54.
+        assert_eq!(out9[4], 54);
+    }
+
+    #[test]
+    fn rejects_bad_shapes() {
+        let p = ConvParams { stride_h: 1, stride_w: 1, dilation_h: 1, dilation_w: 1, pad_h: 0, pad_w: 0 };
+        let q = QuantParams { input_offset: 0, output_offset: 0, act_min: -128, act_max: 127, multipliers: &[1], shifts: &[0] };
+        let mut out = [0i8; 4];
+        let r = conv_2d_int8(&p, &q, [1, 3, 3, 1], &[0; 8], [1, 2, 2, 1], &[0; 4], None, [1, 2, 2, 1], &mut out);
+        assert_eq!(r, Err(KernelError::ShapeMismatch));
+        let r = conv_2d_int8(&p, &q, [1, 3, 3, 2], &[0; 18], [1, 2, 2, 3], &[0; 12], None, [1, 2, 2, 1], &mut out);
+        assert_eq!(r, Err(KernelError::ShapeMismatch));
+        let q2 = QuantParams { multipliers: &[1, 2], shifts: &[0, 0], ..q };
+        let r = conv_2d_int8(&p, &q2, [1, 3, 3, 1], &[0; 9], [1, 2, 2, 1], &[0; 4], None, [1, 2, 2, 1], &mut out);
+        assert_eq!(r, Err(KernelError::BadParams));
+        let huge = ConvParams { stride_h: usize::MAX, ..p };
+        let r = conv_2d_int8(&huge, &q, [1, 3, 3, 1], &[0; 9], [1, 2, 2, 1], &[0; 4], None, [1, 2, 2, 1], &mut out);
+        assert_eq!(r, Err(KernelError::BadParams));
+        let r = conv_2d_int8(&p, &q, [1, 3, 3, 1], &[0; 9], [1, 2, 2, 1], &[0; 4], Some(&[0, 0]), [1, 2, 2, 1], &mut out);
+        assert_eq!(r, Err(KernelError::ShapeMismatch));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn int8_matches_naive(
+            (p, ins, fs, outs, input, filter, bias, mults, per_channel, in_zp, out_zp, act) in geometry().prop_flat_map(|(p, ins, fs, outs)| {
+                let oc = fs[0];
+                (
+                    Just(p), Just(ins), Just(fs), Just(outs),
+                    i8_vec(ins.iter().product()),
+                    i8_vec(fs.iter().product()),
+                    proptest::option::of(proptest::collection::vec(-5000i32..5000, oc)),
+                    proptest::collection::vec(multiplier(), oc),
+                    any::<bool>(),
+                    -128i32..=127,
+                    -128i32..=127,
+                    act_range(),
+                )
+            })
+        ) {
+            let mults = if per_channel { mults } else { vec![mults[0]] };
+            let m: Vec<i32> = mults.iter().map(|x| x.0).collect();
+            let s: Vec<i32> = mults.iter().map(|x| x.1).collect();
+            let q = QuantParams { input_offset: -in_zp, output_offset: out_zp, act_min: act.0, act_max: act.1, multipliers: &m, shifts: &s };
+            let mut out = vec![0i8; outs.iter().product()];
+            conv_2d_int8(&p, &q, ins, &input, fs, &filter, bias.as_deref(), outs, &mut out).unwrap();
+            let want = naive_int8(&p, -in_zp, out_zp, act, &mults, ins, &input, fs, &filter, bias.as_deref(), outs);
+            prop_assert_eq!(out, want);
+        }
+
+        #[test]
+        fn f32_matches_naive(
+            (p, ins, fs, outs, input, filter, bias, relu6) in geometry().prop_flat_map(|(p, ins, fs, outs)| {
+                (
+                    Just(p), Just(ins), Just(fs), Just(outs),
+                    f32_vec(ins.iter().product()),
+                    f32_vec(fs.iter().product()),
+                    proptest::option::of(f32_vec(fs[0])),
+                    any::<bool>(),
+                )
+            })
+        ) {
+            let act = if relu6 { (0.0, 6.0) } else { (f32::MIN, f32::MAX) };
+            let mut out = vec![0f32; outs.iter().product()];
+            conv_2d_f32(&p, act.0, act.1, ins, &input, fs, &filter, bias.as_deref(), outs, &mut out).unwrap();
+            let want = naive_f32(&p, act, ins, &input, fs, &filter, bias.as_deref(), outs);
+            for (g, w) in out.iter().zip(&want) {
+                prop_assert!(close(*g, *w), "got {} want {}", g, w);
+            }
+        }
+    }
+}

@@ -1,0 +1,311 @@
+//! DEPTHWISE_CONV_2D: NHWC input `[n, h, w, in_c]`, filter `[1, kh, kw, out_c]` with
+//! `out_c = in_c * depth_multiplier`; output channel `ic * depth_multiplier + m` reads input
+//! channel `ic`.
+//!
+//! Matches TFLM's `reference_integer_ops::DepthwiseConvPerChannel` (int8) and
+//! `reference_ops::DepthwiseConv` (float).
+
+pub use crate::conv_2d::ConvParams;
+pub use crate::quant::QuantParams;
+use crate::quant::multiply_by_quantized_multiplier;
+use crate::util::{check_len, check_window, clamp_f32, clamp_i32, tap_range};
+use crate::KernelError;
+
+/// Validated geometry shared by the int8 and float kernels.
+struct Geometry {
+    n: usize,
+    ih: usize,
+    iw: usize,
+    ic: usize,
+    oc: usize,
+    kh: usize,
+    kw: usize,
+    oh: usize,
+    ow: usize,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check(
+    p: &ConvParams,
+    depth_multiplier: usize,
+    in_shape: [usize; 4],
+    in_len: usize,
+    filter_shape: [usize; 4],
+    filter_len: usize,
+    bias_len: Option<usize>,
+    out_shape: [usize; 4],
+    out_len: usize,
+) -> Result<Geometry, KernelError> {
+    let [n, ih, iw, ic] = in_shape;
+    let [f1, kh, kw, oc] = filter_shape;
+    let [on, oh, ow, occ] = out_shape;
+    if f1 != 1 || n != on || oc != occ {
+        return Err(KernelError::ShapeMismatch);
+    }
+    if ic.checked_mul(depth_multiplier) != Some(oc) {
+        return Err(KernelError::ShapeMismatch);
+    }
+    check_len(&in_shape, in_len)?;
+    check_len(&filter_shape, filter_len)?;
+    check_len(&out_shape, out_len)?;
+    if let Some(b) = bias_len {
+        if b != oc {
+            return Err(KernelError::ShapeMismatch);
+        }
+    }
+    check_window(oh, p.stride_h, kh, p.dilation_h, p.pad_h, ih)?;
+    check_window(ow, p.stride_w, kw, p.dilation_w, p.pad_w, iw)?;
+    Ok(Geometry { n, ih, iw, ic, oc, kh, kw, oh, ow })
+}
+
+/// Int8 depthwise convolution with per-channel (or per-tensor) requantization, as TFLM's
+/// `DepthwiseConvPerChannel`; padding taps are skipped.
+#[allow(clippy::too_many_arguments)]
+pub fn depthwise_conv_2d_int8(
+    p: &ConvParams,
+    depth_multiplier: usize,
+    q: &QuantParams,
+    in_shape: [usize; 4],
+    input: &[i8],
+    filter_shape: [usize; 4],
+    filter: &[i8],
+    bias: Option<&[i32]>,
+    out_shape: [usize; 4],
+    output: &mut [i8],
+) -> Result<(), KernelError> {
+    let g = check(
+        p,
+        depth_multiplier,
+        in_shape,
+        input.len(),
+        filter_shape,
+        filter.len(),
+        bias.map(|b| b.len()),
+        out_shape,
+        output.len(),
+    )?;
+    let per_channel = q.check(g.oc)?;
+    let in_off = q.input_offset;
+    for b in 0..g.n {
+        for oy in 0..g.oh {
+            let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
+            let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
+            for ox in 0..g.ow {
+                let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
+                let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
+                let out_base = ((b * g.oh + oy) * g.ow + ox) * g.oc;
+                for ic in 0..g.ic {
+                    for m in 0..depth_multiplier {
+                        let o = ic * depth_multiplier + m;
+                        let mut acc: i32 = 0;
+                        for ky in ky_lo..ky_hi {
+                            let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
+                            let in_row = (b * g.ih + iy) * g.iw;
+                            let f_row = ky * g.kw;
+                            for kx in kx_lo..kx_hi {
+                                let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
+                                let x = input[(in_row + ix) * g.ic + ic] as i32;
+                                let f = filter[(f_row + kx) * g.oc + o] as i32;
+                                acc = acc.wrapping_add(f.wrapping_mul(x.wrapping_add(in_off)));
+                            }
+                        }
+                        if let Some(bias) = bias {
+                            acc = acc.wrapping_add(bias[o]);
+                        }
+                        let (mul, s) = q.channel(per_channel, o);
+                        let v = multiply_by_quantized_multiplier(acc, mul, s).wrapping_add(q.output_offset);
+                        output[out_base + o] = clamp_i32(v, q.act_min, q.act_max) as i8;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Float depthwise convolution as TFLM's `reference_ops::DepthwiseConv`: per output, the
+/// sum over rows then columns, plus bias, clamped to `[act_min, act_max]`.
+#[allow(clippy::too_many_arguments)]
+pub fn depthwise_conv_2d_f32(
+    p: &ConvParams,
+    depth_multiplier: usize,
+    act_min: f32,
+    act_max: f32,
+    in_shape: [usize; 4],
+    input: &[f32],
+    filter_shape: [usize; 4],
+    filter: &[f32],
+    bias: Option<&[f32]>,
+    out_shape: [usize; 4],
+    output: &mut [f32],
+) -> Result<(), KernelError> {
+    let g = check(
+        p,
+        depth_multiplier,
+        in_shape,
+        input.len(),
+        filter_shape,
+        filter.len(),
+        bias.map(|b| b.len()),
+        out_shape,
+        output.len(),
+    )?;
+    for b in 0..g.n {
+        for oy in 0..g.oh {
+            let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
+            let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
+            for ox in 0..g.ow {
+                let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
+                let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
+                let out_base = ((b * g.oh + oy) * g.ow + ox) * g.oc;
+                for ic in 0..g.ic {
+                    for m in 0..depth_multiplier {
+                        let o = ic * depth_multiplier + m;
+                        let mut total = 0.0f32;
+                        for ky in ky_lo..ky_hi {
+                            let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
+                            let in_row = (b * g.ih + iy) * g.iw;
+                            let f_row = ky * g.kw;
+                            for kx in kx_lo..kx_hi {
+                                let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
+                                total += input[(in_row + ix) * g.ic + ic] * filter[(f_row + kx) * g.oc + o];
+                            }
+                        }
+                        let bias_value = match bias {
+                            Some(bias) => bias[o],
+                            None => 0.0,
+                        };
+                        output[out_base + o] = clamp_f32(total + bias_value, act_min, act_max);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::*;
+    use proptest::prelude::*;
+
+    /// Geometry: (params, depth multiplier, in_shape, filter_shape, out_shape).
+    fn geometry() -> impl Strategy<Value = (ConvParams, usize, [usize; 4], [usize; 4], [usize; 4])> {
+        (
+            1usize..=2,
+            1usize..=7,
+            1usize..=7,
+            1usize..=4,
+            1usize..=3,
+            1usize..=3,
+            1usize..=3,
+            1usize..=2,
+            1usize..=2,
+            1usize..=2,
+            1usize..=2,
+            any::<bool>(),
+        )
+            .prop_filter_map("window fits", |(n, ih, iw, ic, dm, kh, kw, sh, sw, dh, dw, same)| {
+                let pad = if same { crate::Padding::Same } else { crate::Padding::Valid };
+                let (oh, ph) = crate::quant::compute_padding(pad, ih, kh, sh, dh).ok()?;
+                let (ow, pw) = crate::quant::compute_padding(pad, iw, kw, sw, dw).ok()?;
+                let p = ConvParams { stride_h: sh, stride_w: sw, dilation_h: dh, dilation_w: dw, pad_h: ph, pad_w: pw };
+                Some((p, dm, [n, ih, iw, ic], [1, kh, kw, ic * dm], [n, oh, ow, ic * dm]))
+            })
+    }
+
+    /// The input value under tap (ky, kx) of output (b, oy, ox) on channel c, if inside.
+    fn tap<T: Copy>(p: &ConvParams, ins: [usize; 4], input: &[T], b: usize, oy: usize, ox: usize, ky: usize, kx: usize, c: usize) -> Option<T> {
+        let iy = (oy * p.stride_h + ky * p.dilation_h) as i64 - p.pad_h as i64;
+        let ix = (ox * p.stride_w + kx * p.dilation_w) as i64 - p.pad_w as i64;
+        if iy < 0 || ix < 0 || iy >= ins[1] as i64 || ix >= ins[2] as i64 {
+            return None;
+        }
+        Some(input[((b * ins[1] + iy as usize) * ins[2] + ix as usize) * ins[3] + c])
+    }
+
+    #[test]
+    fn hand_checked() {
+        // 1x2x2x2 input, depth multiplier 2, 1x1 filter: out[c*2+m] = in[c] * f[c*2+m].
+        let input = [1i8, 2, 3, 4, 5, 6, 7, 8];
+        let filter = [1i8, -1, 2, -2];
+        let p = ConvParams { stride_h: 1, stride_w: 1, dilation_h: 1, dilation_w: 1, pad_h: 0, pad_w: 0 };
+        let q = QuantParams { input_offset: 0, output_offset: 0, act_min: -128, act_max: 127, multipliers: &[1 << 30], shifts: &[1] };
+        let mut out = [0i8; 16];
+        depthwise_conv_2d_int8(&p, 2, &q, [1, 2, 2, 2], &input, [1, 1, 1, 4], &filter, None, [1, 2, 2, 4], &mut out).unwrap();
+        assert_eq!(&out[..8], &[1, -1, 4, -4, 3, -3, 8, -8]);
+        let r = depthwise_conv_2d_int8(&p, 3, &q, [1, 2, 2, 2], &input, [1, 1, 1, 4], &filter, None, [1, 2, 2, 4], &mut out);
+        assert_eq!(r, Err(KernelError::ShapeMismatch));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn int8_matches_naive(
+            (p, dm, ins, fs, outs, input, filter, bias, mults, per_channel, in_zp, out_zp, act) in geometry().prop_flat_map(|(p, dm, ins, fs, outs)| {
+                let oc = fs[3];
+                (
+                    Just(p), Just(dm), Just(ins), Just(fs), Just(outs),
+                    i8_vec(ins.iter().product()),
+                    i8_vec(fs.iter().product()),
+                    proptest::option::of(proptest::collection::vec(-5000i32..5000, oc)),
+                    proptest::collection::vec(multiplier(), oc),
+                    any::<bool>(),
+                    -128i32..=127,
+                    -128i32..=127,
+                    act_range(),
+                )
+            })
+        ) {
+            let mults = if per_channel { mults } else { vec![mults[0]] };
+            let m: Vec<i32> = mults.iter().map(|x| x.0).collect();
+            let s: Vec<i32> = mults.iter().map(|x| x.1).collect();
+            let q = QuantParams { input_offset: -in_zp, output_offset: out_zp, act_min: act.0, act_max: act.1, multipliers: &m, shifts: &s };
+            let mut out = vec![0i8; outs.iter().product()];
+            depthwise_conv_2d_int8(&p, dm, &q, ins, &input, fs, &filter, bias.as_deref(), outs, &mut out).unwrap();
+            let oc = fs[3];
+            for b in 0..outs[0] { for oy in 0..outs[1] { for ox in 0..outs[2] { for o in 0..oc {
+                let c = o / dm;
+                let mut acc: i64 = bias.as_ref().map_or(0, |bb| bb[o] as i64);
+                for ky in 0..fs[1] { for kx in 0..fs[2] {
+                    if let Some(x) = tap(&p, ins, &input, b, oy, ox, ky, kx, c) {
+                        acc += filter[(ky * fs[2] + kx) * oc + o] as i64 * (x as i64 - in_zp as i64);
+                    }
+                }}
+                let (mm, ss) = if mults.len() == 1 { mults[0] } else { mults[o] };
+                let want = naive_out_i8(naive_mbqm(acc as i32, mm, ss) as i64 + out_zp as i64, act.0, act.1);
+                prop_assert_eq!(out[((b * outs[1] + oy) * outs[2] + ox) * oc + o], want);
+            }}}}
+        }
+
+        #[test]
+        fn f32_matches_naive(
+            (p, dm, ins, fs, outs, input, filter, bias) in geometry().prop_flat_map(|(p, dm, ins, fs, outs)| {
+                (
+                    Just(p), Just(dm), Just(ins), Just(fs), Just(outs),
+                    f32_vec(ins.iter().product()),
+                    f32_vec(fs.iter().product()),
+                    proptest::option::of(f32_vec(fs[3])),
+                )
+            })
+        ) {
+            let mut out = vec![0f32; outs.iter().product()];
+            depthwise_conv_2d_f32(&p, dm, -1.5, 1.5, ins, &input, fs, &filter, bias.as_deref(), outs, &mut out).unwrap();
+            let oc = fs[3];
+            for b in 0..outs[0] { for oy in 0..outs[1] { for ox in 0..outs[2] { for o in 0..oc {
+                let mut acc = 0f32;
+                for ky in 0..fs[1] { for kx in 0..fs[2] {
+                    if let Some(x) = tap(&p, ins, &input, b, oy, ox, ky, kx, o / dm) {
+                        acc += x * filter[(ky * fs[2] + kx) * oc + o];
+                    }
+                }}
+                acc += bias.as_ref().map_or(0.0, |bb| bb[o]);
+                let want = acc.max(-1.5).min(1.5);
+                let got = out[((b * outs[1] + oy) * outs[2] + ox) * oc + o];
+                prop_assert!(close(got, want), "got {} want {}", got, want);
+            }}}}
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! FULLY_CONNECTED: input viewed as `[batches, depth]`, filter `[out_units, depth]`, output
+//! `[batches, out_units]`.
+//!
+//! Matches TFLM's `reference_integer_ops::FullyConnected` / `FullyConnectedPerChannel` (int8)
+//! and `reference_ops::FullyConnected` (float).
+
+pub use crate::quant::QuantParams;
+use crate::quant::multiply_by_quantized_multiplier;
+use crate::util::{clamp_f32, clamp_i32};
+use crate::KernelError;
+
+fn check(
+    batches: usize,
+    depth: usize,
+    out_units: usize,
+    in_len: usize,
+    filter_len: usize,
+    bias_len: Option<usize>,
+    out_len: usize,
+) -> Result<(), KernelError> {
+    let in_n = batches.checked_mul(depth).ok_or(KernelError::ShapeMismatch)?;
+    let f_n = out_units.checked_mul(depth).ok_or(KernelError::ShapeMismatch)?;
+    let out_n = batches.checked_mul(out_units).ok_or(KernelError::ShapeMismatch)?;
+    if in_len != in_n || filter_len != f_n || out_len != out_n {
+        return Err(KernelError::ShapeMismatch);
+    }
+    if let Some(b) = bias_len {
+        if b != out_units {
+            return Err(KernelError::ShapeMismatch);
+        }
+    }
+    Ok(())
+}
+
+/// Int8 fully connected: `acc = bias + sum((filter + filter_offset) * (input + input_offset))`,
+/// then rescaled per output unit (`multipliers.len() == out_units`) or per tensor (len 1).
+///
+/// `filter_offset` is minus the filter zero point; TFLM's per-channel path ignores it (its
+/// filters are symmetric), so pass 0 there.
+#[allow(clippy::too_many_arguments)]
+pub fn fully_connected_int8(
+    q: &QuantParams,
+    filter_offset: i32,
+    batches: usize,
+    depth: usize,
+    out_units: usize,
+    input: &[i8],
+    filter: &[i8],
+    bias: Option<&[i32]>,
+    output: &mut [i8],
+) -> Result<(), KernelError> {
+    check(batches, depth, out_units, input.len(), filter.len(), bias.map(|b| b.len()), output.len())?;
+    let per_channel = q.check(out_units)?;
+    if depth == 0 {
+        // Only the bias remains; avoid zero-sized chunks below.
+        for b in 0..batches {
+            for o in 0..out_units {
+                let acc = bias.map_or(0, |bb| bb[o]);
+                let (m, s) = q.channel(per_channel, o);
+                let v = multiply_by_quantized_multiplier(acc, m, s).wrapping_add(q.output_offset);
+                output[b * out_units + o] = clamp_i32(v, q.act_min, q.act_max) as i8;
+            }
+        }
+        return Ok(());
+    }
+    let in_off = q.input_offset;
+    for (xs, out_row) in input.chunks_exact(depth).zip(output.chunks_exact_mut(out_units.max(1))) {
+        for (o, (fs, out)) in filter.chunks_exact(depth).zip(out_row.iter_mut()).enumerate() {
+            let mut acc: i32 = 0;
+            for (&x, &f) in xs.iter().zip(fs) {
+                acc = acc
+                    .wrapping_add((f as i32).wrapping_add(filter_offset).wrapping_mul((x as i32).wrapping_add(in_off)));
+            }
+            if let Some(bias) = bias {
+                acc = acc.wrapping_add(bias[o]);
+            }
+            let (m, s) = q.channel(per_channel, o);
+            let v = multiply_by_quantized_multiplier(acc, m, s).wrapping_add(q.output_offset);
+            *out = clamp_i32(v, q.act_min, q.act_max) as i8;
+        }
+    }
+    Ok(())
+}
+
+/// Float fully connected as TFLM's `reference_ops::FullyConnected`: dot product in order,
+/// plus bias, clamped to `[act_min, act_max]`.
+#[allow(clippy::too_many_arguments)]
+pub fn fully_connected_f32(
+    act_min: f32,
+    act_max: f32,
+    batches: usize,
+    depth: usize,
+    out_units: usize,
+    input: &[f32],
+    filter: &[f32],
+    bias: Option<&[f32]>,
+    output: &mut [f32],
+) -> Result<(), KernelError> {
+    check(batches, depth, out_units, input.len(), filter.len(), bias.map(|b| b.len()), output.len())?;
+    for b in 0..batches {
+        let xs = &input[b * depth..(b + 1) * depth];
+        for o in 0..out_units {
+            let fs = &filter[o * depth..(o + 1) * depth];
+            let mut total = 0.0f32;
+            for (&x, &f) in xs.iter().zip(fs) {
+                total += x * f;
+            }
+            let bias_value = match bias {
+                Some(bias) => bias[o],
+                None => 0.0,
+            };
+            output[b * out_units + o] = clamp_f32(total + bias_value, act_min, act_max);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn hand_checked() {
+        // input [1, 2, 3] with zero point 1 -> [0, 1, 2]; filters [1,1,1], [2,0,-1]; bias [10, 0].
+        let q = QuantParams { input_offset: -1, output_offset: 5, act_min: -128, act_max: 127, multipliers: &[1 << 30], shifts: &[1] };
+        let mut out = [0i8; 2];
+        fully_connected_int8(&q, 0, 1, 3, 2, &[1, 2, 3], &[1, 1, 1, 2, 0, -1], Some(&[10, 0]), &mut out).unwrap();
+        assert_eq!(out, [13 + 5, -2 + 5]);
+        // Per-tensor filter zero point 1 -> filter values minus 1.
+        fully_connected_int8(&q, -1, 1, 3, 2, &[1, 2, 3], &[1, 1, 1, 2, 0, -1], None, &mut out).unwrap();
+        assert_eq!(out, [5, (0 + -1 + -4) + 5]);
+        let r = fully_connected_int8(&q, 0, 1, 3, 2, &[1, 2], &[1, 1, 1, 2, 0, -1], None, &mut out);
+        assert_eq!(r, Err(KernelError::ShapeMismatch));
+        let mut f = [0f32; 2];
+        fully_connected_f32(0.0, 6.0, 1, 3, 2, &[1.0, 2.0, 3.0], &[1.0, 1.0, 1.0, 2.0, 0.0, -1.0], None, &mut f).unwrap();
+        assert_eq!(f, [6.0, 0.0]);
+        // Zero depth: only the bias.
+        fully_connected_int8(&q, 0, 1, 0, 2, &[], &[], Some(&[3, -3]), &mut out).unwrap();
+        assert_eq!(out, [8, 2]);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn int8_matches_naive(
+            (batches, depth, units, input, filter, bias, mults, per_channel, in_zp, f_zp, out_zp, act) in
+            (1usize..=3, 1usize..=40, 1usize..=6).prop_flat_map(|(b, d, u)| (
+                Just(b), Just(d), Just(u),
+                i8_vec(b * d), i8_vec(u * d),
+                proptest::option::of(proptest::collection::vec(-20000i32..20000, u)),
+                proptest::collection::vec(multiplier(), u),
+                any::<bool>(),
+                -128i32..=127, -3i32..=3, -128i32..=127,
+                act_range(),
+            ))
+        ) {
+            let mults = if per_channel { mults } else { vec![mults[0]] };
+            let m: Vec<i32> = mults.iter().map(|x| x.0).collect();
+            let s: Vec<i32> = mults.iter().map(|x| x.1).collect();
+            let q = QuantParams { input_offset: -in_zp, output_offset: out_zp, act_min: act.0, act_max: act.1, multipliers: &m, shifts: &s };
+            let mut out = vec![0i8; batches * units];
+            fully_connected_int8(&q, -f_zp, batches, depth, units, &input, &filter, bias.as_deref(), &mut out).unwrap();
+            for b in 0..batches {
+                for o in 0..units {
+                    let mut acc: i64 = bias.as_ref().map_or(0, |bb| bb[o] as i64);
+                    for d in 0..depth {
+                        acc += (filter[o * depth + d] as i64 - f_zp as i64) * (input[b * depth + d] as i64 - in_zp as i64);
+                    }
+                    let (mm, ss) = if mults.len() == 1 { mults[0] } else { mults[o] };
+                    let want = naive_out_i8(naive_mbqm(acc as i32, mm, ss) as i64 + out_zp as i64, act.0, act.1);
+                    prop_assert_eq!(out[b * units + o], want);
+                }
+            }
+        }
+
+        #[test]
+        fn f32_matches_naive(
+            (batches, depth, units, input, filter, bias) in
+            (1usize..=3, 1usize..=40, 1usize..=6).prop_flat_map(|(b, d, u)| (
+                Just(b), Just(d), Just(u),
+                f32_vec(b * d), f32_vec(u * d),
+                proptest::option::of(f32_vec(u)),
+            ))
+        ) {
+            let mut out = vec![0f32; batches * units];
+            fully_connected_f32(f32::MIN, f32::MAX, batches, depth, units, &input, &filter, bias.as_deref(), &mut out).unwrap();
+            for b in 0..batches {
+                for o in 0..units {
+                    let mut acc = 0f32;
+                    for d in 0..depth {
+                        acc += input[b * depth + d] * filter[o * depth + d];
+                    }
+                    acc += bias.as_ref().map_or(0.0, |bb| bb[o]);
+                    prop_assert!(close(out[b * units + o], acc));
+                }
+            }
+        }
+    }
+}

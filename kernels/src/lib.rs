@@ -1,0 +1,68 @@
+//! Pure math kernels for microlite, bit-exact with TensorFlow Lite Micro's reference kernels.
+//!
+//! Every kernel works on plain slices and parameter structs: no model types, no heap, no
+//! `unsafe`. Each one checks its slice lengths against its shapes on entry (O(1)) and returns
+//! [`KernelError`] instead of panicking; no input can make a kernel panic or overflow.
+//!
+//! Integer math follows TFLM built without `TFLITE_SINGLE_ROUNDING` (gemmlowp double rounding);
+//! float kernels follow TFLM's reference order of operations.
+#![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
+
+pub mod add;
+pub mod conv_2d;
+pub mod depthwise_conv_2d;
+pub mod dequantize;
+pub mod fully_connected;
+pub mod mean;
+pub mod pooling;
+pub mod quant;
+pub mod quantize;
+pub mod softmax;
+
+mod util;
+
+#[cfg(test)]
+mod testutil;
+
+pub use quant::QuantParams;
+
+/// Why a kernel refused to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KernelError {
+    /// A slice length or a shape does not agree with the others.
+    ShapeMismatch,
+    /// A parameter is out of the range the kernel (or TFLM) supports.
+    BadParams,
+}
+
+impl core::fmt::Display for KernelError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            KernelError::ShapeMismatch => f.write_str("tensor shapes or buffer lengths do not match"),
+            KernelError::BadParams => f.write_str("kernel parameters out of range"),
+        }
+    }
+}
+
+/// A fused activation function, as TFLite's `ActivationFunctionType` (minus TANH/SIGN_BIT).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Activation {
+    /// No clamping beyond the type's range.
+    None,
+    /// Clamp below at 0.
+    Relu,
+    /// Clamp to [-1, 1].
+    ReluN1To1,
+    /// Clamp to [0, 6].
+    Relu6,
+}
+
+/// TFLite's padding scheme for convolutions and pooling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Padding {
+    /// Output size `ceil(in / stride)`, padding split with the smaller half before.
+    Same,
+    /// No padding; only windows that fit entirely.
+    Valid,
+}

@@ -1,0 +1,577 @@
+//! Fixed-point primitives of TFLM's integer kernels (gemmlowp double rounding), multiplier
+//! quantization, activation ranges and padding.
+//!
+//! Where TFLM's C++ relies on 32-bit two's-complement wrap-around (or has undefined behaviour
+//! for inputs its callers never pass), these functions wrap or pick a documented value
+//! instead of panicking.
+
+use crate::{Activation, KernelError, Padding};
+
+/// Quantization parameters of an int8 conv, depthwise conv or fully connected op.
+///
+/// `multipliers`/`shifts` hold one entry per output channel, or a single entry applied to
+/// every channel (per-tensor quantization).
+#[derive(Clone, Copy, Debug)]
+pub struct QuantParams<'a> {
+    /// Added to every input value: minus the input zero point.
+    pub input_offset: i32,
+    /// Added after rescaling: the output zero point.
+    pub output_offset: i32,
+    /// Lower clamp of the output (from [`activation_range_i8`]).
+    pub act_min: i32,
+    /// Upper clamp of the output.
+    pub act_max: i32,
+    /// Fixed-point multipliers, as from [`quantize_multiplier`].
+    pub multipliers: &'a [i32],
+    /// Exponents matching `multipliers` (positive is a left shift).
+    pub shifts: &'a [i32],
+}
+
+impl QuantParams<'_> {
+    /// Checks the multiplier arrays for `channels` outputs; returns whether they are per channel.
+    pub(crate) fn check(&self, channels: usize) -> Result<bool, KernelError> {
+        let n = self.multipliers.len();
+        if n != self.shifts.len() {
+            return Err(KernelError::BadParams);
+        }
+        if n == channels && n != 1 {
+            Ok(true)
+        } else if n == 1 {
+            Ok(false)
+        } else if n == 0 && channels == 0 {
+            Ok(true)
+        } else {
+            Err(KernelError::BadParams)
+        }
+    }
+
+    /// The (multiplier, shift) for output channel `c`; `per_channel` from [`Self::check`].
+    #[inline]
+    pub(crate) fn channel(&self, per_channel: bool, c: usize) -> (i32, i32) {
+        if per_channel {
+            (self.multipliers[c], self.shifts[c])
+        } else {
+            (self.multipliers[0], self.shifts[0])
+        }
+    }
+}
+
+/// gemmlowp `SaturatingRoundingDoublingHighMul`: `a * b / 2^31`, rounded, `MIN*MIN` saturated.
+///
+/// This is ARM's `VQRDMULH`; ties round toward positive infinity.
+#[inline]
+pub fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
+    if a == b && a == i32::MIN {
+        return i32::MAX;
+    }
+    let ab = a as i64 * b as i64;
+    let nudge: i64 = if ab >= 0 { 1 << 30 } else { 1 - (1 << 30) };
+    // i64 division truncates toward zero, as C's does.
+    ((ab + nudge) / (1i64 << 31)) as i32
+}
+
+/// gemmlowp `RoundingDivideByPOT`: `x / 2^exponent` rounded half away from zero.
+///
+/// TFLM only passes exponents in `0..=31`; a negative exponent returns `x` unchanged and
+/// exponents above 31 behave as the exact rounding of the real quotient would.
+#[inline]
+pub fn rounding_divide_by_pot(x: i32, exponent: i32) -> i32 {
+    if exponent <= 0 {
+        return x;
+    }
+    let e = if exponent > 62 { 62 } else { exponent } as u32;
+    let x = x as i64;
+    let mask = (1i64 << e) - 1;
+    let remainder = x & mask;
+    let threshold = (mask >> 1) + (x < 0) as i64;
+    ((x >> e) + (remainder > threshold) as i64) as i32
+}
+
+/// `x * 2^s` with C's two's-complement wrap (`x * (1 << s)`); 0 for `s >= 32`.
+#[inline]
+fn shl_wrapping(x: i32, s: i32) -> i32 {
+    if s <= 0 {
+        x
+    } else if s >= 32 {
+        0
+    } else {
+        x.wrapping_shl(s as u32)
+    }
+}
+
+/// TFLM `MultiplyByQuantizedMultiplier` (double rounding): `x * m * 2^(shift - 31)`, rounded.
+#[inline]
+pub fn multiply_by_quantized_multiplier(x: i32, multiplier: i32, shift: i32) -> i32 {
+    let left = if shift > 0 { shift } else { 0 };
+    let right = if shift > 0 { 0 } else { shift.saturating_neg() };
+    rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shl_wrapping(x, left), multiplier), right)
+}
+
+/// TFLM `MultiplyByQuantizedMultiplierSmallerThanOneExp`: `SRDHM(x, m)` then a rounding right
+/// shift by `-left_shift` (`left_shift <= 0`, as ADD uses it).
+///
+/// A positive `left_shift` (outside TFLM's contract) is treated as
+/// [`multiply_by_quantized_multiplier`] would.
+#[inline]
+pub fn multiply_by_quantized_multiplier_smaller_than_one_exp(x: i32, m: i32, left_shift: i32) -> i32 {
+    if left_shift > 0 {
+        return multiply_by_quantized_multiplier(x, m, left_shift);
+    }
+    rounding_divide_by_pot(saturating_rounding_doubling_high_mul(x, m), left_shift.saturating_neg())
+}
+
+/// TFLM `MultiplyByQuantizedMultiplierGreaterThanOne`: `SRDHM(x * 2^left_shift, m)` (SOFTMAX).
+///
+/// A negative `left_shift` (outside TFLM's contract) is treated as
+/// [`multiply_by_quantized_multiplier`] would.
+#[inline]
+pub fn multiply_by_quantized_multiplier_greater_than_one(x: i32, m: i32, left_shift: i32) -> i32 {
+    if left_shift < 0 {
+        return multiply_by_quantized_multiplier(x, m, left_shift);
+    }
+    saturating_rounding_doubling_high_mul(shl_wrapping(x, left_shift), m)
+}
+
+/// TFLM `QuantizeMultiplier`: `d = m * 2^(shift - 31)` with `m` in `[2^30, 2^31)`.
+///
+/// `d == 0` gives `(0, 0)`, and so do tiny values (`shift < -31`) as in TFLM. Non-finite `d`
+/// (TFLM would abort) also gives `(0, 0)`.
+pub fn quantize_multiplier(d: f64) -> (i32, i32) {
+    if d == 0.0 || !d.is_finite() {
+        return (0, 0);
+    }
+    let (q, mut shift) = libm::frexp(d);
+    // TfLiteRound is std::round: half away from zero.
+    let mut q_fixed = libm::round(q * (1i64 << 31) as f64) as i64;
+    if q_fixed == 1i64 << 31 {
+        q_fixed /= 2;
+        shift += 1;
+    }
+    if shift < -31 {
+        shift = 0;
+        q_fixed = 0;
+    }
+    (q_fixed as i32, shift)
+}
+
+/// TFLM `QuantizeMultiplierSmallerThanOneExp`: as [`quantize_multiplier`], for `0 < d < 1`
+/// (the exponent is then `<= 0`). TFLM aborts outside that range; this does not check.
+pub fn quantize_multiplier_smaller_than_one_exp(d: f64) -> (i32, i32) {
+    quantize_multiplier(d)
+}
+
+/// TFLM `QuantizeMultiplierGreaterThanOne`: as [`quantize_multiplier`], for `d > 1`.
+pub fn quantize_multiplier_greater_than_one(d: f64) -> (i32, i32) {
+    quantize_multiplier(d)
+}
+
+/// Per-channel conv/depthwise/FC rescale of TFLM (`PopulateConvolutionQuantizationParams`):
+/// `quantize_multiplier(in as f64 * filter as f64 / out as f64)`.
+pub fn conv_channel_multiplier(input_scale: f32, filter_scale: f32, output_scale: f32) -> (i32, i32) {
+    quantize_multiplier(input_scale as f64 * filter_scale as f64 / output_scale as f64)
+}
+
+/// Per-tensor FULLY_CONNECTED rescale of TFLM (`GetQuantizedConvolutionMultipler`): the
+/// product of input and filter scales is taken in `f32`, then divided in `f64`.
+pub fn fc_per_tensor_multiplier(input_scale: f32, filter_scale: f32, output_scale: f32) -> (i32, i32) {
+    quantize_multiplier((input_scale * filter_scale) as f64 / output_scale as f64)
+}
+
+/// TFLM `CalculateActivationRangeQuantized` for an int8 output with `scale` and `zero_point`.
+pub fn activation_range_i8(act: Activation, scale: f32, zero_point: i32) -> (i32, i32) {
+    let qmin = i8::MIN as i32;
+    let qmax = i8::MAX as i32;
+    // zero_point + static_cast<int32_t>(TfLiteRound(f / scale)), in float.
+    let quantize = |f: f32| zero_point.saturating_add(libm::roundf(f / scale) as i32);
+    let max = |a: i32, b: i32| if a < b { b } else { a };
+    let min = |a: i32, b: i32| if b < a { b } else { a };
+    match act {
+        Activation::None => (qmin, qmax),
+        Activation::Relu => (max(qmin, quantize(0.0)), qmax),
+        Activation::Relu6 => (max(qmin, quantize(0.0)), min(qmax, quantize(6.0))),
+        Activation::ReluN1To1 => (max(qmin, quantize(-1.0)), min(qmax, quantize(1.0))),
+    }
+}
+
+/// TFLM `CalculateActivationRange` for float: the clamp bounds of a fused activation.
+pub fn activation_range_f32(act: Activation) -> (f32, f32) {
+    match act {
+        Activation::None => (f32::MIN, f32::MAX),
+        Activation::Relu => (0.0, f32::MAX),
+        Activation::ReluN1To1 => (-1.0, 1.0),
+        Activation::Relu6 => (0.0, 6.0),
+    }
+}
+
+/// SAME/VALID output size and padding-before, per TFLM (`ComputeOutSize` and
+/// `ComputePaddingWithOffset`): returns `(out, pad_before)`.
+///
+/// Zero stride, dilation or filter size is `BadParams`, and so is a VALID window larger
+/// than the input (TFLM would compute a negative size). The padding after is
+/// `pad_before + total % 2`, see [`compute_padding_with_offset`].
+pub fn compute_padding(
+    padding: Padding,
+    in_size: usize,
+    filter: usize,
+    stride: usize,
+    dilation: usize,
+) -> Result<(usize, usize), KernelError> {
+    let (out, pad, _) = compute_padding_with_offset(padding, in_size, filter, stride, dilation)?;
+    Ok((out, pad))
+}
+
+/// As [`compute_padding`], also returning TFLM's padding offset (`total % 2`, the extra
+/// padding after): `(out, pad_before, offset)`.
+pub fn compute_padding_with_offset(
+    padding: Padding,
+    in_size: usize,
+    filter: usize,
+    stride: usize,
+    dilation: usize,
+) -> Result<(usize, usize, usize), KernelError> {
+    if stride == 0 || dilation == 0 || filter == 0 {
+        return Err(KernelError::BadParams);
+    }
+    let lim = i32::MAX as usize;
+    if in_size > lim || filter > lim || stride > lim || dilation > lim {
+        return Err(KernelError::BadParams);
+    }
+    let (in_size, filter, stride, dilation) = (in_size as i64, filter as i64, stride as i64, dilation as i64);
+    let effective = (filter - 1) * dilation + 1;
+    let out = match padding {
+        Padding::Same => (in_size + stride - 1) / stride,
+        // C division truncates toward zero.
+        Padding::Valid => (in_size + stride - effective) / stride,
+    };
+    if out < 0 {
+        return Err(KernelError::BadParams);
+    }
+    let total = (out - 1) * stride + effective - in_size;
+    let total = if total > 0 { total } else { 0 };
+    if out > lim as i64 || total > lim as i64 {
+        return Err(KernelError::BadParams);
+    }
+    Ok((out as usize, (total / 2) as usize, (total % 2) as usize))
+}
+
+/// gemmlowp `RoundingHalfSum` for `i32`: `(a + b) / 2` rounded half away from zero.
+#[inline]
+pub fn rounding_half_sum(a: i32, b: i32) -> i32 {
+    let sum = a as i64 + b as i64;
+    let sign = if sum >= 0 { 1 } else { -1 };
+    ((sum + sign) / 2) as i32
+}
+
+/// gemmlowp `SaturatingRoundingMultiplyByPOT`: `x * 2^exponent`, saturating when
+/// `exponent > 0`, rounding (as [`rounding_divide_by_pot`]) when `exponent < 0`.
+#[inline]
+pub fn saturating_rounding_multiply_by_pot(x: i32, exponent: i32) -> i32 {
+    if exponent == 0 {
+        x
+    } else if exponent < 0 {
+        rounding_divide_by_pot(x, exponent.saturating_neg())
+    } else {
+        let e = if exponent > 31 { 31 } else { exponent };
+        let threshold = (1i64 << (31 - e)) - 1;
+        let x64 = x as i64;
+        if x64 > threshold {
+            i32::MAX
+        } else if x64 < -threshold {
+            i32::MIN
+        } else {
+            (x64 << e) as i32
+        }
+    }
+}
+
+/// gemmlowp `exp_on_interval_between_negative_one_quarter_and_0_excl` on Q0.31 values.
+fn exp_on_interval_between_negative_one_quarter_and_0_excl(a: i32) -> i32 {
+    const CONSTANT_TERM: i32 = 1_895_147_668; // exp(-1/8)
+    const CONSTANT_1_OVER_3: i32 = 715_827_883;
+    let mul = saturating_rounding_doubling_high_mul;
+    // Taylor expansion around -1/8: x = a + 1/8 (1/8 is 1 << 28 in Q0.31).
+    let x = a.wrapping_add(1 << 28);
+    let x2 = mul(x, x);
+    let x3 = mul(x2, x);
+    let x4 = mul(x2, x2);
+    let x4_over_4 = rounding_divide_by_pot(x4, 2);
+    let poly = rounding_divide_by_pot(mul(x4_over_4.wrapping_add(x3), CONSTANT_1_OVER_3).wrapping_add(x2), 1);
+    CONSTANT_TERM.wrapping_add(mul(CONSTANT_TERM, x.wrapping_add(poly)))
+}
+
+/// gemmlowp `exp_on_negative_values`: `exp(a)` for `a <= 0` given in Q(`integer_bits`), as
+/// Q0.31 (`i32::MAX` is 1.0). SOFTMAX uses `integer_bits = 5`, LOGISTIC 4.
+///
+/// `integer_bits` must be in `0..=29` (it is clamped into that range).
+pub fn exp_on_negative_values(a: i32, integer_bits: u32) -> i32 {
+    let ib = if integer_bits > 29 { 29 } else { integer_bits } as i32;
+    let frac = 31 - ib;
+    let one_quarter: i32 = 1 << (frac - 2);
+    let mask = one_quarter - 1;
+    let a_mod_quarter_minus_one_quarter = (a & mask).wrapping_sub(one_quarter);
+    let mut result = exp_on_interval_between_negative_one_quarter_and_0_excl(saturating_rounding_multiply_by_pot(
+        a_mod_quarter_minus_one_quarter,
+        ib,
+    ));
+    let remainder = a_mod_quarter_minus_one_quarter.wrapping_sub(a);
+    // Barrel shifter: multiply in exp(-2^e) for every bit e of the remainder.
+    const MULTIPLIERS: [(i32, i32); 7] = [
+        (-2, 1_672_461_947),
+        (-1, 1_302_514_674),
+        (0, 790_015_084),
+        (1, 290_630_308),
+        (2, 39_332_535),
+        (3, 720_401),
+        (4, 242),
+    ];
+    for &(exponent, multiplier) in MULTIPLIERS.iter() {
+        if ib > exponent {
+            let shift = frac + exponent;
+            if remainder & (1i32 << shift) != 0 {
+                result = saturating_rounding_doubling_high_mul(result, multiplier);
+            }
+        }
+    }
+    if ib > 5 {
+        let clamp_b = 36 - ib;
+        let clamp = -(1i32 << clamp_b);
+        if a < clamp {
+            result = 0;
+        }
+    }
+    if a == 0 {
+        result = i32::MAX;
+    }
+    result
+}
+
+/// gemmlowp `one_over_one_plus_x_for_x_in_0_1`: `1 / (1 + a)` for Q0.31 `a` in `[0, 1)`,
+/// as Q0.31 (Newton-Raphson with the 48/17 and -32/17 constants).
+pub fn one_over_one_plus_x_for_x_in_0_1(a: i32) -> i32 {
+    const CONSTANT_48_OVER_17: i32 = 1_515_870_810; // Q2.29
+    const CONSTANT_NEG_32_OVER_17: i32 = -1_010_580_540; // Q2.29
+    const F2_ONE: i32 = 1 << 29;
+    let mul = saturating_rounding_doubling_high_mul;
+    let half_denominator = rounding_half_sum(a, i32::MAX);
+    let mut x = CONSTANT_48_OVER_17.wrapping_add(mul(half_denominator, CONSTANT_NEG_32_OVER_17));
+    for _ in 0..3 {
+        let half_denominator_times_x = mul(half_denominator, x);
+        let one_minus_half_denominator_times_x = F2_ONE.wrapping_sub(half_denominator_times_x);
+        // Q2 * Q2 = Q4, rescaled back to Q2: a saturating shift left by 2.
+        x = x.wrapping_add(saturating_rounding_multiply_by_pot(mul(x, one_minus_half_denominator_times_x), 2));
+    }
+    // ExactMulByPot<-1> (Q2 -> Q1, same raw) then Rescale<0> (saturating shift left by 1).
+    saturating_rounding_multiply_by_pot(x, 1)
+}
+
+/// TFLM `GetReciprocal`: for `x` in Q(`x_integer_digits`) returns `(1/x scaled, num_bits_over_unit)`
+/// such that `1/x = result / 2^31 / 2^num_bits_over_unit` (Q0.31 result).
+pub fn get_reciprocal(x: i32, x_integer_digits: i32) -> (i32, i32) {
+    let headroom_plus_one = (x as u32).leading_zeros();
+    let num_bits_over_unit = x_integer_digits.wrapping_sub(headroom_plus_one as i32);
+    let shifted = (x as u32).checked_shl(headroom_plus_one).unwrap_or(0);
+    let shifted_sum_minus_one = shifted.wrapping_sub(1u32 << 31) as i32;
+    (one_over_one_plus_x_for_x_in_0_1(shifted_sum_minus_one), num_bits_over_unit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn srdhm_known_values() {
+        assert_eq!(saturating_rounding_doubling_high_mul(i32::MIN, i32::MIN), i32::MAX);
+        assert_eq!(saturating_rounding_doubling_high_mul(i32::MAX, i32::MAX), i32::MAX - 1);
+        assert_eq!(saturating_rounding_doubling_high_mul(1 << 30, 1 << 30), 1 << 29);
+        assert_eq!(saturating_rounding_doubling_high_mul(i32::MIN, i32::MAX), -i32::MAX);
+        // 3 * 2^30 / 2^31 = 1.5 -> 2 ; -1.5 -> -1 (ties toward +inf).
+        assert_eq!(saturating_rounding_doubling_high_mul(3, 1 << 30), 2);
+        assert_eq!(saturating_rounding_doubling_high_mul(-3, 1 << 30), -1);
+        assert_eq!(saturating_rounding_doubling_high_mul(1, 1 << 30), 1);
+        assert_eq!(saturating_rounding_doubling_high_mul(-1, 1 << 30), 0);
+        assert_eq!(saturating_rounding_doubling_high_mul(0, i32::MIN), 0);
+    }
+
+    #[test]
+    fn rdbp_known_values() {
+        assert_eq!(rounding_divide_by_pot(5, 1), 3);
+        assert_eq!(rounding_divide_by_pot(-5, 1), -3);
+        assert_eq!(rounding_divide_by_pot(4, 1), 2);
+        assert_eq!(rounding_divide_by_pot(-4, 1), -2);
+        assert_eq!(rounding_divide_by_pot(-6, 2), -2); // -1.5 -> -2
+        assert_eq!(rounding_divide_by_pot(-5, 2), -1); // -1.25 -> -1
+        assert_eq!(rounding_divide_by_pot(-7, 2), -2); // -1.75 -> -2
+        assert_eq!(rounding_divide_by_pot(6, 2), 2); // 1.5 -> 2
+        assert_eq!(rounding_divide_by_pot(-1, 1), -1); // -0.5 -> -1
+        assert_eq!(rounding_divide_by_pot(1, 1), 1);
+        assert_eq!(rounding_divide_by_pot(i32::MIN, 31), -1);
+        assert_eq!(rounding_divide_by_pot(i32::MAX, 31), 1);
+        assert_eq!(rounding_divide_by_pot(i32::MIN, 0), i32::MIN);
+        assert_eq!(rounding_divide_by_pot(12345, 0), 12345);
+        assert_eq!(rounding_divide_by_pot(-(1 << 30), 31), -1); // -0.5 -> -1
+        assert_eq!(rounding_divide_by_pot((1 << 30) - 1, 31), 0);
+    }
+
+    #[test]
+    fn quantize_multiplier_known_values() {
+        assert_eq!(quantize_multiplier(0.5), (1 << 30, 0));
+        assert_eq!(quantize_multiplier(0.0), (0, 0));
+        assert_eq!(quantize_multiplier(1.0), (1 << 30, 1));
+        assert_eq!(quantize_multiplier(0.25), (1 << 30, -1));
+        assert_eq!(quantize_multiplier(2.0), (1 << 30, 2));
+        assert_eq!(quantize_multiplier(0.75), (3 << 29, 0));
+        // Rounds up to 2^31: renormalised.
+        assert_eq!(quantize_multiplier(1.0 - 1e-12), (1 << 30, 1));
+        // Below 2^-32: flushed to zero.
+        assert_eq!(quantize_multiplier(1e-12), (0, 0));
+        assert_eq!(quantize_multiplier(f64::NAN), (0, 0));
+        assert_eq!(quantize_multiplier(f64::INFINITY), (0, 0));
+        assert_eq!(quantize_multiplier(-0.5), (-(1 << 30), 0));
+        // 1/3: 0.666.. * 2^31 = 1431655765.33 -> 1431655765, shift -1.
+        assert_eq!(quantize_multiplier(1.0 / 3.0), (1_431_655_765, -1));
+    }
+
+    #[test]
+    fn mbqm_known_values() {
+        // 100 * 0.5
+        assert_eq!(multiply_by_quantized_multiplier(100, 1 << 30, 0), 50);
+        // 101 * 0.5 = 50.5 -> 51 ; -101 * 0.5 -> -51
+        assert_eq!(multiply_by_quantized_multiplier(101, 1 << 30, 0), 51);
+        assert_eq!(multiply_by_quantized_multiplier(-101, 1 << 30, 0), -51);
+        // 3 * 2 = 6 with a left shift.
+        assert_eq!(multiply_by_quantized_multiplier(3, 1 << 30, 2), 6);
+        // Double rounding: x=5, m=0.75, shift -1 -> SRDHM = round(3.75)=4, /2 -> 2
+        // whereas single rounding of 1.875 gives 2 as well; x=3: SRDHM(3,0.75)=2.25->2, /2=1
+        assert_eq!(multiply_by_quantized_multiplier(3, 3 << 29, -1), 1);
+        // A case where double rounding differs from single rounding:
+        // x*m/2^31 = 2.5 exactly -> SRDHM 3 -> 3/2 = 1.5 -> 2 (single: 1.25 -> 1).
+        assert_eq!(multiply_by_quantized_multiplier(5, 1 << 30, -1), 2);
+    }
+
+    #[test]
+    fn activation_ranges() {
+        assert_eq!(activation_range_i8(Activation::None, 0.1, 3), (-128, 127));
+        assert_eq!(activation_range_i8(Activation::Relu, 0.1, -5), (-5, 127));
+        assert_eq!(activation_range_i8(Activation::Relu6, 0.05, -128), (-128, -8));
+        assert_eq!(activation_range_i8(Activation::Relu6, 0.01, 0), (0, 127));
+        assert_eq!(activation_range_i8(Activation::ReluN1To1, 0.1, 0), (-10, 10));
+        // 6 / 0.4f = 14.9999998 -> 15.
+        assert_eq!(activation_range_i8(Activation::Relu6, 0.4, 0), (0, 15));
+        assert_eq!(activation_range_i8(Activation::Relu6, 0.0, 0).0, 0);
+        assert_eq!(activation_range_f32(Activation::Relu6), (0.0, 6.0));
+        assert_eq!(activation_range_f32(Activation::None), (f32::MIN, f32::MAX));
+    }
+
+    #[test]
+    fn padding_values() {
+        // SAME: in 5, k 3, s 2 -> out 3, total (2*2+3-5)=2 -> 1 before.
+        assert_eq!(compute_padding(Padding::Same, 5, 3, 2, 1), Ok((3, 1)));
+        // SAME: in 4, k 3, s 2 -> out 2, total (2+3-4)=1 -> 0 before, offset 1.
+        assert_eq!(compute_padding_with_offset(Padding::Same, 4, 3, 2, 1), Ok((2, 0, 1)));
+        // SAME, stride 1, k 3 -> pad 1.
+        assert_eq!(compute_padding(Padding::Same, 96, 3, 1, 1), Ok((96, 1)));
+        // VALID: in 5, k 3, s 2 -> out 2, no pad.
+        assert_eq!(compute_padding(Padding::Valid, 5, 3, 2, 1), Ok((2, 0)));
+        assert_eq!(compute_padding(Padding::Valid, 10, 3, 1, 2), Ok((6, 0)));
+        assert_eq!(compute_padding(Padding::Same, 10, 3, 1, 2), Ok((10, 2)));
+        // VALID with a window wider than the input by less than a stride: out 0.
+        assert_eq!(compute_padding(Padding::Valid, 2, 3, 2, 1), Ok((0, 0)));
+        assert_eq!(compute_padding(Padding::Valid, 2, 5, 1, 1), Err(KernelError::BadParams));
+        assert_eq!(compute_padding(Padding::Same, 2, 5, 0, 1), Err(KernelError::BadParams));
+    }
+
+    #[test]
+    fn exp_matches_libm() {
+        // Q5.26 inputs from 0 down to -31.
+        let mut a: i64 = 0;
+        while a > -(31i64 << 26) {
+            let got = exp_on_negative_values(a as i32, 5) as f64 / 2147483648.0;
+            let want = libm::exp(a as f64 / (1u64 << 26) as f64);
+            assert!((got - want).abs() < 2e-7, "a={a} got={got} want={want}");
+            a -= 1_234_567;
+        }
+        assert_eq!(exp_on_negative_values(0, 5), i32::MAX);
+        // Q0.31 input (no integer bits): -0.5.
+        let got = exp_on_negative_values(-(1 << 30), 0) as f64 / 2147483648.0;
+        assert!((got - libm::exp(-0.5)).abs() < 2e-7);
+        // Q8: values below -32 are clamped to 0.
+        assert_eq!(exp_on_negative_values(-(40 << 23), 8), 0);
+    }
+
+    #[test]
+    fn reciprocal_matches() {
+        let mut x: i64 = 0;
+        while x < (1i64 << 31) {
+            let got = one_over_one_plus_x_for_x_in_0_1(x as i32) as f64 / 2147483648.0;
+            let want = 1.0 / (1.0 + x as f64 / 2147483648.0);
+            assert!((got - want).abs() < 1e-8, "x={x} got={got} want={want}");
+            x += 7_654_321;
+        }
+        // 2.0 in Q12.19: 1/2 = 1.0 (Q0.31 ~ 2^31) / 2^1.
+        let (r, bits) = get_reciprocal(2 << 19, 12);
+        assert_eq!(bits, 1);
+        assert!(r > i32::MAX - 8);
+        assert_eq!(get_reciprocal(0, 12).1, 12 - 32);
+    }
+
+    #[test]
+    fn srmbp_values() {
+        assert_eq!(saturating_rounding_multiply_by_pot(3, 2), 12);
+        assert_eq!(saturating_rounding_multiply_by_pot(1 << 29, 2), i32::MAX);
+        assert_eq!(saturating_rounding_multiply_by_pot(-(1 << 29), 2), i32::MIN);
+        assert_eq!(saturating_rounding_multiply_by_pot(-(1 << 29) + 1, 2), i32::MIN + 4);
+        assert_eq!(saturating_rounding_multiply_by_pot(-(1 << 29) - 1, 2), i32::MIN);
+        assert_eq!(saturating_rounding_multiply_by_pot(-6, -2), -2);
+        assert_eq!(rounding_half_sum(3, 4), 4);
+        assert_eq!(rounding_half_sum(-3, -4), -4);
+        assert_eq!(rounding_half_sum(i32::MAX, i32::MAX), i32::MAX);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn srdhm_matches_naive(a in any::<i32>(), b in any::<i32>()) {
+            prop_assert_eq!(saturating_rounding_doubling_high_mul(a, b), naive_srdhm(a, b));
+        }
+
+        #[test]
+        fn rdbp_matches_naive(x in any::<i32>(), e in 0i32..=31) {
+            prop_assert_eq!(rounding_divide_by_pot(x, e), naive_rdbp(x, e));
+        }
+
+        #[test]
+        fn mbqm_matches_naive(x in any::<i32>(), m in (1i32 << 30)..=i32::MAX, s in -31i32..=10) {
+            prop_assert_eq!(multiply_by_quantized_multiplier(x, m, s), naive_mbqm(x, m, s));
+        }
+
+        #[test]
+        fn mbqm_close_to_real(x in -100_000i32..100_000, d in 1e-6f64..4.0) {
+            let (m, s) = quantize_multiplier(d);
+            let got = multiply_by_quantized_multiplier(x, m, s) as f64;
+            prop_assert!((got - x as f64 * d).abs() <= 1.0 + 1e-6 * (x as f64 * d).abs());
+        }
+
+        #[test]
+        fn quantize_multiplier_reconstructs(d in 1e-9f64..1e6) {
+            let (m, s) = quantize_multiplier(d);
+            prop_assert!(m >= 1 << 30);
+            let back = m as f64 * libm::pow(2.0, (s - 31) as f64);
+            prop_assert!((back - d).abs() <= d * 1e-9);
+        }
+
+        #[test]
+        fn no_panics_anywhere(x in any::<i32>(), m in any::<i32>(), s in any::<i32>()) {
+            let _ = multiply_by_quantized_multiplier(x, m, s);
+            let _ = multiply_by_quantized_multiplier_smaller_than_one_exp(x, m, s);
+            let _ = multiply_by_quantized_multiplier_greater_than_one(x, m, s);
+            let _ = rounding_divide_by_pot(x, s);
+            let _ = saturating_rounding_multiply_by_pot(x, s);
+            let _ = exp_on_negative_values(x, (s as u32) % 40);
+            let _ = one_over_one_plus_x_for_x_in_0_1(x);
+            let _ = get_reciprocal(x, s);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Typed errors: small, `Copy`, string-free, each naming what went wrong and where.
+
+use core::fmt;
+
+/// What is structurally wrong with a model's bytes (positions are byte offsets in the model).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Malformed {
+    /// Fewer bytes than a FlatBuffer header.
+    TooShort { len: u32 },
+    /// The file identifier is not `TFL3`.
+    FileIdentifier,
+    /// An offset points outside the buffer.
+    Offset { at: u32 },
+    /// A table's vtable is out of bounds or inconsistent.
+    VTable { at: u32 },
+    /// A field runs past the end of its table.
+    Field { at: u32 },
+    /// A vector runs past the end of the buffer.
+    Vector { at: u32 },
+    /// A string is not UTF-8.
+    Utf8 { at: u32 },
+    /// The model has no subgraphs.
+    NoSubgraphs,
+    /// A tensor has a type this format does not define.
+    TensorType { tensor: u32, ty: u8 },
+    /// A tensor's buffer index is out of range.
+    BufferIndex { tensor: u32, buffer: u32 },
+    /// An operator's opcode index is out of range.
+    OpcodeIndex { op: u32, index: u32 },
+    /// A tensor index in an operator or the graph's input/output list is out of range.
+    TensorIndex { op: u32, index: i32 },
+    /// A tensor has a negative dimension.
+    NegativeDimension { tensor: u32 },
+    /// A tensor's byte size does not fit in 32 bits.
+    TensorTooLarge { tensor: u32 },
+    /// A constant tensor's buffer holds fewer bytes than its shape needs.
+    BufferTooShort { tensor: u32, len: u32, needed: u32 },
+    /// A buffer's `offset`/`size` lies outside the file.
+    BufferRange { buffer: u32 },
+    /// Scale and zero-point lists disagree, or the quantized dimension is out of range.
+    Quantization { tensor: u32 },
+    /// An operator reads a tensor that no earlier operator produced and that has no data.
+    UseBeforeDefinition { op: u32, tensor: u32 },
+    /// An operator writes a constant tensor or a graph input.
+    WritesConstant { op: u32, tensor: u32 },
+}
+
+/// Every way loading, planning or running a model can fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The model's bytes are not a valid TFLite model.
+    Malformed(Malformed),
+    /// The resolver has no kernel for this builtin operator (code and version as in the model).
+    UnsupportedOp { op: u32, code: i32, version: i32 },
+    /// A custom operator (not a builtin) was found.
+    CustomOp { op: u32 },
+    /// An operator is given a tensor type its kernel does not accept.
+    UnsupportedType { op: u32, tensor: u32, ty: u8 },
+    /// Tensor shapes do not fit together for an operator.
+    ShapeMismatch { op: u32, tensor: u32 },
+    /// A quantization parameter is missing or out of range for an operator.
+    BadQuantization { op: u32, tensor: u32 },
+    /// An operator option is out of range (zero stride, unsupported activation, ...).
+    BadOptions { op: u32 },
+    /// An operator has the wrong number of inputs or outputs.
+    OperandCount { op: u32 },
+    /// The arena is smaller than the plan needs.
+    ArenaTooSmall { needed: usize, available: usize },
+    /// The arena does not start on a 16-byte boundary.
+    ArenaMisaligned,
+    /// Constant data in the model is not aligned for its type (embed models 16-byte aligned).
+    DataMisaligned { tensor: u32 },
+    /// A model needs more than this build supports (subgraphs, rank, tensor count).
+    TooComplex,
+    /// An input or output index passed to the API is out of range.
+    BadIndex { index: usize },
+    /// A typed accessor was asked for a tensor of another type.
+    WrongType { expected: u8, actual: u8 },
+    /// A slice passed in has the wrong length.
+    WrongLength { expected: usize, actual: usize },
+    /// The resolver is full (its capacity is a const generic).
+    ResolverFull,
+}
+
+impl From<Malformed> for Error {
+    fn from(m: Malformed) -> Self {
+        Error::Malformed(m)
+    }
+}
+
+impl fmt::Display for Malformed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Malformed::TooShort { len } => write!(f, "{len} bytes is too short for a model"),
+            Malformed::FileIdentifier => write!(f, "file identifier is not TFL3"),
+            Malformed::Offset { at } => write!(f, "offset at byte {at} points outside the model"),
+            Malformed::VTable { at } => write!(f, "bad vtable for the table at byte {at}"),
+            Malformed::Field { at } => write!(f, "a field of the table at byte {at} runs past it"),
+            Malformed::Vector { at } => write!(f, "vector at byte {at} runs past the end"),
+            Malformed::Utf8 { at } => write!(f, "string in the table at byte {at} is not UTF-8"),
+            Malformed::NoSubgraphs => write!(f, "the model has no subgraphs"),
+            Malformed::TensorType { tensor, ty } => write!(f, "tensor {tensor} has unknown type {ty}"),
+            Malformed::BufferIndex { tensor, buffer } => {
+                write!(f, "tensor {tensor} names buffer {buffer}, out of range")
+            }
+            Malformed::OpcodeIndex { op, index } => {
+                write!(f, "operator {op} names opcode {index}, out of range")
+            }
+            Malformed::TensorIndex { op, index } => {
+                write!(f, "operator {op} names tensor {index}, out of range")
+            }
+            Malformed::NegativeDimension { tensor } => write!(f, "tensor {tensor} has a negative dimension"),
+            Malformed::TensorTooLarge { tensor } => write!(f, "tensor {tensor} is too large"),
+            Malformed::BufferTooShort { tensor, len, needed } => {
+                write!(f, "tensor {tensor} has {len} bytes of data, needs {needed}")
+            }
+            Malformed::BufferRange { buffer } => write!(f, "buffer {buffer} lies outside the file"),
+            Malformed::Quantization { tensor } => write!(f, "tensor {tensor} has inconsistent quantization"),
+            Malformed::UseBeforeDefinition { op, tensor } => {
+                write!(f, "operator {op} reads tensor {tensor} before anything writes it")
+            }
+            Malformed::WritesConstant { op, tensor } => {
+                write!(f, "operator {op} writes tensor {tensor}, a constant or graph input")
+            }
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Error::Malformed(m) => write!(f, "malformed model: {m}"),
+            Error::UnsupportedOp { op, code, version } => match crate::BuiltinOperator::name_of(code) {
+                Some(name) => write!(f, "operator {op}: unsupported op {name} (code {code}, version {version})"),
+                None => write!(f, "operator {op}: unsupported op code {code} (version {version})"),
+            },
+            Error::CustomOp { op } => write!(f, "operator {op}: custom operators are not supported"),
+            Error::UnsupportedType { op, tensor, ty } => {
+                let name = crate::TensorType::from_u8(ty).map(|t| t.name()).unwrap_or("unknown");
+                write!(f, "operator {op}: tensor {tensor} has unsupported type {name}")
+            }
+            Error::ShapeMismatch { op, tensor } => write!(f, "operator {op}: tensor {tensor} has a mismatched shape"),
+            Error::BadQuantization { op, tensor } => {
+                write!(f, "operator {op}: tensor {tensor} has unusable quantization parameters")
+            }
+            Error::BadOptions { op } => write!(f, "operator {op}: options out of range"),
+            Error::OperandCount { op } => write!(f, "operator {op}: wrong number of inputs or outputs"),
+            Error::ArenaTooSmall { needed, available } => {
+                write!(f, "arena too small: {needed} bytes needed, {available} available")
+            }
+            Error::ArenaMisaligned => write!(f, "arena is not 16-byte aligned"),
+            Error::DataMisaligned { tensor } => {
+                write!(f, "tensor {tensor}: constant data misaligned (embed the model 16-byte aligned)")
+            }
+            Error::TooComplex => write!(f, "model exceeds this build's limits"),
+            Error::BadIndex { index } => write!(f, "index {index} out of range"),
+            Error::WrongType { expected, actual } => {
+                let e = crate::TensorType::from_u8(expected).map(|t| t.name()).unwrap_or("unknown");
+                let a = crate::TensorType::from_u8(actual).map(|t| t.name()).unwrap_or("unknown");
+                write!(f, "tensor is {a}, not {e}")
+            }
+            Error::WrongLength { expected, actual } => write!(f, "expected {expected} elements, got {actual}"),
+            Error::ResolverFull => write!(f, "op resolver is full"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for Error {}

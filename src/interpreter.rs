@@ -1,0 +1,643 @@
+//! The interpreter: plans a model into a caller's arena, prepares every op, and invokes.
+//!
+//! Arena layout: planned tensors and scratch from offset 0 (the "head"), and at the end of the
+//! caller's slice the bookkeeping tables and per-op persistent data (the "tail"), all as `u32`
+//! words. Nothing lives on a heap; the interpreter value itself is a few pointers.
+
+use crate::error::{Error, Malformed};
+use crate::model::{Model, SubGraph, Tensor};
+use crate::ops::{cast_mut, Element, Io, OpCtx, OpPlan, Registration, MAX_OUTPUTS, MAX_PIECES};
+use crate::planner::{self, align_up, Buffers, ALIGN};
+use crate::resolver::OpResolver;
+use crate::schema::{BuiltinOperator, TensorType};
+
+/// Words per tensor record: offset, size, first op, last op.
+const TW: usize = 4;
+/// Words per op record: data offset, data length, scratch offset, scratch size.
+const OW: usize = 4;
+/// Marks "not in the arena" / "not yet".
+const NONE: u32 = u32::MAX;
+
+/// Where a tensor lives in the arena and when it is live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Allocation {
+    /// Byte offset in the arena.
+    pub offset: usize,
+    /// Bytes reserved (16-byte aligned).
+    pub size: usize,
+    /// First op index that needs it.
+    pub first_op: u32,
+    /// Last op index that needs it (`op_count` for graph outputs).
+    pub last_op: u32,
+}
+
+/// A read-only view of the tensor records.
+#[derive(Clone, Copy)]
+pub(crate) struct TensorTable<'b> {
+    words: &'b [u32],
+}
+
+impl<'b> TensorTable<'b> {
+    /// `(offset, size)` of tensor `t` when it lives in the arena.
+    pub(crate) fn region(&self, t: u32) -> Option<(usize, usize)> {
+        let base = (t as usize).checked_mul(TW)?;
+        let off = *self.words.get(base)?;
+        if off == NONE {
+            return None;
+        }
+        Some((off as usize, *self.words.get(base + 1)? as usize))
+    }
+}
+
+/// Shape and quantization of a graph input or output.
+#[derive(Clone, Copy, Debug)]
+pub struct TensorInfo<'a> {
+    tensor: Tensor<'a>,
+}
+
+/// Affine quantization of a tensor: `real = scale * (q - zero_point)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct QuantParams {
+    /// The scale.
+    pub scale: f32,
+    /// The zero point.
+    pub zero_point: i32,
+}
+
+impl QuantParams {
+    /// Quantizes `x` to int8 (round half away from zero, saturating), as TFLM does.
+    pub fn quantize_i8(&self, x: f32) -> i8 {
+        let q = libm::roundf(x / self.scale) as i64 + i64::from(self.zero_point);
+        q.clamp(-128, 127) as i8
+    }
+    /// The real value of int8 `q`.
+    pub fn dequantize_i8(&self, q: i8) -> f32 {
+        self.scale * (i32::from(q) - self.zero_point) as f32
+    }
+}
+
+impl<'a> TensorInfo<'a> {
+    /// Element type.
+    pub fn ty(&self) -> TensorType {
+        self.tensor.ty()
+    }
+    /// Dimensions.
+    pub fn shape(&self) -> crate::model::Ints<'a> {
+        self.tensor.shape()
+    }
+    /// Number of elements.
+    pub fn element_count(&self) -> usize {
+        self.tensor.element_count()
+    }
+    /// Tensor name.
+    pub fn name(&self) -> &'a str {
+        self.tensor.name()
+    }
+    /// Per-tensor quantization, if the tensor is quantized.
+    pub fn quant(&self) -> Option<QuantParams> {
+        let q = self.tensor.quantization()?;
+        Some(QuantParams { scale: q.scale(0), zero_point: q.zero_point(0) as i32 })
+    }
+}
+
+/// Runs one model in a caller-supplied arena.
+///
+/// ```no_run
+/// # fn main() -> Result<(), microlite::Error> {
+/// use microlite::{AllOpsResolver, Interpreter, Model};
+/// # static MODEL: &[u8] = &[];
+/// let model = Model::from_bytes(MODEL)?;
+/// let resolver = AllOpsResolver::with_all_ops();
+/// let mut arena = microlite::Arena::<16384>::new();
+/// let mut interp = Interpreter::new(model, &resolver, arena.as_mut_slice())?;
+/// interp.input_mut::<i8>(0)?.fill(0);
+/// interp.invoke()?;
+/// let scores: &[i8] = interp.output(0)?;
+/// # let _ = scores; Ok(()) }
+/// ```
+pub struct Interpreter<'a> {
+    model: Model<'a>,
+    sg: SubGraph<'a>,
+    resolver: &'a dyn OpResolver,
+    arena: &'a mut [u8],
+    head: usize,
+    tail_start: usize,
+    tail_len: usize,
+    tensors: usize,
+    ops: usize,
+}
+
+/// Sizes of the bookkeeping for a model: words of tables and op data.
+struct Layout {
+    tensors: usize,
+    ops: usize,
+    data_words: usize,
+}
+
+impl Layout {
+    fn tail_bytes(&self) -> usize {
+        let words = self.tensors * TW + self.ops * OW + self.data_words;
+        align_up(words.saturating_mul(4))
+    }
+}
+
+/// The planner's view of the tables: tensors first, then one scratch buffer per op.
+struct Tables<'w> {
+    words: &'w mut [u32],
+    tensors: usize,
+    ops: usize,
+}
+
+impl Tables<'_> {
+    fn get(&self, i: usize) -> u32 {
+        self.words.get(i).copied().unwrap_or(NONE)
+    }
+    fn set(&mut self, i: usize, v: u32) {
+        if let Some(w) = self.words.get_mut(i) {
+            *w = v;
+        }
+    }
+    fn op_base(&self, op: usize) -> usize {
+        self.tensors * TW + op * OW
+    }
+}
+
+impl Buffers for Tables<'_> {
+    fn count(&self) -> usize {
+        self.tensors + self.ops
+    }
+    fn size(&self, i: usize) -> usize {
+        if i < self.tensors {
+            if self.get(i * TW + 2) == NONE {
+                0
+            } else {
+                self.get(i * TW + 1) as usize
+            }
+        } else {
+            self.get(self.op_base(i - self.tensors) + 3) as usize
+        }
+    }
+    fn lifetime(&self, i: usize) -> (u32, u32) {
+        if i < self.tensors {
+            (self.get(i * TW + 2), self.get(i * TW + 3))
+        } else {
+            let op = (i - self.tensors) as u32;
+            (op, op)
+        }
+    }
+    fn offset(&self, i: usize) -> Option<usize> {
+        let w = if i < self.tensors { self.get(i * TW) } else { self.get(self.op_base(i - self.tensors) + 2) };
+        (w != NONE).then_some(w as usize)
+    }
+    fn set_offset(&mut self, i: usize, offset: usize) {
+        let at = if i < self.tensors { i * TW } else { self.op_base(i - self.tensors) + 2 };
+        self.set(at, u32::try_from(offset).unwrap_or(NONE));
+    }
+}
+
+fn u32_of(n: usize) -> Result<u32, Error> {
+    u32::try_from(n).ok().filter(|&v| v != NONE).ok_or(Error::TooComplex)
+}
+
+/// Finds the registration for op `i` of the main subgraph.
+fn registration<'r>(model: &Model<'_>, sg: &SubGraph<'_>, resolver: &'r dyn OpResolver, i: usize) -> Result<&'r Registration, Error> {
+    let op = sg.operator(i).ok_or(Error::TooComplex)?;
+    let code = model.operator_code(op.opcode_index() as usize);
+    let oi = i as u32;
+    if code.builtin == BuiltinOperator::CUSTOM {
+        return Err(Error::CustomOp { op: oi });
+    }
+    resolver.find(code.builtin, code.version).ok_or(Error::UnsupportedOp { op: oi, code: code.builtin.0, version: code.version })
+}
+
+impl<'a> Interpreter<'a> {
+    /// Verifies every op against the resolver, plans the arena and prepares the ops.
+    ///
+    /// # Errors
+    /// [`Error::ArenaMisaligned`] when `arena` does not start 16-byte aligned;
+    /// [`Error::UnsupportedOp`] / [`Error::CustomOp`] for ops the resolver lacks;
+    /// any op's validation error (shape, type, quantization, options);
+    /// [`Error::ArenaTooSmall`] naming the bytes needed.
+    pub fn new(model: Model<'a>, resolver: &'a dyn OpResolver, arena: &'a mut [u8]) -> Result<Self, Error> {
+        if arena.as_ptr() as usize % ALIGN != 0 {
+            return Err(Error::ArenaMisaligned);
+        }
+        let sg = model.main_subgraph();
+        let layout = Self::layout(&model, &sg, resolver)?;
+        let tail_len = layout.tail_bytes();
+        let available = arena.len();
+        if tail_len > available {
+            // Too small even for the bookkeeping: the planned head is unknown, so report the
+            // bookkeeping plus the largest single tensor, a lower bound.
+            let largest = (0..sg.tensor_count())
+                .filter_map(|t| sg.tensor(t))
+                .filter(|t| t.data().is_none())
+                .filter_map(|t| t.byte_size())
+                .max()
+                .unwrap_or(0);
+            return Err(Error::ArenaTooSmall { needed: tail_len + align_up(largest), available });
+        }
+        let tail_start = (available - tail_len) & !(ALIGN - 1);
+        let mut interp = Interpreter {
+            model,
+            sg,
+            resolver,
+            arena,
+            head: 0,
+            tail_start,
+            tail_len,
+            tensors: layout.tensors,
+            ops: layout.ops,
+        };
+        interp.plan()?;
+        if interp.head > interp.tail_start {
+            return Err(Error::ArenaTooSmall { needed: interp.head + tail_len, available });
+        }
+        interp.prepare_data()?;
+        // Variable tensors and scratch start from zero, as in TFLM.
+        if let Some(h) = interp.arena.get_mut(..interp.head) {
+            h.fill(0);
+        }
+        Ok(interp)
+    }
+
+    /// The exact arena a model needs with this resolver, computed in `scratch` (any buffer at
+    /// least that large; on the host, a generous `Vec`).
+    ///
+    /// # Errors
+    /// As [`Interpreter::new`].
+    pub fn arena_size(model: Model<'a>, resolver: &'a dyn OpResolver, scratch: &'a mut [u8]) -> Result<usize, Error> {
+        Interpreter::new(model, resolver, scratch).map(|i| i.arena_used_bytes())
+    }
+
+    fn layout(model: &Model<'a>, sg: &SubGraph<'a>, resolver: &dyn OpResolver) -> Result<Layout, Error> {
+        let mut data_words = 0usize;
+        for i in 0..sg.operator_count() {
+            let reg = registration(model, sg, resolver, i)?;
+            let op = sg.operator(i).ok_or(Error::TooComplex)?;
+            let ctx = OpCtx::new(model, *sg, op, u32_of(i)?);
+            let plan = (reg.prepare)(&ctx, None)?;
+            data_words = data_words.saturating_add(plan.data_words);
+        }
+        let l = Layout { tensors: sg.tensor_count(), ops: sg.operator_count(), data_words };
+        u32_of(l.tail_bytes())?;
+        Ok(l)
+    }
+
+    fn tail_words(&mut self) -> Result<&mut [u32], Error> {
+        let end = self.tail_start + self.tail_len;
+        let bytes = self.arena.get_mut(self.tail_start..end).ok_or(Error::ArenaMisaligned)?;
+        cast_mut::<u32>(bytes).map_err(|_| Error::ArenaMisaligned)
+    }
+
+    /// Computes lifetimes and sizes, then runs the greedy planner.
+    fn plan(&mut self) -> Result<(), Error> {
+        let (model, sg, resolver) = (self.model, self.sg, self.resolver);
+        let (nt, no) = (self.tensors, self.ops);
+        let words = self.tail_words()?;
+        words.fill(NONE);
+        let mut tb = Tables { words, tensors: nt, ops: no };
+        let last_step = u32_of(no)?;
+        // Sizes; arena tensors are those without constant data.
+        for t in 0..nt {
+            let tensor = sg.tensor(t).ok_or(Error::TooComplex)?;
+            if tensor.data().is_none() {
+                let size = tensor.byte_size().ok_or(Error::UnsupportedType { op: NONE, tensor: t as u32, ty: tensor.ty() as u8 })?;
+                tb.set(t * TW + 1, u32_of(align_up(size))?);
+            }
+        }
+        let in_arena = |tb: &Tables<'_>, t: usize| tb.get(t * TW + 1) != NONE;
+        for t in sg.inputs().iter() {
+            let t = t as usize;
+            if in_arena(&tb, t) {
+                tb.set(t * TW + 2, 0);
+                tb.set(t * TW + 3, 0);
+            }
+        }
+        for t in 0..nt {
+            if sg.tensor(t).is_some_and(|x| x.is_variable()) && in_arena(&tb, t) {
+                tb.set(t * TW + 2, 0);
+                tb.set(t * TW + 3, last_step);
+            }
+        }
+        for i in 0..no {
+            let op = sg.operator(i).ok_or(Error::TooComplex)?;
+            let oi = i as u32;
+            for t in op.inputs().iter() {
+                if t < 0 {
+                    continue;
+                }
+                let tu = t as usize;
+                if !in_arena(&tb, tu) {
+                    continue;
+                }
+                if tb.get(tu * TW + 2) == NONE {
+                    return Err(Malformed::UseBeforeDefinition { op: oi, tensor: t as u32 }.into());
+                }
+                let last = tb.get(tu * TW + 3).max(oi);
+                tb.set(tu * TW + 3, if tb.get(tu * TW + 3) == NONE { oi } else { last });
+            }
+            for t in op.outputs().iter() {
+                let tu = t as usize;
+                let is_input = sg.inputs().iter().any(|x| x == t);
+                if !in_arena(&tb, tu) || is_input {
+                    return Err(Malformed::WritesConstant { op: oi, tensor: t as u32 }.into());
+                }
+                if tb.get(tu * TW + 2) == NONE {
+                    tb.set(tu * TW + 2, oi);
+                }
+                if tb.get(tu * TW + 3) == NONE {
+                    tb.set(tu * TW + 3, oi);
+                }
+            }
+            // Scratch and persistent data sizes, fixed by the op's prepare.
+            let reg = registration(&model, &sg, resolver, i)?;
+            let ctx = OpCtx::new(&model, sg, op, oi);
+            let OpPlan { data_words, scratch_bytes } = (reg.prepare)(&ctx, None)?;
+            let base = tb.op_base(i);
+            tb.set(base + 1, u32_of(data_words)?);
+            tb.set(base + 3, u32_of(align_up(scratch_bytes))?);
+        }
+        for t in sg.outputs().iter() {
+            let tu = t as usize;
+            if in_arena(&tb, tu) {
+                if tb.get(tu * TW + 2) == NONE {
+                    return Err(Malformed::UseBeforeDefinition { op: last_step, tensor: t as u32 }.into());
+                }
+                tb.set(tu * TW + 3, last_step);
+            }
+        }
+        // Tensors nobody uses take no space.
+        for t in 0..nt {
+            if tb.get(t * TW + 2) == NONE {
+                tb.set(t * TW + 1, NONE);
+            }
+        }
+        let head = planner::plan(&mut tb);
+        // Persistent data follows the tables.
+        let mut data_at = nt * TW + no * OW;
+        for i in 0..no {
+            let base = tb.op_base(i);
+            tb.set(base, u32_of(data_at)?);
+            data_at += tb.get(base + 1) as usize;
+        }
+        self.head = align_up(head);
+        Ok(())
+    }
+
+    /// Second prepare pass: ops write their persistent data.
+    fn prepare_data(&mut self) -> Result<(), Error> {
+        let (model, sg, resolver, nt) = (self.model, self.sg, self.resolver, self.tensors);
+        for i in 0..self.ops {
+            let op = sg.operator(i).ok_or(Error::TooComplex)?;
+            let reg = registration(&model, &sg, resolver, i)?;
+            let words = self.tail_words()?;
+            let base = nt * TW + i * OW;
+            let (off, len) = (words.get(base).copied().unwrap_or(0) as usize, words.get(base + 1).copied().unwrap_or(0) as usize);
+            let data = words.get_mut(off..off + len).ok_or(Error::TooComplex)?;
+            let ctx = OpCtx::new(&model, sg, op, i as u32);
+            (reg.prepare)(&ctx, Some(data))?;
+        }
+        Ok(())
+    }
+
+    /// Runs every op once, in order.
+    ///
+    /// # Errors
+    /// None in practice: prepare has validated everything; errors here mean a kernel
+    /// disagreed with its prepare, reported as the op's error.
+    pub fn invoke(&mut self) -> Result<(), Error> {
+        let (model, sg, resolver, nt) = (self.model, self.sg, self.resolver, self.tensors);
+        let (head, tail) = self.arena.split_at_mut(self.tail_start);
+        let tail = tail.get(..self.tail_len).ok_or(Error::ArenaMisaligned)?;
+        let words: &[u32] = if tail.is_empty() { &[] } else { bytemuck::try_cast_slice(tail).map_err(|_| Error::ArenaMisaligned)? };
+        let table = TensorTable { words: words.get(..nt * TW).unwrap_or(&[]) };
+        for i in 0..self.ops {
+            let op = sg.operator(i).ok_or(Error::TooComplex)?;
+            let reg = registration(&model, &sg, resolver, i)?;
+            let base = nt * TW + i * OW;
+            let rec = words.get(base..base + OW).ok_or(Error::TooComplex)?;
+            let (off, len, s_off, s_len) = (rec[0] as usize, rec[1] as usize, rec[2], rec[3] as usize);
+            let data = words.get(off..off + len).ok_or(Error::TooComplex)?;
+            let ctx = OpCtx::new(&model, sg, op, i as u32);
+            // Mutable regions: outputs then scratch.
+            let mut regions = [(0usize, 0usize, usize::MAX); MAX_OUTPUTS + 1];
+            let mut n = 0;
+            for (k, t) in op.outputs().iter().enumerate() {
+                let (o, s) = table.region(t as u32).ok_or(ctx.count_err())?;
+                *regions.get_mut(n).ok_or(Error::TooComplex)? = (o, s, k);
+                n += 1;
+            }
+            if s_len > 0 && s_off != NONE {
+                *regions.get_mut(n).ok_or(Error::TooComplex)? = (s_off as usize, s_len, MAX_OUTPUTS);
+                n += 1;
+            }
+            let regions = regions.get_mut(..n).ok_or(Error::TooComplex)?;
+            regions.sort_unstable_by_key(|r| r.0);
+            let mut io = Io {
+                ctx_model: model,
+                shared: [(0, &[][..]); MAX_PIECES],
+                outputs: Default::default(),
+                scratch: &mut [],
+                table,
+                sg,
+                inputs: op.inputs(),
+                op_index: i as u32,
+            };
+            let mut rest: &mut [u8] = &mut *head;
+            let mut pos = 0usize;
+            let mut pieces = 0;
+            for &(o, s, k) in regions.iter() {
+                if o < pos {
+                    return Err(ctx.count_err());
+                }
+                let (gap, r) = core::mem::take(&mut rest).split_at_mut(o - pos);
+                let (mine, r) = r.split_at_mut(s.min(r.len()));
+                *io.shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, gap);
+                pieces += 1;
+                if k == MAX_OUTPUTS {
+                    io.scratch = mine;
+                } else {
+                    *io.outputs.get_mut(k).ok_or(Error::TooComplex)? = mine;
+                }
+                pos = o + s;
+                rest = r;
+            }
+            *io.shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, rest);
+            (reg.eval)(&ctx, &mut io, data)?;
+        }
+        Ok(())
+    }
+
+    fn io_tensor(&self, list: crate::model::Ints<'a>, i: usize) -> Result<(u32, Tensor<'a>), Error> {
+        let bad = Error::BadIndex { index: i };
+        if i >= list.len() {
+            return Err(bad);
+        }
+        let t = u32::try_from(list.get(i)).map_err(|_| bad)?;
+        Ok((t, self.sg.tensor(t as usize).ok_or(bad)?))
+    }
+
+    fn region_of(&self, t: u32) -> Option<(usize, usize)> {
+        let words = self.tail_len_words()?;
+        TensorTable { words }.region(t)
+    }
+
+    fn tail_len_words(&self) -> Option<&[u32]> {
+        let tail = self.arena.get(self.tail_start..self.tail_start + self.tensors * TW * 4)?;
+        if tail.is_empty() {
+            return Some(&[]);
+        }
+        bytemuck::try_cast_slice(tail).ok()
+    }
+
+    fn bytes_of(&self, t: u32, tensor: &Tensor<'a>) -> Option<&[u8]> {
+        let size = tensor.byte_size()?;
+        match self.region_of(t) {
+            Some((o, _)) => self.arena.get(o..o + size),
+            None => tensor.data().and_then(|d| d.get(..size)),
+        }
+    }
+
+    /// Number of graph inputs.
+    pub fn input_count(&self) -> usize {
+        self.sg.inputs().len()
+    }
+    /// Number of graph outputs.
+    pub fn output_count(&self) -> usize {
+        self.sg.outputs().len()
+    }
+
+    /// Type, shape and quantization of input `i`.
+    ///
+    /// # Errors
+    /// [`Error::BadIndex`] when `i` is out of range.
+    pub fn input_info(&self, i: usize) -> Result<TensorInfo<'a>, Error> {
+        Ok(TensorInfo { tensor: self.io_tensor(self.sg.inputs(), i)?.1 })
+    }
+
+    /// Type, shape and quantization of output `i`.
+    ///
+    /// # Errors
+    /// [`Error::BadIndex`] when `i` is out of range.
+    pub fn output_info(&self, i: usize) -> Result<TensorInfo<'a>, Error> {
+        Ok(TensorInfo { tensor: self.io_tensor(self.sg.outputs(), i)?.1 })
+    }
+
+    /// The raw bytes of input `i`, to fill before [`Interpreter::invoke`].
+    ///
+    /// # Errors
+    /// [`Error::BadIndex`] when `i` is out of range or the input is not in the arena.
+    pub fn input_bytes_mut(&mut self, i: usize) -> Result<&mut [u8], Error> {
+        let (t, tensor) = self.io_tensor(self.sg.inputs(), i)?;
+        let size = tensor.byte_size().ok_or(Error::BadIndex { index: i })?;
+        let (o, _) = self.region_of(t).ok_or(Error::BadIndex { index: i })?;
+        self.arena.get_mut(o..o + size).ok_or(Error::BadIndex { index: i })
+    }
+
+    /// Input `i` as a typed slice.
+    ///
+    /// # Errors
+    /// [`Error::BadIndex`] for a bad index, [`Error::WrongType`] when `E` is not its type.
+    pub fn input_mut<E: Element>(&mut self, i: usize) -> Result<&mut [E], Error> {
+        let ty = self.input_info(i)?.ty();
+        if ty != E::TYPE {
+            return Err(Error::WrongType { expected: E::TYPE as u8, actual: ty as u8 });
+        }
+        cast_mut(self.input_bytes_mut(i)?)
+    }
+
+    /// Copies `values` into input `i`.
+    ///
+    /// # Errors
+    /// As [`Interpreter::input_mut`], and [`Error::WrongLength`] on a length mismatch.
+    pub fn set_input<E: Element>(&mut self, i: usize, values: &[E]) -> Result<(), Error> {
+        let dst = self.input_mut::<E>(i)?;
+        if dst.len() != values.len() {
+            return Err(Error::WrongLength { expected: dst.len(), actual: values.len() });
+        }
+        dst.copy_from_slice(values);
+        Ok(())
+    }
+
+    /// The raw bytes of output `i`.
+    ///
+    /// # Errors
+    /// [`Error::BadIndex`] when `i` is out of range.
+    pub fn output_bytes(&self, i: usize) -> Result<&[u8], Error> {
+        let (t, tensor) = self.io_tensor(self.sg.outputs(), i)?;
+        self.bytes_of(t, &tensor).ok_or(Error::BadIndex { index: i })
+    }
+
+    /// Output `i` as a typed slice.
+    ///
+    /// # Errors
+    /// [`Error::BadIndex`] for a bad index, [`Error::WrongType`] when `E` is not its type.
+    pub fn output<E: Element>(&self, i: usize) -> Result<&[E], Error> {
+        let ty = self.output_info(i)?.ty();
+        if ty != E::TYPE {
+            return Err(Error::WrongType { expected: E::TYPE as u8, actual: ty as u8 });
+        }
+        let b = self.output_bytes(i)?;
+        if b.is_empty() {
+            return Ok(&[]);
+        }
+        bytemuck::try_cast_slice(b).map_err(|_| Error::ArenaMisaligned)
+    }
+
+    /// Bytes of the arena in use: the planned head plus the tables and op data.
+    pub fn arena_used_bytes(&self) -> usize {
+        self.head + self.tail_len
+    }
+
+    /// Bytes of the planned head (tensors and scratch).
+    pub fn head_bytes(&self) -> usize {
+        self.head
+    }
+
+    /// Bytes of bookkeeping and per-op persistent data at the end of the arena.
+    pub fn tail_bytes(&self) -> usize {
+        self.tail_len
+    }
+
+    /// Where tensor `t` of the main subgraph lives, if in the arena.
+    pub fn allocation(&self, t: usize) -> Option<Allocation> {
+        let words = self.tail_len_words()?;
+        let rec = words.get(t * TW..t * TW + TW)?;
+        if rec[0] == NONE {
+            return None;
+        }
+        Some(Allocation { offset: rec[0] as usize, size: rec[1] as usize, first_op: rec[2], last_op: rec[3] })
+    }
+
+    /// The model being run.
+    pub fn model(&self) -> Model<'a> {
+        self.model
+    }
+
+    /// Bytes of interpreter state outside the arena (the `Interpreter` value itself).
+    pub const fn state_bytes() -> usize {
+        core::mem::size_of::<Interpreter<'static>>()
+    }
+}
+
+/// A 16-byte-aligned arena of `N` bytes, e.g. in a `static` or on the stack.
+#[repr(C, align(16))]
+pub struct Arena<const N: usize>([u8; N]);
+
+impl<const N: usize> Arena<N> {
+    /// A zeroed arena.
+    pub const fn new() -> Self {
+        Arena([0; N])
+    }
+    /// The arena as the byte slice [`Interpreter::new`] takes.
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        &mut self.0
+    }
+}
+
+impl<const N: usize> Default for Arena<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,43 @@
+//! # microlite
+//!
+//! A `no_std`, heap-free interpreter for TensorFlow Lite models on microcontrollers,
+//! compatible with TensorFlow Lite for Microcontrollers (TFLM): the same `.tflite` files, the
+//! same tensor-arena model, and bit-identical integer results.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), microlite::Error> {
+//! use microlite::{Arena, Interpreter, Model, MutableOpResolver};
+//! # static MODEL: &[u8] = &[];
+//! let model = Model::from_bytes(MODEL)?;          // verify once
+//! let mut resolver = MutableOpResolver::<1>::new();
+//! resolver.add_fully_connected()?;                 // link only what the model needs
+//! let mut arena = Arena::<2048>::new();
+//! let mut interp = Interpreter::new(model, &resolver, arena.as_mut_slice())?;
+//! let q = interp.input_info(0)?.quant().unwrap();
+//! interp.input_mut::<i8>(0)?[0] = q.quantize_i8(1.5);
+//! interp.invoke()?;
+//! let y = interp.output_info(0)?.quant().unwrap().dequantize_i8(interp.output::<i8>(0)?[0]);
+//! # let _ = y; Ok(()) }
+//! ```
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+mod error;
+mod flatbuf;
+mod interpreter;
+mod model;
+mod ops;
+mod planner;
+mod resolver;
+mod schema;
+
+pub use error::{Error, Malformed};
+pub use interpreter::{Allocation, Arena, Interpreter, QuantParams, TensorInfo};
+pub use model::{Ints, Model, Operator, OperatorCode, Quantization, SubGraph, Tensor, MAX_RANK};
+pub use ops::{Element, Registration};
+pub use resolver::{AllOpsResolver, MutableOpResolver, OpResolver, ALL_OPS};
+pub use schema::{BuiltinOperator, TensorType};

@@ -1,0 +1,518 @@
+//! A verified, zero-copy view of a `.tflite` model.
+//!
+//! [`Model::from_bytes`] checks every offset, vtable, vector length and index the interpreter
+//! will read; the accessors afterwards cannot fail (anything unreadable reads as a default,
+//! which verification has already ruled out).
+
+use crate::error::{Error, Malformed};
+use crate::flatbuf::{self, Table, Vector};
+use crate::schema::{BuiltinOperator, TensorType};
+
+/// Largest tensor rank the interpreter handles.
+pub const MAX_RANK: usize = 6;
+
+/// A verified TFLite model borrowed from its bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct Model<'a> {
+    buf: &'a [u8],
+    root: Table<'a>,
+    opcodes: Vector<'a>,
+    subgraphs: Vector<'a>,
+    buffers: Vector<'a>,
+    metadata: Vector<'a>,
+}
+
+/// An operator code: which builtin (or custom) op and its version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OperatorCode<'a> {
+    /// The builtin code (the larger of `builtin_code` and `deprecated_builtin_code`).
+    pub builtin: BuiltinOperator,
+    /// The op's version.
+    pub version: i32,
+    /// The custom code, for `CUSTOM` ops.
+    pub custom_code: Option<&'a str>,
+}
+
+/// A subgraph: tensors, operators in execution order, and its inputs and outputs.
+#[derive(Clone, Copy, Debug)]
+pub struct SubGraph<'a> {
+    model: Model<'a>,
+    table: Table<'a>,
+    tensors: Vector<'a>,
+    inputs: Vector<'a>,
+    outputs: Vector<'a>,
+    operators: Vector<'a>,
+}
+
+/// A list of `i32` values stored in the model (shapes, tensor indices).
+#[derive(Clone, Copy, Debug)]
+pub struct Ints<'a>(Vector<'a>);
+
+/// A tensor's description.
+#[derive(Clone, Copy, Debug)]
+pub struct Tensor<'a> {
+    model: Model<'a>,
+    table: Table<'a>,
+    shape: Ints<'a>,
+    ty: TensorType,
+    buffer: u32,
+}
+
+/// Affine quantization parameters: `real = scale * (q - zero_point)`.
+#[derive(Clone, Copy, Debug)]
+pub struct Quantization<'a> {
+    scale: Vector<'a>,
+    zero_point: Vector<'a>,
+    quantized_dimension: i32,
+}
+
+/// An operator in a subgraph.
+#[derive(Clone, Copy, Debug)]
+pub struct Operator<'a> {
+    table: Table<'a>,
+    opcode_index: u32,
+    inputs: Ints<'a>,
+    outputs: Ints<'a>,
+}
+
+impl<'a> Ints<'a> {
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.len() == 0
+    }
+    /// Value `i` (0 past the end).
+    pub fn get(&self, i: usize) -> i32 {
+        self.0.i32(i)
+    }
+    /// The values in order.
+    pub fn iter(&self) -> impl Iterator<Item = i32> + 'a {
+        let v = self.0;
+        (0..v.len()).map(move |i| v.i32(i))
+    }
+}
+
+fn idx(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+impl<'a> Model<'a> {
+    /// Verifies `bytes` as a TFLite model (file identifier `TFL3`) and returns a view of it.
+    ///
+    /// # Errors
+    /// [`Error::Malformed`] naming the first structural problem found.
+    pub fn from_bytes(bytes: &'a [u8]) -> Result<Self, Error> {
+        let root = flatbuf::root(bytes, b"TFL3")?;
+        let model = Model {
+            buf: bytes,
+            root,
+            opcodes: root.vector(1, 4)?,
+            subgraphs: root.vector(2, 4)?,
+            buffers: root.vector(4, 4)?,
+            metadata: root.vector(6, 4)?,
+        };
+        model.verify()?;
+        Ok(model)
+    }
+
+    fn verify(&self) -> Result<(), Error> {
+        self.root.u32(0, 0)?;
+        self.root.string(3)?;
+        for i in 0..self.opcodes.len() {
+            let t = self.opcodes.table(i)?;
+            t.i8(0, 0)?;
+            t.string(1)?;
+            t.i32(2, 1)?;
+            t.i32(3, 0)?;
+        }
+        for i in 0..self.buffers.len() {
+            let t = self.buffers.table(i)?;
+            t.bytes(0)?;
+            let off = t.u64(1, 0)?;
+            let size = t.u64(2, 0)?;
+            if off > 1 {
+                let end = off.checked_add(size);
+                if end.map_or(true, |e| e > self.buf.len() as u64) {
+                    return Err(Malformed::BufferRange { buffer: idx(i) }.into());
+                }
+            }
+        }
+        for i in 0..self.metadata.len() {
+            let t = self.metadata.table(i)?;
+            t.string(0)?;
+            let b = t.u32(1, 0)?;
+            if b as usize >= self.buffers.len() {
+                return Err(Malformed::BufferIndex { tensor: u32::MAX, buffer: b }.into());
+            }
+        }
+        if self.subgraphs.len() == 0 {
+            return Err(Malformed::NoSubgraphs.into());
+        }
+        for s in 0..self.subgraphs.len() {
+            self.verify_subgraph(self.subgraphs.table(s)?)?;
+        }
+        Ok(())
+    }
+
+    fn verify_subgraph(&self, t: Table<'a>) -> Result<(), Error> {
+        let sg = SubGraph::new(*self, t)?;
+        t.string(4)?;
+        let n = sg.tensors.len();
+        for i in 0..n {
+            let tt = sg.tensors.table(i)?;
+            let tensor = Tensor::new(*self, tt).map_err(|e| match e {
+                Error::Malformed(Malformed::TensorType { ty, .. }) => {
+                    Error::Malformed(Malformed::TensorType { tensor: idx(i), ty })
+                }
+                e => e,
+            })?;
+            tensor.verify(idx(i), self)?;
+        }
+        let check = |op: u32, v: i32, optional: bool| -> Result<(), Error> {
+            if (optional && v == -1) || (v >= 0 && (v as usize) < n) {
+                Ok(())
+            } else {
+                Err(Malformed::TensorIndex { op, index: v }.into())
+            }
+        };
+        for v in Ints(sg.inputs).iter().chain(Ints(sg.outputs).iter()) {
+            check(u32::MAX, v, false)?;
+        }
+        for o in 0..sg.operators.len() {
+            let op = Operator::new(sg.operators.table(o)?)?;
+            let oi = idx(o);
+            if op.opcode_index as usize >= self.opcodes.len() {
+                return Err(Malformed::OpcodeIndex { op: oi, index: op.opcode_index }.into());
+            }
+            for v in op.inputs.iter() {
+                check(oi, v, true)?;
+            }
+            for v in op.outputs.iter() {
+                check(oi, v, false)?;
+            }
+            op.table.u8(3, 0)?;
+            op.table.table(4)?;
+            op.table.bytes(5)?;
+            op.table.vector(8, 4)?;
+        }
+        Ok(())
+    }
+
+    /// The model's bytes.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.buf
+    }
+
+    /// Schema version (3 for current models).
+    pub fn version(&self) -> u32 {
+        self.root.u32(0, 0).unwrap_or(0)
+    }
+
+    /// The converter's description string.
+    pub fn description(&self) -> &'a str {
+        self.root.string(3).unwrap_or("")
+    }
+
+    /// Number of operator codes.
+    pub fn operator_code_count(&self) -> usize {
+        self.opcodes.len()
+    }
+
+    /// Operator code `i` (a default `CUSTOM` code when out of range).
+    pub fn operator_code(&self, i: usize) -> OperatorCode<'a> {
+        let fallback = OperatorCode { builtin: BuiltinOperator::CUSTOM, version: 1, custom_code: None };
+        let Ok(t) = self.opcodes.table(i) else { return fallback };
+        let deprecated = i32::from(t.i8(0, 0).unwrap_or(0));
+        let code = t.i32(3, 0).unwrap_or(0);
+        let custom = t.string(1).unwrap_or("");
+        OperatorCode {
+            builtin: BuiltinOperator(deprecated.max(code)),
+            version: t.i32(2, 1).unwrap_or(1),
+            custom_code: if custom.is_empty() { None } else { Some(custom) },
+        }
+    }
+
+    /// Number of subgraphs (at least one).
+    pub fn subgraph_count(&self) -> usize {
+        self.subgraphs.len()
+    }
+
+    /// Subgraph `i`, if it exists.
+    pub fn subgraph(&self, i: usize) -> Option<SubGraph<'a>> {
+        let t = self.subgraphs.table(i).ok()?;
+        SubGraph::new(*self, t).ok()
+    }
+
+    /// The main subgraph (index 0), which the interpreter runs.
+    pub fn main_subgraph(&self) -> SubGraph<'a> {
+        match self.subgraph(0) {
+            Some(s) => s,
+            // Unreachable after verification; an empty view keeps this infallible.
+            None => SubGraph {
+                model: *self,
+                table: self.root,
+                tensors: self.metadata_empty(),
+                inputs: self.metadata_empty(),
+                outputs: self.metadata_empty(),
+                operators: self.metadata_empty(),
+            },
+        }
+    }
+
+    fn metadata_empty(&self) -> Vector<'a> {
+        Vector::empty(self.buf, 4)
+    }
+
+    /// Number of buffers.
+    pub fn buffer_count(&self) -> usize {
+        self.buffers.len()
+    }
+
+    /// The bytes of buffer `i` (empty when absent), whether inline or at an `offset`.
+    pub fn buffer(&self, i: usize) -> &'a [u8] {
+        let Ok(t) = self.buffers.table(i) else { return &[] };
+        let off = t.u64(1, 0).unwrap_or(0);
+        if off > 1 {
+            let size = t.u64(2, 0).unwrap_or(0);
+            let (Ok(s), Ok(n)) = (usize::try_from(off), usize::try_from(size)) else { return &[] };
+            return self.buf.get(s..s.saturating_add(n)).unwrap_or(&[]);
+        }
+        t.bytes(0).unwrap_or(&[])
+    }
+
+    /// Number of metadata entries.
+    pub fn metadata_count(&self) -> usize {
+        self.metadata.len()
+    }
+
+    /// Metadata entry `i`: its name and the bytes of its buffer.
+    pub fn metadata(&self, i: usize) -> Option<(&'a str, &'a [u8])> {
+        let t = self.metadata.table(i).ok()?;
+        let name = t.string(0).ok()?;
+        let b = t.u32(1, 0).ok()?;
+        Some((name, self.buffer(b as usize)))
+    }
+
+    /// The metadata entry named `name`.
+    pub fn metadata_named(&self, name: &str) -> Option<&'a [u8]> {
+        (0..self.metadata_count()).filter_map(|i| self.metadata(i)).find(|(n, _)| *n == name).map(|(_, b)| b)
+    }
+}
+
+impl<'a> SubGraph<'a> {
+    fn new(model: Model<'a>, table: Table<'a>) -> Result<Self, Error> {
+        Ok(SubGraph {
+            model,
+            table,
+            tensors: table.vector(0, 4)?,
+            inputs: table.vector(1, 4)?,
+            outputs: table.vector(2, 4)?,
+            operators: table.vector(3, 4)?,
+        })
+    }
+
+    /// The subgraph's name.
+    pub fn name(&self) -> &'a str {
+        self.table.string(4).unwrap_or("")
+    }
+
+    /// Number of tensors.
+    pub fn tensor_count(&self) -> usize {
+        self.tensors.len()
+    }
+
+    /// Tensor `i`, if in range.
+    pub fn tensor(&self, i: usize) -> Option<Tensor<'a>> {
+        let t = self.tensors.table(i).ok()?;
+        Tensor::new(self.model, t).ok()
+    }
+
+    /// Indices of the subgraph's input tensors.
+    pub fn inputs(&self) -> Ints<'a> {
+        Ints(self.inputs)
+    }
+
+    /// Indices of the subgraph's output tensors.
+    pub fn outputs(&self) -> Ints<'a> {
+        Ints(self.outputs)
+    }
+
+    /// Number of operators.
+    pub fn operator_count(&self) -> usize {
+        self.operators.len()
+    }
+
+    /// Operator `i` in execution order, if in range.
+    pub fn operator(&self, i: usize) -> Option<Operator<'a>> {
+        Operator::new(self.operators.table(i).ok()?).ok()
+    }
+}
+
+impl<'a> Tensor<'a> {
+    fn new(model: Model<'a>, table: Table<'a>) -> Result<Self, Error> {
+        let raw = table.u8(1, 0)?;
+        let ty = TensorType::from_u8(raw)
+            .ok_or(Error::Malformed(Malformed::TensorType { tensor: idx(table.pos()), ty: raw }))?;
+        Ok(Tensor { model, table, shape: Ints(table.vector(0, 4)?), ty, buffer: table.u32(2, 0)? })
+    }
+
+    fn verify(&self, i: u32, model: &Model<'a>) -> Result<(), Error> {
+        self.table.string(3)?;
+        self.table.bool(5, false)?;
+        if self.buffer as usize >= model.buffer_count() {
+            return Err(Malformed::BufferIndex { tensor: i, buffer: self.buffer }.into());
+        }
+        if self.shape.iter().any(|d| d < 0) {
+            return Err(Malformed::NegativeDimension { tensor: i }.into());
+        }
+        if self.shape.len() > MAX_RANK {
+            return Err(Error::TooComplex);
+        }
+        let mut count: u64 = 1;
+        for d in self.shape.iter() {
+            count = count.saturating_mul(d as u64);
+        }
+        let bytes = count.saturating_mul(self.ty.size().unwrap_or(1) as u64);
+        if bytes > u64::from(u32::MAX >> 1) {
+            return Err(Malformed::TensorTooLarge { tensor: i }.into());
+        }
+        let data = model.buffer(self.buffer as usize);
+        if !data.is_empty() && self.ty.size().is_some() && (data.len() as u64) < bytes {
+            return Err(Malformed::BufferTooShort { tensor: i, len: idx(data.len()), needed: bytes as u32 }.into());
+        }
+        if let Some(q) = self.table.table(4)? {
+            q.vector(0, 4)?;
+            q.vector(1, 4)?;
+            let scale = q.vector(2, 4)?;
+            let zp = q.vector(3, 8)?;
+            q.u8(4, 0)?;
+            let qd = q.i32(6, 0)?;
+            let bad = Error::Malformed(Malformed::Quantization { tensor: i });
+            if zp.len() != 0 && zp.len() != scale.len() {
+                return Err(bad);
+            }
+            if scale.len() > 1 {
+                // Converters copy a filter's quantized_dimension onto its rank-1 bias, so a
+                // rank-1 tensor with one scale per element is accepted whatever the field says.
+                let dim = usize::try_from(qd).map_err(|_| bad)?;
+                let along = if self.shape.len() == 1 { 0 } else { dim };
+                if along >= self.shape.len() || self.shape.get(along) as usize != scale.len() {
+                    return Err(bad);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The tensor's name.
+    pub fn name(&self) -> &'a str {
+        self.table.string(3).unwrap_or("")
+    }
+
+    /// Element type.
+    pub fn ty(&self) -> TensorType {
+        self.ty
+    }
+
+    /// Dimensions (all non-negative after verification).
+    pub fn shape(&self) -> Ints<'a> {
+        self.shape
+    }
+
+    /// Number of elements (the product of the dimensions; 1 for a scalar).
+    pub fn element_count(&self) -> usize {
+        self.shape.iter().fold(1usize, |a, d| a.saturating_mul(d.max(0) as usize))
+    }
+
+    /// Size in bytes of the tensor's data, if its type has a fixed size.
+    pub fn byte_size(&self) -> Option<usize> {
+        self.ty.size().map(|s| s.saturating_mul(self.element_count()))
+    }
+
+    /// Index of the tensor's buffer (0 is the empty buffer by convention).
+    pub fn buffer_index(&self) -> u32 {
+        self.buffer
+    }
+
+    /// Constant data stored in the model, if any.
+    pub fn data(&self) -> Option<&'a [u8]> {
+        let d = self.model.buffer(self.buffer as usize);
+        if d.is_empty() {
+            None
+        } else {
+            Some(d)
+        }
+    }
+
+    /// Whether the tensor is a variable (state kept across invocations).
+    pub fn is_variable(&self) -> bool {
+        self.table.bool(5, false).unwrap_or(false)
+    }
+
+    /// Quantization parameters, when the tensor has a scale.
+    pub fn quantization(&self) -> Option<Quantization<'a>> {
+        let q = self.table.table(4).ok()??;
+        let scale = q.vector(2, 4).ok()?;
+        if scale.len() == 0 {
+            return None;
+        }
+        Some(Quantization { scale, zero_point: q.vector(3, 8).ok()?, quantized_dimension: q.i32(6, 0).ok()? })
+    }
+}
+
+impl<'a> Quantization<'a> {
+    /// Number of scales (1 per tensor, or one per channel).
+    pub fn len(&self) -> usize {
+        self.scale.len()
+    }
+    /// Whether there are no scales (never, for a value returned by [`Tensor::quantization`]).
+    pub fn is_empty(&self) -> bool {
+        self.scale.len() == 0
+    }
+    /// Scale `i`.
+    pub fn scale(&self, i: usize) -> f32 {
+        self.scale.f32(i)
+    }
+    /// Zero point `i` (0 when the model lists none).
+    pub fn zero_point(&self, i: usize) -> i64 {
+        self.zero_point.i64(i)
+    }
+    /// The dimension that per-channel scales run along.
+    pub fn quantized_dimension(&self) -> i32 {
+        self.quantized_dimension
+    }
+}
+
+impl<'a> Operator<'a> {
+    fn new(table: Table<'a>) -> Result<Self, Error> {
+        Ok(Operator {
+            table,
+            opcode_index: table.u32(0, 0)?,
+            inputs: Ints(table.vector(1, 4)?),
+            outputs: Ints(table.vector(2, 4)?),
+        })
+    }
+
+    /// Index into the model's operator codes.
+    pub fn opcode_index(&self) -> u32 {
+        self.opcode_index
+    }
+    /// Input tensor indices (`-1` marks an absent optional input).
+    pub fn inputs(&self) -> Ints<'a> {
+        self.inputs
+    }
+    /// Output tensor indices.
+    pub fn outputs(&self) -> Ints<'a> {
+        self.outputs
+    }
+    /// The `BuiltinOptions` union tag.
+    pub fn builtin_options_type(&self) -> u8 {
+        self.table.u8(3, 0).unwrap_or(0)
+    }
+    pub(crate) fn builtin_options(&self) -> Option<Table<'a>> {
+        self.table.table(4).ok().flatten()
+    }
+}

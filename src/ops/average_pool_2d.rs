@@ -1,0 +1,14 @@
+//! AVERAGE_POOL_2D: int8 (average rounded half away from zero, as TFLM) and float32.
+
+use super::{pool, Io, OpCtx, Registration};
+use crate::error::Error;
+use crate::schema::BuiltinOperator;
+use microlite_kernels::pooling::{average_pool_f32, average_pool_int8};
+
+pub(crate) fn registration() -> Registration {
+    Registration { code: BuiltinOperator::AVERAGE_POOL_2D, max_version: 3, prepare: pool::prepare, eval }
+}
+
+fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_, '_>, _data: &[i32]) -> Result<(), Error> {
+    pool::eval(ctx, io, average_pool_int8, average_pool_f32)
+}

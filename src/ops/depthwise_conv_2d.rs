@@ -1,0 +1,119 @@
+//! DEPTHWISE_CONV_2D: int8 (per-channel) and float32, with depth multipliers.
+
+use super::{activation, padding, positive, quant, Io, OpCtx, OpPlan, Registration, T};
+use crate::error::Error;
+use crate::schema::{options, BuiltinOperator, TensorType};
+use microlite_kernels::conv_2d::ConvParams;
+use microlite_kernels::depthwise_conv_2d::{depthwise_conv_2d_f32, depthwise_conv_2d_int8};
+use microlite_kernels::quant::{activation_range_f32, activation_range_i8, compute_padding};
+use microlite_kernels::{Activation, QuantParams};
+
+pub(crate) fn registration() -> Registration {
+    Registration { code: BuiltinOperator::DEPTHWISE_CONV_2D, max_version: 7, prepare, eval }
+}
+
+struct Params<'m> {
+    input: T<'m>,
+    filter: T<'m>,
+    bias: Option<T<'m>>,
+    output: T<'m>,
+    in_shape: [usize; 4],
+    filter_shape: [usize; 4],
+    out_shape: [usize; 4],
+    conv: ConvParams,
+    depth_multiplier: usize,
+    act: Activation,
+}
+
+fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
+    ctx.expect_counts(2, 3, 1)?;
+    let (input, filter, output) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
+    let bias = ctx.optional_input(2);
+    let o = ctx.options(options::DEPTHWISE_CONV_2D).ok_or(ctx.options_err())?;
+    let pad = padding(ctx, o.u8(0, 0)?)?;
+    let stride_w = positive(ctx, o.i32(1, 0)?)?;
+    let stride_h = positive(ctx, o.i32(2, 0)?)?;
+    let act = activation(ctx, o.u8(4, 0)?)?;
+    let dilation_w = positive(ctx, o.i32(5, 1)?)?;
+    let dilation_h = positive(ctx, o.i32(6, 1)?)?;
+    let in_shape = ctx.shape4(&input)?;
+    let filter_shape = ctx.shape4(&filter)?;
+    let out_shape = ctx.shape4(&output)?;
+    let (ic, oc) = (in_shape[3], filter_shape[3]);
+    if filter_shape[0] != 1 || ic == 0 || oc % ic != 0 {
+        return Err(ctx.shape_err(&filter));
+    }
+    let depth_multiplier = oc / ic;
+    let (oh, pad_h) = compute_padding(pad, in_shape[1], filter_shape[1], stride_h, dilation_h).map_err(|_| ctx.shape_err(&output))?;
+    let (ow, pad_w) = compute_padding(pad, in_shape[2], filter_shape[2], stride_w, dilation_w).map_err(|_| ctx.shape_err(&output))?;
+    if out_shape != [in_shape[0], oh, ow, oc] {
+        return Err(ctx.shape_err(&output));
+    }
+    if let Some(b) = &bias {
+        if b.t.element_count() != oc {
+            return Err(ctx.shape_err(b));
+        }
+    }
+    let conv = ConvParams { stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w };
+    Ok(Params { input, filter, bias, output, in_shape, filter_shape, out_shape, conv, depth_multiplier, act })
+}
+
+fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
+    let p = params(ctx)?;
+    match p.input.t.ty() {
+        TensorType::Int8 => {
+            ctx.expect_type(&p.filter, TensorType::Int8)?;
+            ctx.expect_type(&p.output, TensorType::Int8)?;
+            if let Some(b) = &p.bias {
+                ctx.expect_type(b, TensorType::Int32)?;
+            }
+            let c = p.filter_shape[3];
+            let n = quant::channel_multipliers(ctx, &p.input, &p.filter, &p.output, c, None)?;
+            if let Some(d) = data {
+                if n == c {
+                    quant::channel_multipliers(ctx, &p.input, &p.filter, &p.output, c, Some(d))?;
+                } else {
+                    let mut one = [0i32; 2];
+                    quant::channel_multipliers(ctx, &p.input, &p.filter, &p.output, c, Some(&mut one))?;
+                    let (m, s) = d.split_at_mut(c.min(d.len()));
+                    m.fill(one[0]);
+                    s.fill(one[1]);
+                }
+            }
+            Ok(OpPlan { data_words: 2 * c, scratch_bytes: 0 })
+        }
+        TensorType::Float32 => {
+            ctx.expect_type(&p.filter, TensorType::Float32)?;
+            ctx.expect_type(&p.output, TensorType::Float32)?;
+            if let Some(b) = &p.bias {
+                ctx.expect_type(b, TensorType::Float32)?;
+            }
+            Ok(OpPlan::default())
+        }
+        _ => Err(ctx.type_err(&p.input)),
+    }
+}
+
+fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_, '_>, data: &[i32]) -> Result<(), Error> {
+    let p = params(ctx)?;
+    let dm = p.depth_multiplier;
+    match p.input.t.ty() {
+        TensorType::Int8 => {
+            let (_, in_zp) = ctx.quant(&p.input)?;
+            let (out_scale, out_zp) = ctx.quant(&p.output)?;
+            let (act_min, act_max) = activation_range_i8(p.act, out_scale, out_zp);
+            let (multipliers, shifts) = quant::split(data);
+            let q = QuantParams { input_offset: -in_zp, output_offset: out_zp, act_min, act_max, multipliers, shifts };
+            let (input, filter, bias) = (io.input::<i8>(0)?, io.input::<i8>(1)?, io.optional_input::<i32>(2)?);
+            let output = io.output::<i8>(0)?;
+            depthwise_conv_2d_int8(&p.conv, dm, &q, p.in_shape, input, p.filter_shape, filter, bias, p.out_shape, output)
+        }
+        _ => {
+            let (act_min, act_max) = activation_range_f32(p.act);
+            let (input, filter, bias) = (io.input::<f32>(0)?, io.input::<f32>(1)?, io.optional_input::<f32>(2)?);
+            let output = io.output::<f32>(0)?;
+            depthwise_conv_2d_f32(&p.conv, dm, act_min, act_max, p.in_shape, input, p.filter_shape, filter, bias, p.out_shape, output)
+        }
+    }
+    .map_err(|e| ctx.kernel_err(e))
+}

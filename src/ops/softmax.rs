@@ -1,0 +1,67 @@
+//! SOFTMAX: int8 (gemmlowp fixed-point exp, output scale 1/256 and zero point -128) and float32.
+
+use super::{Io, OpCtx, OpPlan, Registration};
+use crate::error::Error;
+use crate::schema::{options, BuiltinOperator, TensorType};
+use microlite_kernels::softmax::{softmax_f32, softmax_int8, softmax_prepare_int8};
+
+pub(crate) fn registration() -> Registration {
+    Registration { code: BuiltinOperator::SOFTMAX, max_version: 3, prepare, eval }
+}
+
+/// `(beta, rows, depth)`, after validating shapes and types.
+fn params(ctx: &OpCtx<'_>) -> Result<(f32, usize, usize), Error> {
+    ctx.expect_counts(1, 1, 1)?;
+    let (input, output) = (ctx.input(0)?, ctx.output(0)?);
+    let beta = match ctx.options(options::SOFTMAX) {
+        Some(o) => o.f32(0, 0.0)?,
+        None => return Err(ctx.options_err()),
+    };
+    if !beta.is_finite() {
+        return Err(ctx.options_err());
+    }
+    let s = input.t.shape();
+    if s.is_empty() || input.t.element_count() != output.t.element_count() || output.t.shape().len() != s.len() {
+        return Err(ctx.shape_err(&output));
+    }
+    let depth = s.get(s.len() - 1) as usize;
+    let rows = if depth == 0 { 0 } else { input.t.element_count() / depth };
+    if input.t.ty() != output.t.ty() {
+        return Err(ctx.type_err(&output));
+    }
+    match input.t.ty() {
+        TensorType::Int8 => {
+            ctx.quant(&input)?;
+            let (scale, zp) = ctx.quant(&output)?;
+            if zp != -128 || scale != 1.0 / 256.0 {
+                return Err(ctx.quant_err(&output));
+            }
+        }
+        TensorType::Float32 => {}
+        _ => return Err(ctx.type_err(&input)),
+    }
+    Ok((beta, rows, depth))
+}
+
+fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
+    params(ctx)?;
+    Ok(OpPlan::default())
+}
+
+fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_, '_>, _data: &[i32]) -> Result<(), Error> {
+    let (beta, rows, depth) = params(ctx)?;
+    let input = ctx.input(0)?;
+    match input.t.ty() {
+        TensorType::Int8 => {
+            let (in_scale, _) = ctx.quant(&input)?;
+            let p = softmax_prepare_int8(beta, in_scale);
+            let x = io.input::<i8>(0)?;
+            softmax_int8(&p, rows, depth, x, io.output::<i8>(0)?)
+        }
+        _ => {
+            let x = io.input::<f32>(0)?;
+            softmax_f32(beta, rows, depth, x, io.output::<f32>(0)?)
+        }
+    }
+    .map_err(|e| ctx.kernel_err(e))
+}

@@ -1,0 +1,170 @@
+//! Enumerations of the TFLite schema (`schema/schema.fbs`) that the core needs by value.
+
+/// Element type of a tensor, with the schema's numeric values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+#[allow(missing_docs)]
+pub enum TensorType {
+    Float32 = 0,
+    Float16 = 1,
+    Int32 = 2,
+    UInt8 = 3,
+    Int64 = 4,
+    String = 5,
+    Bool = 6,
+    Int16 = 7,
+    Complex64 = 8,
+    Int8 = 9,
+    Float64 = 10,
+    Complex128 = 11,
+    UInt64 = 12,
+    Resource = 13,
+    Variant = 14,
+    UInt32 = 15,
+    UInt16 = 16,
+    Int4 = 17,
+    BFloat16 = 18,
+}
+
+const TENSOR_TYPES: [TensorType; 19] = [
+    TensorType::Float32,
+    TensorType::Float16,
+    TensorType::Int32,
+    TensorType::UInt8,
+    TensorType::Int64,
+    TensorType::String,
+    TensorType::Bool,
+    TensorType::Int16,
+    TensorType::Complex64,
+    TensorType::Int8,
+    TensorType::Float64,
+    TensorType::Complex128,
+    TensorType::UInt64,
+    TensorType::Resource,
+    TensorType::Variant,
+    TensorType::UInt32,
+    TensorType::UInt16,
+    TensorType::Int4,
+    TensorType::BFloat16,
+];
+
+impl TensorType {
+    /// The type with schema value `v`, if the schema defines one.
+    pub fn from_u8(v: u8) -> Option<Self> {
+        TENSOR_TYPES.get(usize::from(v)).copied()
+    }
+
+    /// The schema's name, e.g. `INT8`.
+    pub fn name(self) -> &'static str {
+        match self {
+            TensorType::Float32 => "FLOAT32",
+            TensorType::Float16 => "FLOAT16",
+            TensorType::Int32 => "INT32",
+            TensorType::UInt8 => "UINT8",
+            TensorType::Int64 => "INT64",
+            TensorType::String => "STRING",
+            TensorType::Bool => "BOOL",
+            TensorType::Int16 => "INT16",
+            TensorType::Complex64 => "COMPLEX64",
+            TensorType::Int8 => "INT8",
+            TensorType::Float64 => "FLOAT64",
+            TensorType::Complex128 => "COMPLEX128",
+            TensorType::UInt64 => "UINT64",
+            TensorType::Resource => "RESOURCE",
+            TensorType::Variant => "VARIANT",
+            TensorType::UInt32 => "UINT32",
+            TensorType::UInt16 => "UINT16",
+            TensorType::Int4 => "INT4",
+            TensorType::BFloat16 => "BFLOAT16",
+        }
+    }
+
+    /// Bytes per element for the fixed-size types microlite can hold in an arena.
+    pub fn size(self) -> Option<usize> {
+        Some(match self {
+            TensorType::Float32 | TensorType::Int32 | TensorType::UInt32 => 4,
+            TensorType::Float16 | TensorType::Int16 | TensorType::UInt16 | TensorType::BFloat16 => 2,
+            TensorType::UInt8 | TensorType::Int8 | TensorType::Bool => 1,
+            TensorType::Int64 | TensorType::UInt64 | TensorType::Float64 | TensorType::Complex64 => 8,
+            TensorType::Complex128 => 16,
+            TensorType::String | TensorType::Resource | TensorType::Variant | TensorType::Int4 => return None,
+        })
+    }
+}
+
+/// A builtin operator code (`BuiltinOperator` in the schema).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct BuiltinOperator(pub i32);
+
+macro_rules! builtins {
+    ($($name:ident = $v:expr,)*) => {
+        #[allow(missing_docs)]
+        impl BuiltinOperator {
+            $(pub const $name: BuiltinOperator = BuiltinOperator($v);)*
+        }
+        const BUILTIN_NAMES: &[(i32, &str)] = &[$(($v, stringify!($name)),)*];
+    };
+}
+
+builtins! {
+    ADD = 0, AVERAGE_POOL_2D = 1, CONCATENATION = 2, CONV_2D = 3, DEPTHWISE_CONV_2D = 4,
+    DEPTH_TO_SPACE = 5, DEQUANTIZE = 6, EMBEDDING_LOOKUP = 7, FLOOR = 8, FULLY_CONNECTED = 9,
+    HASHTABLE_LOOKUP = 10, L2_NORMALIZATION = 11, L2_POOL_2D = 12,
+    LOCAL_RESPONSE_NORMALIZATION = 13, LOGISTIC = 14, LSH_PROJECTION = 15, LSTM = 16,
+    MAX_POOL_2D = 17, MUL = 18, RELU = 19, RELU_N1_TO_1 = 20, RELU6 = 21, RESHAPE = 22,
+    RESIZE_BILINEAR = 23, RNN = 24, SOFTMAX = 25, SPACE_TO_DEPTH = 26, SVDF = 27, TANH = 28,
+    CONCAT_EMBEDDINGS = 29, SKIP_GRAM = 30, CALL = 31, CUSTOM = 32,
+    EMBEDDING_LOOKUP_SPARSE = 33, PAD = 34, UNIDIRECTIONAL_SEQUENCE_RNN = 35, GATHER = 36,
+    BATCH_TO_SPACE_ND = 37, SPACE_TO_BATCH_ND = 38, TRANSPOSE = 39, MEAN = 40, SUB = 41,
+    DIV = 42, SQUEEZE = 43, UNIDIRECTIONAL_SEQUENCE_LSTM = 44, STRIDED_SLICE = 45,
+    BIDIRECTIONAL_SEQUENCE_RNN = 46, EXP = 47, TOPK_V2 = 48, SPLIT = 49, LOG_SOFTMAX = 50,
+    DELEGATE = 51, BIDIRECTIONAL_SEQUENCE_LSTM = 52, CAST = 53, PRELU = 54, MAXIMUM = 55,
+    ARG_MAX = 56, MINIMUM = 57, LESS = 58, NEG = 59, PADV2 = 60, GREATER = 61,
+    GREATER_EQUAL = 62, LESS_EQUAL = 63, SELECT = 64, SLICE = 65, SIN = 66,
+    TRANSPOSE_CONV = 67, SPARSE_TO_DENSE = 68, TILE = 69, EXPAND_DIMS = 70, EQUAL = 71,
+    NOT_EQUAL = 72, LOG = 73, SUM = 74, SQRT = 75, RSQRT = 76, SHAPE = 77, POW = 78,
+    ARG_MIN = 79, FAKE_QUANT = 80, REDUCE_PROD = 81, REDUCE_MAX = 82, PACK = 83,
+    LOGICAL_OR = 84, ONE_HOT = 85, LOGICAL_AND = 86, UNPACK = 87, REDUCE_MIN = 88,
+    FLOOR_DIV = 89, REDUCE_ANY = 90, SQUARE = 91, ZEROS_LIKE = 92, FILL = 93, FLOOR_MOD = 94,
+    RANGE = 95, RESIZE_NEAREST_NEIGHBOR = 96, LEAKY_RELU = 97, SQUARED_DIFFERENCE = 98,
+    MIRROR_PAD = 99, ABS = 100, SPLIT_V = 101, UNIQUE = 102, CEIL = 103, REVERSE_V2 = 104,
+    ADD_N = 105, GATHER_ND = 106, COS = 107, WHERE = 108, RANK = 109, ELU = 110,
+    REVERSE_SEQUENCE = 111, MATRIX_DIAG = 112, QUANTIZE = 113, MATRIX_SET_DIAG = 114,
+    ROUND = 115, HARD_SWISH = 116, IF = 117, WHILE = 118, NON_MAX_SUPPRESSION_V4 = 119,
+    NON_MAX_SUPPRESSION_V5 = 120, SCATTER_ND = 121, SELECT_V2 = 122, DENSIFY = 123,
+    SEGMENT_SUM = 124, BATCH_MATMUL = 125, PLACEHOLDER_FOR_GREATER_OP_CODES = 126,
+    CUMSUM = 127, CALL_ONCE = 128, BROADCAST_TO = 129, RFFT2D = 130, CONV_3D = 131,
+    IMAG = 132, REAL = 133, COMPLEX_ABS = 134, HASHTABLE = 135, HASHTABLE_FIND = 136,
+    HASHTABLE_IMPORT = 137, HASHTABLE_SIZE = 138, REDUCE_ALL = 139, CONV_3D_TRANSPOSE = 140,
+    VAR_HANDLE = 141, READ_VARIABLE = 142, ASSIGN_VARIABLE = 143, BROADCAST_ARGS = 144,
+    RANDOM_STANDARD_NORMAL = 145, BUCKETIZE = 146, RANDOM_UNIFORM = 147, MULTINOMIAL = 148,
+    GELU = 149, DYNAMIC_UPDATE_SLICE = 150, RELU_0_TO_1 = 151, UNSORTED_SEGMENT_PROD = 152,
+    UNSORTED_SEGMENT_MAX = 153, UNSORTED_SEGMENT_SUM = 154, ATAN2 = 155,
+    UNSORTED_SEGMENT_MIN = 156, SIGN = 157, BITCAST = 158, BITWISE_XOR = 159,
+    RIGHT_SHIFT = 160,
+}
+
+impl BuiltinOperator {
+    /// The schema's name for code `code`, e.g. `CONV_2D`.
+    pub fn name_of(code: i32) -> Option<&'static str> {
+        BUILTIN_NAMES.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
+    }
+
+    /// The schema's name of this operator, if known to this build.
+    pub fn name(self) -> Option<&'static str> {
+        Self::name_of(self.0)
+    }
+}
+
+/// `BuiltinOptions` union tags used by the kernels in this crate.
+#[allow(missing_docs)]
+pub(crate) mod options {
+    pub const CONV_2D: u8 = 1;
+    pub const DEPTHWISE_CONV_2D: u8 = 2;
+    pub const POOL_2D: u8 = 5;
+    pub const FULLY_CONNECTED: u8 = 8;
+    pub const SOFTMAX: u8 = 9;
+    pub const ADD: u8 = 11;
+    pub const RESHAPE: u8 = 17;
+    pub const REDUCER: u8 = 27;
+}
