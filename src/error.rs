@@ -5,6 +5,7 @@ use core::fmt;
 /// What is structurally wrong with a model's bytes (positions are byte offsets in the model).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[allow(missing_docs)] // fields are named for what they hold
 pub enum Malformed {
     /// Fewer bytes than a FlatBuffer header.
     TooShort { len: u32 },
@@ -49,6 +50,7 @@ pub enum Malformed {
 /// Every way loading, planning or running a model can fail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[allow(missing_docs)] // fields are named for what they hold
 pub enum Error {
     /// The model's bytes are not a valid TFLite model.
     Malformed(Malformed),
@@ -101,7 +103,9 @@ impl fmt::Display for Malformed {
             Malformed::Vector { at } => write!(f, "vector at byte {at} runs past the end"),
             Malformed::Utf8 { at } => write!(f, "string in the table at byte {at} is not UTF-8"),
             Malformed::NoSubgraphs => write!(f, "the model has no subgraphs"),
-            Malformed::TensorType { tensor, ty } => write!(f, "tensor {tensor} has unknown type {ty}"),
+            Malformed::TensorType { tensor, ty } => {
+                write!(f, "tensor {tensor} has unknown type {ty}")
+            }
             Malformed::BufferIndex { tensor, buffer } => {
                 write!(f, "tensor {tensor} names buffer {buffer}, out of range")
             }
@@ -111,18 +115,32 @@ impl fmt::Display for Malformed {
             Malformed::TensorIndex { op, index } => {
                 write!(f, "operator {op} names tensor {index}, out of range")
             }
-            Malformed::NegativeDimension { tensor } => write!(f, "tensor {tensor} has a negative dimension"),
+            Malformed::NegativeDimension { tensor } => {
+                write!(f, "tensor {tensor} has a negative dimension")
+            }
             Malformed::TensorTooLarge { tensor } => write!(f, "tensor {tensor} is too large"),
-            Malformed::BufferTooShort { tensor, len, needed } => {
+            Malformed::BufferTooShort {
+                tensor,
+                len,
+                needed,
+            } => {
                 write!(f, "tensor {tensor} has {len} bytes of data, needs {needed}")
             }
             Malformed::BufferRange { buffer } => write!(f, "buffer {buffer} lies outside the file"),
-            Malformed::Quantization { tensor } => write!(f, "tensor {tensor} has inconsistent quantization"),
+            Malformed::Quantization { tensor } => {
+                write!(f, "tensor {tensor} has inconsistent quantization")
+            }
             Malformed::UseBeforeDefinition { op, tensor } => {
-                write!(f, "operator {op} reads tensor {tensor} before anything writes it")
+                write!(
+                    f,
+                    "operator {op} reads tensor {tensor} before anything writes it"
+                )
             }
             Malformed::WritesConstant { op, tensor } => {
-                write!(f, "operator {op} writes tensor {tensor}, a constant or graph input")
+                write!(
+                    f,
+                    "operator {op} writes tensor {tensor}, a constant or graph input"
+                )
             }
         }
     }
@@ -132,36 +150,70 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Error::Malformed(m) => write!(f, "malformed model: {m}"),
-            Error::UnsupportedOp { op, code, version } => match crate::BuiltinOperator::name_of(code) {
-                Some(name) => write!(f, "operator {op}: unsupported op {name} (code {code}, version {version})"),
-                None => write!(f, "operator {op}: unsupported op code {code} (version {version})"),
-            },
-            Error::CustomOp { op } => write!(f, "operator {op}: custom operators are not supported"),
-            Error::UnsupportedType { op, tensor, ty } => {
-                let name = crate::TensorType::from_u8(ty).map(|t| t.name()).unwrap_or("unknown");
-                write!(f, "operator {op}: tensor {tensor} has unsupported type {name}")
+            Error::UnsupportedOp { op, code, version } => {
+                match crate::BuiltinOperator::name_of(code) {
+                    Some(name) => write!(
+                        f,
+                        "operator {op}: unsupported op {name} (code {code}, version {version})"
+                    ),
+                    None => write!(
+                        f,
+                        "operator {op}: unsupported op code {code} (version {version})"
+                    ),
+                }
             }
-            Error::ShapeMismatch { op, tensor } => write!(f, "operator {op}: tensor {tensor} has a mismatched shape"),
+            Error::CustomOp { op } => {
+                write!(f, "operator {op}: custom operators are not supported")
+            }
+            Error::UnsupportedType { op, tensor, ty } => {
+                let name = crate::TensorType::from_u8(ty)
+                    .map(|t| t.name())
+                    .unwrap_or("unknown");
+                write!(
+                    f,
+                    "operator {op}: tensor {tensor} has unsupported type {name}"
+                )
+            }
+            Error::ShapeMismatch { op, tensor } => {
+                write!(f, "operator {op}: tensor {tensor} has a mismatched shape")
+            }
             Error::BadQuantization { op, tensor } => {
-                write!(f, "operator {op}: tensor {tensor} has unusable quantization parameters")
+                write!(
+                    f,
+                    "operator {op}: tensor {tensor} has unusable quantization parameters"
+                )
             }
             Error::BadOptions { op } => write!(f, "operator {op}: options out of range"),
-            Error::OperandCount { op } => write!(f, "operator {op}: wrong number of inputs or outputs"),
+            Error::OperandCount { op } => {
+                write!(f, "operator {op}: wrong number of inputs or outputs")
+            }
             Error::ArenaTooSmall { needed, available } => {
-                write!(f, "arena too small: {needed} bytes needed, {available} available")
+                write!(
+                    f,
+                    "arena too small: {needed} bytes needed, {available} available"
+                )
             }
             Error::ArenaMisaligned => write!(f, "arena is not 16-byte aligned"),
             Error::DataMisaligned { tensor } => {
-                write!(f, "tensor {tensor}: constant data misaligned (embed the model 16-byte aligned)")
+                write!(
+                    f,
+                    "tensor {tensor}: constant data misaligned (embed the model 16-byte aligned)"
+                )
             }
             Error::TooComplex => write!(f, "model exceeds this build's limits"),
             Error::BadIndex { index } => write!(f, "index {index} out of range"),
             Error::WrongType { expected, actual } => {
-                let e = crate::TensorType::from_u8(expected).map(|t| t.name()).unwrap_or("unknown");
-                let a = crate::TensorType::from_u8(actual).map(|t| t.name()).unwrap_or("unknown");
+                let e = crate::TensorType::from_u8(expected)
+                    .map(|t| t.name())
+                    .unwrap_or("unknown");
+                let a = crate::TensorType::from_u8(actual)
+                    .map(|t| t.name())
+                    .unwrap_or("unknown");
                 write!(f, "tensor is {a}, not {e}")
             }
-            Error::WrongLength { expected, actual } => write!(f, "expected {expected} elements, got {actual}"),
+            Error::WrongLength { expected, actual } => {
+                write!(f, "expected {expected} elements, got {actual}")
+            }
             Error::ResolverFull => write!(f, "op resolver is full"),
         }
     }

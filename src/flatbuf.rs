@@ -59,8 +59,12 @@ impl<'a> Table<'a> {
     /// Checks the table header at `pos`: its vtable offset, vtable size and inline size.
     pub(crate) fn at(buf: &'a [u8], pos: usize) -> Result<Self, Error> {
         let bad = |_| Error::Malformed(Malformed::VTable { at: at(pos) });
-        let soffset = read_i32(buf, pos).ok_or(Error::Malformed(Malformed::Offset { at: at(pos) }))?;
-        let vt = (pos as i64).checked_sub(i64::from(soffset)).ok_or(()).map_err(bad)?;
+        let soffset =
+            read_i32(buf, pos).ok_or(Error::Malformed(Malformed::Offset { at: at(pos) }))?;
+        let vt = (pos as i64)
+            .checked_sub(i64::from(soffset))
+            .ok_or(())
+            .map_err(bad)?;
         let vtable = usize::try_from(vt).map_err(|_| ()).map_err(bad)?;
         let vtable_len = usize::from(read_u16(buf, vtable).ok_or(()).map_err(bad)?);
         let table_len = usize::from(read_u16(buf, vtable + 2).ok_or(()).map_err(bad)?);
@@ -70,7 +74,13 @@ impl<'a> Table<'a> {
         if table_len < 4 || pos + table_len > buf.len() {
             return Err(bad(()));
         }
-        Ok(Table { buf, pos, vtable, vtable_len, table_len })
+        Ok(Table {
+            buf,
+            pos,
+            vtable,
+            vtable_len,
+            table_len,
+        })
     }
 
     /// The byte position of field `id` inside the buffer, if present and `size` bytes fit.
@@ -125,9 +135,13 @@ impl<'a> Table<'a> {
 
     /// Follows the offset stored in field `id`.
     fn indirect(&self, id: u16) -> Result<Option<usize>, Error> {
-        let Some(p) = self.field(id, 4)? else { return Ok(None) };
+        let Some(p) = self.field(id, 4)? else {
+            return Ok(None);
+        };
         let rel = read_u32(self.buf, p).unwrap_or(0) as usize;
-        let target = p.checked_add(rel).filter(|&t| rel != 0 && t < self.buf.len());
+        let target = p
+            .checked_add(rel)
+            .filter(|&t| rel != 0 && t < self.buf.len());
         match target {
             Some(t) => Ok(Some(t)),
             None => Err(Error::Malformed(Malformed::Offset { at: at(p) })),
@@ -143,7 +157,9 @@ impl<'a> Table<'a> {
 
     /// A vector of `elem`-byte elements in field `id`; absent reads as empty.
     pub(crate) fn vector(&self, id: u16, elem: usize) -> Result<Vector<'a>, Error> {
-        let Some(v) = self.indirect(id)? else { return Ok(Vector::empty(self.buf, elem)) };
+        let Some(v) = self.indirect(id)? else {
+            return Ok(Vector::empty(self.buf, elem));
+        };
         Vector::at(self.buf, v, elem)
     }
 
@@ -173,18 +189,31 @@ pub(crate) struct Vector<'a> {
 
 impl<'a> Vector<'a> {
     pub(crate) fn empty(buf: &'a [u8], elem: usize) -> Self {
-        Vector { buf, start: 0, len: 0, elem }
+        Vector {
+            buf,
+            start: 0,
+            len: 0,
+            elem,
+        }
     }
 
     fn at(buf: &'a [u8], pos: usize, elem: usize) -> Result<Self, Error> {
         let bad = Error::Malformed(Malformed::Vector { at: at(pos) });
         let len = read_u32(buf, pos).ok_or(bad)? as usize;
         let start = pos + 4;
-        let end = len.checked_mul(elem).and_then(|n| n.checked_add(start)).ok_or(bad)?;
+        let end = len
+            .checked_mul(elem)
+            .and_then(|n| n.checked_add(start))
+            .ok_or(bad)?;
         if end > buf.len() {
             return Err(bad);
         }
-        Ok(Vector { buf, start, len, elem })
+        Ok(Vector {
+            buf,
+            start,
+            len,
+            elem,
+        })
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -193,7 +222,9 @@ impl<'a> Vector<'a> {
 
     /// The elements' bytes.
     pub(crate) fn raw(&self) -> &'a [u8] {
-        self.buf.get(self.start..self.start + self.len * self.elem).unwrap_or(&[])
+        self.buf
+            .get(self.start..self.start + self.len * self.elem)
+            .unwrap_or(&[])
     }
 
     pub(crate) fn i32(&self, i: usize) -> i32 {
@@ -229,7 +260,7 @@ impl<'a> Vector<'a> {
 }
 
 /// Checks the 8-byte header and returns the root table.
-pub(crate) fn root(buf: &[u8], ident: &[u8; 4]) -> Result<Table<'_>, Error> {
+pub(crate) fn root<'a>(buf: &'a [u8], ident: &[u8; 4]) -> Result<Table<'a>, Error> {
     if buf.len() < 8 {
         return Err(Error::Malformed(Malformed::TooShort { len: at(buf.len()) }));
     }

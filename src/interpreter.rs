@@ -96,7 +96,10 @@ impl<'a> TensorInfo<'a> {
     /// Per-tensor quantization, if the tensor is quantized.
     pub fn quant(&self) -> Option<QuantParams> {
         let q = self.tensor.quantization()?;
-        Some(QuantParams { scale: q.scale(0), zero_point: q.zero_point(0) as i32 })
+        Some(QuantParams {
+            scale: q.scale(0),
+            zero_point: q.zero_point(0) as i32,
+        })
     }
 }
 
@@ -186,28 +189,50 @@ impl Buffers for Tables<'_> {
         }
     }
     fn offset(&self, i: usize) -> Option<usize> {
-        let w = if i < self.tensors { self.get(i * TW) } else { self.get(self.op_base(i - self.tensors) + 2) };
+        let w = if i < self.tensors {
+            self.get(i * TW)
+        } else {
+            self.get(self.op_base(i - self.tensors) + 2)
+        };
         (w != NONE).then_some(w as usize)
     }
     fn set_offset(&mut self, i: usize, offset: usize) {
-        let at = if i < self.tensors { i * TW } else { self.op_base(i - self.tensors) + 2 };
+        let at = if i < self.tensors {
+            i * TW
+        } else {
+            self.op_base(i - self.tensors) + 2
+        };
         self.set(at, u32::try_from(offset).unwrap_or(NONE));
     }
 }
 
 fn u32_of(n: usize) -> Result<u32, Error> {
-    u32::try_from(n).ok().filter(|&v| v != NONE).ok_or(Error::TooComplex)
+    u32::try_from(n)
+        .ok()
+        .filter(|&v| v != NONE)
+        .ok_or(Error::TooComplex)
 }
 
 /// Finds the registration for op `i` of the main subgraph.
-fn registration<'r>(model: &Model<'_>, sg: &SubGraph<'_>, resolver: &'r dyn OpResolver, i: usize) -> Result<&'r Registration, Error> {
+fn registration<'r>(
+    model: &Model<'_>,
+    sg: &SubGraph<'_>,
+    resolver: &'r dyn OpResolver,
+    i: usize,
+) -> Result<&'r Registration, Error> {
     let op = sg.operator(i).ok_or(Error::TooComplex)?;
     let code = model.operator_code(op.opcode_index() as usize);
     let oi = i as u32;
     if code.builtin == BuiltinOperator::CUSTOM {
         return Err(Error::CustomOp { op: oi });
     }
-    resolver.find(code.builtin, code.version).ok_or(Error::UnsupportedOp { op: oi, code: code.builtin.0, version: code.version })
+    resolver
+        .find(code.builtin, code.version)
+        .ok_or(Error::UnsupportedOp {
+            op: oi,
+            code: code.builtin.0,
+            version: code.version,
+        })
 }
 
 impl<'a> Interpreter<'a> {
@@ -218,7 +243,11 @@ impl<'a> Interpreter<'a> {
     /// [`Error::UnsupportedOp`] / [`Error::CustomOp`] for ops the resolver lacks;
     /// any op's validation error (shape, type, quantization, options);
     /// [`Error::ArenaTooSmall`] naming the bytes needed.
-    pub fn new(model: Model<'a>, resolver: &'a dyn OpResolver, arena: &'a mut [u8]) -> Result<Self, Error> {
+    pub fn new(
+        model: Model<'a>,
+        resolver: &'a dyn OpResolver,
+        arena: &'a mut [u8],
+    ) -> Result<Self, Error> {
         if arena.as_ptr() as usize % ALIGN != 0 {
             return Err(Error::ArenaMisaligned);
         }
@@ -235,7 +264,10 @@ impl<'a> Interpreter<'a> {
                 .filter_map(|t| t.byte_size())
                 .max()
                 .unwrap_or(0);
-            return Err(Error::ArenaTooSmall { needed: tail_len + align_up(largest), available });
+            return Err(Error::ArenaTooSmall {
+                needed: tail_len + align_up(largest),
+                available,
+            });
         }
         let tail_start = (available - tail_len) & !(ALIGN - 1);
         let mut interp = Interpreter {
@@ -251,7 +283,10 @@ impl<'a> Interpreter<'a> {
         };
         interp.plan()?;
         if interp.head > interp.tail_start {
-            return Err(Error::ArenaTooSmall { needed: interp.head + tail_len, available });
+            return Err(Error::ArenaTooSmall {
+                needed: interp.head + tail_len,
+                available,
+            });
         }
         interp.prepare_data()?;
         // Variable tensors and scratch start from zero, as in TFLM.
@@ -266,11 +301,19 @@ impl<'a> Interpreter<'a> {
     ///
     /// # Errors
     /// As [`Interpreter::new`].
-    pub fn arena_size(model: Model<'a>, resolver: &'a dyn OpResolver, scratch: &'a mut [u8]) -> Result<usize, Error> {
+    pub fn arena_size(
+        model: Model<'a>,
+        resolver: &'a dyn OpResolver,
+        scratch: &'a mut [u8],
+    ) -> Result<usize, Error> {
         Interpreter::new(model, resolver, scratch).map(|i| i.arena_used_bytes())
     }
 
-    fn layout(model: &Model<'a>, sg: &SubGraph<'a>, resolver: &dyn OpResolver) -> Result<Layout, Error> {
+    fn layout(
+        model: &Model<'a>,
+        sg: &SubGraph<'a>,
+        resolver: &dyn OpResolver,
+    ) -> Result<Layout, Error> {
         let mut data_words = 0usize;
         for i in 0..sg.operator_count() {
             let reg = registration(model, sg, resolver, i)?;
@@ -279,14 +322,21 @@ impl<'a> Interpreter<'a> {
             let plan = (reg.prepare)(&ctx, None)?;
             data_words = data_words.saturating_add(plan.data_words);
         }
-        let l = Layout { tensors: sg.tensor_count(), ops: sg.operator_count(), data_words };
+        let l = Layout {
+            tensors: sg.tensor_count(),
+            ops: sg.operator_count(),
+            data_words,
+        };
         u32_of(l.tail_bytes())?;
         Ok(l)
     }
 
     fn tail_words(&mut self) -> Result<&mut [u32], Error> {
         let end = self.tail_start + self.tail_len;
-        let bytes = self.arena.get_mut(self.tail_start..end).ok_or(Error::ArenaMisaligned)?;
+        let bytes = self
+            .arena
+            .get_mut(self.tail_start..end)
+            .ok_or(Error::ArenaMisaligned)?;
         cast_mut::<u32>(bytes).map_err(|_| Error::ArenaMisaligned)
     }
 
@@ -296,13 +346,21 @@ impl<'a> Interpreter<'a> {
         let (nt, no) = (self.tensors, self.ops);
         let words = self.tail_words()?;
         words.fill(NONE);
-        let mut tb = Tables { words, tensors: nt, ops: no };
+        let mut tb = Tables {
+            words,
+            tensors: nt,
+            ops: no,
+        };
         let last_step = u32_of(no)?;
         // Sizes; arena tensors are those without constant data.
         for t in 0..nt {
             let tensor = sg.tensor(t).ok_or(Error::TooComplex)?;
             if tensor.data().is_none() {
-                let size = tensor.byte_size().ok_or(Error::UnsupportedType { op: NONE, tensor: t as u32, ty: tensor.ty() as u8 })?;
+                let size = tensor.byte_size().ok_or(Error::UnsupportedType {
+                    op: NONE,
+                    tensor: t as u32,
+                    ty: tensor.ty() as u8,
+                })?;
                 tb.set(t * TW + 1, u32_of(align_up(size))?);
             }
         }
@@ -332,16 +390,31 @@ impl<'a> Interpreter<'a> {
                     continue;
                 }
                 if tb.get(tu * TW + 2) == NONE {
-                    return Err(Malformed::UseBeforeDefinition { op: oi, tensor: t as u32 }.into());
+                    return Err(Malformed::UseBeforeDefinition {
+                        op: oi,
+                        tensor: t as u32,
+                    }
+                    .into());
                 }
                 let last = tb.get(tu * TW + 3).max(oi);
-                tb.set(tu * TW + 3, if tb.get(tu * TW + 3) == NONE { oi } else { last });
+                tb.set(
+                    tu * TW + 3,
+                    if tb.get(tu * TW + 3) == NONE {
+                        oi
+                    } else {
+                        last
+                    },
+                );
             }
             for t in op.outputs().iter() {
                 let tu = t as usize;
                 let is_input = sg.inputs().iter().any(|x| x == t);
                 if !in_arena(&tb, tu) || is_input {
-                    return Err(Malformed::WritesConstant { op: oi, tensor: t as u32 }.into());
+                    return Err(Malformed::WritesConstant {
+                        op: oi,
+                        tensor: t as u32,
+                    }
+                    .into());
                 }
                 if tb.get(tu * TW + 2) == NONE {
                     tb.set(tu * TW + 2, oi);
@@ -353,7 +426,10 @@ impl<'a> Interpreter<'a> {
             // Scratch and persistent data sizes, fixed by the op's prepare.
             let reg = registration(&model, &sg, resolver, i)?;
             let ctx = OpCtx::new(&model, sg, op, oi);
-            let OpPlan { data_words, scratch_bytes } = (reg.prepare)(&ctx, None)?;
+            let OpPlan {
+                data_words,
+                scratch_bytes,
+            } = (reg.prepare)(&ctx, None)?;
             let base = tb.op_base(i);
             tb.set(base + 1, u32_of(data_words)?);
             tb.set(base + 3, u32_of(align_up(scratch_bytes))?);
@@ -362,7 +438,11 @@ impl<'a> Interpreter<'a> {
             let tu = t as usize;
             if in_arena(&tb, tu) {
                 if tb.get(tu * TW + 2) == NONE {
-                    return Err(Malformed::UseBeforeDefinition { op: last_step, tensor: t as u32 }.into());
+                    return Err(Malformed::UseBeforeDefinition {
+                        op: last_step,
+                        tensor: t as u32,
+                    }
+                    .into());
                 }
                 tb.set(tu * TW + 3, last_step);
             }
@@ -393,10 +473,13 @@ impl<'a> Interpreter<'a> {
             let reg = registration(&model, &sg, resolver, i)?;
             let words = self.tail_words()?;
             let base = nt * TW + i * OW;
-            let (off, len) = (words.get(base).copied().unwrap_or(0) as usize, words.get(base + 1).copied().unwrap_or(0) as usize);
+            let (off, len) = (
+                words.get(base).copied().unwrap_or(0) as usize,
+                words.get(base + 1).copied().unwrap_or(0) as usize,
+            );
             let data = words.get_mut(off..off + len).ok_or(Error::TooComplex)?;
             let ctx = OpCtx::new(&model, sg, op, i as u32);
-            (reg.prepare)(&ctx, Some(data))?;
+            (reg.prepare)(&ctx, Some(bytemuck::cast_slice_mut(data)))?;
         }
         Ok(())
     }
@@ -410,14 +493,21 @@ impl<'a> Interpreter<'a> {
         let (model, sg, resolver, nt) = (self.model, self.sg, self.resolver, self.tensors);
         let (head, tail) = self.arena.split_at_mut(self.tail_start);
         let tail = tail.get(..self.tail_len).ok_or(Error::ArenaMisaligned)?;
-        let words: &[u32] = if tail.is_empty() { &[] } else { bytemuck::try_cast_slice(tail).map_err(|_| Error::ArenaMisaligned)? };
-        let table = TensorTable { words: words.get(..nt * TW).unwrap_or(&[]) };
+        let words: &[u32] = if tail.is_empty() {
+            &[]
+        } else {
+            bytemuck::try_cast_slice(tail).map_err(|_| Error::ArenaMisaligned)?
+        };
+        let table = TensorTable {
+            words: words.get(..nt * TW).unwrap_or(&[]),
+        };
         for i in 0..self.ops {
             let op = sg.operator(i).ok_or(Error::TooComplex)?;
             let reg = registration(&model, &sg, resolver, i)?;
             let base = nt * TW + i * OW;
             let rec = words.get(base..base + OW).ok_or(Error::TooComplex)?;
-            let (off, len, s_off, s_len) = (rec[0] as usize, rec[1] as usize, rec[2], rec[3] as usize);
+            let (off, len, s_off, s_len) =
+                (rec[0] as usize, rec[1] as usize, rec[2], rec[3] as usize);
             let data = words.get(off..off + len).ok_or(Error::TooComplex)?;
             let ctx = OpCtx::new(&model, sg, op, i as u32);
             // Mutable regions: outputs then scratch.
@@ -425,17 +515,23 @@ impl<'a> Interpreter<'a> {
             let mut n = 0;
             for (k, t) in op.outputs().iter().enumerate() {
                 let (o, s) = table.region(t as u32).ok_or(ctx.count_err())?;
-                *regions.get_mut(n).ok_or(Error::TooComplex)? = (o, s, k);
+                // Kernels see exactly the tensor's bytes, not the aligned reservation.
+                let exact = sg
+                    .tensor(t as usize)
+                    .and_then(|x| x.byte_size())
+                    .unwrap_or(0)
+                    .min(s);
+                *regions.get_mut(n).ok_or(Error::TooComplex)? = (o, exact, k);
                 n += 1;
             }
             if s_len > 0 && s_off != NONE {
-                *regions.get_mut(n).ok_or(Error::TooComplex)? = (s_off as usize, s_len, MAX_OUTPUTS);
+                *regions.get_mut(n).ok_or(Error::TooComplex)? =
+                    (s_off as usize, s_len, MAX_OUTPUTS);
                 n += 1;
             }
             let regions = regions.get_mut(..n).ok_or(Error::TooComplex)?;
             regions.sort_unstable_by_key(|r| r.0);
             let mut io = Io {
-                ctx_model: model,
                 shared: [(0, &[][..]); MAX_PIECES],
                 outputs: Default::default(),
                 scratch: &mut [],
@@ -464,12 +560,16 @@ impl<'a> Interpreter<'a> {
                 rest = r;
             }
             *io.shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, rest);
-            (reg.eval)(&ctx, &mut io, data)?;
+            (reg.eval)(&ctx, &mut io, bytemuck::cast_slice(data))?;
         }
         Ok(())
     }
 
-    fn io_tensor(&self, list: crate::model::Ints<'a>, i: usize) -> Result<(u32, Tensor<'a>), Error> {
+    fn io_tensor(
+        &self,
+        list: crate::model::Ints<'a>,
+        i: usize,
+    ) -> Result<(u32, Tensor<'a>), Error> {
         let bad = Error::BadIndex { index: i };
         if i >= list.len() {
             return Err(bad);
@@ -484,7 +584,9 @@ impl<'a> Interpreter<'a> {
     }
 
     fn tail_len_words(&self) -> Option<&[u32]> {
-        let tail = self.arena.get(self.tail_start..self.tail_start + self.tensors * TW * 4)?;
+        let tail = self
+            .arena
+            .get(self.tail_start..self.tail_start + self.tensors * TW * 4)?;
         if tail.is_empty() {
             return Some(&[]);
         }
@@ -513,7 +615,9 @@ impl<'a> Interpreter<'a> {
     /// # Errors
     /// [`Error::BadIndex`] when `i` is out of range.
     pub fn input_info(&self, i: usize) -> Result<TensorInfo<'a>, Error> {
-        Ok(TensorInfo { tensor: self.io_tensor(self.sg.inputs(), i)?.1 })
+        Ok(TensorInfo {
+            tensor: self.io_tensor(self.sg.inputs(), i)?.1,
+        })
     }
 
     /// Type, shape and quantization of output `i`.
@@ -521,7 +625,9 @@ impl<'a> Interpreter<'a> {
     /// # Errors
     /// [`Error::BadIndex`] when `i` is out of range.
     pub fn output_info(&self, i: usize) -> Result<TensorInfo<'a>, Error> {
-        Ok(TensorInfo { tensor: self.io_tensor(self.sg.outputs(), i)?.1 })
+        Ok(TensorInfo {
+            tensor: self.io_tensor(self.sg.outputs(), i)?.1,
+        })
     }
 
     /// The raw bytes of input `i`, to fill before [`Interpreter::invoke`].
@@ -532,7 +638,9 @@ impl<'a> Interpreter<'a> {
         let (t, tensor) = self.io_tensor(self.sg.inputs(), i)?;
         let size = tensor.byte_size().ok_or(Error::BadIndex { index: i })?;
         let (o, _) = self.region_of(t).ok_or(Error::BadIndex { index: i })?;
-        self.arena.get_mut(o..o + size).ok_or(Error::BadIndex { index: i })
+        self.arena
+            .get_mut(o..o + size)
+            .ok_or(Error::BadIndex { index: i })
     }
 
     /// Input `i` as a typed slice.
@@ -542,7 +650,10 @@ impl<'a> Interpreter<'a> {
     pub fn input_mut<E: Element>(&mut self, i: usize) -> Result<&mut [E], Error> {
         let ty = self.input_info(i)?.ty();
         if ty != E::TYPE {
-            return Err(Error::WrongType { expected: E::TYPE as u8, actual: ty as u8 });
+            return Err(Error::WrongType {
+                expected: E::TYPE as u8,
+                actual: ty as u8,
+            });
         }
         cast_mut(self.input_bytes_mut(i)?)
     }
@@ -554,7 +665,10 @@ impl<'a> Interpreter<'a> {
     pub fn set_input<E: Element>(&mut self, i: usize, values: &[E]) -> Result<(), Error> {
         let dst = self.input_mut::<E>(i)?;
         if dst.len() != values.len() {
-            return Err(Error::WrongLength { expected: dst.len(), actual: values.len() });
+            return Err(Error::WrongLength {
+                expected: dst.len(),
+                actual: values.len(),
+            });
         }
         dst.copy_from_slice(values);
         Ok(())
@@ -566,7 +680,8 @@ impl<'a> Interpreter<'a> {
     /// [`Error::BadIndex`] when `i` is out of range.
     pub fn output_bytes(&self, i: usize) -> Result<&[u8], Error> {
         let (t, tensor) = self.io_tensor(self.sg.outputs(), i)?;
-        self.bytes_of(t, &tensor).ok_or(Error::BadIndex { index: i })
+        self.bytes_of(t, &tensor)
+            .ok_or(Error::BadIndex { index: i })
     }
 
     /// Output `i` as a typed slice.
@@ -576,7 +691,10 @@ impl<'a> Interpreter<'a> {
     pub fn output<E: Element>(&self, i: usize) -> Result<&[E], Error> {
         let ty = self.output_info(i)?.ty();
         if ty != E::TYPE {
-            return Err(Error::WrongType { expected: E::TYPE as u8, actual: ty as u8 });
+            return Err(Error::WrongType {
+                expected: E::TYPE as u8,
+                actual: ty as u8,
+            });
         }
         let b = self.output_bytes(i)?;
         if b.is_empty() {
@@ -607,7 +725,12 @@ impl<'a> Interpreter<'a> {
         if rec[0] == NONE {
             return None;
         }
-        Some(Allocation { offset: rec[0] as usize, size: rec[1] as usize, first_op: rec[2], last_op: rec[3] })
+        Some(Allocation {
+            offset: rec[0] as usize,
+            size: rec[1] as usize,
+            first_op: rec[2],
+            last_op: rec[3],
+        })
     }
 
     /// The model being run.

@@ -145,7 +145,11 @@ impl<'a> Model<'a> {
             t.string(0)?;
             let b = t.u32(1, 0)?;
             if b as usize >= self.buffers.len() {
-                return Err(Malformed::BufferIndex { tensor: u32::MAX, buffer: b }.into());
+                return Err(Malformed::BufferIndex {
+                    tensor: u32::MAX,
+                    buffer: b,
+                }
+                .into());
             }
         }
         if self.subgraphs.len() == 0 {
@@ -185,7 +189,11 @@ impl<'a> Model<'a> {
             let op = Operator::new(sg.operators.table(o)?)?;
             let oi = idx(o);
             if op.opcode_index as usize >= self.opcodes.len() {
-                return Err(Malformed::OpcodeIndex { op: oi, index: op.opcode_index }.into());
+                return Err(Malformed::OpcodeIndex {
+                    op: oi,
+                    index: op.opcode_index,
+                }
+                .into());
             }
             for v in op.inputs.iter() {
                 check(oi, v, true)?;
@@ -223,15 +231,25 @@ impl<'a> Model<'a> {
 
     /// Operator code `i` (a default `CUSTOM` code when out of range).
     pub fn operator_code(&self, i: usize) -> OperatorCode<'a> {
-        let fallback = OperatorCode { builtin: BuiltinOperator::CUSTOM, version: 1, custom_code: None };
-        let Ok(t) = self.opcodes.table(i) else { return fallback };
+        let fallback = OperatorCode {
+            builtin: BuiltinOperator::CUSTOM,
+            version: 1,
+            custom_code: None,
+        };
+        let Ok(t) = self.opcodes.table(i) else {
+            return fallback;
+        };
         let deprecated = i32::from(t.i8(0, 0).unwrap_or(0));
         let code = t.i32(3, 0).unwrap_or(0);
         let custom = t.string(1).unwrap_or("");
         OperatorCode {
             builtin: BuiltinOperator(deprecated.max(code)),
             version: t.i32(2, 1).unwrap_or(1),
-            custom_code: if custom.is_empty() { None } else { Some(custom) },
+            custom_code: if custom.is_empty() {
+                None
+            } else {
+                Some(custom)
+            },
         }
     }
 
@@ -273,11 +291,15 @@ impl<'a> Model<'a> {
 
     /// The bytes of buffer `i` (empty when absent), whether inline or at an `offset`.
     pub fn buffer(&self, i: usize) -> &'a [u8] {
-        let Ok(t) = self.buffers.table(i) else { return &[] };
+        let Ok(t) = self.buffers.table(i) else {
+            return &[];
+        };
         let off = t.u64(1, 0).unwrap_or(0);
         if off > 1 {
             let size = t.u64(2, 0).unwrap_or(0);
-            let (Ok(s), Ok(n)) = (usize::try_from(off), usize::try_from(size)) else { return &[] };
+            let (Ok(s), Ok(n)) = (usize::try_from(off), usize::try_from(size)) else {
+                return &[];
+            };
             return self.buf.get(s..s.saturating_add(n)).unwrap_or(&[]);
         }
         t.bytes(0).unwrap_or(&[])
@@ -298,7 +320,10 @@ impl<'a> Model<'a> {
 
     /// The metadata entry named `name`.
     pub fn metadata_named(&self, name: &str) -> Option<&'a [u8]> {
-        (0..self.metadata_count()).filter_map(|i| self.metadata(i)).find(|(n, _)| *n == name).map(|(_, b)| b)
+        (0..self.metadata_count())
+            .filter_map(|i| self.metadata(i))
+            .find(|(n, _)| *n == name)
+            .map(|(_, b)| b)
     }
 }
 
@@ -354,16 +379,28 @@ impl<'a> SubGraph<'a> {
 impl<'a> Tensor<'a> {
     fn new(model: Model<'a>, table: Table<'a>) -> Result<Self, Error> {
         let raw = table.u8(1, 0)?;
-        let ty = TensorType::from_u8(raw)
-            .ok_or(Error::Malformed(Malformed::TensorType { tensor: idx(table.pos()), ty: raw }))?;
-        Ok(Tensor { model, table, shape: Ints(table.vector(0, 4)?), ty, buffer: table.u32(2, 0)? })
+        let ty = TensorType::from_u8(raw).ok_or(Error::Malformed(Malformed::TensorType {
+            tensor: idx(table.pos()),
+            ty: raw,
+        }))?;
+        Ok(Tensor {
+            model,
+            table,
+            shape: Ints(table.vector(0, 4)?),
+            ty,
+            buffer: table.u32(2, 0)?,
+        })
     }
 
     fn verify(&self, i: u32, model: &Model<'a>) -> Result<(), Error> {
         self.table.string(3)?;
         self.table.bool(5, false)?;
         if self.buffer as usize >= model.buffer_count() {
-            return Err(Malformed::BufferIndex { tensor: i, buffer: self.buffer }.into());
+            return Err(Malformed::BufferIndex {
+                tensor: i,
+                buffer: self.buffer,
+            }
+            .into());
         }
         if self.shape.iter().any(|d| d < 0) {
             return Err(Malformed::NegativeDimension { tensor: i }.into());
@@ -381,7 +418,12 @@ impl<'a> Tensor<'a> {
         }
         let data = model.buffer(self.buffer as usize);
         if !data.is_empty() && self.ty.size().is_some() && (data.len() as u64) < bytes {
-            return Err(Malformed::BufferTooShort { tensor: i, len: idx(data.len()), needed: bytes as u32 }.into());
+            return Err(Malformed::BufferTooShort {
+                tensor: i,
+                len: idx(data.len()),
+                needed: bytes as u32,
+            }
+            .into());
         }
         if let Some(q) = self.table.table(4)? {
             q.vector(0, 4)?;
@@ -424,12 +466,16 @@ impl<'a> Tensor<'a> {
 
     /// Number of elements (the product of the dimensions; 1 for a scalar).
     pub fn element_count(&self) -> usize {
-        self.shape.iter().fold(1usize, |a, d| a.saturating_mul(d.max(0) as usize))
+        self.shape
+            .iter()
+            .fold(1usize, |a, d| a.saturating_mul(d.max(0) as usize))
     }
 
     /// Size in bytes of the tensor's data, if its type has a fixed size.
     pub fn byte_size(&self) -> Option<usize> {
-        self.ty.size().map(|s| s.saturating_mul(self.element_count()))
+        self.ty
+            .size()
+            .map(|s| s.saturating_mul(self.element_count()))
     }
 
     /// Index of the tensor's buffer (0 is the empty buffer by convention).
@@ -459,7 +505,11 @@ impl<'a> Tensor<'a> {
         if scale.len() == 0 {
             return None;
         }
-        Some(Quantization { scale, zero_point: q.vector(3, 8).ok()?, quantized_dimension: q.i32(6, 0).ok()? })
+        Some(Quantization {
+            scale,
+            zero_point: q.vector(3, 8).ok()?,
+            quantized_dimension: q.i32(6, 0).ok()?,
+        })
     }
 }
 

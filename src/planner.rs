@@ -98,7 +98,11 @@ mod tests {
     #[test]
     fn chain_reuses_memory() {
         // a -> b -> c: a and c can share.
-        let mut v = V(vec![(64, (0, 0), None), (32, (0, 1), None), (64, (1, 1), None)]);
+        let mut v = V(vec![
+            (64, (0, 0), None),
+            (32, (0, 1), None),
+            (64, (1, 1), None),
+        ]);
         let total = plan(&mut v);
         assert_eq!(total, 96);
         assert_eq!(v.0[0].2, Some(0));
@@ -108,7 +112,15 @@ mod tests {
 
     #[test]
     fn no_live_overlap() {
-        let mut v = V((0..20u32).map(|i| (16 * (1 + (i as usize * 7) % 5), (i % 6, i % 6 + i % 3), None)).collect());
+        let mut v = V((0..20u32)
+            .map(|i| {
+                (
+                    16 * (1 + (i as usize * 7) % 5),
+                    (i % 6, i % 6 + i % 3),
+                    None,
+                )
+            })
+            .collect());
         plan(&mut v);
         for a in 0..20 {
             for b in 0..a {

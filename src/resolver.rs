@@ -85,7 +85,10 @@ adders! {
 impl<const N: usize> MutableOpResolver<N> {
     /// An empty resolver.
     pub const fn new() -> Self {
-        MutableOpResolver { regs: [None; N], len: 0 }
+        MutableOpResolver {
+            regs: [None; N],
+            len: 0,
+        }
     }
 
     /// Registers a kernel; registering the same op twice keeps the first.
@@ -115,7 +118,10 @@ impl<const N: usize> MutableOpResolver<N> {
 
 impl<const N: usize> OpResolver for MutableOpResolver<N> {
     fn find(&self, code: BuiltinOperator, version: i32) -> Option<&Registration> {
-        self.regs.iter().flatten().find(|r| r.code == code && version >= 1 && version <= r.max_version)
+        self.regs
+            .iter()
+            .flatten()
+            .find(|r| r.code == code && version >= 1 && version <= r.max_version)
     }
 }
 

@@ -24,9 +24,13 @@ pub enum TensorType {
     UInt16 = 16,
     Int4 = 17,
     BFloat16 = 18,
+    Int2 = 19,
+    UInt4 = 20,
+    Float8E4M3Fn = 21,
+    Float8E5M2 = 22,
 }
 
-const TENSOR_TYPES: [TensorType; 19] = [
+const TENSOR_TYPES: [TensorType; 23] = [
     TensorType::Float32,
     TensorType::Float16,
     TensorType::Int32,
@@ -46,6 +50,10 @@ const TENSOR_TYPES: [TensorType; 19] = [
     TensorType::UInt16,
     TensorType::Int4,
     TensorType::BFloat16,
+    TensorType::Int2,
+    TensorType::UInt4,
+    TensorType::Float8E4M3Fn,
+    TensorType::Float8E5M2,
 ];
 
 impl TensorType {
@@ -76,6 +84,10 @@ impl TensorType {
             TensorType::UInt16 => "UINT16",
             TensorType::Int4 => "INT4",
             TensorType::BFloat16 => "BFLOAT16",
+            TensorType::Int2 => "INT2",
+            TensorType::UInt4 => "UINT4",
+            TensorType::Float8E4M3Fn => "FLOAT8_E4M3FN",
+            TensorType::Float8E5M2 => "FLOAT8_E5M2",
         }
     }
 
@@ -83,16 +95,24 @@ impl TensorType {
     pub fn size(self) -> Option<usize> {
         Some(match self {
             TensorType::Float32 | TensorType::Int32 | TensorType::UInt32 => 4,
-            TensorType::Float16 | TensorType::Int16 | TensorType::UInt16 | TensorType::BFloat16 => 2,
+            TensorType::Float16 | TensorType::Int16 | TensorType::UInt16 | TensorType::BFloat16 => {
+                2
+            }
             TensorType::UInt8 | TensorType::Int8 | TensorType::Bool => 1,
-            TensorType::Int64 | TensorType::UInt64 | TensorType::Float64 | TensorType::Complex64 => 8,
+            TensorType::Float8E4M3Fn | TensorType::Float8E5M2 => 1,
+            TensorType::Int64
+            | TensorType::UInt64
+            | TensorType::Float64
+            | TensorType::Complex64 => 8,
             TensorType::Complex128 => 16,
-            TensorType::String | TensorType::Resource | TensorType::Variant | TensorType::Int4 => return None,
+            TensorType::String | TensorType::Resource | TensorType::Variant => return None,
+            TensorType::Int4 | TensorType::Int2 | TensorType::UInt4 => return None,
         })
     }
 }
 
-/// A builtin operator code (`BuiltinOperator` in the schema).
+/// A builtin operator code (`BuiltinOperator` in the schema; the list below is generated from
+/// `schema/schema.fbs` by `schema/gen_builtins.py`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct BuiltinOperator(pub i32);
 
@@ -120,34 +140,50 @@ builtins! {
     BIDIRECTIONAL_SEQUENCE_RNN = 46, EXP = 47, TOPK_V2 = 48, SPLIT = 49, LOG_SOFTMAX = 50,
     DELEGATE = 51, BIDIRECTIONAL_SEQUENCE_LSTM = 52, CAST = 53, PRELU = 54, MAXIMUM = 55,
     ARG_MAX = 56, MINIMUM = 57, LESS = 58, NEG = 59, PADV2 = 60, GREATER = 61,
-    GREATER_EQUAL = 62, LESS_EQUAL = 63, SELECT = 64, SLICE = 65, SIN = 66,
-    TRANSPOSE_CONV = 67, SPARSE_TO_DENSE = 68, TILE = 69, EXPAND_DIMS = 70, EQUAL = 71,
-    NOT_EQUAL = 72, LOG = 73, SUM = 74, SQRT = 75, RSQRT = 76, SHAPE = 77, POW = 78,
-    ARG_MIN = 79, FAKE_QUANT = 80, REDUCE_PROD = 81, REDUCE_MAX = 82, PACK = 83,
-    LOGICAL_OR = 84, ONE_HOT = 85, LOGICAL_AND = 86, UNPACK = 87, REDUCE_MIN = 88,
-    FLOOR_DIV = 89, REDUCE_ANY = 90, SQUARE = 91, ZEROS_LIKE = 92, FILL = 93, FLOOR_MOD = 94,
-    RANGE = 95, RESIZE_NEAREST_NEIGHBOR = 96, LEAKY_RELU = 97, SQUARED_DIFFERENCE = 98,
-    MIRROR_PAD = 99, ABS = 100, SPLIT_V = 101, UNIQUE = 102, CEIL = 103, REVERSE_V2 = 104,
-    ADD_N = 105, GATHER_ND = 106, COS = 107, WHERE = 108, RANK = 109, ELU = 110,
-    REVERSE_SEQUENCE = 111, MATRIX_DIAG = 112, QUANTIZE = 113, MATRIX_SET_DIAG = 114,
-    ROUND = 115, HARD_SWISH = 116, IF = 117, WHILE = 118, NON_MAX_SUPPRESSION_V4 = 119,
-    NON_MAX_SUPPRESSION_V5 = 120, SCATTER_ND = 121, SELECT_V2 = 122, DENSIFY = 123,
-    SEGMENT_SUM = 124, BATCH_MATMUL = 125, PLACEHOLDER_FOR_GREATER_OP_CODES = 126,
-    CUMSUM = 127, CALL_ONCE = 128, BROADCAST_TO = 129, RFFT2D = 130, CONV_3D = 131,
-    IMAG = 132, REAL = 133, COMPLEX_ABS = 134, HASHTABLE = 135, HASHTABLE_FIND = 136,
-    HASHTABLE_IMPORT = 137, HASHTABLE_SIZE = 138, REDUCE_ALL = 139, CONV_3D_TRANSPOSE = 140,
-    VAR_HANDLE = 141, READ_VARIABLE = 142, ASSIGN_VARIABLE = 143, BROADCAST_ARGS = 144,
-    RANDOM_STANDARD_NORMAL = 145, BUCKETIZE = 146, RANDOM_UNIFORM = 147, MULTINOMIAL = 148,
-    GELU = 149, DYNAMIC_UPDATE_SLICE = 150, RELU_0_TO_1 = 151, UNSORTED_SEGMENT_PROD = 152,
-    UNSORTED_SEGMENT_MAX = 153, UNSORTED_SEGMENT_SUM = 154, ATAN2 = 155,
-    UNSORTED_SEGMENT_MIN = 156, SIGN = 157, BITCAST = 158, BITWISE_XOR = 159,
-    RIGHT_SHIFT = 160,
+    GREATER_EQUAL = 62, LESS_EQUAL = 63, SELECT = 64, SLICE = 65, SIN = 66, TRANSPOSE_CONV = 67,
+    SPARSE_TO_DENSE = 68, TILE = 69, EXPAND_DIMS = 70, EQUAL = 71, NOT_EQUAL = 72, LOG = 73,
+    SUM = 74, SQRT = 75, RSQRT = 76, SHAPE = 77, POW = 78, ARG_MIN = 79, FAKE_QUANT = 80,
+    REDUCE_PROD = 81, REDUCE_MAX = 82, PACK = 83, LOGICAL_OR = 84, ONE_HOT = 85,
+    LOGICAL_AND = 86, LOGICAL_NOT = 87, UNPACK = 88, REDUCE_MIN = 89, FLOOR_DIV = 90,
+    REDUCE_ANY = 91, SQUARE = 92, ZEROS_LIKE = 93, FILL = 94, FLOOR_MOD = 95, RANGE = 96,
+    RESIZE_NEAREST_NEIGHBOR = 97, LEAKY_RELU = 98, SQUARED_DIFFERENCE = 99, MIRROR_PAD = 100,
+    ABS = 101, SPLIT_V = 102, UNIQUE = 103, CEIL = 104, REVERSE_V2 = 105, ADD_N = 106,
+    GATHER_ND = 107, COS = 108, WHERE = 109, RANK = 110, ELU = 111, REVERSE_SEQUENCE = 112,
+    MATRIX_DIAG = 113, QUANTIZE = 114, MATRIX_SET_DIAG = 115, ROUND = 116, HARD_SWISH = 117,
+    IF = 118, WHILE = 119, NON_MAX_SUPPRESSION_V4 = 120, NON_MAX_SUPPRESSION_V5 = 121,
+    SCATTER_ND = 122, SELECT_V2 = 123, DENSIFY = 124, SEGMENT_SUM = 125, BATCH_MATMUL = 126,
+    PLACEHOLDER_FOR_GREATER_OP_CODES = 127, CUMSUM = 128, CALL_ONCE = 129, BROADCAST_TO = 130,
+    RFFT2D = 131, CONV_3D = 132, IMAG = 133, REAL = 134, COMPLEX_ABS = 135, HASHTABLE = 136,
+    HASHTABLE_FIND = 137, HASHTABLE_IMPORT = 138, HASHTABLE_SIZE = 139, REDUCE_ALL = 140,
+    CONV_3D_TRANSPOSE = 141, VAR_HANDLE = 142, READ_VARIABLE = 143, ASSIGN_VARIABLE = 144,
+    BROADCAST_ARGS = 145, RANDOM_STANDARD_NORMAL = 146, BUCKETIZE = 147, RANDOM_UNIFORM = 148,
+    MULTINOMIAL = 149, GELU = 150, DYNAMIC_UPDATE_SLICE = 151, RELU_0_TO_1 = 152,
+    UNSORTED_SEGMENT_PROD = 153, UNSORTED_SEGMENT_MAX = 154, UNSORTED_SEGMENT_SUM = 155,
+    ATAN2 = 156, UNSORTED_SEGMENT_MIN = 157, SIGN = 158, BITCAST = 159, BITWISE_XOR = 160,
+    RIGHT_SHIFT = 161, STABLEHLO_LOGISTIC = 162, STABLEHLO_ADD = 163, STABLEHLO_DIVIDE = 164,
+    STABLEHLO_MULTIPLY = 165, STABLEHLO_MAXIMUM = 166, STABLEHLO_RESHAPE = 167,
+    STABLEHLO_CLAMP = 168, STABLEHLO_CONCATENATE = 169, STABLEHLO_BROADCAST_IN_DIM = 170,
+    STABLEHLO_CONVOLUTION = 171, STABLEHLO_SLICE = 172, STABLEHLO_CUSTOM_CALL = 173,
+    STABLEHLO_REDUCE = 174, STABLEHLO_ABS = 175, STABLEHLO_AND = 176, STABLEHLO_COSINE = 177,
+    STABLEHLO_EXPONENTIAL = 178, STABLEHLO_FLOOR = 179, STABLEHLO_LOG = 180,
+    STABLEHLO_MINIMUM = 181, STABLEHLO_NEGATE = 182, STABLEHLO_OR = 183, STABLEHLO_POWER = 184,
+    STABLEHLO_REMAINDER = 185, STABLEHLO_RSQRT = 186, STABLEHLO_SELECT = 187,
+    STABLEHLO_SUBTRACT = 188, STABLEHLO_TANH = 189, STABLEHLO_SCATTER = 190,
+    STABLEHLO_COMPARE = 191, STABLEHLO_CONVERT = 192, STABLEHLO_DYNAMIC_SLICE = 193,
+    STABLEHLO_DYNAMIC_UPDATE_SLICE = 194, STABLEHLO_PAD = 195, STABLEHLO_IOTA = 196,
+    STABLEHLO_DOT_GENERAL = 197, STABLEHLO_REDUCE_WINDOW = 198, STABLEHLO_SORT = 199,
+    STABLEHLO_WHILE = 200, STABLEHLO_GATHER = 201, STABLEHLO_TRANSPOSE = 202, DILATE = 203,
+    STABLEHLO_RNG_BIT_GENERATOR = 204, REDUCE_WINDOW = 205, STABLEHLO_COMPOSITE = 206,
+    STABLEHLO_SHIFT_LEFT = 207, STABLEHLO_CBRT = 208, STABLEHLO_CASE = 209,
 }
 
 impl BuiltinOperator {
     /// The schema's name for code `code`, e.g. `CONV_2D`.
     pub fn name_of(code: i32) -> Option<&'static str> {
-        BUILTIN_NAMES.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
+        BUILTIN_NAMES
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, n)| *n)
     }
 
     /// The schema's name of this operator, if known to this build.
@@ -165,6 +201,5 @@ pub(crate) mod options {
     pub const FULLY_CONNECTED: u8 = 8;
     pub const SOFTMAX: u8 = 9;
     pub const ADD: u8 = 11;
-    pub const RESHAPE: u8 = 17;
     pub const REDUCER: u8 = 27;
 }

@@ -9,11 +9,24 @@ use microlite_schema::flatbuffers::FlatBufferBuilder;
 use microlite_schema::tflite::{self, BuiltinOperator as B, TensorType as TT};
 
 fn tensor(name: &str, shape: &[i32], ty: TT, buffer: u32) -> tflite::TensorT {
-    tflite::TensorT { shape: Some(shape.to_vec()), type_: ty, buffer, name: Some(name.into()), ..Default::default() }
+    tflite::TensorT {
+        shape: Some(shape.to_vec()),
+        type_: ty,
+        buffer,
+        name: Some(name.into()),
+        ..Default::default()
+    }
 }
 
 fn buffer(data: &[u8]) -> tflite::BufferT {
-    tflite::BufferT { data: if data.is_empty() { None } else { Some(data.to_vec()) }, ..Default::default() }
+    tflite::BufferT {
+        data: if data.is_empty() {
+            None
+        } else {
+            Some(data.to_vec())
+        },
+        ..Default::default()
+    }
 }
 
 fn finish(model: tflite::ModelT) -> Aligned {
@@ -25,8 +38,13 @@ fn finish(model: tflite::ModelT) -> Aligned {
 
 /// y = W x + b with float32 weights: input [1,4], output [1,3].
 fn fc_model() -> Aligned {
-    let w: Vec<u8> = (0..12).flat_map(|i| (i as f32 * 0.25 - 1.0).to_le_bytes()).collect();
-    let b: Vec<u8> = [0.5f32, -0.5, 1.0].iter().flat_map(|v| v.to_le_bytes()).collect();
+    let w: Vec<u8> = (0..12)
+        .flat_map(|i| (i as f32 * 0.25 - 1.0).to_le_bytes())
+        .collect();
+    let b: Vec<u8> = [0.5f32, -0.5, 1.0]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
     let op = tflite::OperatorT {
         opcode_index: 0,
         inputs: Some(vec![0, 1, 2]),
@@ -54,7 +72,13 @@ fn fc_model() -> Aligned {
             operators: Some(vec![op]),
             ..Default::default()
         }]),
-        buffers: Some(vec![buffer(&[]), buffer(&[]), buffer(&w), buffer(&b), buffer(&[])]),
+        buffers: Some(vec![
+            buffer(&[]),
+            buffer(&[]),
+            buffer(&w),
+            buffer(&b),
+            buffer(&[]),
+        ]),
         ..Default::default()
     })
 }
@@ -70,10 +94,17 @@ fn tanh_model() -> Aligned {
             ..Default::default()
         }]),
         subgraphs: Some(vec![tflite::SubGraphT {
-            tensors: Some(vec![tensor("x", &[1, 4], TT::FLOAT32, 0), tensor("y", &[1, 4], TT::FLOAT32, 0)]),
+            tensors: Some(vec![
+                tensor("x", &[1, 4], TT::FLOAT32, 0),
+                tensor("y", &[1, 4], TT::FLOAT32, 0),
+            ]),
             inputs: Some(vec![0]),
             outputs: Some(vec![1]),
-            operators: Some(vec![tflite::OperatorT { inputs: Some(vec![0]), outputs: Some(vec![1]), ..Default::default() }]),
+            operators: Some(vec![tflite::OperatorT {
+                inputs: Some(vec![0]),
+                outputs: Some(vec![1]),
+                ..Default::default()
+            }]),
             ..Default::default()
         }]),
         buffers: Some(vec![buffer(&[])]),
@@ -92,7 +123,12 @@ fn synthetic_fc_runs() {
     interp.invoke().unwrap();
     let y = interp.output::<f32>(0).unwrap();
     let want: Vec<f32> = (0..3)
-        .map(|o| [0.5f32, -0.5, 1.0][o] + (0..4).map(|i| ((o * 4 + i) as f32 * 0.25 - 1.0) * (i + 1) as f32).sum::<f32>())
+        .map(|o| {
+            [0.5f32, -0.5, 1.0][o]
+                + (0..4)
+                    .map(|i| ((o * 4 + i) as f32 * 0.25 - 1.0) * (i + 1) as f32)
+                    .sum::<f32>()
+        })
         .collect();
     assert_eq!(y, &want[..]);
 }
@@ -109,15 +145,24 @@ fn truncated_models_are_malformed() {
             Err(e) => panic!("cut at {cut}: unexpected {e:?}"),
         }
     }
-    assert_eq!(Model::from_bytes(&full[..4]).unwrap_err(), Error::Malformed(Malformed::TooShort { len: 4 }));
-    assert!(matches!(Model::from_bytes(&full[..full.len() / 2]), Err(Error::Malformed(_))));
+    assert_eq!(
+        Model::from_bytes(&full[..4]).unwrap_err(),
+        Error::Malformed(Malformed::TooShort { len: 4 })
+    );
+    assert!(matches!(
+        Model::from_bytes(&full[..full.len() / 2]),
+        Err(Error::Malformed(_))
+    ));
 }
 
 #[test]
 fn wrong_identifier() {
     let mut bytes = fc_model();
     bytes.as_mut_slice()[4..8].copy_from_slice(b"TFL2");
-    assert_eq!(Model::from_bytes(bytes.as_slice()).unwrap_err(), Error::Malformed(Malformed::FileIdentifier));
+    assert_eq!(
+        Model::from_bytes(bytes.as_slice()).unwrap_err(),
+        Error::Malformed(Malformed::FileIdentifier)
+    );
 }
 
 #[test]
@@ -126,8 +171,17 @@ fn unsupported_op_names_code_and_version() {
     let model = Model::from_bytes(bytes.as_slice()).unwrap();
     let resolver = AllOpsResolver::with_all_ops();
     let mut arena = Aligned::zeroed(1024);
-    let err = Interpreter::new(model, &resolver, arena.as_mut_slice()).err().unwrap();
-    assert_eq!(err, Error::UnsupportedOp { op: 0, code: 28, version: 1 });
+    let err = Interpreter::new(model, &resolver, arena.as_mut_slice())
+        .err()
+        .unwrap();
+    assert_eq!(
+        err,
+        Error::UnsupportedOp {
+            op: 0,
+            code: 28,
+            version: 1
+        }
+    );
     assert!(err.to_string().contains("TANH"), "{err}");
 }
 
@@ -139,8 +193,17 @@ fn op_missing_from_resolver() {
     resolver.add_softmax().unwrap();
     assert_eq!(resolver.add_conv_2d().err(), Some(Error::ResolverFull));
     let mut arena = Aligned::zeroed(1024);
-    let err = Interpreter::new(model, &resolver, arena.as_mut_slice()).err().unwrap();
-    assert_eq!(err, Error::UnsupportedOp { op: 0, code: 9, version: 1 });
+    let err = Interpreter::new(model, &resolver, arena.as_mut_slice())
+        .err()
+        .unwrap();
+    assert_eq!(
+        err,
+        Error::UnsupportedOp {
+            op: 0,
+            code: 9,
+            version: 1
+        }
+    );
 }
 
 #[test]
@@ -154,8 +217,16 @@ fn arena_one_byte_short() {
     let mut exact = Aligned::zeroed(needed);
     assert!(Interpreter::new(model, &resolver, exact.as_mut_slice()).is_ok());
     let mut short = Aligned::zeroed(needed - 1);
-    let err = Interpreter::new(model, &resolver, short.as_mut_slice()).err().unwrap();
-    assert_eq!(err, Error::ArenaTooSmall { needed, available: needed - 1 });
+    let err = Interpreter::new(model, &resolver, short.as_mut_slice())
+        .err()
+        .unwrap();
+    assert_eq!(
+        err,
+        Error::ArenaTooSmall {
+            needed,
+            available: needed - 1
+        }
+    );
 }
 
 #[test]
@@ -164,7 +235,9 @@ fn misaligned_arena() {
     let model = Model::from_bytes(bytes.as_slice()).unwrap();
     let resolver = AllOpsResolver::with_all_ops();
     let mut arena = Aligned::zeroed(4096);
-    let err = Interpreter::new(model, &resolver, arena.misaligned_mut()).err().unwrap();
+    let err = Interpreter::new(model, &resolver, arena.misaligned_mut())
+        .err()
+        .unwrap();
     assert_eq!(err, Error::ArenaMisaligned);
 }
 
@@ -175,9 +248,21 @@ fn bad_indices_and_types() {
     let resolver = AllOpsResolver::with_all_ops();
     let mut arena = Aligned::zeroed(4096);
     let mut interp = Interpreter::new(model, &resolver, arena.as_mut_slice()).unwrap();
-    assert_eq!(interp.input_mut::<f32>(1).err(), Some(Error::BadIndex { index: 1 }));
-    assert!(matches!(interp.input_mut::<i8>(0), Err(Error::WrongType { .. })));
-    assert_eq!(interp.set_input(0, &[1.0f32]).err(), Some(Error::WrongLength { expected: 4, actual: 1 }));
+    assert_eq!(
+        interp.input_mut::<f32>(1).err(),
+        Some(Error::BadIndex { index: 1 })
+    );
+    assert!(matches!(
+        interp.input_mut::<i8>(0),
+        Err(Error::WrongType { .. })
+    ));
+    assert_eq!(
+        interp.set_input(0, &[1.0f32]).err(),
+        Some(Error::WrongLength {
+            expected: 4,
+            actual: 1
+        })
+    );
     assert!(interp.output::<f32>(7).is_err());
 }
 
@@ -188,9 +273,19 @@ fn real_models_arena_one_byte_short() {
         let model = Model::from_bytes(bytes.as_slice()).unwrap();
         let resolver = AllOpsResolver::with_all_ops();
         let mut big = Aligned::zeroed(8 << 20);
-        let Ok(needed) = Interpreter::arena_size(model, &resolver, big.as_mut_slice()) else { continue };
+        let Ok(needed) = Interpreter::arena_size(model, &resolver, big.as_mut_slice()) else {
+            continue;
+        };
         let mut short = Aligned::zeroed(needed - 1);
         let err = Interpreter::new(model, &resolver, short.as_mut_slice()).err();
-        assert_eq!(err, Some(Error::ArenaTooSmall { needed, available: needed - 1 }), "{}", path.display());
+        assert_eq!(
+            err,
+            Some(Error::ArenaTooSmall {
+                needed,
+                available: needed - 1
+            }),
+            "{}",
+            path.display()
+        );
     }
 }

@@ -12,7 +12,8 @@ fn reader_matches_generated_bindings() {
     assert!(!files.is_empty(), "no models found");
     for path in files {
         let bytes = common::load(&path);
-        let ours = Model::from_bytes(bytes.as_slice()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let ours = Model::from_bytes(bytes.as_slice())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let theirs = tflite::root_as_model(bytes.as_slice()).unwrap();
         let name = path.display();
         assert_eq!(ours.version(), theirs.version(), "{name}");
@@ -20,7 +21,11 @@ fn reader_matches_generated_bindings() {
         assert_eq!(ours.operator_code_count(), codes.len(), "{name}");
         for (i, c) in codes.iter().enumerate() {
             let o = ours.operator_code(i);
-            assert_eq!(o.builtin.0, microlite_schema::builtin_code(&c).0, "{name} opcode {i}");
+            assert_eq!(
+                o.builtin.0,
+                microlite_schema::builtin_code(&c).0,
+                "{name} opcode {i}"
+            );
             assert_eq!(o.version, c.version(), "{name} opcode {i}");
         }
         let bufs = theirs.buffers().unwrap();
@@ -41,8 +46,15 @@ fn reader_matches_generated_bindings() {
                 assert_eq!(m.ty() as u8 as i8, t.type_().0, "{name} tensor {i}");
                 assert_eq!(m.buffer_index(), t.buffer(), "{name} tensor {i}");
                 let shape: Vec<i32> = t.shape().map(|v| v.iter().collect()).unwrap_or_default();
-                assert_eq!(m.shape().iter().collect::<Vec<_>>(), shape, "{name} tensor {i}");
-                let q = t.quantization().and_then(|q| q.scale().map(|s| (q, s))).filter(|(_, s)| !s.is_empty());
+                assert_eq!(
+                    m.shape().iter().collect::<Vec<_>>(),
+                    shape,
+                    "{name} tensor {i}"
+                );
+                let q = t
+                    .quantization()
+                    .and_then(|q| q.scale().map(|s| (q, s)))
+                    .filter(|(_, s)| !s.is_empty());
                 match (m.quantization(), q) {
                     (None, None) => {}
                     (Some(mq), Some((tq, scales))) => {
@@ -54,7 +66,11 @@ fn reader_matches_generated_bindings() {
                         }
                         assert_eq!(mq.quantized_dimension(), tq.quantized_dimension());
                     }
-                    (a, b) => panic!("{name} tensor {i}: quantization {:?} vs {:?}", a.is_some(), b.is_some()),
+                    (a, b) => panic!(
+                        "{name} tensor {i}: quantization {:?} vs {:?}",
+                        a.is_some(),
+                        b.is_some()
+                    ),
                 }
             }
             let ins: Vec<i32> = sg.inputs().unwrap().iter().collect();
@@ -66,8 +82,14 @@ fn reader_matches_generated_bindings() {
             for (i, op) in ops.iter().enumerate() {
                 let m = mine.operator(i).unwrap();
                 assert_eq!(m.opcode_index(), op.opcode_index());
-                assert_eq!(m.inputs().iter().collect::<Vec<_>>(), op.inputs().unwrap().iter().collect::<Vec<_>>());
-                assert_eq!(m.outputs().iter().collect::<Vec<_>>(), op.outputs().unwrap().iter().collect::<Vec<_>>());
+                assert_eq!(
+                    m.inputs().iter().collect::<Vec<_>>(),
+                    op.inputs().unwrap().iter().collect::<Vec<_>>()
+                );
+                assert_eq!(
+                    m.outputs().iter().collect::<Vec<_>>(),
+                    op.outputs().unwrap().iter().collect::<Vec<_>>()
+                );
                 assert_eq!(m.builtin_options_type(), op.builtin_options_type().0);
             }
         }

@@ -27,7 +27,11 @@ pub enum Outcome {
 /// The models of a conformance set, sorted by name.
 pub fn models(set: &Path) -> Result<Vec<PathBuf>, String> {
     let rd = std::fs::read_dir(set).map_err(|e| format!("{}: {e}", set.display()))?;
-    let mut dirs: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.join("model.tflite").is_file()).collect();
+    let mut dirs: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.join("model.tflite").is_file())
+        .collect();
     dirs.sort();
     Ok(dirs)
 }
@@ -52,9 +56,17 @@ fn cases(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
         .unwrap_or_default();
-    v.retain(|p| p.is_dir() && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("case-")));
+    v.retain(|p| {
+        p.is_dir()
+            && p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("case-"))
+    });
     v.sort_by_key(|p| {
-        p.file_name().and_then(|n| n.to_str()).and_then(|n| n.trim_start_matches("case-").parse::<u64>().ok()).unwrap_or(u64::MAX)
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.trim_start_matches("case-").parse::<u64>().ok())
+            .unwrap_or(u64::MAX)
     });
     v
 }
@@ -62,7 +74,11 @@ fn cases(dir: &Path) -> Vec<PathBuf> {
 /// Compares one output; `Err` describes the first mismatch.
 pub fn compare(got: &Array, want: &Array, how: Compare) -> Result<(), String> {
     if got.dtype != want.dtype {
-        return Err(format!("dtype {} vs golden {}", got.dtype.name(), want.dtype.name()));
+        return Err(format!(
+            "dtype {} vs golden {}",
+            got.dtype.name(),
+            want.dtype.name()
+        ));
     }
     if got.len() != want.len() {
         return Err(format!("{} elements vs golden {}", got.len(), want.len()));
@@ -73,7 +89,9 @@ pub fn compare(got: &Array, want: &Array, how: Compare) -> Result<(), String> {
     for i in 0..want.len() {
         let (g, w) = (got.get_f64(i), want.get_f64(i));
         let ok = match how {
-            Compare::Tolerance { atol, rtol } if float => (g - w).abs() <= atol + rtol * w.abs() || (g.is_nan() && w.is_nan()),
+            Compare::Tolerance { atol, rtol } if float => {
+                (g - w).abs() <= atol + rtol * w.abs() || (g.is_nan() && w.is_nan())
+            }
             _ => g == w || (g.is_nan() && w.is_nan()),
         };
         if !ok {
@@ -85,7 +103,10 @@ pub fn compare(got: &Array, want: &Array, how: Compare) -> Result<(), String> {
     }
     match worst {
         None => Ok(()),
-        Some((i, g, w)) => Err(format!("{bad} of {} elements differ; worst at [{i}]: got {g}, want {w}", want.len())),
+        Some((i, g, w)) => Err(format!(
+            "{bad} of {} elements differ; worst at [{i}]: got {g}, want {w}",
+            want.len()
+        )),
     }
 }
 
@@ -104,28 +125,48 @@ fn run_model_inner(dir: &Path) -> Result<usize, String> {
     let resolver = AllOpsResolver::with_all_ops();
     let needed = arena_needed(model, &resolver).map_err(|e| e.to_string())?;
     let mut arena = Aligned::zeroed(needed);
-    let mut interp = Interpreter::new(model, &resolver, arena.as_mut_slice()).map_err(|e| e.to_string())?;
+    let mut interp =
+        Interpreter::new(model, &resolver, arena.as_mut_slice()).map_err(|e| e.to_string())?;
     let cases = cases(dir);
     if cases.is_empty() {
         return Err("no cases".into());
     }
     for case in &cases {
-        let cname = case.file_name().and_then(|n| n.to_str()).unwrap_or("case").to_string();
+        let cname = case
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("case")
+            .to_string();
         for i in 0..interp.input_count() {
             let a = Array::read(&case.join(format!("input-{i}.npy"))).map_err(|e| e.to_string())?;
             let info = interp.input_info(i).map_err(|e| e.to_string())?;
             if DType::of(info.ty()) != Some(a.dtype) || a.len() != info.element_count() {
-                return Err(format!("{cname}: input {i} is {} x{}, model wants {} x{}", a.dtype.name(), a.len(), info.ty().name(), info.element_count()));
+                return Err(format!(
+                    "{cname}: input {i} is {} x{}, model wants {} x{}",
+                    a.dtype.name(),
+                    a.len(),
+                    info.ty().name(),
+                    info.element_count()
+                ));
             }
-            interp.input_bytes_mut(i).map_err(|e| e.to_string())?.copy_from_slice(&a.data);
+            interp
+                .input_bytes_mut(i)
+                .map_err(|e| e.to_string())?
+                .copy_from_slice(&a.data);
         }
         interp.invoke().map_err(|e| format!("{cname}: {e}"))?;
         for j in 0..interp.output_count() {
-            let want = Array::read(&case.join(format!("output-{j}.npy"))).map_err(|e| e.to_string())?;
+            let want =
+                Array::read(&case.join(format!("output-{j}.npy"))).map_err(|e| e.to_string())?;
             let info = interp.output_info(j).map_err(|e| e.to_string())?;
-            let dtype = DType::of(info.ty()).ok_or(format!("output {j} has type {}", info.ty().name()))?;
+            let dtype =
+                DType::of(info.ty()).ok_or(format!("output {j} has type {}", info.ty().name()))?;
             let data = interp.output_bytes(j).map_err(|e| e.to_string())?.to_vec();
-            let got = Array { dtype, shape: vec![info.element_count()], data };
+            let got = Array {
+                dtype,
+                shape: vec![info.element_count()],
+                data,
+            };
             compare(&got, &want, how).map_err(|e| format!("{cname} output {j}: {e}"))?;
         }
     }
@@ -141,10 +182,17 @@ pub fn line(name: &str, outcome: &Outcome) -> String {
 }
 
 /// Runs a whole set, calling `report` per model; returns `(passed, failed)`.
-pub fn run_set(set: &Path, mut report: impl FnMut(&str, &Outcome)) -> Result<(usize, usize), String> {
+pub fn run_set(
+    set: &Path,
+    mut report: impl FnMut(&str, &Outcome),
+) -> Result<(usize, usize), String> {
     let (mut pass, mut fail) = (0, 0);
     for dir in models(set)? {
-        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
+        let name = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("?")
+            .to_string();
         let outcome = run_model(&dir);
         match outcome {
             Outcome::Pass { .. } => pass += 1,

@@ -41,7 +41,9 @@ impl Aligned {
 
 /// Reads a model file into aligned memory.
 pub fn read_model(path: &std::path::Path) -> Result<Aligned, String> {
-    std::fs::read(path).map(|b| Aligned::copy_of(&b)).map_err(|e| format!("{}: {e}", path.display()))
+    std::fs::read(path)
+        .map(|b| Aligned::copy_of(&b))
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Bytes of arena scratch used to measure a model's exact need.

@@ -23,7 +23,9 @@ fn main() -> ExitCode {
 }
 
 fn cmd_conform(dir: &Path) -> ExitCode {
-    let res = conform::run_set(dir, |name, outcome| println!("{}", conform::line(name, outcome)));
+    let res = conform::run_set(dir, |name, outcome| {
+        println!("{}", conform::line(name, outcome))
+    });
     match res {
         Ok((pass, fail)) => {
             println!("{pass} passed, {fail} failed");

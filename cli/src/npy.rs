@@ -101,8 +101,15 @@ fn err<T>(m: impl Into<String>) -> Result<T, NpyError> {
 /// Value of `key` in the header dict, as raw text up to the next top-level comma.
 fn field<'h>(header: &'h str, key: &str) -> Option<&'h str> {
     let at = header.find(&format!("'{key}'"))?;
-    let rest = header[at + key.len() + 2..].trim_start().strip_prefix(':')?.trim_start();
-    let end = if rest.starts_with('(') { rest.find(')')? + 1 } else { rest.find([',', '}']).unwrap_or(rest.len()) };
+    let rest = header[at + key.len() + 2..]
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start();
+    let end = if rest.starts_with('(') {
+        rest.find(')')? + 1
+    } else {
+        rest.find([',', '}']).unwrap_or(rest.len())
+    };
     Some(rest[..end].trim())
 }
 
@@ -114,12 +121,20 @@ impl Array {
         }
         let (hlen, start) = match bytes[6] {
             1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
-            2 | 3 if bytes.len() >= 12 => (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12),
+            2 | 3 if bytes.len() >= 12 => (
+                u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+                12,
+            ),
             v => return err(format!("unsupported .npy version {v}")),
         };
-        let header = bytes.get(start..start + hlen).ok_or(NpyError("truncated header".into()))?;
-        let header = std::str::from_utf8(header).map_err(|_| NpyError("header is not text".into()))?;
-        let descr = field(header, "descr").ok_or(NpyError("no descr".into()))?.trim_matches(['\'', '"']);
+        let header = bytes
+            .get(start..start + hlen)
+            .ok_or(NpyError("truncated header".into()))?;
+        let header =
+            std::str::from_utf8(header).map_err(|_| NpyError("header is not text".into()))?;
+        let descr = field(header, "descr")
+            .ok_or(NpyError("no descr".into()))?
+            .trim_matches(['\'', '"']);
         let dtype = DType::parse(descr).ok_or(NpyError(format!("unsupported dtype {descr}")))?;
         if descr.starts_with('>') && dtype.size() > 1 {
             return err("big-endian arrays are not supported");
@@ -133,19 +148,31 @@ impl Array {
             .split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(|s| s.parse::<usize>().map_err(|_| NpyError(format!("bad shape {shape_txt}"))))
+            .map(|s| {
+                s.parse::<usize>()
+                    .map_err(|_| NpyError(format!("bad shape {shape_txt}")))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let n: usize = shape.iter().product();
         let data = bytes.get(start + hlen..).unwrap_or(&[]);
         if data.len() != n * dtype.size() {
-            return err(format!("expected {} data bytes, found {}", n * dtype.size(), data.len()));
+            return err(format!(
+                "expected {} data bytes, found {}",
+                n * dtype.size(),
+                data.len()
+            ));
         }
-        Ok(Array { dtype, shape, data: data.to_vec() })
+        Ok(Array {
+            dtype,
+            shape,
+            data: data.to_vec(),
+        })
     }
 
     /// Reads a `.npy` file.
     pub fn read(path: &std::path::Path) -> Result<Array, NpyError> {
-        let bytes = std::fs::read(path).map_err(|e| NpyError(format!("{}: {e}", path.display())))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| NpyError(format!("{}: {e}", path.display())))?;
         Array::parse(&bytes).map_err(|e| NpyError(format!("{}: {e}", path.display())))
     }
 
@@ -153,9 +180,20 @@ impl Array {
     pub fn to_bytes(&self) -> Vec<u8> {
         let shape = match self.shape.len() {
             1 => format!("({},)", self.shape[0]),
-            _ => format!("({})", self.shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")),
+            _ => format!(
+                "({})",
+                self.shape
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         };
-        let mut header = format!("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}", self.dtype.descr(), shape);
+        let mut header = format!(
+            "{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}",
+            self.dtype.descr(),
+            shape
+        );
         let total = 10 + header.len() + 1;
         header.push_str(&" ".repeat((64 - total % 64) % 64));
         header.push('\n');
@@ -197,9 +235,17 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let a = Array { dtype: DType::F32, shape: vec![2, 3], data: (0..24).collect() };
+        let a = Array {
+            dtype: DType::F32,
+            shape: vec![2, 3],
+            data: (0..24).collect(),
+        };
         assert_eq!(Array::parse(&a.to_bytes()).unwrap(), a);
-        let b = Array { dtype: DType::I8, shape: vec![5], data: vec![1, 2, 3, 4, 5] };
+        let b = Array {
+            dtype: DType::I8,
+            shape: vec![5],
+            data: vec![1, 2, 3, 4, 5],
+        };
         assert_eq!(Array::parse(&b.to_bytes()).unwrap(), b);
     }
 }

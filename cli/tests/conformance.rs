@@ -11,7 +11,17 @@ fn run(set: &Path) -> (usize, usize) {
     }
     println!("{pass} passed, {fail} failed");
     let failures: Vec<&String> = lines.iter().filter(|l| l.starts_with("FAIL")).collect();
-    assert!(failures.is_empty(), "{} of {} models failed:\n{}", fail, pass + fail, failures.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} models failed:\n{}",
+        fail,
+        pass + fail,
+        failures
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     (pass, fail)
 }
 

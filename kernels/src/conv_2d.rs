@@ -4,8 +4,8 @@
 //! (float), including grouped convolution (`in_c` a multiple of the filter's depth). Taps that
 //! fall in the padding are skipped, not zero-filled after the input offset.
 
-pub use crate::quant::QuantParams;
 use crate::quant::multiply_by_quantized_multiplier;
+pub use crate::quant::QuantParams;
 use crate::util::{check_len, check_window, clamp_f32, clamp_i32, tap_range};
 use crate::KernelError;
 
@@ -76,7 +76,19 @@ fn check(
     }
     check_window(oh, p.stride_h, kh, p.dilation_h, p.pad_h, ih)?;
     check_window(ow, p.stride_w, kw, p.dilation_w, p.pad_w, iw)?;
-    Ok(Geometry { n, ih, iw, ic, oc, kh, kw, fic, oh, ow, filters_per_group: oc / groups })
+    Ok(Geometry {
+        n,
+        ih,
+        iw,
+        ic,
+        oc,
+        kh,
+        kw,
+        fic,
+        oh,
+        ow,
+        filters_per_group: oc / groups,
+    })
 }
 
 /// Int8 convolution with per-channel (or per-tensor) requantization, as TFLM's
@@ -127,7 +139,9 @@ pub fn conv_2d_int8(
                             let xs = &input[i0..i0 + g.fic];
                             let fs = &filter[f0..f0 + g.fic];
                             for (&x, &f) in xs.iter().zip(fs) {
-                                acc = acc.wrapping_add((f as i32).wrapping_mul((x as i32).wrapping_add(in_off)));
+                                acc = acc.wrapping_add(
+                                    (f as i32).wrapping_mul((x as i32).wrapping_add(in_off)),
+                                );
                             }
                         }
                     }
@@ -135,7 +149,8 @@ pub fn conv_2d_int8(
                         acc = acc.wrapping_add(bias[o]);
                     }
                     let (m, s) = q.channel(per_channel, o);
-                    let v = multiply_by_quantized_multiplier(acc, m, s).wrapping_add(q.output_offset);
+                    let v =
+                        multiply_by_quantized_multiplier(acc, m, s).wrapping_add(q.output_offset);
                     output[out_base + o] = clamp_i32(v, q.act_min, q.act_max) as i8;
                 }
             }
@@ -237,23 +252,29 @@ mod tests {
                         let mut acc: i64 = bias.map_or(0, |bb| bb[o] as i64);
                         for ky in 0..fs[1] {
                             for kx in 0..fs[2] {
-                                let iy = (oy * p.stride_h + ky * p.dilation_h) as i64 - p.pad_h as i64;
-                                let ix = (ox * p.stride_w + kx * p.dilation_w) as i64 - p.pad_w as i64;
+                                let iy =
+                                    (oy * p.stride_h + ky * p.dilation_h) as i64 - p.pad_h as i64;
+                                let ix =
+                                    (ox * p.stride_w + kx * p.dilation_w) as i64 - p.pad_w as i64;
                                 if iy < 0 || ix < 0 || iy >= ins[1] as i64 || ix >= ins[2] as i64 {
                                     continue;
                                 }
                                 for c in 0..fs[3] {
-                                    let x = input[((b * ins[1] + iy as usize) * ins[2] + ix as usize) * ins[3]
+                                    let x = input[((b * ins[1] + iy as usize) * ins[2]
+                                        + ix as usize)
+                                        * ins[3]
                                         + g * fs[3]
                                         + c] as i64;
-                                    let f = filter[((o * fs[1] + ky) * fs[2] + kx) * fs[3] + c] as i64;
+                                    let f =
+                                        filter[((o * fs[1] + ky) * fs[2] + kx) * fs[3] + c] as i64;
                                     acc += f * (x + in_off as i64);
                                 }
                             }
                         }
                         let (m, s) = if mults.len() == 1 { mults[0] } else { mults[o] };
                         let v = naive_mbqm(acc as i32, m, s) as i64 + out_off as i64;
-                        out[((b * outs[1] + oy) * outs[2] + ox) * outs[3] + o] = naive_out_i8(v, act.0, act.1);
+                        out[((b * outs[1] + oy) * outs[2] + ox) * outs[3] + o] =
+                            naive_out_i8(v, act.0, act.1);
                     }
                 }
             }
@@ -284,13 +305,17 @@ mod tests {
                         let mut acc = 0f32;
                         for ky in 0..fs[1] {
                             for kx in 0..fs[2] {
-                                let iy = (oy * p.stride_h + ky * p.dilation_h) as i64 - p.pad_h as i64;
-                                let ix = (ox * p.stride_w + kx * p.dilation_w) as i64 - p.pad_w as i64;
+                                let iy =
+                                    (oy * p.stride_h + ky * p.dilation_h) as i64 - p.pad_h as i64;
+                                let ix =
+                                    (ox * p.stride_w + kx * p.dilation_w) as i64 - p.pad_w as i64;
                                 if iy < 0 || ix < 0 || iy >= ins[1] as i64 || ix >= ins[2] as i64 {
                                     continue;
                                 }
                                 for c in 0..fs[3] {
-                                    let x = input[((b * ins[1] + iy as usize) * ins[2] + ix as usize) * ins[3]
+                                    let x = input[((b * ins[1] + iy as usize) * ins[2]
+                                        + ix as usize)
+                                        * ins[3]
                                         + g * fs[3]
                                         + c];
                                     let f = filter[((o * fs[1] + ky) * fs[2] + kx) * fs[3] + c];
@@ -299,7 +324,8 @@ mod tests {
                             }
                         }
                         acc += bias.map_or(0.0, |bb| bb[o]);
-                        out[((b * outs[1] + oy) * outs[2] + ox) * outs[3] + o] = acc.max(act.0).min(act.1);
+                        out[((b * outs[1] + oy) * outs[2] + ox) * outs[3] + o] =
+                            acc.max(act.0).min(act.1);
                     }
                 }
             }
@@ -310,29 +336,42 @@ mod tests {
     /// (params, in_shape, filter_shape, out_shape) with SAME or VALID geometry.
     fn geometry() -> impl Strategy<Value = (ConvParams, [usize; 4], [usize; 4], [usize; 4])> {
         (
-            1usize..=2,
-            1usize..=7,
-            1usize..=7,
-            1usize..=3,
-            1usize..=3,
-            1usize..=3,
-            1usize..=3,
-            1usize..=2,
-            1usize..=2,
-            1usize..=2,
-            1usize..=2,
-            any::<bool>(),
-            1usize..=4,
+            (1usize..=2, 1usize..=7, 1usize..=7, 1usize..=3, 1usize..=3),
+            (
+                1usize..=3,
+                1usize..=3,
+                1usize..=2,
+                1usize..=2,
+                1usize..=2,
+                1usize..=2,
+            ),
+            (any::<bool>(), 1usize..=4),
         )
             .prop_filter_map(
                 "window fits",
-                |(n, ih, iw, fic, groups, kh, kw, sh, sw, dh, dw, same, fpg)| {
-                    let pad = if same { crate::Padding::Same } else { crate::Padding::Valid };
+                |((n, ih, iw, fic, groups), (kh, kw, sh, sw, dh, dw), (same, fpg))| {
+                    let pad = if same {
+                        crate::Padding::Same
+                    } else {
+                        crate::Padding::Valid
+                    };
                     let (oh, ph) = crate::quant::compute_padding(pad, ih, kh, sh, dh).ok()?;
                     let (ow, pw) = crate::quant::compute_padding(pad, iw, kw, sw, dw).ok()?;
                     let oc = groups * fpg;
-                    let p = ConvParams { stride_h: sh, stride_w: sw, dilation_h: dh, dilation_w: dw, pad_h: ph, pad_w: pw };
-                    Some((p, [n, ih, iw, fic * groups], [oc, kh, kw, fic], [n, oh, ow, oc]))
+                    let p = ConvParams {
+                        stride_h: sh,
+                        stride_w: sw,
+                        dilation_h: dh,
+                        dilation_w: dw,
+                        pad_h: ph,
+                        pad_w: pw,
+                    };
+                    Some((
+                        p,
+                        [n, ih, iw, fic * groups],
+                        [oc, kh, kw, fic],
+                        [n, oh, ow, oc],
+                    ))
                 },
             )
     }
@@ -343,7 +382,14 @@ mod tests {
         let input: Vec<i8> = (1..=9).collect();
         let filter = [1i8; 4];
         let mut out = [0i8; 4];
-        let p = ConvParams { stride_h: 1, stride_w: 1, dilation_h: 1, dilation_w: 1, pad_h: 0, pad_w: 0 };
+        let p = ConvParams {
+            stride_h: 1,
+            stride_w: 1,
+            dilation_h: 1,
+            dilation_w: 1,
+            pad_h: 0,
+            pad_w: 0,
+        };
         let q = QuantParams {
             input_offset: 0,
             output_offset: 0,
@@ -352,14 +398,43 @@ mod tests {
             multipliers: &[1 << 30],
             shifts: &[1],
         };
-        conv_2d_int8(&p, &q, [1, 3, 3, 1], &input, [1, 2, 2, 1], &filter, Some(&[1]), [1, 2, 2, 1], &mut out).unwrap();
+        conv_2d_int8(
+            &p,
+            &q,
+            [1, 3, 3, 1],
+            &input,
+            [1, 2, 2, 1],
+            &filter,
+            Some(&[1]),
+            [1, 2, 2, 1],
+            &mut out,
+        )
+        .unwrap();
         assert_eq!(out, [13, 17, 25, 29]);
         // SAME padding with pad 1 and input offset 1: border taps are skipped, not counted.
         let mut out9 = [0i8; 9];
-        let p = ConvParams { pad_h: 1, pad_w: 1, ..p };
-        let q = QuantParams { input_offset: 1, ..q };
+        let p = ConvParams {
+            pad_h: 1,
+            pad_w: 1,
+            ..p
+        };
+        let q = QuantParams {
+            input_offset: 1,
+            ..q
+        };
         let filter9 = [1i8; 9];
-        conv_2d_int8(&p, &q, [1, 3, 3, 1], &input, [1, 3, 3, 1], &filter9, None, [1, 3, 3, 1], &mut out9).unwrap();
+        conv_2d_int8(
+            &p,
+            &q,
+            [1, 3, 3, 1],
+            &input,
+            [1, 3, 3, 1],
+            &filter9,
+            None,
+            [1, 3, 3, 1],
+            &mut out9,
+        )
+        .unwrap();
         // Top-left: taps (0,0),(0,1),(1,0),(1,1) = 1+2+4+5 + 4*1 = 16.
         assert_eq!(out9[0], 16);
         // Centre: all 9 taps: 45 + 9 = 54.
@@ -368,20 +443,91 @@ mod tests {
 
     #[test]
     fn rejects_bad_shapes() {
-        let p = ConvParams { stride_h: 1, stride_w: 1, dilation_h: 1, dilation_w: 1, pad_h: 0, pad_w: 0 };
-        let q = QuantParams { input_offset: 0, output_offset: 0, act_min: -128, act_max: 127, multipliers: &[1], shifts: &[0] };
+        let p = ConvParams {
+            stride_h: 1,
+            stride_w: 1,
+            dilation_h: 1,
+            dilation_w: 1,
+            pad_h: 0,
+            pad_w: 0,
+        };
+        let q = QuantParams {
+            input_offset: 0,
+            output_offset: 0,
+            act_min: -128,
+            act_max: 127,
+            multipliers: &[1],
+            shifts: &[0],
+        };
         let mut out = [0i8; 4];
-        let r = conv_2d_int8(&p, &q, [1, 3, 3, 1], &[0; 8], [1, 2, 2, 1], &[0; 4], None, [1, 2, 2, 1], &mut out);
+        let r = conv_2d_int8(
+            &p,
+            &q,
+            [1, 3, 3, 1],
+            &[0; 8],
+            [1, 2, 2, 1],
+            &[0; 4],
+            None,
+            [1, 2, 2, 1],
+            &mut out,
+        );
         assert_eq!(r, Err(KernelError::ShapeMismatch));
-        let r = conv_2d_int8(&p, &q, [1, 3, 3, 2], &[0; 18], [1, 2, 2, 3], &[0; 12], None, [1, 2, 2, 1], &mut out);
+        let r = conv_2d_int8(
+            &p,
+            &q,
+            [1, 3, 3, 2],
+            &[0; 18],
+            [1, 2, 2, 3],
+            &[0; 12],
+            None,
+            [1, 2, 2, 1],
+            &mut out,
+        );
         assert_eq!(r, Err(KernelError::ShapeMismatch));
-        let q2 = QuantParams { multipliers: &[1, 2], shifts: &[0, 0], ..q };
-        let r = conv_2d_int8(&p, &q2, [1, 3, 3, 1], &[0; 9], [1, 2, 2, 1], &[0; 4], None, [1, 2, 2, 1], &mut out);
+        let q2 = QuantParams {
+            multipliers: &[1, 2],
+            shifts: &[0, 0],
+            ..q
+        };
+        let r = conv_2d_int8(
+            &p,
+            &q2,
+            [1, 3, 3, 1],
+            &[0; 9],
+            [1, 2, 2, 1],
+            &[0; 4],
+            None,
+            [1, 2, 2, 1],
+            &mut out,
+        );
         assert_eq!(r, Err(KernelError::BadParams));
-        let huge = ConvParams { stride_h: usize::MAX, ..p };
-        let r = conv_2d_int8(&huge, &q, [1, 3, 3, 1], &[0; 9], [1, 2, 2, 1], &[0; 4], None, [1, 2, 2, 1], &mut out);
+        let huge = ConvParams {
+            stride_h: usize::MAX,
+            ..p
+        };
+        let r = conv_2d_int8(
+            &huge,
+            &q,
+            [1, 3, 3, 1],
+            &[0; 9],
+            [1, 2, 2, 1],
+            &[0; 4],
+            None,
+            [1, 2, 2, 1],
+            &mut out,
+        );
         assert_eq!(r, Err(KernelError::BadParams));
-        let r = conv_2d_int8(&p, &q, [1, 3, 3, 1], &[0; 9], [1, 2, 2, 1], &[0; 4], Some(&[0, 0]), [1, 2, 2, 1], &mut out);
+        let r = conv_2d_int8(
+            &p,
+            &q,
+            [1, 3, 3, 1],
+            &[0; 9],
+            [1, 2, 2, 1],
+            &[0; 4],
+            Some(&[0, 0]),
+            [1, 2, 2, 1],
+            &mut out,
+        );
         assert_eq!(r, Err(KernelError::ShapeMismatch));
     }
 

@@ -6,8 +6,8 @@
 //! `reference_ops::DepthwiseConv` (float).
 
 pub use crate::conv_2d::ConvParams;
-pub use crate::quant::QuantParams;
 use crate::quant::multiply_by_quantized_multiplier;
+pub use crate::quant::QuantParams;
 use crate::util::{check_len, check_window, clamp_f32, clamp_i32, tap_range};
 use crate::KernelError;
 
@@ -55,7 +55,17 @@ fn check(
     }
     check_window(oh, p.stride_h, kh, p.dilation_h, p.pad_h, ih)?;
     check_window(ow, p.stride_w, kw, p.dilation_w, p.pad_w, iw)?;
-    Ok(Geometry { n, ih, iw, ic, oc, kh, kw, oh, ow })
+    Ok(Geometry {
+        n,
+        ih,
+        iw,
+        ic,
+        oc,
+        kh,
+        kw,
+        oh,
+        ow,
+    })
 }
 
 /// Int8 depthwise convolution with per-channel (or per-tensor) requantization, as TFLM's
@@ -113,7 +123,8 @@ pub fn depthwise_conv_2d_int8(
                             acc = acc.wrapping_add(bias[o]);
                         }
                         let (mul, s) = q.channel(per_channel, o);
-                        let v = multiply_by_quantized_multiplier(acc, mul, s).wrapping_add(q.output_offset);
+                        let v = multiply_by_quantized_multiplier(acc, mul, s)
+                            .wrapping_add(q.output_offset);
                         output[out_base + o] = clamp_i32(v, q.act_min, q.act_max) as i8;
                     }
                 }
@@ -168,7 +179,8 @@ pub fn depthwise_conv_2d_f32(
                             let f_row = ky * g.kw;
                             for kx in kx_lo..kx_hi {
                                 let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
-                                total += input[(in_row + ix) * g.ic + ic] * filter[(f_row + kx) * g.oc + o];
+                                total += input[(in_row + ix) * g.ic + ic]
+                                    * filter[(f_row + kx) * g.oc + o];
                             }
                         }
                         let bias_value = match bias {
@@ -191,7 +203,8 @@ mod tests {
     use proptest::prelude::*;
 
     /// Geometry: (params, depth multiplier, in_shape, filter_shape, out_shape).
-    fn geometry() -> impl Strategy<Value = (ConvParams, usize, [usize; 4], [usize; 4], [usize; 4])> {
+    fn geometry() -> impl Strategy<Value = (ConvParams, usize, [usize; 4], [usize; 4], [usize; 4])>
+    {
         (
             1usize..=2,
             1usize..=7,
@@ -206,17 +219,47 @@ mod tests {
             1usize..=2,
             any::<bool>(),
         )
-            .prop_filter_map("window fits", |(n, ih, iw, ic, dm, kh, kw, sh, sw, dh, dw, same)| {
-                let pad = if same { crate::Padding::Same } else { crate::Padding::Valid };
-                let (oh, ph) = crate::quant::compute_padding(pad, ih, kh, sh, dh).ok()?;
-                let (ow, pw) = crate::quant::compute_padding(pad, iw, kw, sw, dw).ok()?;
-                let p = ConvParams { stride_h: sh, stride_w: sw, dilation_h: dh, dilation_w: dw, pad_h: ph, pad_w: pw };
-                Some((p, dm, [n, ih, iw, ic], [1, kh, kw, ic * dm], [n, oh, ow, ic * dm]))
-            })
+            .prop_filter_map(
+                "window fits",
+                |(n, ih, iw, ic, dm, kh, kw, sh, sw, dh, dw, same)| {
+                    let pad = if same {
+                        crate::Padding::Same
+                    } else {
+                        crate::Padding::Valid
+                    };
+                    let (oh, ph) = crate::quant::compute_padding(pad, ih, kh, sh, dh).ok()?;
+                    let (ow, pw) = crate::quant::compute_padding(pad, iw, kw, sw, dw).ok()?;
+                    let p = ConvParams {
+                        stride_h: sh,
+                        stride_w: sw,
+                        dilation_h: dh,
+                        dilation_w: dw,
+                        pad_h: ph,
+                        pad_w: pw,
+                    };
+                    Some((
+                        p,
+                        dm,
+                        [n, ih, iw, ic],
+                        [1, kh, kw, ic * dm],
+                        [n, oh, ow, ic * dm],
+                    ))
+                },
+            )
     }
 
     /// The input value under tap (ky, kx) of output (b, oy, ox) on channel c, if inside.
-    fn tap<T: Copy>(p: &ConvParams, ins: [usize; 4], input: &[T], b: usize, oy: usize, ox: usize, ky: usize, kx: usize, c: usize) -> Option<T> {
+    fn tap<T: Copy>(
+        p: &ConvParams,
+        ins: [usize; 4],
+        input: &[T],
+        b: usize,
+        oy: usize,
+        ox: usize,
+        ky: usize,
+        kx: usize,
+        c: usize,
+    ) -> Option<T> {
         let iy = (oy * p.stride_h + ky * p.dilation_h) as i64 - p.pad_h as i64;
         let ix = (ox * p.stride_w + kx * p.dilation_w) as i64 - p.pad_w as i64;
         if iy < 0 || ix < 0 || iy >= ins[1] as i64 || ix >= ins[2] as i64 {
@@ -230,12 +273,49 @@ mod tests {
         // 1x2x2x2 input, depth multiplier 2, 1x1 filter: out[c*2+m] = in[c] * f[c*2+m].
         let input = [1i8, 2, 3, 4, 5, 6, 7, 8];
         let filter = [1i8, -1, 2, -2];
-        let p = ConvParams { stride_h: 1, stride_w: 1, dilation_h: 1, dilation_w: 1, pad_h: 0, pad_w: 0 };
-        let q = QuantParams { input_offset: 0, output_offset: 0, act_min: -128, act_max: 127, multipliers: &[1 << 30], shifts: &[1] };
+        let p = ConvParams {
+            stride_h: 1,
+            stride_w: 1,
+            dilation_h: 1,
+            dilation_w: 1,
+            pad_h: 0,
+            pad_w: 0,
+        };
+        let q = QuantParams {
+            input_offset: 0,
+            output_offset: 0,
+            act_min: -128,
+            act_max: 127,
+            multipliers: &[1 << 30],
+            shifts: &[1],
+        };
         let mut out = [0i8; 16];
-        depthwise_conv_2d_int8(&p, 2, &q, [1, 2, 2, 2], &input, [1, 1, 1, 4], &filter, None, [1, 2, 2, 4], &mut out).unwrap();
+        depthwise_conv_2d_int8(
+            &p,
+            2,
+            &q,
+            [1, 2, 2, 2],
+            &input,
+            [1, 1, 1, 4],
+            &filter,
+            None,
+            [1, 2, 2, 4],
+            &mut out,
+        )
+        .unwrap();
         assert_eq!(&out[..8], &[1, -1, 4, -4, 3, -3, 8, -8]);
-        let r = depthwise_conv_2d_int8(&p, 3, &q, [1, 2, 2, 2], &input, [1, 1, 1, 4], &filter, None, [1, 2, 2, 4], &mut out);
+        let r = depthwise_conv_2d_int8(
+            &p,
+            3,
+            &q,
+            [1, 2, 2, 2],
+            &input,
+            [1, 1, 1, 4],
+            &filter,
+            None,
+            [1, 2, 2, 4],
+            &mut out,
+        );
         assert_eq!(r, Err(KernelError::ShapeMismatch));
     }
 
@@ -244,7 +324,7 @@ mod tests {
 
         #[test]
         fn int8_matches_naive(
-            (p, dm, ins, fs, outs, input, filter, bias, mults, per_channel, in_zp, out_zp, act) in geometry().prop_flat_map(|(p, dm, ins, fs, outs)| {
+            (p, dm, ins, fs, outs, input, filter, bias, mults, per_channel, (in_zp, out_zp), act) in geometry().prop_flat_map(|(p, dm, ins, fs, outs)| {
                 let oc = fs[3];
                 (
                     Just(p), Just(dm), Just(ins), Just(fs), Just(outs),
@@ -253,8 +333,7 @@ mod tests {
                     proptest::option::of(proptest::collection::vec(-5000i32..5000, oc)),
                     proptest::collection::vec(multiplier(), oc),
                     any::<bool>(),
-                    -128i32..=127,
-                    -128i32..=127,
+                    (-128i32..=127, -128i32..=127),
                     act_range(),
                 )
             })

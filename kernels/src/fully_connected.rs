@@ -4,8 +4,8 @@
 //! Matches TFLM's `reference_integer_ops::FullyConnected` / `FullyConnectedPerChannel` (int8)
 //! and `reference_ops::FullyConnected` (float).
 
-pub use crate::quant::QuantParams;
 use crate::quant::multiply_by_quantized_multiplier;
+pub use crate::quant::QuantParams;
 use crate::util::{clamp_f32, clamp_i32};
 use crate::KernelError;
 
@@ -18,9 +18,15 @@ fn check(
     bias_len: Option<usize>,
     out_len: usize,
 ) -> Result<(), KernelError> {
-    let in_n = batches.checked_mul(depth).ok_or(KernelError::ShapeMismatch)?;
-    let f_n = out_units.checked_mul(depth).ok_or(KernelError::ShapeMismatch)?;
-    let out_n = batches.checked_mul(out_units).ok_or(KernelError::ShapeMismatch)?;
+    let in_n = batches
+        .checked_mul(depth)
+        .ok_or(KernelError::ShapeMismatch)?;
+    let f_n = out_units
+        .checked_mul(depth)
+        .ok_or(KernelError::ShapeMismatch)?;
+    let out_n = batches
+        .checked_mul(out_units)
+        .ok_or(KernelError::ShapeMismatch)?;
     if in_len != in_n || filter_len != f_n || out_len != out_n {
         return Err(KernelError::ShapeMismatch);
     }
@@ -49,7 +55,15 @@ pub fn fully_connected_int8(
     bias: Option<&[i32]>,
     output: &mut [i8],
 ) -> Result<(), KernelError> {
-    check(batches, depth, out_units, input.len(), filter.len(), bias.map(|b| b.len()), output.len())?;
+    check(
+        batches,
+        depth,
+        out_units,
+        input.len(),
+        filter.len(),
+        bias.map(|b| b.len()),
+        output.len(),
+    )?;
     let per_channel = q.check(out_units)?;
     if depth == 0 {
         // Only the bias remains; avoid zero-sized chunks below.
@@ -64,12 +78,22 @@ pub fn fully_connected_int8(
         return Ok(());
     }
     let in_off = q.input_offset;
-    for (xs, out_row) in input.chunks_exact(depth).zip(output.chunks_exact_mut(out_units.max(1))) {
-        for (o, (fs, out)) in filter.chunks_exact(depth).zip(out_row.iter_mut()).enumerate() {
+    for (xs, out_row) in input
+        .chunks_exact(depth)
+        .zip(output.chunks_exact_mut(out_units.max(1)))
+    {
+        for (o, (fs, out)) in filter
+            .chunks_exact(depth)
+            .zip(out_row.iter_mut())
+            .enumerate()
+        {
             let mut acc: i32 = 0;
             for (&x, &f) in xs.iter().zip(fs) {
-                acc = acc
-                    .wrapping_add((f as i32).wrapping_add(filter_offset).wrapping_mul((x as i32).wrapping_add(in_off)));
+                acc = acc.wrapping_add(
+                    (f as i32)
+                        .wrapping_add(filter_offset)
+                        .wrapping_mul((x as i32).wrapping_add(in_off)),
+                );
             }
             if let Some(bias) = bias {
                 acc = acc.wrapping_add(bias[o]);
@@ -96,7 +120,15 @@ pub fn fully_connected_f32(
     bias: Option<&[f32]>,
     output: &mut [f32],
 ) -> Result<(), KernelError> {
-    check(batches, depth, out_units, input.len(), filter.len(), bias.map(|b| b.len()), output.len())?;
+    check(
+        batches,
+        depth,
+        out_units,
+        input.len(),
+        filter.len(),
+        bias.map(|b| b.len()),
+        output.len(),
+    )?;
     for b in 0..batches {
         let xs = &input[b * depth..(b + 1) * depth];
         for o in 0..out_units {
@@ -124,17 +156,67 @@ mod tests {
     #[test]
     fn hand_checked() {
         // input [1, 2, 3] with zero point 1 -> [0, 1, 2]; filters [1,1,1], [2,0,-1]; bias [10, 0].
-        let q = QuantParams { input_offset: -1, output_offset: 5, act_min: -128, act_max: 127, multipliers: &[1 << 30], shifts: &[1] };
+        let q = QuantParams {
+            input_offset: -1,
+            output_offset: 5,
+            act_min: -128,
+            act_max: 127,
+            multipliers: &[1 << 30],
+            shifts: &[1],
+        };
         let mut out = [0i8; 2];
-        fully_connected_int8(&q, 0, 1, 3, 2, &[1, 2, 3], &[1, 1, 1, 2, 0, -1], Some(&[10, 0]), &mut out).unwrap();
+        fully_connected_int8(
+            &q,
+            0,
+            1,
+            3,
+            2,
+            &[1, 2, 3],
+            &[1, 1, 1, 2, 0, -1],
+            Some(&[10, 0]),
+            &mut out,
+        )
+        .unwrap();
         assert_eq!(out, [13 + 5, -2 + 5]);
         // Per-tensor filter zero point 1 -> filter values minus 1.
-        fully_connected_int8(&q, -1, 1, 3, 2, &[1, 2, 3], &[1, 1, 1, 2, 0, -1], None, &mut out).unwrap();
+        fully_connected_int8(
+            &q,
+            -1,
+            1,
+            3,
+            2,
+            &[1, 2, 3],
+            &[1, 1, 1, 2, 0, -1],
+            None,
+            &mut out,
+        )
+        .unwrap();
         assert_eq!(out, [5, (0 + -1 + -4) + 5]);
-        let r = fully_connected_int8(&q, 0, 1, 3, 2, &[1, 2], &[1, 1, 1, 2, 0, -1], None, &mut out);
+        let r = fully_connected_int8(
+            &q,
+            0,
+            1,
+            3,
+            2,
+            &[1, 2],
+            &[1, 1, 1, 2, 0, -1],
+            None,
+            &mut out,
+        );
         assert_eq!(r, Err(KernelError::ShapeMismatch));
         let mut f = [0f32; 2];
-        fully_connected_f32(0.0, 6.0, 1, 3, 2, &[1.0, 2.0, 3.0], &[1.0, 1.0, 1.0, 2.0, 0.0, -1.0], None, &mut f).unwrap();
+        fully_connected_f32(
+            0.0,
+            6.0,
+            1,
+            3,
+            2,
+            &[1.0, 2.0, 3.0],
+            &[1.0, 1.0, 1.0, 2.0, 0.0, -1.0],
+            None,
+            &mut f,
+        )
+        .unwrap();
         assert_eq!(f, [6.0, 0.0]);
         // Zero depth: only the bias.
         fully_connected_int8(&q, 0, 1, 0, 2, &[], &[], Some(&[3, -3]), &mut out).unwrap();

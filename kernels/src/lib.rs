@@ -8,6 +8,15 @@
 //! float kernels follow TFLM's reference order of operations.
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::needless_range_loop,
+        clippy::manual_clamp,
+        clippy::too_many_arguments,
+        clippy::identity_op
+    )
+)]
 
 pub mod add;
 pub mod conv_2d;
@@ -39,7 +48,9 @@ pub enum KernelError {
 impl core::fmt::Display for KernelError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            KernelError::ShapeMismatch => f.write_str("tensor shapes or buffer lengths do not match"),
+            KernelError::ShapeMismatch => {
+                f.write_str("tensor shapes or buffer lengths do not match")
+            }
             KernelError::BadParams => f.write_str("kernel parameters out of range"),
         }
     }

@@ -104,7 +104,10 @@ fn shl_wrapping(x: i32, s: i32) -> i32 {
 pub fn multiply_by_quantized_multiplier(x: i32, multiplier: i32, shift: i32) -> i32 {
     let left = if shift > 0 { shift } else { 0 };
     let right = if shift > 0 { 0 } else { shift.saturating_neg() };
-    rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shl_wrapping(x, left), multiplier), right)
+    rounding_divide_by_pot(
+        saturating_rounding_doubling_high_mul(shl_wrapping(x, left), multiplier),
+        right,
+    )
 }
 
 /// TFLM `MultiplyByQuantizedMultiplierSmallerThanOneExp`: `SRDHM(x, m)` then a rounding right
@@ -113,11 +116,18 @@ pub fn multiply_by_quantized_multiplier(x: i32, multiplier: i32, shift: i32) -> 
 /// A positive `left_shift` (outside TFLM's contract) is treated as
 /// [`multiply_by_quantized_multiplier`] would.
 #[inline]
-pub fn multiply_by_quantized_multiplier_smaller_than_one_exp(x: i32, m: i32, left_shift: i32) -> i32 {
+pub fn multiply_by_quantized_multiplier_smaller_than_one_exp(
+    x: i32,
+    m: i32,
+    left_shift: i32,
+) -> i32 {
     if left_shift > 0 {
         return multiply_by_quantized_multiplier(x, m, left_shift);
     }
-    rounding_divide_by_pot(saturating_rounding_doubling_high_mul(x, m), left_shift.saturating_neg())
+    rounding_divide_by_pot(
+        saturating_rounding_doubling_high_mul(x, m),
+        left_shift.saturating_neg(),
+    )
 }
 
 /// TFLM `MultiplyByQuantizedMultiplierGreaterThanOne`: `SRDHM(x * 2^left_shift, m)` (SOFTMAX).
@@ -167,13 +177,21 @@ pub fn quantize_multiplier_greater_than_one(d: f64) -> (i32, i32) {
 
 /// Per-channel conv/depthwise/FC rescale of TFLM (`PopulateConvolutionQuantizationParams`):
 /// `quantize_multiplier(in as f64 * filter as f64 / out as f64)`.
-pub fn conv_channel_multiplier(input_scale: f32, filter_scale: f32, output_scale: f32) -> (i32, i32) {
+pub fn conv_channel_multiplier(
+    input_scale: f32,
+    filter_scale: f32,
+    output_scale: f32,
+) -> (i32, i32) {
     quantize_multiplier(input_scale as f64 * filter_scale as f64 / output_scale as f64)
 }
 
 /// Per-tensor FULLY_CONNECTED rescale of TFLM (`GetQuantizedConvolutionMultipler`): the
 /// product of input and filter scales is taken in `f32`, then divided in `f64`.
-pub fn fc_per_tensor_multiplier(input_scale: f32, filter_scale: f32, output_scale: f32) -> (i32, i32) {
+pub fn fc_per_tensor_multiplier(
+    input_scale: f32,
+    filter_scale: f32,
+    output_scale: f32,
+) -> (i32, i32) {
     quantize_multiplier((input_scale * filter_scale) as f64 / output_scale as f64)
 }
 
@@ -236,7 +254,12 @@ pub fn compute_padding_with_offset(
     if in_size > lim || filter > lim || stride > lim || dilation > lim {
         return Err(KernelError::BadParams);
     }
-    let (in_size, filter, stride, dilation) = (in_size as i64, filter as i64, stride as i64, dilation as i64);
+    let (in_size, filter, stride, dilation) = (
+        in_size as i64,
+        filter as i64,
+        stride as i64,
+        dilation as i64,
+    );
     let effective = (filter - 1) * dilation + 1;
     let out = match padding {
         Padding::Same => (in_size + stride - 1) / stride,
@@ -295,7 +318,10 @@ fn exp_on_interval_between_negative_one_quarter_and_0_excl(a: i32) -> i32 {
     let x3 = mul(x2, x);
     let x4 = mul(x2, x2);
     let x4_over_4 = rounding_divide_by_pot(x4, 2);
-    let poly = rounding_divide_by_pot(mul(x4_over_4.wrapping_add(x3), CONSTANT_1_OVER_3).wrapping_add(x2), 1);
+    let poly = rounding_divide_by_pot(
+        mul(x4_over_4.wrapping_add(x3), CONSTANT_1_OVER_3).wrapping_add(x2),
+        1,
+    );
     CONSTANT_TERM.wrapping_add(mul(CONSTANT_TERM, x.wrapping_add(poly)))
 }
 
@@ -309,10 +335,9 @@ pub fn exp_on_negative_values(a: i32, integer_bits: u32) -> i32 {
     let one_quarter: i32 = 1 << (frac - 2);
     let mask = one_quarter - 1;
     let a_mod_quarter_minus_one_quarter = (a & mask).wrapping_sub(one_quarter);
-    let mut result = exp_on_interval_between_negative_one_quarter_and_0_excl(saturating_rounding_multiply_by_pot(
-        a_mod_quarter_minus_one_quarter,
-        ib,
-    ));
+    let mut result = exp_on_interval_between_negative_one_quarter_and_0_excl(
+        saturating_rounding_multiply_by_pot(a_mod_quarter_minus_one_quarter, ib),
+    );
     let remainder = a_mod_quarter_minus_one_quarter.wrapping_sub(a);
     // Barrel shifter: multiply in exp(-2^e) for every bit e of the remainder.
     const MULTIPLIERS: [(i32, i32); 7] = [
@@ -358,7 +383,10 @@ pub fn one_over_one_plus_x_for_x_in_0_1(a: i32) -> i32 {
         let half_denominator_times_x = mul(half_denominator, x);
         let one_minus_half_denominator_times_x = F2_ONE.wrapping_sub(half_denominator_times_x);
         // Q2 * Q2 = Q4, rescaled back to Q2: a saturating shift left by 2.
-        x = x.wrapping_add(saturating_rounding_multiply_by_pot(mul(x, one_minus_half_denominator_times_x), 2));
+        x = x.wrapping_add(saturating_rounding_multiply_by_pot(
+            mul(x, one_minus_half_denominator_times_x),
+            2,
+        ));
     }
     // ExactMulByPot<-1> (Q2 -> Q1, same raw) then Rescale<0> (saturating shift left by 1).
     saturating_rounding_multiply_by_pot(x, 1)
@@ -371,7 +399,10 @@ pub fn get_reciprocal(x: i32, x_integer_digits: i32) -> (i32, i32) {
     let num_bits_over_unit = x_integer_digits.wrapping_sub(headroom_plus_one as i32);
     let shifted = (x as u32).checked_shl(headroom_plus_one).unwrap_or(0);
     let shifted_sum_minus_one = shifted.wrapping_sub(1u32 << 31) as i32;
-    (one_over_one_plus_x_for_x_in_0_1(shifted_sum_minus_one), num_bits_over_unit)
+    (
+        one_over_one_plus_x_for_x_in_0_1(shifted_sum_minus_one),
+        num_bits_over_unit,
+    )
 }
 
 #[cfg(test)]
@@ -382,10 +413,22 @@ mod tests {
 
     #[test]
     fn srdhm_known_values() {
-        assert_eq!(saturating_rounding_doubling_high_mul(i32::MIN, i32::MIN), i32::MAX);
-        assert_eq!(saturating_rounding_doubling_high_mul(i32::MAX, i32::MAX), i32::MAX - 1);
-        assert_eq!(saturating_rounding_doubling_high_mul(1 << 30, 1 << 30), 1 << 29);
-        assert_eq!(saturating_rounding_doubling_high_mul(i32::MIN, i32::MAX), -i32::MAX);
+        assert_eq!(
+            saturating_rounding_doubling_high_mul(i32::MIN, i32::MIN),
+            i32::MAX
+        );
+        assert_eq!(
+            saturating_rounding_doubling_high_mul(i32::MAX, i32::MAX),
+            i32::MAX - 1
+        );
+        assert_eq!(
+            saturating_rounding_doubling_high_mul(1 << 30, 1 << 30),
+            1 << 29
+        );
+        assert_eq!(
+            saturating_rounding_doubling_high_mul(i32::MIN, i32::MAX),
+            -i32::MAX
+        );
         // 3 * 2^30 / 2^31 = 1.5 -> 2 ; -1.5 -> -1 (ties toward +inf).
         assert_eq!(saturating_rounding_doubling_high_mul(3, 1 << 30), 2);
         assert_eq!(saturating_rounding_doubling_high_mul(-3, 1 << 30), -1);
@@ -437,9 +480,13 @@ mod tests {
     fn mbqm_known_values() {
         // 100 * 0.5
         assert_eq!(multiply_by_quantized_multiplier(100, 1 << 30, 0), 50);
-        // 101 * 0.5 = 50.5 -> 51 ; -101 * 0.5 -> -51
+        // 101 * 0.5 = 50.5 -> 51 ; -101 * 0.5 = -50.5 -> -50: with no right shift only SRDHM
+        // rounds, and its ties go toward +infinity.
         assert_eq!(multiply_by_quantized_multiplier(101, 1 << 30, 0), 51);
-        assert_eq!(multiply_by_quantized_multiplier(-101, 1 << 30, 0), -51);
+        assert_eq!(multiply_by_quantized_multiplier(-101, 1 << 30, 0), -50);
+        // With a right shift the final rounding is half away from zero: -101 * 0.25.
+        assert_eq!(multiply_by_quantized_multiplier(-101, 1 << 30, -1), -25);
+        assert_eq!(multiply_by_quantized_multiplier(-102, 1 << 30, -1), -26);
         // 3 * 2 = 6 with a left shift.
         assert_eq!(multiply_by_quantized_multiplier(3, 1 << 30, 2), 6);
         // Double rounding: x=5, m=0.75, shift -1 -> SRDHM = round(3.75)=4, /2 -> 2
@@ -454,9 +501,15 @@ mod tests {
     fn activation_ranges() {
         assert_eq!(activation_range_i8(Activation::None, 0.1, 3), (-128, 127));
         assert_eq!(activation_range_i8(Activation::Relu, 0.1, -5), (-5, 127));
-        assert_eq!(activation_range_i8(Activation::Relu6, 0.05, -128), (-128, -8));
+        assert_eq!(
+            activation_range_i8(Activation::Relu6, 0.05, -128),
+            (-128, -8)
+        );
         assert_eq!(activation_range_i8(Activation::Relu6, 0.01, 0), (0, 127));
-        assert_eq!(activation_range_i8(Activation::ReluN1To1, 0.1, 0), (-10, 10));
+        assert_eq!(
+            activation_range_i8(Activation::ReluN1To1, 0.1, 0),
+            (-10, 10)
+        );
         // 6 / 0.4f = 14.9999998 -> 15.
         assert_eq!(activation_range_i8(Activation::Relu6, 0.4, 0), (0, 15));
         assert_eq!(activation_range_i8(Activation::Relu6, 0.0, 0).0, 0);
@@ -469,7 +522,10 @@ mod tests {
         // SAME: in 5, k 3, s 2 -> out 3, total (2*2+3-5)=2 -> 1 before.
         assert_eq!(compute_padding(Padding::Same, 5, 3, 2, 1), Ok((3, 1)));
         // SAME: in 4, k 3, s 2 -> out 2, total (2+3-4)=1 -> 0 before, offset 1.
-        assert_eq!(compute_padding_with_offset(Padding::Same, 4, 3, 2, 1), Ok((2, 0, 1)));
+        assert_eq!(
+            compute_padding_with_offset(Padding::Same, 4, 3, 2, 1),
+            Ok((2, 0, 1))
+        );
         // SAME, stride 1, k 3 -> pad 1.
         assert_eq!(compute_padding(Padding::Same, 96, 3, 1, 1), Ok((96, 1)));
         // VALID: in 5, k 3, s 2 -> out 2, no pad.
@@ -478,8 +534,14 @@ mod tests {
         assert_eq!(compute_padding(Padding::Same, 10, 3, 1, 2), Ok((10, 2)));
         // VALID with a window wider than the input by less than a stride: out 0.
         assert_eq!(compute_padding(Padding::Valid, 2, 3, 2, 1), Ok((0, 0)));
-        assert_eq!(compute_padding(Padding::Valid, 2, 5, 1, 1), Err(KernelError::BadParams));
-        assert_eq!(compute_padding(Padding::Same, 2, 5, 0, 1), Err(KernelError::BadParams));
+        assert_eq!(
+            compute_padding(Padding::Valid, 2, 5, 1, 1),
+            Err(KernelError::BadParams)
+        );
+        assert_eq!(
+            compute_padding(Padding::Same, 2, 5, 0, 1),
+            Err(KernelError::BadParams)
+        );
     }
 
     #[test]
@@ -521,8 +583,14 @@ mod tests {
         assert_eq!(saturating_rounding_multiply_by_pot(3, 2), 12);
         assert_eq!(saturating_rounding_multiply_by_pot(1 << 29, 2), i32::MAX);
         assert_eq!(saturating_rounding_multiply_by_pot(-(1 << 29), 2), i32::MIN);
-        assert_eq!(saturating_rounding_multiply_by_pot(-(1 << 29) + 1, 2), i32::MIN + 4);
-        assert_eq!(saturating_rounding_multiply_by_pot(-(1 << 29) - 1, 2), i32::MIN);
+        assert_eq!(
+            saturating_rounding_multiply_by_pot(-(1 << 29) + 1, 2),
+            i32::MIN + 4
+        );
+        assert_eq!(
+            saturating_rounding_multiply_by_pot(-(1 << 29) - 1, 2),
+            i32::MIN
+        );
         assert_eq!(saturating_rounding_multiply_by_pot(-6, -2), -2);
         assert_eq!(rounding_half_sum(3, 4), 4);
         assert_eq!(rounding_half_sum(-3, -4), -4);

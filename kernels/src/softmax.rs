@@ -5,8 +5,8 @@
 //! always quantized with zero point -128 and scale 1/256 (TFLM refuses anything else).
 
 use crate::quant::{
-    exp_on_negative_values, get_reciprocal, multiply_by_quantized_multiplier_greater_than_one, quantize_multiplier,
-    rounding_divide_by_pot, saturating_rounding_doubling_high_mul,
+    exp_on_negative_values, get_reciprocal, multiply_by_quantized_multiplier_greater_than_one,
+    quantize_multiplier, rounding_divide_by_pot, saturating_rounding_doubling_high_mul,
 };
 use crate::KernelError;
 
@@ -35,14 +35,22 @@ pub fn softmax_prepare_int8(beta: f32, input_scale: f32) -> SoftmaxParamsInt8 {
     let max_real_multiplier = ((1i64 << 31) - 1) as f64;
     let real = beta as f64 * input_scale as f64 * (1i64 << (31 - SCALED_DIFF_INTEGER_BITS)) as f64;
     // std::min<double>(real, max): (max < real) ? max : real.
-    let real = if max_real_multiplier < real { max_real_multiplier } else { real };
+    let real = if max_real_multiplier < real {
+        max_real_multiplier
+    } else {
+        real
+    };
     let (input_multiplier, input_left_shift) = quantize_multiplier(real);
     // CalculateInputRadius: floor((2^5 - 1) * 2^26 / 2^left_shift).
     let max_input_rescaled = ((1i64 << SCALED_DIFF_INTEGER_BITS) - 1) as f64
         * (1i64 << (31 - SCALED_DIFF_INTEGER_BITS)) as f64
         / libm::ldexp(1.0, input_left_shift);
     let radius = libm::floor(max_input_rescaled) as i32;
-    SoftmaxParamsInt8 { input_multiplier, input_left_shift, diff_min: (-1.0 * radius as f64) as i32 }
+    SoftmaxParamsInt8 {
+        input_multiplier,
+        input_left_shift,
+        diff_min: -(radius as f64) as i32,
+    }
 }
 
 /// Int8 softmax of `rows` rows of `depth` values; output zero point -128, scale 1/256.
@@ -64,10 +72,17 @@ pub fn softmax_int8(
         return Ok(());
     }
     let scaled_exp = |diff: i32| {
-        let scaled = multiply_by_quantized_multiplier_greater_than_one(diff, p.input_multiplier, p.input_left_shift);
+        let scaled = multiply_by_quantized_multiplier_greater_than_one(
+            diff,
+            p.input_multiplier,
+            p.input_left_shift,
+        );
         exp_on_negative_values(scaled, SCALED_DIFF_INTEGER_BITS as u32)
     };
-    for (xs, out) in input.chunks_exact(depth).zip(output.chunks_exact_mut(depth)) {
+    for (xs, out) in input
+        .chunks_exact(depth)
+        .zip(output.chunks_exact_mut(depth))
+    {
         let mut max_in_row = i8::MIN;
         for &x in xs {
             if max_in_row < x {
@@ -81,11 +96,15 @@ pub fn softmax_int8(
             let diff = x as i32 - max_in_row;
             if diff >= p.diff_min {
                 // Rescale<12> of a Q0.31 value: a rounding shift right by 12.
-                sum_of_exps = sum_of_exps.wrapping_add(rounding_divide_by_pot(scaled_exp(diff), ACCUMULATION_INTEGER_BITS));
+                sum_of_exps = sum_of_exps.wrapping_add(rounding_divide_by_pot(
+                    scaled_exp(diff),
+                    ACCUMULATION_INTEGER_BITS,
+                ));
             }
         }
 
-        let (shifted_scale, num_bits_over_unit) = get_reciprocal(sum_of_exps, ACCUMULATION_INTEGER_BITS);
+        let (shifted_scale, num_bits_over_unit) =
+            get_reciprocal(sum_of_exps, ACCUMULATION_INTEGER_BITS);
         let exponent = num_bits_over_unit.wrapping_add(31 - 8);
         if !(0..=31).contains(&exponent) {
             return Err(KernelError::BadParams);
@@ -95,7 +114,10 @@ pub fn softmax_int8(
             let diff = x as i32 - max_in_row;
             *o = if diff >= p.diff_min {
                 let exp_in_0 = scaled_exp(diff);
-                let unsat = rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted_scale, exp_in_0), exponent);
+                let unsat = rounding_divide_by_pot(
+                    saturating_rounding_doubling_high_mul(shifted_scale, exp_in_0),
+                    exponent,
+                );
                 let shifted = unsat.wrapping_add(i8::MIN as i32);
                 crate::util::sat_i8(shifted)
             } else {
@@ -108,7 +130,13 @@ pub fn softmax_int8(
 
 /// Float softmax as TFLM's `reference_ops::Softmax`: `exp((x - max) * beta)` in `f32`,
 /// summed in order, each divided by the sum.
-pub fn softmax_f32(beta: f32, rows: usize, depth: usize, input: &[f32], output: &mut [f32]) -> Result<(), KernelError> {
+pub fn softmax_f32(
+    beta: f32,
+    rows: usize,
+    depth: usize,
+    input: &[f32],
+    output: &mut [f32],
+) -> Result<(), KernelError> {
     let n = rows.checked_mul(depth).ok_or(KernelError::ShapeMismatch)?;
     if input.len() != n || output.len() != n {
         return Err(KernelError::ShapeMismatch);
@@ -116,7 +144,10 @@ pub fn softmax_f32(beta: f32, rows: usize, depth: usize, input: &[f32], output: 
     if depth == 0 {
         return Ok(());
     }
-    for (xs, out) in input.chunks_exact(depth).zip(output.chunks_exact_mut(depth)) {
+    for (xs, out) in input
+        .chunks_exact(depth)
+        .zip(output.chunks_exact_mut(depth))
+    {
         let mut max = f32::MIN;
         for &x in xs {
             if max < x {
@@ -145,10 +176,16 @@ mod tests {
     fn prepare_values() {
         // beta 1, scale 1/16: real = 2^22 -> multiplier 2^30, shift 23; radius 31*2^26/2^23 = 248.
         let p = softmax_prepare_int8(1.0, 1.0 / 16.0);
-        assert_eq!((p.input_multiplier, p.input_left_shift, p.diff_min), (1 << 30, 23, -248));
+        assert_eq!(
+            (p.input_multiplier, p.input_left_shift, p.diff_min),
+            (1 << 30, 23, -248)
+        );
         // Huge scale: capped at 2^31 - 1 -> multiplier 2^31-1, shift 31; radius floor(31/32) = 0.
         let p = softmax_prepare_int8(1.0, 1000.0);
-        assert_eq!((p.input_multiplier, p.input_left_shift, p.diff_min), (i32::MAX, 31, 0));
+        assert_eq!(
+            (p.input_multiplier, p.input_left_shift, p.diff_min),
+            (i32::MAX, 31, 0)
+        );
     }
 
     #[test]
@@ -178,10 +215,16 @@ mod tests {
         let p = softmax_prepare_int8(1.0, 0.1);
         let input = [5i8; 600];
         let mut out = [0i8; 600];
-        assert_eq!(softmax_int8(&p, 1, 600, &input, &mut out), Err(KernelError::BadParams));
+        assert_eq!(
+            softmax_int8(&p, 1, 600, &input, &mut out),
+            Err(KernelError::BadParams)
+        );
         let mut out = [0i8; 511];
         assert!(softmax_int8(&p, 1, 511, &input[..511], &mut out).is_ok());
-        assert_eq!(softmax_int8(&p, 2, 3, &input[..5], &mut out[..6]), Err(KernelError::ShapeMismatch));
+        assert_eq!(
+            softmax_int8(&p, 2, 3, &input[..5], &mut out[..6]),
+            Err(KernelError::ShapeMismatch)
+        );
     }
 
     #[test]

@@ -26,7 +26,11 @@ pub fn naive_rdbp(x: i32, e: i32) -> i32 {
 pub fn naive_mbqm(x: i32, m: i32, shift: i32) -> i32 {
     let left = shift.max(0);
     let right = (-shift).max(0);
-    let shifted = if left >= 32 { 0 } else { ((x as i64) << left) as i32 };
+    let shifted = if left >= 32 {
+        0
+    } else {
+        ((x as i64) << left) as i32
+    };
     naive_rdbp(naive_srdhm(shifted, m), right)
 }
 

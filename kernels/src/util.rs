@@ -34,9 +34,17 @@ pub(crate) fn check_window(
     pad: usize,
     input: usize,
 ) -> Result<(), KernelError> {
-    let last_origin = out.saturating_sub(1).checked_mul(stride).ok_or(KernelError::BadParams)?;
-    let span = taps.saturating_sub(1).checked_mul(dilation).ok_or(KernelError::BadParams)?;
-    let reach = last_origin.checked_add(span).ok_or(KernelError::BadParams)?;
+    let last_origin = out
+        .saturating_sub(1)
+        .checked_mul(stride)
+        .ok_or(KernelError::BadParams)?;
+    let span = taps
+        .saturating_sub(1)
+        .checked_mul(dilation)
+        .ok_or(KernelError::BadParams)?;
+    let reach = last_origin
+        .checked_add(span)
+        .ok_or(KernelError::BadParams)?;
     if reach > COORD_LIMIT || pad > COORD_LIMIT || input > COORD_LIMIT || taps > COORD_LIMIT {
         return Err(KernelError::BadParams);
     }
@@ -48,7 +56,12 @@ pub(crate) fn check_window(
 /// The coordinate is monotone in `k`, so the valid taps always form one contiguous range.
 /// Callers must have passed [`check_window`] so that the arithmetic cannot overflow.
 #[inline]
-pub(crate) fn tap_range(origin: isize, dilation: usize, taps: usize, size: usize) -> (usize, usize) {
+pub(crate) fn tap_range(
+    origin: isize,
+    dilation: usize,
+    taps: usize,
+    size: usize,
+) -> (usize, usize) {
     let size = size as isize;
     let dil = dilation as isize;
     let mut lo = taps;
@@ -127,8 +140,14 @@ mod tests {
     #[test]
     fn window_limits() {
         assert!(check_window(10, 2, 3, 1, 1, 20).is_ok());
-        assert_eq!(check_window(2, usize::MAX, 3, 1, 0, 4), Err(KernelError::BadParams));
-        assert_eq!(check_window(1, 1, 3, 1, usize::MAX, 4), Err(KernelError::BadParams));
+        assert_eq!(
+            check_window(2, usize::MAX, 3, 1, 0, 4),
+            Err(KernelError::BadParams)
+        );
+        assert_eq!(
+            check_window(1, 1, 3, 1, usize::MAX, 4),
+            Err(KernelError::BadParams)
+        );
         assert_eq!(shape_len(&[usize::MAX, 2]), Err(KernelError::ShapeMismatch));
     }
 }

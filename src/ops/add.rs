@@ -8,7 +8,12 @@ use microlite_kernels::quant::{activation_range_f32, activation_range_i8};
 use microlite_kernels::Activation;
 
 pub(crate) fn registration() -> Registration {
-    Registration { code: BuiltinOperator::ADD, max_version: 5, prepare, eval }
+    Registration {
+        code: BuiltinOperator::ADD,
+        max_version: 5,
+        prepare,
+        eval,
+    }
 }
 
 struct Params<'m> {
@@ -28,10 +33,22 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
         Some(o) => super::activation(ctx, o.u8(0, 0)?)?,
         None => activation(ctx, 0)?,
     };
-    let (s1, s2, so) = (ctx.shape_padded4(&in1)?, ctx.shape_padded4(&in2)?, ctx.shape_padded4(&output)?);
+    let (s1, s2, so) = (
+        ctx.shape_padded4(&in1)?,
+        ctx.shape_padded4(&in2)?,
+        ctx.shape_padded4(&output)?,
+    );
     for d in 0..4 {
         let (a, b, o) = (s1[d], s2[d], so[d]);
-        let expect = if a == b { a } else if a == 1 { b } else if b == 1 { a } else { return Err(ctx.shape_err(&in2)) };
+        let expect = if a == b {
+            a
+        } else if a == 1 {
+            b
+        } else if b == 1 {
+            a
+        } else {
+            return Err(ctx.shape_err(&in2));
+        };
         if o != expect {
             return Err(ctx.shape_err(&output));
         }
@@ -50,7 +67,15 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
         TensorType::Float32 => {}
         _ => return Err(ctx.type_err(&in1)),
     }
-    Ok(Params { in1, in2, output, s1, s2, so, act })
+    Ok(Params {
+        in1,
+        in2,
+        output,
+        s1,
+        s2,
+        so,
+        act,
+    })
 }
 
 fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
@@ -58,11 +83,15 @@ fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> 
     Ok(OpPlan::default())
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_, '_>, _data: &[i32]) -> Result<(), Error> {
+fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {
     let p = params(ctx)?;
     match p.in1.t.ty() {
         TensorType::Int8 => {
-            let ((a, za), (b, zb), (o, zo)) = (ctx.quant(&p.in1)?, ctx.quant(&p.in2)?, ctx.quant(&p.output)?);
+            let ((a, za), (b, zb), (o, zo)) = (
+                ctx.quant(&p.in1)?,
+                ctx.quant(&p.in2)?,
+                ctx.quant(&p.output)?,
+            );
             let (lo, hi) = activation_range_i8(p.act, o, zo);
             let k = add_prepare_int8(a, za, b, zb, o, zo, lo, hi);
             let (x, y) = (io.input::<i8>(0)?, io.input::<i8>(1)?);

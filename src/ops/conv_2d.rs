@@ -8,7 +8,12 @@ use microlite_kernels::quant::{activation_range_f32, activation_range_i8, comput
 use microlite_kernels::{Activation, QuantParams};
 
 pub(crate) fn registration() -> Registration {
-    Registration { code: BuiltinOperator::CONV_2D, max_version: 8, prepare, eval }
+    Registration {
+        code: BuiltinOperator::CONV_2D,
+        max_version: 8,
+        prepare,
+        eval,
+    }
 }
 
 struct Params<'m> {
@@ -40,8 +45,10 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
     if filter_shape[3] != in_shape[3] || filter_shape[3] == 0 {
         return Err(ctx.shape_err(&filter));
     }
-    let (oh, pad_h) = compute_padding(pad, in_shape[1], filter_shape[1], stride_h, dilation_h).map_err(|_| ctx.shape_err(&output))?;
-    let (ow, pad_w) = compute_padding(pad, in_shape[2], filter_shape[2], stride_w, dilation_w).map_err(|_| ctx.shape_err(&output))?;
+    let (oh, pad_h) = compute_padding(pad, in_shape[1], filter_shape[1], stride_h, dilation_h)
+        .map_err(|_| ctx.shape_err(&output))?;
+    let (ow, pad_w) = compute_padding(pad, in_shape[2], filter_shape[2], stride_w, dilation_w)
+        .map_err(|_| ctx.shape_err(&output))?;
     if out_shape != [in_shape[0], oh, ow, filter_shape[0]] {
         return Err(ctx.shape_err(&output));
     }
@@ -50,8 +57,25 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
             return Err(ctx.shape_err(b));
         }
     }
-    let conv = ConvParams { stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w };
-    Ok(Params { input, filter, bias, output, in_shape, filter_shape, out_shape, conv, act })
+    let conv = ConvParams {
+        stride_h,
+        stride_w,
+        dilation_h,
+        dilation_w,
+        pad_h,
+        pad_w,
+    };
+    Ok(Params {
+        input,
+        filter,
+        bias,
+        output,
+        in_shape,
+        filter_shape,
+        out_shape,
+        conv,
+        act,
+    })
 }
 
 fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
@@ -63,7 +87,14 @@ fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
             if let Some(b) = &p.bias {
                 ctx.expect_type(b, TensorType::Int32)?;
             }
-            let n = quant::channel_multipliers(ctx, &p.input, &p.filter, &p.output, p.filter_shape[0], None)?;
+            let n = quant::channel_multipliers(
+                ctx,
+                &p.input,
+                &p.filter,
+                &p.output,
+                p.filter_shape[0],
+                None,
+            )?;
             // Store one multiplier per output channel, so per-tensor filters share the kernel path.
             let c = p.filter_shape[0];
             if let Some(d) = data {
@@ -71,13 +102,23 @@ fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
                     quant::channel_multipliers(ctx, &p.input, &p.filter, &p.output, c, Some(d))?;
                 } else {
                     let mut one = [0i32; 2];
-                    quant::channel_multipliers(ctx, &p.input, &p.filter, &p.output, c, Some(&mut one))?;
+                    quant::channel_multipliers(
+                        ctx,
+                        &p.input,
+                        &p.filter,
+                        &p.output,
+                        c,
+                        Some(&mut one),
+                    )?;
                     let (m, s) = d.split_at_mut(c.min(d.len()));
                     m.fill(one[0]);
                     s.fill(one[1]);
                 }
             }
-            Ok(OpPlan { data_words: 2 * c, scratch_bytes: 0 })
+            Ok(OpPlan {
+                data_words: 2 * c,
+                scratch_bytes: 0,
+            })
         }
         TensorType::Float32 => {
             ctx.expect_type(&p.filter, TensorType::Float32)?;
@@ -91,7 +132,7 @@ fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
     }
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_, '_>, data: &[i32]) -> Result<(), Error> {
+fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, data: &[i32]) -> Result<(), Error> {
     let p = params(ctx)?;
     match p.input.t.ty() {
         TensorType::Int8 => {
@@ -99,16 +140,52 @@ fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_, '_>, data: &[i32]) -> Result<(), Error>
             let (out_scale, out_zp) = ctx.quant(&p.output)?;
             let (act_min, act_max) = activation_range_i8(p.act, out_scale, out_zp);
             let (multipliers, shifts) = quant::split(data);
-            let q = QuantParams { input_offset: -in_zp, output_offset: out_zp, act_min, act_max, multipliers, shifts };
-            let (input, filter, bias) = (io.input::<i8>(0)?, io.input::<i8>(1)?, io.optional_input::<i32>(2)?);
+            let q = QuantParams {
+                input_offset: -in_zp,
+                output_offset: out_zp,
+                act_min,
+                act_max,
+                multipliers,
+                shifts,
+            };
+            let (input, filter, bias) = (
+                io.input::<i8>(0)?,
+                io.input::<i8>(1)?,
+                io.optional_input::<i32>(2)?,
+            );
             let output = io.output::<i8>(0)?;
-            conv_2d_int8(&p.conv, &q, p.in_shape, input, p.filter_shape, filter, bias, p.out_shape, output)
+            conv_2d_int8(
+                &p.conv,
+                &q,
+                p.in_shape,
+                input,
+                p.filter_shape,
+                filter,
+                bias,
+                p.out_shape,
+                output,
+            )
         }
         _ => {
             let (act_min, act_max) = activation_range_f32(p.act);
-            let (input, filter, bias) = (io.input::<f32>(0)?, io.input::<f32>(1)?, io.optional_input::<f32>(2)?);
+            let (input, filter, bias) = (
+                io.input::<f32>(0)?,
+                io.input::<f32>(1)?,
+                io.optional_input::<f32>(2)?,
+            );
             let output = io.output::<f32>(0)?;
-            conv_2d_f32(&p.conv, act_min, act_max, p.in_shape, input, p.filter_shape, filter, bias, p.out_shape, output)
+            conv_2d_f32(
+                &p.conv,
+                act_min,
+                act_max,
+                p.in_shape,
+                input,
+                p.filter_shape,
+                filter,
+                bias,
+                p.out_shape,
+                output,
+            )
         }
     }
     .map_err(|e| ctx.kernel_err(e))

@@ -9,7 +9,12 @@ use microlite_kernels::quant::{activation_range_f32, activation_range_i8, comput
 use microlite_kernels::{Activation, QuantParams};
 
 pub(crate) fn registration() -> Registration {
-    Registration { code: BuiltinOperator::DEPTHWISE_CONV_2D, max_version: 7, prepare, eval }
+    Registration {
+        code: BuiltinOperator::DEPTHWISE_CONV_2D,
+        max_version: 7,
+        prepare,
+        eval,
+    }
 }
 
 struct Params<'m> {
@@ -29,7 +34,9 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
     ctx.expect_counts(2, 3, 1)?;
     let (input, filter, output) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
     let bias = ctx.optional_input(2);
-    let o = ctx.options(options::DEPTHWISE_CONV_2D).ok_or(ctx.options_err())?;
+    let o = ctx
+        .options(options::DEPTHWISE_CONV_2D)
+        .ok_or(ctx.options_err())?;
     let pad = padding(ctx, o.u8(0, 0)?)?;
     let stride_w = positive(ctx, o.i32(1, 0)?)?;
     let stride_h = positive(ctx, o.i32(2, 0)?)?;
@@ -44,8 +51,10 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
         return Err(ctx.shape_err(&filter));
     }
     let depth_multiplier = oc / ic;
-    let (oh, pad_h) = compute_padding(pad, in_shape[1], filter_shape[1], stride_h, dilation_h).map_err(|_| ctx.shape_err(&output))?;
-    let (ow, pad_w) = compute_padding(pad, in_shape[2], filter_shape[2], stride_w, dilation_w).map_err(|_| ctx.shape_err(&output))?;
+    let (oh, pad_h) = compute_padding(pad, in_shape[1], filter_shape[1], stride_h, dilation_h)
+        .map_err(|_| ctx.shape_err(&output))?;
+    let (ow, pad_w) = compute_padding(pad, in_shape[2], filter_shape[2], stride_w, dilation_w)
+        .map_err(|_| ctx.shape_err(&output))?;
     if out_shape != [in_shape[0], oh, ow, oc] {
         return Err(ctx.shape_err(&output));
     }
@@ -54,8 +63,26 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
             return Err(ctx.shape_err(b));
         }
     }
-    let conv = ConvParams { stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w };
-    Ok(Params { input, filter, bias, output, in_shape, filter_shape, out_shape, conv, depth_multiplier, act })
+    let conv = ConvParams {
+        stride_h,
+        stride_w,
+        dilation_h,
+        dilation_w,
+        pad_h,
+        pad_w,
+    };
+    Ok(Params {
+        input,
+        filter,
+        bias,
+        output,
+        in_shape,
+        filter_shape,
+        out_shape,
+        conv,
+        depth_multiplier,
+        act,
+    })
 }
 
 fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
@@ -74,13 +101,23 @@ fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
                     quant::channel_multipliers(ctx, &p.input, &p.filter, &p.output, c, Some(d))?;
                 } else {
                     let mut one = [0i32; 2];
-                    quant::channel_multipliers(ctx, &p.input, &p.filter, &p.output, c, Some(&mut one))?;
+                    quant::channel_multipliers(
+                        ctx,
+                        &p.input,
+                        &p.filter,
+                        &p.output,
+                        c,
+                        Some(&mut one),
+                    )?;
                     let (m, s) = d.split_at_mut(c.min(d.len()));
                     m.fill(one[0]);
                     s.fill(one[1]);
                 }
             }
-            Ok(OpPlan { data_words: 2 * c, scratch_bytes: 0 })
+            Ok(OpPlan {
+                data_words: 2 * c,
+                scratch_bytes: 0,
+            })
         }
         TensorType::Float32 => {
             ctx.expect_type(&p.filter, TensorType::Float32)?;
@@ -94,7 +131,7 @@ fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
     }
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_, '_>, data: &[i32]) -> Result<(), Error> {
+fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, data: &[i32]) -> Result<(), Error> {
     let p = params(ctx)?;
     let dm = p.depth_multiplier;
     match p.input.t.ty() {
@@ -103,16 +140,54 @@ fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_, '_>, data: &[i32]) -> Result<(), Error>
             let (out_scale, out_zp) = ctx.quant(&p.output)?;
             let (act_min, act_max) = activation_range_i8(p.act, out_scale, out_zp);
             let (multipliers, shifts) = quant::split(data);
-            let q = QuantParams { input_offset: -in_zp, output_offset: out_zp, act_min, act_max, multipliers, shifts };
-            let (input, filter, bias) = (io.input::<i8>(0)?, io.input::<i8>(1)?, io.optional_input::<i32>(2)?);
+            let q = QuantParams {
+                input_offset: -in_zp,
+                output_offset: out_zp,
+                act_min,
+                act_max,
+                multipliers,
+                shifts,
+            };
+            let (input, filter, bias) = (
+                io.input::<i8>(0)?,
+                io.input::<i8>(1)?,
+                io.optional_input::<i32>(2)?,
+            );
             let output = io.output::<i8>(0)?;
-            depthwise_conv_2d_int8(&p.conv, dm, &q, p.in_shape, input, p.filter_shape, filter, bias, p.out_shape, output)
+            depthwise_conv_2d_int8(
+                &p.conv,
+                dm,
+                &q,
+                p.in_shape,
+                input,
+                p.filter_shape,
+                filter,
+                bias,
+                p.out_shape,
+                output,
+            )
         }
         _ => {
             let (act_min, act_max) = activation_range_f32(p.act);
-            let (input, filter, bias) = (io.input::<f32>(0)?, io.input::<f32>(1)?, io.optional_input::<f32>(2)?);
+            let (input, filter, bias) = (
+                io.input::<f32>(0)?,
+                io.input::<f32>(1)?,
+                io.optional_input::<f32>(2)?,
+            );
             let output = io.output::<f32>(0)?;
-            depthwise_conv_2d_f32(&p.conv, dm, act_min, act_max, p.in_shape, input, p.filter_shape, filter, bias, p.out_shape, output)
+            depthwise_conv_2d_f32(
+                &p.conv,
+                dm,
+                act_min,
+                act_max,
+                p.in_shape,
+                input,
+                p.filter_shape,
+                filter,
+                bias,
+                p.out_shape,
+                output,
+            )
         }
     }
     .map_err(|e| ctx.kernel_err(e))

@@ -6,7 +6,12 @@ use crate::schema::{BuiltinOperator, TensorType};
 use microlite_kernels::dequantize::dequantize_i8_to_f32;
 
 pub(crate) fn registration() -> Registration {
-    Registration { code: BuiltinOperator::DEQUANTIZE, max_version: 6, prepare, eval }
+    Registration {
+        code: BuiltinOperator::DEQUANTIZE,
+        max_version: 6,
+        prepare,
+        eval,
+    }
 }
 
 fn check(ctx: &OpCtx<'_>) -> Result<(f32, i32), Error> {
@@ -25,7 +30,7 @@ fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> 
     Ok(OpPlan::default())
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_, '_>, _data: &[i32]) -> Result<(), Error> {
+fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {
     let (scale, zp) = check(ctx)?;
     let x = io.input::<i8>(0)?;
     dequantize_i8_to_f32(scale, zp, x, io.output::<f32>(0)?).map_err(|e| ctx.kernel_err(e))

@@ -8,7 +8,12 @@ use microlite_kernels::quant::{activation_range_f32, activation_range_i8};
 use microlite_kernels::{Activation, QuantParams};
 
 pub(crate) fn registration() -> Registration {
-    Registration { code: BuiltinOperator::FULLY_CONNECTED, max_version: 12, prepare, eval }
+    Registration {
+        code: BuiltinOperator::FULLY_CONNECTED,
+        max_version: 12,
+        prepare,
+        eval,
+    }
 }
 
 struct Params<'m> {
@@ -26,7 +31,9 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
     ctx.expect_counts(2, 3, 1)?;
     let (input, filter, output) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
     let bias = ctx.optional_input(2);
-    let o = ctx.options(options::FULLY_CONNECTED).ok_or(ctx.options_err())?;
+    let o = ctx
+        .options(options::FULLY_CONNECTED)
+        .ok_or(ctx.options_err())?;
     let act = activation(ctx, o.u8(0, 0)?)?;
     if o.u8(1, 0)? != 0 {
         return Err(ctx.options_err()); // shuffled weight formats are not supported
@@ -41,7 +48,13 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
         return Err(ctx.shape_err(&input));
     }
     let batches = n / depth;
-    if output.t.element_count() != batches * units || output.t.shape().get(output.t.shape().len().saturating_sub(1)) as usize != units {
+    if output.t.element_count() != batches * units
+        || output
+            .t
+            .shape()
+            .get(output.t.shape().len().saturating_sub(1)) as usize
+            != units
+    {
         return Err(ctx.shape_err(&output));
     }
     if let Some(b) = &bias {
@@ -49,7 +62,16 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
             return Err(ctx.shape_err(b));
         }
     }
-    Ok(Params { input, filter, bias, output, batches, depth, units, act })
+    Ok(Params {
+        input,
+        filter,
+        bias,
+        output,
+        batches,
+        depth,
+        units,
+        act,
+    })
 }
 
 fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
@@ -62,7 +84,10 @@ fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
                 ctx.expect_type(b, TensorType::Int32)?;
             }
             let n = quant::channel_multipliers(ctx, &p.input, &p.filter, &p.output, p.units, data)?;
-            Ok(OpPlan { data_words: 2 * n, scratch_bytes: 0 })
+            Ok(OpPlan {
+                data_words: 2 * n,
+                scratch_bytes: 0,
+            })
         }
         TensorType::Float32 => {
             ctx.expect_type(&p.filter, TensorType::Float32)?;
@@ -76,7 +101,7 @@ fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
     }
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_, '_>, data: &[i32]) -> Result<(), Error> {
+fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, data: &[i32]) -> Result<(), Error> {
     let p = params(ctx)?;
     match p.input.t.ty() {
         TensorType::Int8 => {
@@ -84,16 +109,35 @@ fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_, '_>, data: &[i32]) -> Result<(), Error>
             let (out_scale, out_zp) = ctx.quant(&p.output)?;
             let (act_min, act_max) = activation_range_i8(p.act, out_scale, out_zp);
             let (multipliers, shifts) = quant::split(data);
-            let q = QuantParams { input_offset: -in_zp, output_offset: out_zp, act_min, act_max, multipliers, shifts };
-            let (input, filter, bias) = (io.input::<i8>(0)?, io.input::<i8>(1)?, io.optional_input::<i32>(2)?);
+            let q = QuantParams {
+                input_offset: -in_zp,
+                output_offset: out_zp,
+                act_min,
+                act_max,
+                multipliers,
+                shifts,
+            };
+            let (input, filter, bias) = (
+                io.input::<i8>(0)?,
+                io.input::<i8>(1)?,
+                io.optional_input::<i32>(2)?,
+            );
             let output = io.output::<i8>(0)?;
-            fully_connected_int8(&q, 0, p.batches, p.depth, p.units, input, filter, bias, output)
+            fully_connected_int8(
+                &q, 0, p.batches, p.depth, p.units, input, filter, bias, output,
+            )
         }
         _ => {
             let (act_min, act_max) = activation_range_f32(p.act);
-            let (input, filter, bias) = (io.input::<f32>(0)?, io.input::<f32>(1)?, io.optional_input::<f32>(2)?);
+            let (input, filter, bias) = (
+                io.input::<f32>(0)?,
+                io.input::<f32>(1)?,
+                io.optional_input::<f32>(2)?,
+            );
             let output = io.output::<f32>(0)?;
-            fully_connected_f32(act_min, act_max, p.batches, p.depth, p.units, input, filter, bias, output)
+            fully_connected_f32(
+                act_min, act_max, p.batches, p.depth, p.units, input, filter, bias, output,
+            )
         }
     }
     .map_err(|e| ctx.kernel_err(e))

@@ -6,9 +6,14 @@ use crate::schema::BuiltinOperator;
 use microlite_kernels::pooling::{max_pool_f32, max_pool_int8};
 
 pub(crate) fn registration() -> Registration {
-    Registration { code: BuiltinOperator::MAX_POOL_2D, max_version: 3, prepare: pool::prepare, eval }
+    Registration {
+        code: BuiltinOperator::MAX_POOL_2D,
+        max_version: 3,
+        prepare: pool::prepare,
+        eval,
+    }
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_, '_>, _data: &[i32]) -> Result<(), Error> {
+fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {
     pool::eval(ctx, io, max_pool_int8, max_pool_f32)
 }

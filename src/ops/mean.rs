@@ -6,7 +6,12 @@ use crate::schema::{options, BuiltinOperator, TensorType};
 use microlite_kernels::mean::{mean_f32, mean_int8};
 
 pub(crate) fn registration() -> Registration {
-    Registration { code: BuiltinOperator::MEAN, max_version: 3, prepare, eval }
+    Registration {
+        code: BuiltinOperator::MEAN,
+        max_version: 3,
+        prepare,
+        eval,
+    }
 }
 
 struct Params<'m> {
@@ -66,22 +71,40 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
         TensorType::Float32 => {}
         _ => return Err(ctx.type_err(&input)),
     }
-    Ok(Params { input, output, in_shape, axes })
+    Ok(Params {
+        input,
+        output,
+        in_shape,
+        axes,
+    })
 }
 
 fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
     let p = params(ctx)?;
-    Ok(OpPlan { data_words: 0, scratch_bytes: 4 * p.output.t.element_count() })
+    Ok(OpPlan {
+        data_words: 0,
+        scratch_bytes: 4 * p.output.t.element_count(),
+    })
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_, '_>, _data: &[i32]) -> Result<(), Error> {
+fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {
     let p = params(ctx)?;
     match p.input.t.ty() {
         TensorType::Int8 => {
             let ((si, zi), (so, zo)) = (ctx.quant(&p.input)?, ctx.quant(&p.output)?);
             let x = io.input::<i8>(0)?;
             let scratch = io.scratch::<i32>()?;
-            mean_int8(p.in_shape, x, si, zi, p.axes, so, zo, io.output::<i8>(0)?, scratch)
+            mean_int8(
+                p.in_shape,
+                x,
+                si,
+                zi,
+                p.axes,
+                so,
+                zo,
+                io.output::<i8>(0)?,
+                scratch,
+            )
         }
         _ => {
             let x = io.input::<f32>(0)?;

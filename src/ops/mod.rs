@@ -25,7 +25,7 @@ pub(crate) mod softmax;
 /// Validates an op and sizes its needs; with `data` given, also fills its persistent data.
 pub(crate) type PrepareFn = fn(&OpCtx<'_>, Option<&mut [i32]>) -> Result<OpPlan, Error>;
 /// Runs an op on its tensors.
-pub(crate) type EvalFn = fn(&OpCtx<'_>, &mut Io<'_, '_>, &[i32]) -> Result<(), Error>;
+pub(crate) type EvalFn = fn(&OpCtx<'_>, &mut Io<'_>, &[i32]) -> Result<(), Error>;
 
 /// A kernel as the resolver holds it: which builtin, up to which version, and its functions.
 #[derive(Clone, Copy)]
@@ -45,7 +45,10 @@ impl Registration {
 
 impl core::fmt::Debug for Registration {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Registration").field("code", &self.code).field("max_version", &self.max_version).finish()
+        f.debug_struct("Registration")
+            .field("code", &self.code)
+            .field("max_version", &self.max_version)
+            .finish()
     }
 }
 
@@ -80,12 +83,17 @@ impl<'m> OpCtx<'m> {
 
     fn tensor(&self, i: i32) -> Option<T<'m>> {
         let index = u32::try_from(i).ok()?;
-        Some(T { index, t: self.sg.tensor(index as usize)? })
+        Some(T {
+            index,
+            t: self.sg.tensor(index as usize)?,
+        })
     }
 
     /// Input `k`, required.
     pub fn input(&self, k: usize) -> Result<T<'m>, Error> {
-        self.tensor(self.op.inputs().get(k)).filter(|_| k < self.op.inputs().len()).ok_or(self.count_err())
+        self.tensor(self.op.inputs().get(k))
+            .filter(|_| k < self.op.inputs().len())
+            .ok_or(self.count_err())
     }
 
     /// Input `k` when present (absent or `-1` gives `None`).
@@ -98,7 +106,9 @@ impl<'m> OpCtx<'m> {
 
     /// Output `k`, required.
     pub fn output(&self, k: usize) -> Result<T<'m>, Error> {
-        self.tensor(self.op.outputs().get(k)).filter(|_| k < self.op.outputs().len()).ok_or(self.count_err())
+        self.tensor(self.op.outputs().get(k))
+            .filter(|_| k < self.op.outputs().len())
+            .ok_or(self.count_err())
     }
 
     /// Checks the numbers of inputs (a range, counting optional ones) and outputs.
@@ -122,13 +132,23 @@ impl<'m> OpCtx<'m> {
         Error::OperandCount { op: self.index }
     }
     pub fn shape_err(&self, t: &T<'_>) -> Error {
-        Error::ShapeMismatch { op: self.index, tensor: t.index }
+        Error::ShapeMismatch {
+            op: self.index,
+            tensor: t.index,
+        }
     }
     pub fn type_err(&self, t: &T<'_>) -> Error {
-        Error::UnsupportedType { op: self.index, tensor: t.index, ty: t.t.ty() as u8 }
+        Error::UnsupportedType {
+            op: self.index,
+            tensor: t.index,
+            ty: t.t.ty() as u8,
+        }
     }
     pub fn quant_err(&self, t: &T<'_>) -> Error {
-        Error::BadQuantization { op: self.index, tensor: t.index }
+        Error::BadQuantization {
+            op: self.index,
+            tensor: t.index,
+        }
     }
     pub fn options_err(&self) -> Error {
         Error::BadOptions { op: self.index }
@@ -137,7 +157,10 @@ impl<'m> OpCtx<'m> {
     /// Maps a kernel's error (impossible after prepare) onto this op.
     pub fn kernel_err(&self, e: KernelError) -> Error {
         match e {
-            KernelError::ShapeMismatch => Error::ShapeMismatch { op: self.index, tensor: u32::MAX },
+            KernelError::ShapeMismatch => Error::ShapeMismatch {
+                op: self.index,
+                tensor: u32::MAX,
+            },
             _ => Error::BadOptions { op: self.index },
         }
     }
@@ -157,7 +180,12 @@ impl<'m> OpCtx<'m> {
         if s.len() != 4 {
             return Err(self.shape_err(t));
         }
-        Ok([s.get(0) as usize, s.get(1) as usize, s.get(2) as usize, s.get(3) as usize])
+        Ok([
+            s.get(0) as usize,
+            s.get(1) as usize,
+            s.get(2) as usize,
+            s.get(3) as usize,
+        ])
     }
 
     /// `t`'s dims right-aligned into rank 4 (leading 1s); rank above 4 is a shape error.
@@ -181,7 +209,10 @@ impl<'m> OpCtx<'m> {
         let q = t.t.quantization().ok_or(self.quant_err(t))?;
         let scale = q.scale(0);
         let zp = q.zero_point(0);
-        if !(scale.is_finite() && scale > 0.0) || zp < i64::from(i16::MIN) || zp > i64::from(u16::MAX) {
+        if !(scale.is_finite() && scale > 0.0)
+            || zp < i64::from(i16::MIN)
+            || zp > i64::from(u16::MAX)
+        {
             return Err(self.quant_err(t));
         }
         Ok((scale, zp as i32))
@@ -219,8 +250,7 @@ pub(crate) fn positive(ctx: &OpCtx<'_>, v: i32) -> Result<usize, Error> {
 
 /// The tensors of one op during eval: constants from the model, activations carved out of the
 /// arena so that outputs and scratch are mutable while inputs stay shared.
-pub(crate) struct Io<'b, 'm> {
-    pub(crate) ctx_model: Model<'m>,
+pub(crate) struct Io<'b> {
     /// Arena pieces not written by this op, with their start offsets.
     pub(crate) shared: [(usize, &'b [u8]); MAX_PIECES],
     /// Output regions, by output index.
@@ -228,8 +258,8 @@ pub(crate) struct Io<'b, 'm> {
     pub(crate) scratch: &'b mut [u8],
     /// The interpreter's tensor table (see [`crate::interpreter`]).
     pub(crate) table: crate::interpreter::TensorTable<'b>,
-    pub(crate) sg: SubGraph<'m>,
-    pub(crate) inputs: crate::model::Ints<'m>,
+    pub(crate) sg: SubGraph<'b>,
+    pub(crate) inputs: crate::model::Ints<'b>,
     pub(crate) op_index: u32,
 }
 
@@ -253,6 +283,9 @@ impl Element for i16 {
 impl Element for i32 {
     const TYPE: TensorType = TensorType::Int32;
 }
+impl Element for u32 {
+    const TYPE: TensorType = TensorType::UInt32;
+}
 impl Element for i64 {
     const TYPE: TensorType = TensorType::Int64;
 }
@@ -260,7 +293,7 @@ impl Element for f32 {
     const TYPE: TensorType = TensorType::Float32;
 }
 
-impl<'b, 'm> Io<'b, 'm> {
+impl<'b> Io<'b> {
     /// The bytes of input `k`.
     pub fn input_bytes(&self, k: usize) -> Result<&'b [u8], Error> {
         let bad = Error::OperandCount { op: self.op_index };
@@ -304,18 +337,16 @@ impl<'b, 'm> Io<'b, 'm> {
 
     /// Output `k` viewed as `E`; each output can be taken once per eval.
     pub fn output<E: Element>(&mut self, k: usize) -> Result<&'b mut [E], Error> {
-        let slot = self.outputs.get_mut(k).ok_or(Error::OperandCount { op: self.op_index })?;
+        let slot = self
+            .outputs
+            .get_mut(k)
+            .ok_or(Error::OperandCount { op: self.op_index })?;
         cast_mut(core::mem::take(slot))
     }
 
     /// The op's scratch viewed as `E`.
     pub fn scratch<E: Element>(&mut self) -> Result<&'b mut [E], Error> {
         cast_mut(core::mem::take(&mut self.scratch))
-    }
-
-    /// The model the tensors come from.
-    pub fn model(&self) -> Model<'m> {
-        self.ctx_model
     }
 }
 

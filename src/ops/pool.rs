@@ -1,11 +1,11 @@
 //! Shared set-up for AVERAGE_POOL_2D and MAX_POOL_2D.
 
 use super::{activation, padding, positive, Io, OpCtx, OpPlan, T};
-use microlite_kernels::KernelError;
 use crate::error::Error;
 use crate::schema::{options, TensorType};
 use microlite_kernels::pooling::PoolParams;
 use microlite_kernels::quant::{activation_range_f32, activation_range_i8, compute_padding};
+use microlite_kernels::KernelError;
 
 pub(crate) struct Pool<'m> {
     pub input: T<'m>,
@@ -30,8 +30,10 @@ pub(crate) fn params<'m>(ctx: &OpCtx<'m>) -> Result<Pool<'m>, Error> {
     let act = activation(ctx, o.u8(5, 0)?)?;
     let in_shape = ctx.shape4(&input)?;
     let out_shape = ctx.shape4(&output)?;
-    let (oh, pad_h) = compute_padding(pad, in_shape[1], filter_h, stride_h, 1).map_err(|_| ctx.shape_err(&output))?;
-    let (ow, pad_w) = compute_padding(pad, in_shape[2], filter_w, stride_w, 1).map_err(|_| ctx.shape_err(&output))?;
+    let (oh, pad_h) = compute_padding(pad, in_shape[1], filter_h, stride_h, 1)
+        .map_err(|_| ctx.shape_err(&output))?;
+    let (ow, pad_w) = compute_padding(pad, in_shape[2], filter_w, stride_w, 1)
+        .map_err(|_| ctx.shape_err(&output))?;
     if out_shape != [in_shape[0], oh, ow, in_shape[3]] {
         return Err(ctx.shape_err(&output));
     }
@@ -51,26 +53,70 @@ pub(crate) fn params<'m>(ctx: &OpCtx<'m>) -> Result<Pool<'m>, Error> {
         TensorType::Float32 => {}
         _ => return Err(ctx.type_err(&input)),
     }
-    let params = PoolParams { stride_h, stride_w, filter_h, filter_w, pad_h, pad_w };
-    Ok(Pool { input, in_shape, out_shape, params, range_i8, range_f32: activation_range_f32(act) })
+    let params = PoolParams {
+        stride_h,
+        stride_w,
+        filter_h,
+        filter_w,
+        pad_h,
+        pad_w,
+    };
+    Ok(Pool {
+        input,
+        in_shape,
+        out_shape,
+        params,
+        range_i8,
+        range_f32: activation_range_f32(act),
+    })
 }
 
-type KernelI8 = fn(&PoolParams, i32, i32, [usize; 4], &[i8], [usize; 4], &mut [i8]) -> Result<(), KernelError>;
-type KernelF32 = fn(&PoolParams, f32, f32, [usize; 4], &[f32], [usize; 4], &mut [f32]) -> Result<(), KernelError>;
+type KernelI8 =
+    fn(&PoolParams, i32, i32, [usize; 4], &[i8], [usize; 4], &mut [i8]) -> Result<(), KernelError>;
+type KernelF32 = fn(
+    &PoolParams,
+    f32,
+    f32,
+    [usize; 4],
+    &[f32],
+    [usize; 4],
+    &mut [f32],
+) -> Result<(), KernelError>;
 
 /// Runs a pooling kernel pair on the op's tensors.
-pub(crate) fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_, '_>, int8: KernelI8, float: KernelF32) -> Result<(), Error> {
+pub(crate) fn eval(
+    ctx: &OpCtx<'_>,
+    io: &mut Io<'_>,
+    int8: KernelI8,
+    float: KernelF32,
+) -> Result<(), Error> {
     let p = params(ctx)?;
     match p.input.t.ty() {
         TensorType::Int8 => {
             let x = io.input::<i8>(0)?;
             let (lo, hi) = p.range_i8;
-            int8(&p.params, lo, hi, p.in_shape, x, p.out_shape, io.output::<i8>(0)?)
+            int8(
+                &p.params,
+                lo,
+                hi,
+                p.in_shape,
+                x,
+                p.out_shape,
+                io.output::<i8>(0)?,
+            )
         }
         _ => {
             let x = io.input::<f32>(0)?;
             let (lo, hi) = p.range_f32;
-            float(&p.params, lo, hi, p.in_shape, x, p.out_shape, io.output::<f32>(0)?)
+            float(
+                &p.params,
+                lo,
+                hi,
+                p.in_shape,
+                x,
+                p.out_shape,
+                io.output::<f32>(0)?,
+            )
         }
     }
     .map_err(|e| ctx.kernel_err(e))

@@ -7,7 +7,12 @@ use microlite_kernels::quant::quantize_multiplier;
 use microlite_kernels::quantize::{quantize_f32_to_i8, requantize_i8_to_i8};
 
 pub(crate) fn registration() -> Registration {
-    Registration { code: BuiltinOperator::QUANTIZE, max_version: 3, prepare, eval }
+    Registration {
+        code: BuiltinOperator::QUANTIZE,
+        max_version: 3,
+        prepare,
+        eval,
+    }
 }
 
 fn check(ctx: &OpCtx<'_>) -> Result<(), Error> {
@@ -30,7 +35,7 @@ fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> 
     Ok(OpPlan::default())
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_, '_>, _data: &[i32]) -> Result<(), Error> {
+fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {
     check(ctx)?;
     let (input, output) = (ctx.input(0)?, ctx.output(0)?);
     let (out_scale, out_zp) = ctx.quant(&output)?;

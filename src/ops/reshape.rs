@@ -5,7 +5,12 @@ use crate::error::Error;
 use crate::schema::BuiltinOperator;
 
 pub(crate) fn registration() -> Registration {
-    Registration { code: BuiltinOperator::RESHAPE, max_version: 2, prepare, eval }
+    Registration {
+        code: BuiltinOperator::RESHAPE,
+        max_version: 2,
+        prepare,
+        eval,
+    }
 }
 
 fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
@@ -20,7 +25,7 @@ fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> 
     Ok(OpPlan::default())
 }
 
-fn eval(_ctx: &OpCtx<'_>, io: &mut Io<'_, '_>, _data: &[i32]) -> Result<(), Error> {
+fn eval(_ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {
     let src = io.input_bytes(0)?;
     let dst = io.output::<u8>(0)?;
     let n = src.len().min(dst.len());

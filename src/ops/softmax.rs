@@ -6,7 +6,12 @@ use crate::schema::{options, BuiltinOperator, TensorType};
 use microlite_kernels::softmax::{softmax_f32, softmax_int8, softmax_prepare_int8};
 
 pub(crate) fn registration() -> Registration {
-    Registration { code: BuiltinOperator::SOFTMAX, max_version: 3, prepare, eval }
+    Registration {
+        code: BuiltinOperator::SOFTMAX,
+        max_version: 3,
+        prepare,
+        eval,
+    }
 }
 
 /// `(beta, rows, depth)`, after validating shapes and types.
@@ -21,11 +26,18 @@ fn params(ctx: &OpCtx<'_>) -> Result<(f32, usize, usize), Error> {
         return Err(ctx.options_err());
     }
     let s = input.t.shape();
-    if s.is_empty() || input.t.element_count() != output.t.element_count() || output.t.shape().len() != s.len() {
+    if s.is_empty()
+        || input.t.element_count() != output.t.element_count()
+        || output.t.shape().len() != s.len()
+    {
         return Err(ctx.shape_err(&output));
     }
     let depth = s.get(s.len() - 1) as usize;
-    let rows = if depth == 0 { 0 } else { input.t.element_count() / depth };
+    let rows = if depth == 0 {
+        0
+    } else {
+        input.t.element_count() / depth
+    };
     if input.t.ty() != output.t.ty() {
         return Err(ctx.type_err(&output));
     }
@@ -48,7 +60,7 @@ fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> 
     Ok(OpPlan::default())
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_, '_>, _data: &[i32]) -> Result<(), Error> {
+fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {
     let (beta, rows, depth) = params(ctx)?;
     let input = ctx.input(0)?;
     match input.t.ty() {

@@ -18,8 +18,14 @@ pub fn own_models() -> PathBuf {
 pub fn all_model_files() -> Vec<PathBuf> {
     let mut out = Vec::new();
     for set in shared_models().into_iter().chain(Some(own_models())) {
-        let Ok(rd) = std::fs::read_dir(&set) else { continue };
-        let mut v: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| e.path().join("model.tflite")).filter(|p| p.is_file()).collect();
+        let Ok(rd) = std::fs::read_dir(&set) else {
+            continue;
+        };
+        let mut v: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.path().join("model.tflite"))
+            .filter(|p| p.is_file())
+            .collect();
         v.sort();
         out.extend(v);
     }

@@ -1,0 +1,412 @@
+//! ADD with broadcasting over 4-D shapes (callers left-pad lower ranks with 1s).
+//!
+//! A dimension broadcasts when it is 1 on one side; otherwise both inputs must match the
+//! output. The int8 path is TFLM's `reference_integer_ops::AddFunc` (each input rescaled
+//! to a common scale with 20 bits of headroom, summed, rescaled to the output); the float
+//! path is `reference_ops::Add` / `BroadcastAdd4DSlow`.
+
+use crate::quant::{
+    multiply_by_quantized_multiplier_smaller_than_one_exp, quantize_multiplier_smaller_than_one_exp,
+};
+use crate::util::{clamp_f32, clamp_i32, shape_len};
+use crate::KernelError;
+
+/// Precomputed int8 ADD parameters, as TFLM's `OpDataAdd` / `ArithmeticParams`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AddParamsInt8 {
+    /// Headroom shift applied to both inputs (20 for int8).
+    pub left_shift: i32,
+    /// Minus the first input's zero point.
+    pub input1_offset: i32,
+    /// Multiplier of the first input onto the common scale.
+    pub input1_multiplier: i32,
+    /// Exponent (<= 0) of `input1_multiplier`.
+    pub input1_shift: i32,
+    /// Minus the second input's zero point.
+    pub input2_offset: i32,
+    /// Multiplier of the second input onto the common scale.
+    pub input2_multiplier: i32,
+    /// Exponent (<= 0) of `input2_multiplier`.
+    pub input2_shift: i32,
+    /// The output zero point.
+    pub output_offset: i32,
+    /// Multiplier of the sum onto the output scale.
+    pub output_multiplier: i32,
+    /// Exponent (<= 0) of `output_multiplier`.
+    pub output_shift: i32,
+    /// Lower clamp of the output.
+    pub act_min: i32,
+    /// Upper clamp of the output.
+    pub act_max: i32,
+}
+
+/// TFLM's int8 ADD set-up (`CalculateOpDataAdd`): scales in `f64`, multipliers through
+/// `QuantizeMultiplierSmallerThanOneExp`; `act_min`/`act_max` from
+/// [`crate::quant::activation_range_i8`].
+///
+/// TFLM aborts when a multiplier falls outside (0, 1) (an output scale more than 2^-20 times
+/// smaller than the inputs'); this computes the same formulas without checking.
+#[allow(clippy::too_many_arguments)]
+pub fn add_prepare_int8(
+    in1_scale: f32,
+    in1_zp: i32,
+    in2_scale: f32,
+    in2_zp: i32,
+    out_scale: f32,
+    out_zp: i32,
+    act_min: i32,
+    act_max: i32,
+) -> AddParamsInt8 {
+    let left_shift = 20;
+    // std::max(float, float): (a < b) ? b : a.
+    let max_scale = if in1_scale < in2_scale {
+        in2_scale
+    } else {
+        in1_scale
+    };
+    let twice_max_input_scale = 2.0 * max_scale as f64;
+    let real_input1_multiplier = in1_scale as f64 / twice_max_input_scale;
+    let real_input2_multiplier = in2_scale as f64 / twice_max_input_scale;
+    let real_output_multiplier =
+        twice_max_input_scale / ((1i64 << left_shift) as f64 * out_scale as f64);
+    let (input1_multiplier, input1_shift) =
+        quantize_multiplier_smaller_than_one_exp(real_input1_multiplier);
+    let (input2_multiplier, input2_shift) =
+        quantize_multiplier_smaller_than_one_exp(real_input2_multiplier);
+    let (output_multiplier, output_shift) =
+        quantize_multiplier_smaller_than_one_exp(real_output_multiplier);
+    AddParamsInt8 {
+        left_shift,
+        input1_offset: in1_zp.wrapping_neg(),
+        input1_multiplier,
+        input1_shift,
+        input2_offset: in2_zp.wrapping_neg(),
+        input2_multiplier,
+        input2_shift,
+        output_offset: out_zp,
+        output_multiplier,
+        output_shift,
+        act_min,
+        act_max,
+    }
+}
+
+/// One int8 sum, as TFLM's `AddFunc`.
+#[inline]
+fn add_one(p: &AddParamsInt8, x: i8, y: i8) -> i8 {
+    let shift = |v: i32| {
+        if p.left_shift <= 0 {
+            v
+        } else if p.left_shift >= 32 {
+            0
+        } else {
+            v.wrapping_shl(p.left_shift as u32)
+        }
+    };
+    let a = shift(p.input1_offset.wrapping_add(x as i32));
+    let b = shift(p.input2_offset.wrapping_add(y as i32));
+    let a = multiply_by_quantized_multiplier_smaller_than_one_exp(
+        a,
+        p.input1_multiplier,
+        p.input1_shift,
+    );
+    let b = multiply_by_quantized_multiplier_smaller_than_one_exp(
+        b,
+        p.input2_multiplier,
+        p.input2_shift,
+    );
+    let raw_sum = a.wrapping_add(b);
+    let raw_output = multiply_by_quantized_multiplier_smaller_than_one_exp(
+        raw_sum,
+        p.output_multiplier,
+        p.output_shift,
+    )
+    .wrapping_add(p.output_offset);
+    clamp_i32(raw_output, p.act_min, p.act_max) as i8
+}
+
+/// Per-dimension element strides of each input over the output (0 where broadcast).
+struct Broadcast {
+    out: [usize; 4],
+    s1: [usize; 4],
+    s2: [usize; 4],
+    same: bool,
+}
+
+fn broadcast(
+    a: [usize; 4],
+    a_len: usize,
+    b: [usize; 4],
+    b_len: usize,
+    out: [usize; 4],
+    out_len: usize,
+) -> Result<Broadcast, KernelError> {
+    if shape_len(&a)? != a_len || shape_len(&b)? != b_len || shape_len(&out)? != out_len {
+        return Err(KernelError::ShapeMismatch);
+    }
+    for i in 0..4 {
+        let ok = (a[i] == out[i] || a[i] == 1)
+            && (b[i] == out[i] || b[i] == 1)
+            && (a[i] == out[i] || b[i] == out[i]);
+        if !ok {
+            return Err(KernelError::ShapeMismatch);
+        }
+    }
+    let strides = |s: [usize; 4]| {
+        let mut st = [0usize; 4];
+        let mut acc = 1usize;
+        for i in (0..4).rev() {
+            st[i] = if s[i] == 1 { 0 } else { acc };
+            acc *= s[i];
+        }
+        st
+    };
+    Ok(Broadcast {
+        out,
+        s1: strides(a),
+        s2: strides(b),
+        same: a == b,
+    })
+}
+
+/// Walks the output in order, calling `f(out_index, in1_index, in2_index)`.
+#[inline]
+fn for_each(bc: &Broadcast, mut f: impl FnMut(usize, usize, usize)) {
+    let [d0, d1, d2, d3] = bc.out;
+    let mut o = 0;
+    for i0 in 0..d0 {
+        let (a0, b0) = (i0 * bc.s1[0], i0 * bc.s2[0]);
+        for i1 in 0..d1 {
+            let (a1, b1) = (a0 + i1 * bc.s1[1], b0 + i1 * bc.s2[1]);
+            for i2 in 0..d2 {
+                let (a2, b2) = (a1 + i2 * bc.s1[2], b1 + i2 * bc.s2[2]);
+                for i3 in 0..d3 {
+                    f(o, a2 + i3 * bc.s1[3], b2 + i3 * bc.s2[3]);
+                    o += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Int8 ADD with broadcasting; parameters from [`add_prepare_int8`].
+pub fn add_int8(
+    p: &AddParamsInt8,
+    in1_shape: [usize; 4],
+    in1: &[i8],
+    in2_shape: [usize; 4],
+    in2: &[i8],
+    out_shape: [usize; 4],
+    output: &mut [i8],
+) -> Result<(), KernelError> {
+    let bc = broadcast(
+        in1_shape,
+        in1.len(),
+        in2_shape,
+        in2.len(),
+        out_shape,
+        output.len(),
+    )?;
+    if bc.same {
+        for ((o, &x), &y) in output.iter_mut().zip(in1).zip(in2) {
+            *o = add_one(p, x, y);
+        }
+    } else {
+        for_each(&bc, |o, i, j| output[o] = add_one(p, in1[i], in2[j]));
+    }
+    Ok(())
+}
+
+/// Float ADD with broadcasting: `x + y` clamped to `[act_min, act_max]`.
+#[allow(clippy::too_many_arguments)]
+pub fn add_f32(
+    act_min: f32,
+    act_max: f32,
+    in1_shape: [usize; 4],
+    in1: &[f32],
+    in2_shape: [usize; 4],
+    in2: &[f32],
+    out_shape: [usize; 4],
+    output: &mut [f32],
+) -> Result<(), KernelError> {
+    let bc = broadcast(
+        in1_shape,
+        in1.len(),
+        in2_shape,
+        in2.len(),
+        out_shape,
+        output.len(),
+    )?;
+    if bc.same {
+        for ((o, &x), &y) in output.iter_mut().zip(in1).zip(in2) {
+            *o = clamp_f32(x + y, act_min, act_max);
+        }
+    } else {
+        for_each(&bc, |o, i, j| {
+            output[o] = clamp_f32(in1[i] + in2[j], act_min, act_max)
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn prepare_values() {
+        let p = add_prepare_int8(0.5, 1, 0.25, -2, 1.0, 3, -128, 127);
+        // twice_max = 1.0: input1 0.5 -> (2^30, 0), input2 0.25 -> (2^30, -1),
+        // output 1 / 2^20 -> (2^30, -19).
+        assert_eq!((p.input1_multiplier, p.input1_shift), (1 << 30, 0));
+        assert_eq!((p.input2_multiplier, p.input2_shift), (1 << 30, -1));
+        assert_eq!((p.output_multiplier, p.output_shift), (1 << 30, -19));
+        assert_eq!(
+            (p.input1_offset, p.input2_offset, p.output_offset),
+            (-1, 2, 3)
+        );
+        // 0.5*(10-1) + 0.25*(20+2) = 4.5 + 5.5 = 10 -> +3 = 13.
+        let mut out = [0i8; 1];
+        add_int8(
+            &p,
+            [1, 1, 1, 1],
+            &[10],
+            [1, 1, 1, 1],
+            &[20],
+            [1, 1, 1, 1],
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(out, [13]);
+    }
+
+    #[test]
+    fn broadcasting_and_errors() {
+        let mut out = [0f32; 6];
+        add_f32(
+            f32::MIN,
+            f32::MAX,
+            [1, 1, 2, 3],
+            &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            [1, 1, 1, 3],
+            &[10.0, 20.0, 30.0],
+            [1, 1, 2, 3],
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(out, [11.0, 22.0, 33.0, 14.0, 25.0, 36.0]);
+        add_f32(
+            f32::MIN,
+            f32::MAX,
+            [1, 1, 2, 1],
+            &[1.0, 2.0],
+            [1, 1, 1, 3],
+            &[10.0, 20.0, 30.0],
+            [1, 1, 2, 3],
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(out, [11.0, 21.0, 31.0, 12.0, 22.0, 32.0]);
+        let r = add_f32(
+            0.0,
+            1.0,
+            [1, 1, 2, 2],
+            &[0.0; 4],
+            [1, 1, 1, 3],
+            &[0.0; 3],
+            [1, 1, 2, 3],
+            &mut out,
+        );
+        assert_eq!(r, Err(KernelError::ShapeMismatch));
+        let r = add_f32(
+            0.0,
+            1.0,
+            [1, 1, 1, 1],
+            &[0.0; 1],
+            [1, 1, 1, 1],
+            &[0.0; 1],
+            [1, 1, 2, 3],
+            &mut out,
+        );
+        assert_eq!(r, Err(KernelError::ShapeMismatch));
+    }
+
+    fn shapes() -> impl Strategy<Value = ([usize; 4], [usize; 4], [usize; 4])> {
+        (
+            proptest::array::uniform4(1usize..=3),
+            proptest::array::uniform4(0u8..3),
+        )
+            .prop_map(|(out, mode)| {
+                let mut a = out;
+                let mut b = out;
+                for i in 0..4 {
+                    match mode[i] {
+                        1 => a[i] = 1,
+                        2 => b[i] = 1,
+                        _ => {}
+                    }
+                }
+                (a, b, out)
+            })
+    }
+
+    fn index(shape: [usize; 4], idx: [usize; 4]) -> usize {
+        let mut o = 0;
+        for i in 0..4 {
+            o = o * shape[i] + if shape[i] == 1 { 0 } else { idx[i] };
+        }
+        o
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn int8_matches_real_math(
+            ((a, b, out), x, y, s1, s2, so, z1, z2, zo) in shapes().prop_flat_map(|(a, b, o)| (
+                Just((a, b, o)),
+                i8_vec(a.iter().product()), i8_vec(b.iter().product()),
+                0.001f32..1.0, 0.001f32..1.0, 0.001f32..2.0,
+                -128i32..=127, -128i32..=127, -128i32..=127,
+            ))
+        ) {
+            let p = add_prepare_int8(s1, z1, s2, z2, so, zo, -128, 127);
+            let mut got = vec![0i8; out.iter().product()];
+            add_int8(&p, a, &x, b, &y, out, &mut got).unwrap();
+            let mut k = 0;
+            for i0 in 0..out[0] { for i1 in 0..out[1] { for i2 in 0..out[2] { for i3 in 0..out[3] {
+                let idx = [i0, i1, i2, i3];
+                let xv = x[index(a, idx)] as i32;
+                let yv = y[index(b, idx)] as i32;
+                // Naive restatement of AddFunc in wide integers.
+                let sx = naive_rdbp(naive_srdhm((xv - z1) << 20, p.input1_multiplier), -p.input1_shift);
+                let sy = naive_rdbp(naive_srdhm((yv - z2) << 20, p.input2_multiplier), -p.input2_shift);
+                let raw = naive_rdbp(naive_srdhm(sx + sy, p.output_multiplier), -p.output_shift) as i64 + zo as i64;
+                prop_assert_eq!(got[k], naive_out_i8(raw, -128, 127));
+                // And it is the real sum within one step.
+                let real = (s1 as f64 * (xv - z1) as f64 + s2 as f64 * (yv - z2) as f64) / so as f64 + zo as f64;
+                let want = real.round().clamp(-128.0, 127.0);
+                prop_assert!((got[k] as f64 - want).abs() <= 1.0);
+                k += 1;
+            }}}}
+        }
+
+        #[test]
+        fn f32_matches(
+            ((a, b, out), x, y) in shapes().prop_flat_map(|(a, b, o)| (
+                Just((a, b, o)), f32_vec(a.iter().product()), f32_vec(b.iter().product()),
+            ))
+        ) {
+            let mut got = vec![0f32; out.iter().product()];
+            add_f32(-1.0, 1.0, a, &x, b, &y, out, &mut got).unwrap();
+            let mut k = 0;
+            for i0 in 0..out[0] { for i1 in 0..out[1] { for i2 in 0..out[2] { for i3 in 0..out[3] {
+                let idx = [i0, i1, i2, i3];
+                prop_assert_eq!(got[k], (x[index(a, idx)] + y[index(b, idx)]).max(-1.0).min(1.0));
+                k += 1;
+            }}}}
+        }
+    }
+}
