@@ -75,6 +75,8 @@ pub(crate) fn plan<B: Buffers + ?Sized>(b: &mut B) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::vec;
+    use std::vec::Vec;
 
     struct V(Vec<(usize, (u32, u32), Option<usize>)>);
     impl Buffers for V {

@@ -8,6 +8,7 @@
 //! float kernels follow TFLM's reference order of operations.
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 #![cfg_attr(
     test,
     allow(
