@@ -87,38 +87,9 @@ fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
             if let Some(b) = &p.bias {
                 ctx.expect_type(b, TensorType::Int32)?;
             }
-            let n = quant::channel_multipliers(
-                ctx,
-                &p.input,
-                &p.filter,
-                &p.output,
-                p.filter_shape[0],
-                None,
-            )?;
-            // Store one multiplier per output channel, so per-tensor filters share the kernel path.
             let c = p.filter_shape[0];
-            if let Some(d) = data {
-                if n == c {
-                    quant::channel_multipliers(ctx, &p.input, &p.filter, &p.output, c, Some(d))?;
-                } else {
-                    let mut one = [0i32; 2];
-                    quant::channel_multipliers(
-                        ctx,
-                        &p.input,
-                        &p.filter,
-                        &p.output,
-                        c,
-                        Some(&mut one),
-                    )?;
-                    let (m, s) = d.split_at_mut(c.min(d.len()));
-                    m.fill(one[0]);
-                    s.fill(one[1]);
-                }
-            }
-            Ok(OpPlan {
-                data_words: 2 * c,
-                scratch_bytes: 0,
-            })
+            let n = quant::channel_multipliers(ctx, &p.input, &p.filter, &p.output, c, false, data)?;
+            Ok(OpPlan { data_words: 2 * n, scratch_bytes: 0 })
         }
         TensorType::Float32 => {
             ctx.expect_type(&p.filter, TensorType::Float32)?;

@@ -2,17 +2,19 @@
 
 use super::{OpCtx, T};
 use crate::error::Error;
-use microlite_kernels::quant::quantize_multiplier;
+use microlite_kernels::quant::{fc_per_tensor_multiplier, quantize_multiplier};
 
 /// Validates the filter's scales (one, or one per output channel) and, with `data`, writes
 /// `[multiplier; n] ++ [shift; n]` from `in_scale * filter_scale[c] / out_scale` (in f64, as
-/// TFLM). Returns the number of scales `n`.
+/// TFLM). A per-tensor FULLY_CONNECTED multiplies the two scales in f32 first (`fc`), as TFLM's
+/// `GetQuantizedConvolutionMultipler` does. Returns the number of scales `n`.
 pub(crate) fn channel_multipliers(
     ctx: &OpCtx<'_>,
     input: &T<'_>,
     filter: &T<'_>,
     output: &T<'_>,
     channels: usize,
+    fc: bool,
     data: Option<&mut [i32]>,
 ) -> Result<usize, Error> {
     let (in_scale, _) = ctx.quant(input)?;
@@ -31,8 +33,11 @@ pub(crate) fn channel_multipliers(
     if let Some(data) = data {
         let (mults, shifts) = data.split_at_mut(n.min(data.len()));
         for c in 0..n {
-            let eff = f64::from(in_scale) * f64::from(q.scale(c)) / f64::from(out_scale);
-            let (m, s) = quantize_multiplier(eff);
+            let (m, s) = if fc && n == 1 {
+                fc_per_tensor_multiplier(in_scale, q.scale(c), out_scale)
+            } else {
+                quantize_multiplier(f64::from(in_scale) * f64::from(q.scale(c)) / f64::from(out_scale))
+            };
             if let (Some(dm), Some(ds)) = (mults.get_mut(c), shifts.get_mut(c)) {
                 *dm = m;
                 *ds = s;
