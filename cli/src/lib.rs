@@ -1,8 +1,11 @@
 //! Host-side support for the `microlite` CLI: aligned model loading, `.npy` files and the
-//! conformance runner shared by `microlite conform` and the test suite.
+//! conformance runner shared by `microlite conform` and the test suite, the argument parser and
+//! the reports of `inspect`, `plan`, `run` and `bench`.
 
+pub mod args;
 pub mod conform;
 pub mod npy;
+pub mod report;
 
 use microlite::{AllOpsResolver, Error, Interpreter, Model};
 

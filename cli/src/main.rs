@@ -1,43 +1,457 @@
 //! `microlite`: run conformance sets, inspect models and plans, run and benchmark models.
+//!
+//! Exit codes: 0 success, 1 mismatch (conformance failures), 2 usage error or model rejected.
 
-use microlite_cli::conform;
-use std::path::Path;
+use microlite::{AllOpsResolver, Interpreter, Model};
+use microlite_cli::args::Args;
+use microlite_cli::npy::{Array, DType};
+use microlite_cli::report::{self, Rng};
+use microlite_cli::{arena_needed, conform, read_model, Aligned};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
-const USAGE: &str = "usage: microlite <command> ...
-  conform DIR              run every DIR/NAME/model.tflite against its golden cases";
+const USAGE: &str = "usage: microlite <command> [options]
+
+commands:
+  conform DIR        run every DIR/NAME/model.tflite against its golden cases
+  inspect MODEL      list subgraphs, ops, tensors, buffers, metadata and unsupported ops
+  plan MODEL         show the arena plan and the memory totals
+  run MODEL          invoke once on .npy or random inputs and summarise the outputs
+  bench MODEL        time repeated invokes
+
+`microlite <command> --help` describes each command.
+exit codes: 0 success, 1 conformance mismatch, 2 usage error or model rejected";
+
+const CONFORM_HELP: &str = "usage: microlite conform DIR
+
+Runs every DIR/NAME/model.tflite against DIR/NAME/case-K/{input,output}-I.npy, comparing
+exactly or with the tolerance in DIR/NAME/meta.json. Prints PASS/FAIL per model and
+`N passed, M failed`. Exit code 1 when any model fails (or none passes).";
+
+const INSPECT_HELP: &str = "usage: microlite inspect MODEL
+
+Prints the model's subgraphs; its ops (index, name, version, input -> output tensors; ops the
+full resolver lacks are marked UNSUPPORTED); its tensors (index, type, shape, where the data
+lives, quantization, name); buffer count and bytes; metadata names; and the unsupported ops.";
+
+const PLAN_HELP: &str = "usage: microlite plan MODEL
+
+Plans the model's arena and prints each arena tensor's offset, size and lifetime (first..last
+op), then:
+  arena_bytes: N        the arena the caller must supply
+  state_bytes: M        interpreter state outside the arena
+When MODEL's directory holds a meta.json with tflm_arena_bytes.total, also:
+  tflm_arena_bytes: T
+  ratio: (N+M)/T";
+
+const RUN_HELP: &str =
+    "usage: microlite run MODEL [--input X.npy]... [--output Y.npy]... [--seed S]
+
+Invokes the model once. The K-th --input fills input K (dtype and element count must match);
+inputs not given are random (seeded by --seed, default 0: integers over their full range,
+floats in [-1, 1]). The K-th --output path receives output K as .npy. Every output is
+summarised: shape, dtype, min/max/mean, argmax (and its dequantized value), first values.";
+
+const BENCH_HELP: &str =
+    "usage: microlite bench MODEL [--runs N] [--warmup K] [--input X.npy]... [--seed S]
+
+Times N invokes (default 100) after K warm-up invokes (default 10) on the given or random
+inputs and prints median_ms, min_ms, max_ms, mean_ms and arena_bytes. Shows progress on
+stderr when it is a terminal and the run takes more than about a second.";
+
+/// A failure with its exit code.
+struct Fail {
+    code: u8,
+    msg: String,
+}
+
+fn usage(msg: impl Into<String>, help: &str) -> Fail {
+    let first = help.lines().next().unwrap_or("");
+    Fail {
+        code: 2,
+        msg: format!("{}\n{first}", msg.into()),
+    }
+}
+
+fn rejected(msg: impl std::fmt::Display) -> Fail {
+    Fail {
+        code: 2,
+        msg: msg.to_string(),
+    }
+}
+
+/// Prints to stdout, ignoring a closed pipe (`microlite inspect m | head`).
+fn say(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    if !text.ends_with('\n') {
+        let _ = out.write_all(b"\n");
+    }
+    let _ = out.flush();
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("conform") if args.len() == 2 => cmd_conform(Path::new(&args[1])),
-        Some("-h" | "--help" | "help") => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        _ => {
+    let (cmd, rest) = match args.split_first() {
+        Some((c, r)) => (c.as_str(), r),
+        None => {
             eprintln!("{USAGE}");
-            ExitCode::from(2)
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cmd {
+        "conform" => cmd_conform(rest),
+        "inspect" => cmd_inspect(rest),
+        "plan" => cmd_plan(rest),
+        "run" => cmd_run(rest),
+        "bench" => cmd_bench(rest),
+        "-h" | "--help" | "help" => match rest.first().map(String::as_str) {
+            None => {
+                say(USAGE);
+                Ok(())
+            }
+            Some(c) => match help_of(c) {
+                Some(h) => {
+                    say(h);
+                    Ok(())
+                }
+                None => Err(usage(format!("unknown command {c:?}"), USAGE)),
+            },
+        },
+        other => Err(usage(format!("unknown command {other:?}"), USAGE)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            if !f.msg.is_empty() {
+                eprintln!("microlite: {}", f.msg);
+            }
+            ExitCode::from(f.code)
         }
     }
 }
 
-fn cmd_conform(dir: &Path) -> ExitCode {
-    let res = conform::run_set(dir, |name, outcome| {
-        println!("{}", conform::line(name, outcome))
-    });
-    match res {
-        Ok((pass, fail)) => {
-            println!("{pass} passed, {fail} failed");
-            if fail == 0 && pass > 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
+fn help_of(cmd: &str) -> Option<&'static str> {
+    Some(match cmd {
+        "conform" => CONFORM_HELP,
+        "inspect" => INSPECT_HELP,
+        "plan" => PLAN_HELP,
+        "run" => RUN_HELP,
+        "bench" => BENCH_HELP,
+        _ => return None,
+    })
+}
+
+/// Parses a command's arguments; `Ok(None)` when `--help` was asked for (and printed).
+fn parse(
+    rest: &[String],
+    valued: &[&str],
+    help: &str,
+    positional: usize,
+) -> Result<Option<Args>, Fail> {
+    let a = Args::parse(rest, valued).map_err(|e| usage(e, help))?;
+    if a.help {
+        say(help);
+        return Ok(None);
+    }
+    if a.positional.len() != positional {
+        let what = if a.positional.len() < positional {
+            "missing argument"
+        } else {
+            "too many arguments"
+        };
+        return Err(usage(what, help));
+    }
+    Ok(Some(a))
+}
+
+fn cmd_conform(rest: &[String]) -> Result<(), Fail> {
+    let Some(a) = parse(rest, &[], CONFORM_HELP, 1)? else {
+        return Ok(());
+    };
+    let dir = Path::new(&a.positional[0]);
+    let (pass, fail) = conform::run_set(dir, |name, outcome| say(&conform::line(name, outcome)))
+        .map_err(rejected)?;
+    say(&format!("{pass} passed, {fail} failed"));
+    if fail == 0 && pass > 0 {
+        Ok(())
+    } else {
+        // The summary line says it all; stdout stays exactly as before.
+        Err(Fail {
+            code: 1,
+            msg: String::new(),
+        })
+    }
+}
+
+/// A model file read into aligned memory and verified.
+fn load(path: &str) -> Result<Aligned, Fail> {
+    let p = Path::new(path);
+    if p.is_dir() {
+        return Err(rejected(format!(
+            "{path}: is a directory, not a model file"
+        )));
+    }
+    let bytes = read_model(p).map_err(rejected)?;
+    Model::from_bytes(bytes.as_slice()).map_err(rejected)?;
+    Ok(bytes)
+}
+
+fn cmd_inspect(rest: &[String]) -> Result<(), Fail> {
+    let Some(a) = parse(rest, &[], INSPECT_HELP, 1)? else {
+        return Ok(());
+    };
+    let bytes = load(&a.positional[0])?;
+    let model = Model::from_bytes(bytes.as_slice()).map_err(rejected)?;
+    let resolver = AllOpsResolver::with_all_ops();
+    say(&format!("model: {}", a.positional[0]));
+    say(&report::inspect(&model, &resolver));
+    Ok(())
+}
+
+/// A model with its interpreter in an arena of exactly the size it needs.
+struct Loaded {
+    bytes: Aligned,
+    resolver: AllOpsResolver,
+    arena: Aligned,
+}
+
+impl Loaded {
+    fn new(path: &str) -> Result<Self, Fail> {
+        let bytes = load(path)?;
+        let resolver = AllOpsResolver::with_all_ops();
+        let model = Model::from_bytes(bytes.as_slice()).map_err(rejected)?;
+        let needed = arena_needed(model, &resolver).map_err(rejected)?;
+        Ok(Loaded {
+            bytes,
+            resolver,
+            arena: Aligned::zeroed(needed),
+        })
+    }
+
+    fn interpreter(&mut self) -> Result<Interpreter<'_>, Fail> {
+        let model = Model::from_bytes(self.bytes.as_slice()).map_err(rejected)?;
+        Interpreter::new(model, &self.resolver, self.arena.as_mut_slice()).map_err(rejected)
+    }
+}
+
+fn cmd_plan(rest: &[String]) -> Result<(), Fail> {
+    let Some(a) = parse(rest, &[], PLAN_HELP, 1)? else {
+        return Ok(());
+    };
+    let path = &a.positional[0];
+    let mut loaded = Loaded::new(path)?;
+    let interp = loaded.interpreter()?;
+    say(&format!("model: {path}"));
+    say(&report::plan(&interp, report::tflm_total(Path::new(path))));
+    Ok(())
+}
+
+/// Fills the interpreter's inputs from `.npy` files in order, the rest at random.
+/// Returns one description line per input.
+fn fill_inputs(
+    interp: &mut Interpreter<'_>,
+    files: &[&str],
+    seed: u64,
+) -> Result<Vec<String>, Fail> {
+    let n = interp.input_count();
+    if files.len() > n {
+        return Err(rejected(format!(
+            "{} --input files given, the model has {n} input(s)",
+            files.len()
+        )));
+    }
+    let mut rng = Rng::new(seed);
+    let mut lines = Vec::new();
+    for i in 0..n {
+        let info = interp.input_info(i).map_err(rejected)?;
+        let dtype = DType::of(info.ty()).ok_or_else(|| {
+            rejected(format!(
+                "input {i} has type {}, which the CLI cannot fill",
+                info.ty().name()
+            ))
+        })?;
+        let shape: Vec<usize> = info.shape().iter().map(|d| d.max(0) as usize).collect();
+        let (array, from) = match files.get(i) {
+            Some(f) => {
+                let a = Array::read(Path::new(f)).map_err(rejected)?;
+                if a.dtype != dtype || a.len() != info.element_count() {
+                    return Err(rejected(format!(
+                        "{f}: input {i} is {} with {} elements, the model wants {} with {} elements {}",
+                        a.dtype.name(),
+                        a.len(),
+                        dtype.name(),
+                        info.element_count(),
+                        report::list(&shape)
+                    )));
+                }
+                (a, (*f).to_string())
             }
+            None => (
+                report::random_array(dtype, shape.clone(), &mut rng),
+                format!("random (seed {seed})"),
+            ),
+        };
+        let dst = interp.input_bytes_mut(i).map_err(rejected)?;
+        if dst.len() != array.data.len() {
+            return Err(rejected(format!("input {i}: size mismatch")));
         }
-        Err(e) => {
-            eprintln!("microlite: {e}");
-            ExitCode::from(2)
+        dst.copy_from_slice(&array.data);
+        lines.push(format!(
+            "input {i}: {} {} {} from {from}",
+            info.name(),
+            dtype.name(),
+            report::list(&shape)
+        ));
+    }
+    Ok(lines)
+}
+
+fn cmd_run(rest: &[String]) -> Result<(), Fail> {
+    let Some(a) = parse(rest, &["input", "output", "seed"], RUN_HELP, 1)? else {
+        return Ok(());
+    };
+    let seed = a.number("seed", 0).map_err(|e| usage(e, RUN_HELP))?;
+    let path = &a.positional[0];
+    let outputs: Vec<PathBuf> = a.all("output").iter().map(PathBuf::from).collect();
+    let mut loaded = Loaded::new(path)?;
+    let mut interp = loaded.interpreter()?;
+    if outputs.len() > interp.output_count() {
+        return Err(rejected(format!(
+            "{} --output paths given, the model has {} output(s)",
+            outputs.len(),
+            interp.output_count()
+        )));
+    }
+    let mut text = format!("model: {path}\n");
+    for l in fill_inputs(&mut interp, &a.all("input"), seed)? {
+        text.push_str(&l);
+        text.push('\n');
+    }
+    let t0 = Instant::now();
+    interp.invoke().map_err(rejected)?;
+    let ms = t0.elapsed().as_secs_f64() * 1e3;
+    text.push_str(&format!("invoke_ms: {ms:.3}\n"));
+    for j in 0..interp.output_count() {
+        let info = interp.output_info(j).map_err(rejected)?;
+        let dtype = DType::of(info.ty())
+            .ok_or_else(|| rejected(format!("output {j} has type {}", info.ty().name())))?;
+        let array = Array {
+            dtype,
+            shape: info.shape().iter().map(|d| d.max(0) as usize).collect(),
+            data: interp.output_bytes(j).map_err(rejected)?.to_vec(),
+        };
+        text.push_str(&report::output_text(
+            j,
+            info.name(),
+            &array,
+            info.quant(),
+            8,
+        ));
+        if let Some(p) = outputs.get(j) {
+            std::fs::write(p, array.to_bytes())
+                .map_err(|e| rejected(format!("{}: {e}", p.display())))?;
+            text.push_str(&format!("  written to {}\n", p.display()));
+        }
+    }
+    say(&text);
+    Ok(())
+}
+
+fn cmd_bench(rest: &[String]) -> Result<(), Fail> {
+    let Some(a) = parse(rest, &["runs", "warmup", "input", "seed"], BENCH_HELP, 1)? else {
+        return Ok(());
+    };
+    let runs = a.number("runs", 100).map_err(|e| usage(e, BENCH_HELP))?;
+    let warmup = a.number("warmup", 10).map_err(|e| usage(e, BENCH_HELP))?;
+    let seed = a.number("seed", 0).map_err(|e| usage(e, BENCH_HELP))?;
+    if runs == 0 {
+        return Err(usage("--runs must be at least 1", BENCH_HELP));
+    }
+    let runs = usize::try_from(runs).map_err(|_| usage("--runs is too large", BENCH_HELP))?;
+    if runs > 100_000_000 {
+        return Err(usage("--runs is too large (at most 100000000)", BENCH_HELP));
+    }
+    let path = &a.positional[0];
+    let mut loaded = Loaded::new(path)?;
+    let mut interp = loaded.interpreter()?;
+    let arena = interp.arena_used_bytes();
+    fill_inputs(&mut interp, &a.all("input"), seed)?;
+    for _ in 0..warmup {
+        interp.invoke().map_err(rejected)?;
+    }
+    let tty = std::io::stderr().is_terminal();
+    let mut progress = Progress::new(tty, runs);
+    let mut ms = Vec::with_capacity(runs);
+    for i in 0..runs {
+        let t0 = Instant::now();
+        interp.invoke().map_err(rejected)?;
+        ms.push(t0.elapsed().as_secs_f64() * 1e3);
+        progress.tick(i + 1);
+    }
+    progress.finish();
+    let l = report::latency(&ms).ok_or_else(|| rejected("no runs"))?;
+    say(&format!(
+        "model: {path}\nruns: {runs}\nwarmup: {warmup}\nmedian_ms: {:.4}\nmin_ms: {:.4}\nmax_ms: {:.4}\nmean_ms: {:.4}\narena_bytes: {arena}",
+        l.median, l.min, l.max, l.mean
+    ));
+    Ok(())
+}
+
+/// A one-line progress indicator on stderr: only on a terminal, only when the whole run is
+/// expected to exceed a second, and at most ten updates a second.
+struct Progress {
+    on: bool,
+    runs: usize,
+    start: Instant,
+    last: Option<Instant>,
+    shown: bool,
+}
+
+impl Progress {
+    fn new(on: bool, runs: usize) -> Self {
+        Progress {
+            on,
+            runs,
+            start: Instant::now(),
+            last: None,
+            shown: false,
+        }
+    }
+
+    fn tick(&mut self, done: usize) {
+        if !self.on {
+            return;
+        }
+        let now = Instant::now();
+        let since = now.duration_since(self.last.unwrap_or(self.start));
+        if since < Duration::from_millis(100) {
+            return;
+        }
+        let elapsed = now.duration_since(self.start).as_secs_f64();
+        let expected = elapsed / done as f64 * self.runs as f64;
+        if expected <= 1.0 {
+            return;
+        }
+        self.last = Some(now);
+        self.shown = true;
+        let mut e = std::io::stderr().lock();
+        let _ = write!(
+            e,
+            "\rbench: {done}/{} runs, {:.1}s left   ",
+            self.runs,
+            (expected - elapsed).max(0.0)
+        );
+        let _ = e.flush();
+    }
+
+    fn finish(&mut self) {
+        if self.shown {
+            let mut e = std::io::stderr().lock();
+            let _ = write!(e, "\r{:60}\r", "");
+            let _ = e.flush();
         }
     }
 }

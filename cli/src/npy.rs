@@ -119,7 +119,7 @@ impl Array {
         if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
             return err("not a .npy file");
         }
-        let (hlen, start) = match bytes[6] {
+        let (hlen, start): (usize, usize) = match bytes[6] {
             1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
             2 | 3 if bytes.len() >= 12 => (
                 u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
@@ -127,8 +127,11 @@ impl Array {
             ),
             v => return err(format!("unsupported .npy version {v}")),
         };
+        let data_at = start
+            .checked_add(hlen)
+            .ok_or(NpyError("truncated header".into()))?;
         let header = bytes
-            .get(start..start + hlen)
+            .get(start..data_at)
             .ok_or(NpyError("truncated header".into()))?;
         let header =
             std::str::from_utf8(header).map_err(|_| NpyError("header is not text".into()))?;
@@ -153,14 +156,13 @@ impl Array {
                     .map_err(|_| NpyError(format!("bad shape {shape_txt}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let n: usize = shape.iter().product();
-        let data = bytes.get(start + hlen..).unwrap_or(&[]);
-        if data.len() != n * dtype.size() {
-            return err(format!(
-                "expected {} data bytes, found {}",
-                n * dtype.size(),
-                data.len()
-            ));
+        let n = shape
+            .iter()
+            .try_fold(dtype.size(), |a, &d| a.checked_mul(d))
+            .ok_or(NpyError(format!("shape {shape_txt} is too large")))?;
+        let data = bytes.get(data_at..).unwrap_or(&[]);
+        if data.len() != n {
+            return err(format!("expected {n} data bytes, found {}", data.len()));
         }
         Ok(Array {
             dtype,

@@ -1,0 +1,464 @@
+//! The text the `inspect`, `plan`, `run` and `bench` commands print, built as strings so the
+//! tests can check them without a process.
+
+use crate::npy::{Array, DType};
+use microlite::{
+    BuiltinOperator, Interpreter, Model, OpResolver, OperatorCode, QuantParams, SubGraph, Tensor,
+};
+use std::fmt::Write;
+
+/// `[1, 25, 10, 1]`.
+pub fn list<T: std::fmt::Display>(items: impl IntoIterator<Item = T>) -> String {
+    let v: Vec<String> = items.into_iter().map(|x| x.to_string()).collect();
+    format!("[{}]", v.join(", "))
+}
+
+/// The display name of an operator code: `CONV_2D`, `CUSTOM(name)` or `OP_<code>`.
+pub fn op_name(code: &OperatorCode<'_>) -> String {
+    if code.builtin == BuiltinOperator::CUSTOM {
+        return format!("CUSTOM({})", code.custom_code.unwrap_or("?"));
+    }
+    match code.builtin.name() {
+        Some(n) => n.to_string(),
+        None => format!("OP_{}", code.builtin.0),
+    }
+}
+
+/// A tensor's quantization: `-`, `scale S zero_point Z` or `per-channel (N) on dim D`.
+pub fn quant_text(t: &Tensor<'_>) -> String {
+    match t.quantization() {
+        None => "-".into(),
+        Some(q) if q.len() == 1 => format!("scale {} zero_point {}", q.scale(0), q.zero_point(0)),
+        Some(q) => {
+            // Rank-1 tensors (biases) carry one scale per element whatever the field says.
+            let dim = if t.shape().len() == 1 {
+                0
+            } else {
+                q.quantized_dimension()
+            };
+            format!("per-channel ({}) on dim {dim}", q.len())
+        }
+    }
+}
+
+fn subgraph_text(out: &mut String, model: &Model<'_>, resolver: &dyn OpResolver, s: usize) {
+    let Some(sg) = model.subgraph(s) else {
+        let _ = writeln!(out, "subgraph {s}: unreadable");
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "subgraph {s} {:?}: {} tensors, {} ops, inputs {}, outputs {}",
+        sg.name(),
+        sg.tensor_count(),
+        sg.operator_count(),
+        list(sg.inputs().iter()),
+        list(sg.outputs().iter())
+    );
+    let _ = writeln!(out, "ops:");
+    let ops: Vec<(String, String, bool)> = (0..sg.operator_count())
+        .filter_map(|i| sg.operator(i))
+        .map(|op| {
+            let code = model.operator_code(op.opcode_index() as usize);
+            let io = format!(
+                "{} -> {}",
+                list(op.inputs().iter()),
+                list(op.outputs().iter())
+            );
+            let supported = resolver.find(code.builtin, code.version).is_some();
+            (
+                format!("{} v{}", op_name(&code), code.version),
+                io,
+                supported,
+            )
+        })
+        .collect();
+    let w = ops.iter().map(|o| o.0.len()).max().unwrap_or(0);
+    for (i, (name, io, supported)) in ops.iter().enumerate() {
+        let flag = if *supported { "" } else { "  UNSUPPORTED" };
+        let _ = writeln!(out, "  {i:>4}  {name:<w$}  {io}{flag}");
+    }
+    let _ = writeln!(out, "tensors:");
+    let rows: Vec<[String; 5]> = (0..sg.tensor_count())
+        .map(|i| match sg.tensor(i) {
+            Some(t) => tensor_row(&t),
+            None => ["?".into(), "?".into(), "?".into(), "?".into(), "?".into()],
+        })
+        .collect();
+    let width = |k: usize| rows.iter().map(|r| r[k].len()).max().unwrap_or(0);
+    let (w0, w1, w2, w3) = (width(0), width(1), width(2), width(3));
+    for (i, r) in rows.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "  {i:>4}  {:<w0$}  {:<w1$}  {:<w2$}  {:<w3$}  {}",
+            r[0], r[1], r[2], r[3], r[4]
+        );
+    }
+}
+
+/// `[type, shape, data, quantization, name]` for the tensor table.
+fn tensor_row(t: &Tensor<'_>) -> [String; 5] {
+    let data = match t.data() {
+        Some(d) => format!("const {}B", d.len()),
+        None if t.is_variable() => "variable".into(),
+        None => "arena".into(),
+    };
+    [
+        t.ty().name().into(),
+        list(t.shape().iter()),
+        data,
+        quant_text(t),
+        t.name().into(),
+    ]
+}
+
+/// The `inspect` report: subgraphs, ops, tensors, buffers, metadata and unsupported ops.
+pub fn inspect(model: &Model<'_>, resolver: &dyn OpResolver) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "bytes: {}", model.bytes().len());
+    let _ = writeln!(out, "schema_version: {}", model.version());
+    let _ = writeln!(out, "description: {:?}", model.description());
+    let _ = writeln!(out, "subgraphs: {}", model.subgraph_count());
+    for s in 0..model.subgraph_count() {
+        subgraph_text(&mut out, model, resolver, s);
+    }
+    let total: usize = (0..model.buffer_count())
+        .map(|b| model.buffer(b).len())
+        .sum();
+    let _ = writeln!(out, "buffers: {} ({total} bytes)", model.buffer_count());
+    let names: Vec<&str> = (0..model.metadata_count())
+        .filter_map(|i| model.metadata(i))
+        .map(|(n, _)| n)
+        .collect();
+    let _ = writeln!(
+        out,
+        "metadata: {}",
+        if names.is_empty() {
+            "none".into()
+        } else {
+            names.join(", ")
+        }
+    );
+    let mut missing: Vec<String> = Vec::new();
+    for i in 0..model.operator_code_count() {
+        let code = model.operator_code(i);
+        let used = (0..model.subgraph_count())
+            .filter_map(|s| model.subgraph(s))
+            .any(|sg| uses(&sg, i));
+        if used && resolver.find(code.builtin, code.version).is_none() {
+            let n = format!("{} v{}", op_name(&code), code.version);
+            if !missing.contains(&n) {
+                missing.push(n);
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "unsupported_ops: {}",
+        if missing.is_empty() {
+            "none".into()
+        } else {
+            missing.join(", ")
+        }
+    );
+    out
+}
+
+fn uses(sg: &SubGraph<'_>, opcode: usize) -> bool {
+    (0..sg.operator_count())
+        .filter_map(|i| sg.operator(i))
+        .any(|op| op.opcode_index() as usize == opcode)
+}
+
+/// The `plan` report: each arena tensor's offset, size and lifetime, then the totals.
+pub fn plan(interp: &Interpreter<'_>, tflm_total: Option<u64>) -> String {
+    let model = interp.model();
+    let sg = model.main_subgraph();
+    let ops = sg.operator_count();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "arena plan: {} ops, {} tensors (last op {ops} = kept to the end)",
+        ops,
+        sg.tensor_count()
+    );
+    let _ = writeln!(
+        out,
+        "  {:>6}  {:>9}  {:>9}  {:>11}  name",
+        "tensor", "offset", "size", "lifetime"
+    );
+    let mut planned = 0;
+    for t in 0..sg.tensor_count() {
+        let Some(a) = interp.allocation(t) else {
+            continue;
+        };
+        planned += 1;
+        let name = sg.tensor(t).map(|x| x.name()).unwrap_or("?");
+        let life = format!("{}..{}", a.first_op, a.last_op);
+        let _ = writeln!(
+            out,
+            "  {t:>6}  {:>9}  {:>9}  {life:>11}  {name}",
+            a.offset, a.size
+        );
+    }
+    let _ = writeln!(out, "planned_tensors: {planned}");
+    let arena = interp.arena_used_bytes();
+    let state = Interpreter::state_bytes();
+    let _ = writeln!(out, "head_bytes: {}", interp.head_bytes());
+    let _ = writeln!(out, "tail_bytes: {}", interp.tail_bytes());
+    let _ = writeln!(out, "arena_bytes: {arena}");
+    let _ = writeln!(out, "state_bytes: {state}");
+    if let Some(t) = tflm_total {
+        let _ = writeln!(out, "tflm_arena_bytes: {t}");
+        if t > 0 {
+            let _ = writeln!(out, "ratio: {:.3}", (arena + state) as f64 / t as f64);
+        }
+    }
+    out
+}
+
+/// `tflm_arena_bytes.total` from the `meta.json` beside a model file, if any.
+pub fn tflm_total(model_path: &std::path::Path) -> Option<u64> {
+    let dir = model_path.parent()?;
+    let meta = crate::conform::meta(if dir.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        dir
+    })?;
+    meta.get("tflm_arena_bytes")?.get("total")?.as_u64()
+}
+
+/// A small deterministic generator (SplitMix64) for random inputs.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator seeded with `seed`.
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// A float uniform in [-1, 1].
+    pub fn unit(&mut self) -> f32 {
+        let u = (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32; // [0, 1)
+        2.0 * u - 1.0
+    }
+}
+
+/// `n` random elements of `dtype`: integers over their full range, floats in [-1, 1].
+pub fn random_array(dtype: DType, shape: Vec<usize>, rng: &mut Rng) -> Array {
+    let n: usize = shape.iter().product();
+    let mut data = Vec::with_capacity(n * dtype.size());
+    for _ in 0..n {
+        let r = rng.next_u64();
+        match dtype {
+            DType::F32 => data.extend_from_slice(&rng.unit().to_le_bytes()),
+            DType::Bool => data.push((r & 1) as u8),
+            _ => data.extend_from_slice(&r.to_le_bytes()[..dtype.size()]),
+        }
+    }
+    Array { dtype, shape, data }
+}
+
+/// Summary statistics of an array.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    /// Smallest value (NaNs ignored).
+    pub min: f64,
+    /// Largest value (NaNs ignored).
+    pub max: f64,
+    /// Mean of all values.
+    pub mean: f64,
+    /// Index of the first largest value.
+    pub argmax: usize,
+}
+
+/// Min, max, mean and argmax of `a`; `None` when it is empty.
+pub fn summarize(a: &Array) -> Option<Summary> {
+    let n = a.len();
+    if n == 0 {
+        return None;
+    }
+    let (mut min, mut max, mut sum, mut argmax) = (f64::INFINITY, f64::NEG_INFINITY, 0.0, 0);
+    for i in 0..n {
+        let v = a.get_f64(i);
+        sum += v;
+        if v < min {
+            min = v;
+        }
+        if v > max {
+            max = v;
+            argmax = i;
+        }
+    }
+    Some(Summary {
+        min,
+        max,
+        mean: sum / n as f64,
+        argmax,
+    })
+}
+
+fn num(dtype: DType, v: f64) -> String {
+    if dtype == DType::F32 {
+        format!("{}", v as f32)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// The lines `run` prints for one output: shape and type, statistics, argmax, first values.
+pub fn output_text(
+    index: usize,
+    name: &str,
+    a: &Array,
+    quant: Option<QuantParams>,
+    first: usize,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "output {index}: {name} {} {}",
+        a.dtype.name(),
+        list(&a.shape)
+    );
+    let Some(s) = summarize(a) else {
+        let _ = writeln!(out, "  empty");
+        return out;
+    };
+    let _ = writeln!(
+        out,
+        "  min {} max {} mean {:.6}",
+        num(a.dtype, s.min),
+        num(a.dtype, s.max),
+        s.mean
+    );
+    let mut arg = format!("  argmax {} (value {}", s.argmax, num(a.dtype, s.max));
+    if let (Some(q), false) = (quant, a.dtype == DType::F32) {
+        let real = f64::from(q.scale) * (s.max - f64::from(q.zero_point));
+        let _ = write!(arg, ", dequantized {:.6}", real);
+    }
+    arg.push(')');
+    let _ = writeln!(out, "{arg}");
+    let k = first.min(a.len());
+    let vals: Vec<String> = (0..k).map(|i| num(a.dtype, a.get_f64(i))).collect();
+    let more = if a.len() > k { ", ..." } else { "" };
+    let _ = writeln!(out, "  first {k}: [{}{more}]", vals.join(", "));
+    out
+}
+
+/// Latency statistics over per-invoke times in milliseconds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Latency {
+    /// Median.
+    pub median: f64,
+    /// Fastest.
+    pub min: f64,
+    /// Slowest.
+    pub max: f64,
+    /// Mean.
+    pub mean: f64,
+}
+
+/// Median, min, max and mean of `ms`; `None` when empty.
+pub fn latency(ms: &[f64]) -> Option<Latency> {
+    if ms.is_empty() {
+        return None;
+    }
+    let mut v = ms.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    let median = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    };
+    Some(Latency {
+        median,
+        min: v[0],
+        max: v[n - 1],
+        mean: v.iter().sum::<f64>() / n as f64,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inspect_flags_unsupported_ops() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/conformance/net_dscnn_int8/model.tflite");
+        let bytes = crate::read_model(&path).unwrap();
+        let model = Model::from_bytes(bytes.as_slice()).unwrap();
+        let mut only_softmax = microlite::MutableOpResolver::<1>::new();
+        only_softmax.add_softmax().unwrap();
+        let text = inspect(&model, &only_softmax);
+        let flagged: Vec<&str> = text
+            .lines()
+            .filter(|l| l.ends_with("UNSUPPORTED"))
+            .collect();
+        assert_eq!(flagged.len(), 7, "{text}");
+        assert!(flagged[0].contains("0  CONV_2D v3") && flagged[0].contains("[0, 12, 11] -> [13]"));
+        assert!(text
+            .lines()
+            .any(|l| l.contains("SOFTMAX v2") && !l.contains("UNSUPPORTED")));
+        assert!(
+            text.contains("unsupported_ops: CONV_2D v3, DEPTHWISE_CONV_2D v3, AVERAGE_POOL_2D v2, FULLY_CONNECTED v4\n"),
+            "{text}"
+        );
+        let all = inspect(&model, &microlite::AllOpsResolver::with_all_ops());
+        assert!(all.contains("unsupported_ops: none"), "{all}");
+    }
+
+    #[test]
+    fn latency_stats() {
+        let l = latency(&[3.0, 1.0, 2.0, 10.0]).unwrap();
+        assert_eq!(l.median, 2.5);
+        assert_eq!((l.min, l.max, l.mean), (1.0, 10.0, 4.0));
+        assert_eq!(latency(&[5.0]).unwrap().median, 5.0);
+        assert!(latency(&[]).is_none());
+    }
+
+    #[test]
+    fn random_is_deterministic_and_in_range() {
+        let a = random_array(DType::F32, vec![1000], &mut Rng::new(7));
+        let b = random_array(DType::F32, vec![1000], &mut Rng::new(7));
+        assert_eq!(a, b);
+        for i in 0..a.len() {
+            let v = a.get_f64(i);
+            assert!((-1.0..=1.0).contains(&v));
+        }
+        let q = random_array(DType::I8, vec![4096], &mut Rng::new(1));
+        let s = summarize(&q).unwrap();
+        assert_eq!((s.min, s.max), (-128.0, 127.0));
+    }
+
+    #[test]
+    fn summary_and_text() {
+        let a = Array {
+            dtype: DType::I8,
+            shape: vec![1, 4],
+            data: vec![0x80, 5, 0xff, 5],
+        };
+        let s = summarize(&a).unwrap();
+        assert_eq!((s.min, s.max, s.argmax), (-128.0, 5.0, 1));
+        let q = QuantParams {
+            scale: 0.5,
+            zero_point: -1,
+        };
+        let t = output_text(0, "y", &a, Some(q), 3);
+        assert!(
+            t.contains("argmax 1 (value 5, dequantized 3.000000)"),
+            "{t}"
+        );
+        assert!(t.contains("first 3: [-128, 5, -1, ...]"), "{t}");
+    }
+}
