@@ -120,7 +120,6 @@ impl<'a> TensorInfo<'a> {
 /// ```
 pub struct Interpreter<'a> {
     model: Model<'a>,
-    sg: SubGraph<'a>,
     resolver: &'a dyn OpResolver,
     arena: &'a mut [u8],
     head: usize,
@@ -272,7 +271,6 @@ impl<'a> Interpreter<'a> {
         let tail_start = (available - tail_len) & !(ALIGN - 1);
         let mut interp = Interpreter {
             model,
-            sg,
             resolver,
             arena,
             head: 0,
@@ -342,7 +340,7 @@ impl<'a> Interpreter<'a> {
 
     /// Computes lifetimes and sizes, then runs the greedy planner.
     fn plan(&mut self) -> Result<(), Error> {
-        let (model, sg, resolver) = (self.model, self.sg, self.resolver);
+        let (model, sg, resolver) = (self.model, self.sg(), self.resolver);
         let (nt, no) = (self.tensors, self.ops);
         let words = self.tail_words()?;
         words.fill(NONE);
@@ -467,7 +465,7 @@ impl<'a> Interpreter<'a> {
 
     /// Second prepare pass: ops write their persistent data.
     fn prepare_data(&mut self) -> Result<(), Error> {
-        let (model, sg, resolver, nt) = (self.model, self.sg, self.resolver, self.tensors);
+        let (model, sg, resolver, nt) = (self.model, self.sg(), self.resolver, self.tensors);
         for i in 0..self.ops {
             let op = sg.operator(i).ok_or(Error::TooComplex)?;
             let reg = registration(&model, &sg, resolver, i)?;
@@ -490,7 +488,7 @@ impl<'a> Interpreter<'a> {
     /// None in practice: prepare has validated everything; errors here mean a kernel
     /// disagreed with its prepare, reported as the op's error.
     pub fn invoke(&mut self) -> Result<(), Error> {
-        let (model, sg, resolver, nt) = (self.model, self.sg, self.resolver, self.tensors);
+        let (model, sg, resolver, nt) = (self.model, self.sg(), self.resolver, self.tensors);
         let (head, tail) = self.arena.split_at_mut(self.tail_start);
         let tail = tail.get(..self.tail_len).ok_or(Error::ArenaMisaligned)?;
         let words: &[u32] = if tail.is_empty() {
@@ -575,7 +573,7 @@ impl<'a> Interpreter<'a> {
             return Err(bad);
         }
         let t = u32::try_from(list.get(i)).map_err(|_| bad)?;
-        Ok((t, self.sg.tensor(t as usize).ok_or(bad)?))
+        Ok((t, self.sg().tensor(t as usize).ok_or(bad)?))
     }
 
     fn region_of(&self, t: u32) -> Option<(usize, usize)> {
@@ -601,13 +599,18 @@ impl<'a> Interpreter<'a> {
         }
     }
 
+    /// The main subgraph (re-read from the model; keeping it would double the state).
+    fn sg(&self) -> SubGraph<'a> {
+        self.model.main_subgraph()
+    }
+
     /// Number of graph inputs.
     pub fn input_count(&self) -> usize {
-        self.sg.inputs().len()
+        self.sg().inputs().len()
     }
     /// Number of graph outputs.
     pub fn output_count(&self) -> usize {
-        self.sg.outputs().len()
+        self.sg().outputs().len()
     }
 
     /// Type, shape and quantization of input `i`.
@@ -616,7 +619,7 @@ impl<'a> Interpreter<'a> {
     /// [`Error::BadIndex`] when `i` is out of range.
     pub fn input_info(&self, i: usize) -> Result<TensorInfo<'a>, Error> {
         Ok(TensorInfo {
-            tensor: self.io_tensor(self.sg.inputs(), i)?.1,
+            tensor: self.io_tensor(self.sg().inputs(), i)?.1,
         })
     }
 
@@ -626,7 +629,7 @@ impl<'a> Interpreter<'a> {
     /// [`Error::BadIndex`] when `i` is out of range.
     pub fn output_info(&self, i: usize) -> Result<TensorInfo<'a>, Error> {
         Ok(TensorInfo {
-            tensor: self.io_tensor(self.sg.outputs(), i)?.1,
+            tensor: self.io_tensor(self.sg().outputs(), i)?.1,
         })
     }
 
@@ -635,7 +638,7 @@ impl<'a> Interpreter<'a> {
     /// # Errors
     /// [`Error::BadIndex`] when `i` is out of range or the input is not in the arena.
     pub fn input_bytes_mut(&mut self, i: usize) -> Result<&mut [u8], Error> {
-        let (t, tensor) = self.io_tensor(self.sg.inputs(), i)?;
+        let (t, tensor) = self.io_tensor(self.sg().inputs(), i)?;
         let size = tensor.byte_size().ok_or(Error::BadIndex { index: i })?;
         let (o, _) = self.region_of(t).ok_or(Error::BadIndex { index: i })?;
         self.arena
@@ -679,7 +682,7 @@ impl<'a> Interpreter<'a> {
     /// # Errors
     /// [`Error::BadIndex`] when `i` is out of range.
     pub fn output_bytes(&self, i: usize) -> Result<&[u8], Error> {
-        let (t, tensor) = self.io_tensor(self.sg.outputs(), i)?;
+        let (t, tensor) = self.io_tensor(self.sg().outputs(), i)?;
         self.bytes_of(t, &tensor)
             .ok_or(Error::BadIndex { index: i })
     }

@@ -16,10 +16,6 @@ pub const MAX_RANK: usize = 6;
 pub struct Model<'a> {
     buf: &'a [u8],
     root: Table<'a>,
-    opcodes: Vector<'a>,
-    subgraphs: Vector<'a>,
-    buffers: Vector<'a>,
-    metadata: Vector<'a>,
 }
 
 /// An operator code: which builtin (or custom) op and its version.
@@ -106,30 +102,40 @@ impl<'a> Model<'a> {
     /// [`Error::Malformed`] naming the first structural problem found.
     pub fn from_bytes(bytes: &'a [u8]) -> Result<Self, Error> {
         let root = flatbuf::root(bytes, b"TFL3")?;
-        let model = Model {
-            buf: bytes,
-            root,
-            opcodes: root.vector(1, 4)?,
-            subgraphs: root.vector(2, 4)?,
-            buffers: root.vector(4, 4)?,
-            metadata: root.vector(6, 4)?,
-        };
+        for (id, elem) in [(1, 4), (2, 4), (4, 4), (6, 4)] {
+            root.vector(id, elem)?;
+        }
+        let model = Model { buf: bytes, root };
         model.verify()?;
         Ok(model)
+    }
+
+    // The top-level vectors, re-read on demand so a `Model` stays two words and a table.
+    fn opcodes(&self) -> Vector<'a> {
+        self.root.vector(1, 4).unwrap_or(Vector::empty(self.buf, 4))
+    }
+    fn subgraphs(&self) -> Vector<'a> {
+        self.root.vector(2, 4).unwrap_or(Vector::empty(self.buf, 4))
+    }
+    fn buffers(&self) -> Vector<'a> {
+        self.root.vector(4, 4).unwrap_or(Vector::empty(self.buf, 4))
+    }
+    fn metadata_vec(&self) -> Vector<'a> {
+        self.root.vector(6, 4).unwrap_or(Vector::empty(self.buf, 4))
     }
 
     fn verify(&self) -> Result<(), Error> {
         self.root.u32(0, 0)?;
         self.root.string(3)?;
-        for i in 0..self.opcodes.len() {
-            let t = self.opcodes.table(i)?;
+        for i in 0..self.opcodes().len() {
+            let t = self.opcodes().table(i)?;
             t.i8(0, 0)?;
             t.string(1)?;
             t.i32(2, 1)?;
             t.i32(3, 0)?;
         }
-        for i in 0..self.buffers.len() {
-            let t = self.buffers.table(i)?;
+        for i in 0..self.buffers().len() {
+            let t = self.buffers().table(i)?;
             t.bytes(0)?;
             let off = t.u64(1, 0)?;
             let size = t.u64(2, 0)?;
@@ -140,11 +146,11 @@ impl<'a> Model<'a> {
                 }
             }
         }
-        for i in 0..self.metadata.len() {
-            let t = self.metadata.table(i)?;
+        for i in 0..self.metadata_vec().len() {
+            let t = self.metadata_vec().table(i)?;
             t.string(0)?;
             let b = t.u32(1, 0)?;
-            if b as usize >= self.buffers.len() {
+            if b as usize >= self.buffers().len() {
                 return Err(Malformed::BufferIndex {
                     tensor: u32::MAX,
                     buffer: b,
@@ -152,11 +158,11 @@ impl<'a> Model<'a> {
                 .into());
             }
         }
-        if self.subgraphs.len() == 0 {
+        if self.subgraphs().len() == 0 {
             return Err(Malformed::NoSubgraphs.into());
         }
-        for s in 0..self.subgraphs.len() {
-            self.verify_subgraph(self.subgraphs.table(s)?)?;
+        for s in 0..self.subgraphs().len() {
+            self.verify_subgraph(self.subgraphs().table(s)?)?;
         }
         Ok(())
     }
@@ -188,7 +194,7 @@ impl<'a> Model<'a> {
         for o in 0..sg.operators.len() {
             let op = Operator::new(sg.operators.table(o)?)?;
             let oi = idx(o);
-            if op.opcode_index as usize >= self.opcodes.len() {
+            if op.opcode_index as usize >= self.opcodes().len() {
                 return Err(Malformed::OpcodeIndex {
                     op: oi,
                     index: op.opcode_index,
@@ -226,7 +232,7 @@ impl<'a> Model<'a> {
 
     /// Number of operator codes.
     pub fn operator_code_count(&self) -> usize {
-        self.opcodes.len()
+        self.opcodes().len()
     }
 
     /// Operator code `i` (a default `CUSTOM` code when out of range).
@@ -236,7 +242,7 @@ impl<'a> Model<'a> {
             version: 1,
             custom_code: None,
         };
-        let Ok(t) = self.opcodes.table(i) else {
+        let Ok(t) = self.opcodes().table(i) else {
             return fallback;
         };
         let deprecated = i32::from(t.i8(0, 0).unwrap_or(0));
@@ -255,12 +261,12 @@ impl<'a> Model<'a> {
 
     /// Number of subgraphs (at least one).
     pub fn subgraph_count(&self) -> usize {
-        self.subgraphs.len()
+        self.subgraphs().len()
     }
 
     /// Subgraph `i`, if it exists.
     pub fn subgraph(&self, i: usize) -> Option<SubGraph<'a>> {
-        let t = self.subgraphs.table(i).ok()?;
+        let t = self.subgraphs().table(i).ok()?;
         SubGraph::new(*self, t).ok()
     }
 
@@ -286,12 +292,12 @@ impl<'a> Model<'a> {
 
     /// Number of buffers.
     pub fn buffer_count(&self) -> usize {
-        self.buffers.len()
+        self.buffers().len()
     }
 
     /// The bytes of buffer `i` (empty when absent), whether inline or at an `offset`.
     pub fn buffer(&self, i: usize) -> &'a [u8] {
-        let Ok(t) = self.buffers.table(i) else {
+        let Ok(t) = self.buffers().table(i) else {
             return &[];
         };
         let off = t.u64(1, 0).unwrap_or(0);
@@ -307,12 +313,12 @@ impl<'a> Model<'a> {
 
     /// Number of metadata entries.
     pub fn metadata_count(&self) -> usize {
-        self.metadata.len()
+        self.metadata_vec().len()
     }
 
     /// Metadata entry `i`: its name and the bytes of its buffer.
     pub fn metadata(&self, i: usize) -> Option<(&'a str, &'a [u8])> {
-        let t = self.metadata.table(i).ok()?;
+        let t = self.metadata_vec().table(i).ok()?;
         let name = t.string(0).ok()?;
         let b = t.u32(1, 0).ok()?;
         Some((name, self.buffer(b as usize)))

@@ -88,8 +88,12 @@ fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
                 ctx.expect_type(b, TensorType::Int32)?;
             }
             let c = p.filter_shape[0];
-            let n = quant::channel_multipliers(ctx, &p.input, &p.filter, &p.output, c, false, data)?;
-            Ok(OpPlan { data_words: 2 * n, scratch_bytes: 0 })
+            let n =
+                quant::channel_multipliers(ctx, &p.input, &p.filter, &p.output, c, false, data)?;
+            Ok(OpPlan {
+                data_words: 2 * n,
+                scratch_bytes: 0,
+            })
         }
         TensorType::Float32 => {
             ctx.expect_type(&p.filter, TensorType::Float32)?;

@@ -83,7 +83,9 @@ fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
             if let Some(b) = &p.bias {
                 ctx.expect_type(b, TensorType::Int32)?;
             }
-            let n = quant::channel_multipliers(ctx, &p.input, &p.filter, &p.output, p.units, true, data)?;
+            let n = quant::channel_multipliers(
+                ctx, &p.input, &p.filter, &p.output, p.units, true, data,
+            )?;
             Ok(OpPlan {
                 data_words: 2 * n,
                 scratch_bytes: 0,

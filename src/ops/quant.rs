@@ -36,7 +36,9 @@ pub(crate) fn channel_multipliers(
             let (m, s) = if fc && n == 1 {
                 fc_per_tensor_multiplier(in_scale, q.scale(c), out_scale)
             } else {
-                quantize_multiplier(f64::from(in_scale) * f64::from(q.scale(c)) / f64::from(out_scale))
+                quantize_multiplier(
+                    f64::from(in_scale) * f64::from(q.scale(c)) / f64::from(out_scale),
+                )
             };
             if let (Some(dm), Some(ds)) = (mults.get_mut(c), shifts.get_mut(c)) {
                 *dm = m;
