@@ -11,8 +11,25 @@ use crate::planner::{self, align_up, Buffers, ALIGN};
 use crate::resolver::OpResolver;
 use crate::schema::{BuiltinOperator, TensorType};
 
-/// Words per tensor record: offset, size, first op, last op.
+/// Words per tensor record: offset, size, lifetime (first and last op as two `u16`s), alias.
 const TW: usize = 4;
+/// Fields of a tensor record (`T_FIRST` and `T_LAST` are the halves of word 2).
+const T_OFF: usize = 0;
+const T_SIZE: usize = 1;
+const T_FIRST: usize = 2;
+const T_LAST: usize = 5;
+/// The tensor whose memory this one shares (a RESHAPE-like op's output), or `NONE`.
+const T_ALIAS: usize = 3;
+/// The record word holding field `f`.
+const fn word_of(f: usize) -> usize {
+    if f == T_LAST {
+        T_FIRST
+    } else {
+        f
+    }
+}
+/// Most ops a model may have: lifetimes are stored as `u16`, with `u16::MAX` for "not yet".
+const MAX_OPS: usize = u16::MAX as usize - 1;
 /// Words per op record: data offset, data length, scratch offset, scratch size.
 const OW: usize = 4;
 /// Marks "not in the arena" / "not yet".
@@ -159,8 +176,56 @@ impl Tables<'_> {
             *w = v;
         }
     }
+    /// Field `f` of tensor `t`'s record (`NONE` when unset).
+    fn t(&self, t: usize, f: usize) -> u32 {
+        let w = self.get(t * TW + word_of(f));
+        let half = match f {
+            T_FIRST => w & 0xFFFF,
+            T_LAST => w >> 16,
+            _ => return w,
+        };
+        if half == 0xFFFF {
+            NONE
+        } else {
+            half
+        }
+    }
+    fn set_t(&mut self, t: usize, f: usize, v: u32) {
+        let at = t * TW + word_of(f);
+        let w = self.get(at);
+        let v16 = v.min(0xFFFF);
+        let new = match f {
+            T_FIRST => (w & 0xFFFF_0000) | v16,
+            T_LAST => (w & 0xFFFF) | (v16 << 16),
+            _ => v,
+        };
+        self.set(at, new);
+    }
     fn op_base(&self, op: usize) -> usize {
         self.tensors * TW + op * OW
+    }
+    /// Whether tensor `t` lives in the arena (it has no constant data).
+    fn in_arena(&self, t: usize) -> bool {
+        self.t(t, T_SIZE) != NONE
+    }
+    /// Widens tensor `t`'s lifetime to include op `at`.
+    fn touch(&mut self, t: usize, at: u32) {
+        if self.t(t, T_FIRST) == NONE || at < self.t(t, T_FIRST) {
+            self.set_t(t, T_FIRST, at);
+        }
+        if self.t(t, T_LAST) == NONE || at > self.t(t, T_LAST) {
+            self.set_t(t, T_LAST, at);
+        }
+    }
+    /// The tensor owning `t`'s memory (itself unless aliased).
+    fn root(&self, mut t: usize) -> usize {
+        for _ in 0..self.tensors {
+            match self.t(t, T_ALIAS) {
+                NONE => break,
+                r => t = r as usize,
+            }
+        }
+        t
     }
 }
 
@@ -170,10 +235,10 @@ impl Buffers for Tables<'_> {
     }
     fn size(&self, i: usize) -> usize {
         if i < self.tensors {
-            if self.get(i * TW + 2) == NONE {
+            if self.t(i, T_FIRST) == NONE || self.t(i, T_ALIAS) != NONE {
                 0
             } else {
-                self.get(i * TW + 1) as usize
+                self.t(i, T_SIZE) as usize
             }
         } else {
             self.get(self.op_base(i - self.tensors) + 3) as usize
@@ -181,7 +246,7 @@ impl Buffers for Tables<'_> {
     }
     fn lifetime(&self, i: usize) -> (u32, u32) {
         if i < self.tensors {
-            (self.get(i * TW + 2), self.get(i * TW + 3))
+            (self.t(i, T_FIRST), self.t(i, T_LAST))
         } else {
             let op = (i - self.tensors) as u32;
             (op, op)
@@ -189,7 +254,7 @@ impl Buffers for Tables<'_> {
     }
     fn offset(&self, i: usize) -> Option<usize> {
         let w = if i < self.tensors {
-            self.get(i * TW)
+            self.t(i, T_OFF)
         } else {
             self.get(self.op_base(i - self.tensors) + 2)
         };
@@ -197,12 +262,20 @@ impl Buffers for Tables<'_> {
     }
     fn set_offset(&mut self, i: usize, offset: usize) {
         let at = if i < self.tensors {
-            i * TW
+            i * TW + T_OFF
         } else {
             self.op_base(i - self.tensors) + 2
         };
         self.set(at, u32::try_from(offset).unwrap_or(NONE));
     }
+}
+
+/// Ops whose output is input 0's bytes under another shape: the planner lets them share memory.
+fn aliases_input(code: BuiltinOperator) -> bool {
+    matches!(
+        code,
+        BuiltinOperator::RESHAPE | BuiltinOperator::SQUEEZE | BuiltinOperator::EXPAND_DIMS
+    )
 }
 
 fn u32_of(n: usize) -> Result<u32, Error> {
@@ -251,6 +324,9 @@ impl<'a> Interpreter<'a> {
             return Err(Error::ArenaMisaligned);
         }
         let sg = model.main_subgraph();
+        if sg.operator_count() > MAX_OPS {
+            return Err(Error::TooComplex);
+        }
         let layout = Self::layout(&model, &sg, resolver)?;
         let tail_len = layout.tail_bytes();
         let available = arena.len();
@@ -338,7 +414,8 @@ impl<'a> Interpreter<'a> {
         cast_mut::<u32>(bytes).map_err(|_| Error::ArenaMisaligned)
     }
 
-    /// Computes lifetimes and sizes, then runs the greedy planner.
+    /// Computes lifetimes and sizes, lets RESHAPE-like outputs alias their inputs, then runs
+    /// the greedy planner.
     fn plan(&mut self) -> Result<(), Error> {
         let (model, sg, resolver) = (self.model, self.sg(), self.resolver);
         let (nt, no) = (self.tensors, self.ops);
@@ -359,67 +436,49 @@ impl<'a> Interpreter<'a> {
                     tensor: t as u32,
                     ty: tensor.ty() as u8,
                 })?;
-                tb.set(t * TW + 1, u32_of(align_up(size))?);
+                tb.set_t(t, T_SIZE, u32_of(align_up(size))?);
             }
         }
-        let in_arena = |tb: &Tables<'_>, t: usize| tb.get(t * TW + 1) != NONE;
+        let is_input = |t: i32| sg.inputs().iter().any(|x| x == t);
+        let is_variable = |t: usize| sg.tensor(t).is_some_and(|x| x.is_variable());
         for t in sg.inputs().iter() {
-            let t = t as usize;
-            if in_arena(&tb, t) {
-                tb.set(t * TW + 2, 0);
-                tb.set(t * TW + 3, 0);
+            if tb.in_arena(t as usize) {
+                tb.touch(t as usize, 0);
             }
         }
         for t in 0..nt {
-            if sg.tensor(t).is_some_and(|x| x.is_variable()) && in_arena(&tb, t) {
-                tb.set(t * TW + 2, 0);
-                tb.set(t * TW + 3, last_step);
+            if is_variable(t) && tb.in_arena(t) {
+                tb.touch(t, 0);
+                tb.touch(t, last_step);
             }
         }
         for i in 0..no {
             let op = sg.operator(i).ok_or(Error::TooComplex)?;
             let oi = i as u32;
-            for t in op.inputs().iter() {
-                if t < 0 {
-                    continue;
-                }
+            for t in op.inputs().iter().filter(|&t| t >= 0) {
                 let tu = t as usize;
-                if !in_arena(&tb, tu) {
+                if !tb.in_arena(tu) {
                     continue;
                 }
-                if tb.get(tu * TW + 2) == NONE {
+                if tb.t(tu, T_FIRST) == NONE {
                     return Err(Malformed::UseBeforeDefinition {
                         op: oi,
                         tensor: t as u32,
                     }
                     .into());
                 }
-                let last = tb.get(tu * TW + 3).max(oi);
-                tb.set(
-                    tu * TW + 3,
-                    if tb.get(tu * TW + 3) == NONE {
-                        oi
-                    } else {
-                        last
-                    },
-                );
+                tb.touch(tu, oi);
             }
             for t in op.outputs().iter() {
                 let tu = t as usize;
-                let is_input = sg.inputs().iter().any(|x| x == t);
-                if !in_arena(&tb, tu) || is_input {
+                if !tb.in_arena(tu) || is_input(t) {
                     return Err(Malformed::WritesConstant {
                         op: oi,
                         tensor: t as u32,
                     }
                     .into());
                 }
-                if tb.get(tu * TW + 2) == NONE {
-                    tb.set(tu * TW + 2, oi);
-                }
-                if tb.get(tu * TW + 3) == NONE {
-                    tb.set(tu * TW + 3, oi);
-                }
+                tb.touch(tu, oi);
             }
             // Scratch and persistent data sizes, fixed by the op's prepare.
             let reg = registration(&model, &sg, resolver, i)?;
@@ -434,24 +493,50 @@ impl<'a> Interpreter<'a> {
         }
         for t in sg.outputs().iter() {
             let tu = t as usize;
-            if in_arena(&tb, tu) {
-                if tb.get(tu * TW + 2) == NONE {
+            if tb.in_arena(tu) {
+                if tb.t(tu, T_FIRST) == NONE {
                     return Err(Malformed::UseBeforeDefinition {
                         op: last_step,
                         tensor: t as u32,
                     }
                     .into());
                 }
-                tb.set(tu * TW + 3, last_step);
+                tb.touch(tu, last_step);
             }
         }
-        // Tensors nobody uses take no space.
-        for t in 0..nt {
-            if tb.get(t * TW + 2) == NONE {
-                tb.set(t * TW + 1, NONE);
+        // RESHAPE-like outputs share their input's memory (TFLM copies): the pair becomes one
+        // buffer living as long as either. Both are only read after the op, so sharing is safe.
+        for i in 0..no {
+            let op = sg.operator(i).ok_or(Error::TooComplex)?;
+            let code = model.operator_code(op.opcode_index() as usize).builtin;
+            let (src, dst) = (op.inputs().get(0), op.outputs().get(0));
+            if !aliases_input(code) || src < 0 || op.outputs().len() != 1 || src == dst {
+                continue;
             }
+            let (src, dst) = (src as usize, dst as usize);
+            if !tb.in_arena(src)
+                || is_variable(src)
+                || is_variable(dst)
+                || tb.t(dst, T_SIZE) > tb.t(src, T_SIZE)
+            {
+                continue;
+            }
+            let root = tb.root(src);
+            let (first, last) = (tb.t(dst, T_FIRST), tb.t(dst, T_LAST));
+            tb.touch(root, first);
+            tb.touch(root, last);
+            tb.set_t(dst, T_ALIAS, root as u32);
         }
         let head = planner::plan(&mut tb);
+        for t in 0..nt {
+            if tb.t(t, T_ALIAS) != NONE {
+                let off = tb.t(tb.root(t), T_OFF);
+                tb.set_t(t, T_OFF, off);
+            } else if tb.t(t, T_FIRST) == NONE {
+                // Tensors nobody uses take no space.
+                tb.set_t(t, T_SIZE, NONE);
+            }
+        }
         // Persistent data follows the tables.
         let mut data_at = nt * TW + no * OW;
         for i in 0..no {
@@ -508,6 +593,15 @@ impl<'a> Interpreter<'a> {
                 (rec[0] as usize, rec[1] as usize, rec[2], rec[3] as usize);
             let data = words.get(off..off + len).ok_or(Error::TooComplex)?;
             let ctx = OpCtx::new(&model, sg, op, i as u32);
+            // An output planned onto its input's bytes (RESHAPE-like) needs no work.
+            let (src, dst) = (op.inputs().get(0), op.outputs().get(0));
+            if src >= 0
+                && table
+                    .region(src as u32)
+                    .is_some_and(|r| table.region(dst as u32) == Some(r))
+            {
+                continue;
+            }
             // Mutable regions: outputs then scratch.
             let mut regions = [(0usize, 0usize, usize::MAX); MAX_OUTPUTS + 1];
             let mut n = 0;
@@ -731,8 +825,8 @@ impl<'a> Interpreter<'a> {
         Some(Allocation {
             offset: rec[0] as usize,
             size: rec[1] as usize,
-            first_op: rec[2],
-            last_op: rec[3],
+            first_op: rec[2] & 0xFFFF,
+            last_op: rec[2] >> 16,
         })
     }
 

@@ -735,7 +735,21 @@ def build_one(out_dir, base, variant, seed, opts):
     return name, meta, len(model_bytes)
 
 
+def load_extensions():
+    """Imports every `tools/corpus_*.py`: each registers more models with `@model` (and may
+    add to `ALLOWED_OPS`) by importing this module as `make_corpus`."""
+    import importlib
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.modules.setdefault("make_corpus", sys.modules[__name__])
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    for fname in sorted(os.listdir(here)):
+        if fname.startswith("corpus_") and fname.endswith(".py"):
+            importlib.import_module(fname[:-3])
+
+
 def all_variants():
+    load_extensions()
     out = []
     for base, (builder, opts) in MODELS.items():
         seed = zlib.crc32(base.encode()) % 100_000  # stable per model name
