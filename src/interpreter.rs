@@ -588,9 +588,10 @@ impl<'a> Interpreter<'a> {
             let op = sg.operator(i).ok_or(Error::TooComplex)?;
             let reg = registration(&model, &sg, resolver, i)?;
             let base = nt * TW + i * OW;
-            let rec = words.get(base..base + OW).ok_or(Error::TooComplex)?;
-            let (off, len, s_off, s_len) =
-                (rec[0] as usize, rec[1] as usize, rec[2], rec[3] as usize);
+            let Some(&[off, len, s_off, s_len]) = words.get(base..base + OW) else {
+                return Err(Error::TooComplex);
+            };
+            let (off, len, s_len) = (off as usize, len as usize, s_len as usize);
             let data = words.get(off..off + len).ok_or(Error::TooComplex)?;
             let ctx = OpCtx::new(&model, sg, op, i as u32);
             // An output planned onto its input's bytes (RESHAPE-like) needs no work.
@@ -818,15 +819,17 @@ impl<'a> Interpreter<'a> {
     /// Where tensor `t` of the main subgraph lives, if in the arena.
     pub fn allocation(&self, t: usize) -> Option<Allocation> {
         let words = self.tail_len_words()?;
-        let rec = words.get(t * TW..t * TW + TW)?;
-        if rec[0] == NONE {
+        let &[offset, size, life, _alias] = words.get(t * TW..t * TW + TW)? else {
+            return None;
+        };
+        if offset == NONE {
             return None;
         }
         Some(Allocation {
-            offset: rec[0] as usize,
-            size: rec[1] as usize,
-            first_op: rec[2] & 0xFFFF,
-            last_op: rec[2] >> 16,
+            offset: offset as usize,
+            size: size as usize,
+            first_op: life & 0xFFFF,
+            last_op: life >> 16,
         })
     }
 

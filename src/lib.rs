@@ -21,6 +21,12 @@
 //! ```
 #![no_std]
 #![forbid(unsafe_code)]
+// No panic is reachable from the public API: no unwrap/expect/panic, and no unchecked
+// indexing or slicing outside tests (use `get`, iterators, or split borrows).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::unreachable, clippy::todo, clippy::unimplemented)
+)]
 #![warn(missing_docs)]
 
 #[cfg(any(test, feature = "std"))]

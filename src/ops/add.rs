@@ -38,8 +38,7 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
         ctx.shape_padded4(&in2)?,
         ctx.shape_padded4(&output)?,
     );
-    for d in 0..4 {
-        let (a, b, o) = (s1[d], s2[d], so[d]);
+    for ((&a, &b), &o) in s1.iter().zip(&s2).zip(&so) {
         let expect = if a == b {
             a
         } else if a == 1 {

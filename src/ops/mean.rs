@@ -34,20 +34,20 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
     let data = axis.t.data().ok_or(ctx.shape_err(&axis))?;
     let mut axes = [false; 4];
     for k in 0..axis.t.element_count() {
-        let b = data.get(4 * k..4 * k + 4).ok_or(ctx.shape_err(&axis))?;
-        let a = i32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        let b = data.get(4 * k..4 * k + 4).and_then(|b| <[u8; 4]>::try_from(b).ok());
+        let a = i32::from_le_bytes(b.ok_or(ctx.shape_err(&axis))?);
         let a = if a < 0 { a + rank as i32 } else { a };
         if a < 0 || a as usize >= rank {
             return Err(ctx.shape_err(&axis));
         }
-        axes[4 - rank + a as usize] = true;
+        *axes.get_mut(4 - rank + a as usize).ok_or(ctx.shape_err(&axis))? = true;
     }
     // The expected output shape: reduced dims become 1 (keep_dims) or disappear.
     let s = input.t.shape();
     let os = output.t.shape();
     let mut j = 0;
     for (i, d) in s.iter().enumerate() {
-        let reduced = axes[4 - rank + i];
+        let reduced = axes.get(4 - rank + i).copied().unwrap_or(false);
         if reduced && !keep_dims {
             continue;
         }

@@ -33,11 +33,7 @@ fn params(ctx: &OpCtx<'_>) -> Result<(f32, usize, usize), Error> {
         return Err(ctx.shape_err(&output));
     }
     let depth = s.get(s.len() - 1) as usize;
-    let rows = if depth == 0 {
-        0
-    } else {
-        input.t.element_count() / depth
-    };
+    let rows = input.t.element_count().checked_div(depth).unwrap_or(0);
     if input.t.ty() != output.t.ty() {
         return Err(ctx.type_err(&output));
     }
