@@ -1,0 +1,88 @@
+//! Build script: puts the memory map where the linker finds it and turns the embedded models'
+//! golden `.npy` files into raw bytes in `OUT_DIR`.
+//!
+//! For every model NAME below it writes `OUT_DIR/NAME.tflite` (the model, byte for byte),
+//! `OUT_DIR/NAME.input-0.bin` and `OUT_DIR/NAME.output-0.bin` (the case-0 tensors' data, C
+//! order, header stripped). Only int8 (`|i1`) tensors are accepted: that is all the firmware
+//! compares.
+
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The project's own conformance models the firmware binaries embed.
+const MODELS: &[&str] = &["net_dscnn_int8", "net_mobilenet_int8", "fc_relu_int8"];
+/// The golden case embedded for each model.
+const CASE: &str = "case-0";
+
+fn main() {
+    let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let out = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR"));
+
+    // The memory map lives in memory/ (not the package root, where the linker would find it
+    // first and silently prefer it) and is copied to OUT_DIR/memory.x for cortex-m-rt's link.x.
+    let map = manifest.join("memory/mps2-an386.x");
+    fs::copy(&map, out.join("memory.x")).expect("copy memory map");
+    println!("cargo:rustc-link-search={}", out.display());
+    println!("cargo:rerun-if-changed={}", map.display());
+    println!("cargo:rerun-if-changed=build.rs");
+
+    let corpus = manifest.join("../../tests/conformance");
+    for name in MODELS {
+        let dir = corpus.join(name);
+        let model = dir.join("model.tflite");
+        fs::copy(&model, out.join(format!("{name}.tflite")))
+            .unwrap_or_else(|e| panic!("copy {}: {e}", model.display()));
+        println!("cargo:rerun-if-changed={}", model.display());
+        for tensor in ["input-0", "output-0"] {
+            let npy = dir.join(CASE).join(format!("{tensor}.npy"));
+            let raw = npy_int8_data(&npy);
+            fs::write(out.join(format!("{name}.{tensor}.bin")), raw).expect("write raw tensor");
+            println!("cargo:rerun-if-changed={}", npy.display());
+        }
+    }
+}
+
+/// The data of an int8 `.npy` file (format 1.0, 2.0 or 3.0, C order), checked against its shape.
+fn npy_int8_data(path: &Path) -> Vec<u8> {
+    let bytes = fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let fail = |why: &str| -> ! { panic!("{}: {why}", path.display()) };
+    if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
+        fail("not a .npy file");
+    }
+    let (header_len, start) = match bytes[6] {
+        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
+        2 | 3 if bytes.len() >= 12 => (
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+            12,
+        ),
+        _ => fail("unsupported .npy version"),
+    };
+    let data_start = start + header_len;
+    if data_start > bytes.len() {
+        fail("header runs past the end");
+    }
+    let header = std::str::from_utf8(&bytes[start..data_start]).unwrap_or_else(|_| fail("header"));
+    if !header.contains("'descr': '|i1'") {
+        fail("dtype is not int8 ('|i1')");
+    }
+    if !header.contains("'fortran_order': False") {
+        fail("not C order");
+    }
+    let shape = header
+        .split("'shape': (")
+        .nth(1)
+        .and_then(|s| s.split(')').next())
+        .unwrap_or_else(|| fail("no shape"));
+    let count: usize = shape
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<usize>().unwrap_or_else(|_| fail("bad shape")))
+        .product();
+    let data = &bytes[data_start..];
+    if data.len() != count {
+        fail("data length does not match the shape");
+    }
+    data.to_vec()
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# microlite on an emulated Cortex-M4: what CI runs (about 1 minute on 2 cores from a fresh build).
+#  1. installs what is missing: qemu-system-arm (apt-get), the thumb targets, llvm-tools;
+#  2. `cargo run --release`: the firmware runs both models in QEMU mps2-an386 and checks them
+#     against TFLM's goldens (exit status non-zero on a mismatch, a panic or a fault);
+#  3. runs the size probes (each checks fc_relu_int8 against its golden);
+#  4. builds everything for thumbv6m-none-eabi (Cortex-M0+) so nothing M4-only slips in;
+#  5. builds the size-optimised profile and prints the flash/RAM table.
+set -euo pipefail
+cd "$(dirname "$0")"
+HERE=$(pwd)
+export CARGO_TARGET_DIR="$HERE/target"
+start=$(date +%s)
+step() { echo; echo "== cortex-m4: $* ($(( $(date +%s) - start ))s)"; }
+
+step "tools"
+if ! command -v qemu-system-arm >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then SUDO=sudo; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends qemu-system-arm >/dev/null
+fi
+qemu-system-arm --version | head -n 1
+if command -v rustup >/dev/null 2>&1; then
+  rustup target add thumbv7em-none-eabihf thumbv6m-none-eabi >/dev/null 2>&1 \
+    || rustup target add thumbv7em-none-eabihf thumbv6m-none-eabi
+  rustup component add llvm-tools >/dev/null 2>&1 || rustup component add llvm-tools \
+    || echo "(llvm-tools unavailable: the size table will be skipped)"
+fi
+LLVM_BIN="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin"
+SIZE="$LLVM_BIN/llvm-size"
+
+step "firmware: cargo run --release (QEMU mps2-an386, Cortex-M4F)"
+cargo build --release --bins
+cargo run --release
+
+step "size probes in QEMU (each checks fc_relu_int8 against its golden)"
+for bin in size-baseline size-fc size-cnn7 size-all; do
+  printf '%-14s ' "$bin"
+  cargo run -q --release --bin "$bin"
+done
+
+step "Cortex-M0+ build: thumbv6m-none-eabi (build only)"
+cargo build --release --bins --target thumbv6m-none-eabi
+
+step "size-optimised build (profile release-size, opt-level \"s\")"
+cargo build --profile release-size --bins
+
+if [ ! -x "$SIZE" ]; then
+  echo "no llvm-size at $SIZE: skipping the size table"
+  exit 0
+fi
+
+# Section sizes of an ELF: "flash RAM text rodata data bss" (flash = vector table + .text +
+# .rodata + .data's load image; RAM = .data + .bss + .uninit, stack not included).
+sections() {
+  "$SIZE" -A "$1" | awk '
+    $1 == ".vector_table" { v = $2 } $1 == ".text" { t = $2 } $1 == ".rodata" { r = $2 }
+    $1 == ".data" { d = $2 } $1 == ".bss" { b = $2 } $1 == ".uninit" { u = $2 }
+    END { printf "%d %d %d %d %d %d\n", v + t + r + d, d + b + u, t, r, d, b + u }'
+}
+
+# Bytes the firmware embeds that are data, not code: both models and their golden tensors.
+blob_bytes() {
+  local out total=0 f
+  out=$(dirname "$(ls -t "$CARGO_TARGET_DIR"/thumbv7em-none-eabihf/$1/build/microlite-cortex-m4-*/out/net_dscnn_int8.tflite | sed -n 1p)")
+  for f in "$out"/net_dscnn_int8.* "$out"/net_mobilenet_int8.*; do
+    total=$(( total + $(wc -c < "$f") ))
+  done
+  echo "$total"
+}
+
+step "sizes (bytes)"
+for profile in release release-size; do
+  dir="$CARGO_TARGET_DIR/thumbv7em-none-eabihf/$profile"
+  case $profile in release) opt=3 ;; *) opt='"s"' ;; esac
+  echo
+  echo "thumbv7em-none-eabihf, profile $profile (opt-level $opt, lto, codegen-units 1, panic abort)"
+  printf '%-22s %8s %8s %8s %8s %8s %8s\n' binary flash RAM .text .rodata .data .bss
+  for bin in microlite-cortex-m4 size-baseline size-fc size-cnn7 size-all; do
+    printf '%-22s %8d %8d %8d %8d %8d %8d\n' "$bin" $(sections "$dir/$bin")
+  done
+  read -r fw_flash fw_ram _ < <(sections "$dir/microlite-cortex-m4")
+  blobs=$(blob_bytes "$profile")
+  echo "firmware flash without its $blobs bytes of models and goldens: $(( fw_flash - blobs )); RAM includes the 65536-byte static arena"
+  read -r base_flash base_ram _ < <(sections "$dir/size-baseline")
+  echo "microlite's own cost (probe minus size-baseline; same runtime, same model bytes):"
+  for bin in size-fc:"FULLY_CONNECTED only" size-cnn7:"7 CNN ops" size-all:"all ops"; do
+    read -r flash ram _ < <(sections "$dir/${bin%%:*}")
+    printf '  %-22s flash %6d  RAM %4d\n' "${bin#*:}" $(( flash - base_flash )) $(( ram - base_ram ))
+  done
+done
+echo
+echo "thumbv6m-none-eabi (Cortex-M0+), profile release"
+printf '%-22s %8s %8s %8s %8s %8s %8s\n' binary flash RAM .text .rodata .data .bss
+for bin in microlite-cortex-m4 size-baseline size-fc size-cnn7 size-all; do
+  printf '%-22s %8d %8d %8d %8d %8d %8d\n' "$bin" $(sections "$CARGO_TARGET_DIR/thumbv6m-none-eabi/release/$bin")
+done
+step "done"
