@@ -3,7 +3,7 @@
 use super::{Io, OpCtx, OpPlan, Registration};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator, TensorType};
-use microlite_kernels::softmax::{softmax_f32, softmax_int8, softmax_prepare_int8};
+use microlite_kernels::softmax::{softmax_f32, softmax_int8, softmax_prepare_int8, SoftmaxParamsInt8};
 
 pub(crate) fn registration() -> Registration {
     Registration {
@@ -51,18 +51,31 @@ fn params(ctx: &OpCtx<'_>) -> Result<(f32, usize, usize), Error> {
     Ok((beta, rows, depth))
 }
 
-fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    params(ctx)?;
-    Ok(OpPlan::default())
+/// Validates, and for int8 computes TFLM's input multiplier and radius once (in f64) into the
+/// op's persistent data: `[input_multiplier, input_left_shift, diff_min]`.
+fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
+    let (beta, _, _) = params(ctx)?;
+    let input = ctx.input(0)?;
+    if input.t.ty() != TensorType::Int8 {
+        return Ok(OpPlan::default());
+    }
+    if let Some(data) = data {
+        let (in_scale, _) = ctx.quant(&input)?;
+        let p = softmax_prepare_int8(beta, in_scale);
+        let words = [p.input_multiplier, p.input_left_shift, p.diff_min];
+        data.get_mut(..3).ok_or(ctx.options_err())?.copy_from_slice(&words);
+    }
+    Ok(OpPlan { data_words: 3, scratch_bytes: 0 })
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {
+fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, data: &[i32]) -> Result<(), Error> {
     let (beta, rows, depth) = params(ctx)?;
-    let input = ctx.input(0)?;
-    match input.t.ty() {
+    match ctx.input(0)?.t.ty() {
         TensorType::Int8 => {
-            let (in_scale, _) = ctx.quant(&input)?;
-            let p = softmax_prepare_int8(beta, in_scale);
+            let &[input_multiplier, input_left_shift, diff_min] = data.get(..3).ok_or(ctx.options_err())? else {
+                return Err(ctx.options_err());
+            };
+            let p = SoftmaxParamsInt8 { input_multiplier, input_left_shift, diff_min };
             let x = io.input::<i8>(0)?;
             softmax_int8(&p, rows, depth, x, io.output::<i8>(0)?)
         }
