@@ -60,26 +60,90 @@ macro_rules! adders {
 adders! {
     /// Registers ADD.
     add_add => add,
+    /// Registers ARG_MAX.
+    add_arg_max => arg_max,
+    /// Registers ARG_MIN.
+    add_arg_min => arg_min,
     /// Registers AVERAGE_POOL_2D.
     add_average_pool_2d => average_pool_2d,
+    /// Registers CONCATENATION.
+    add_concatenation => concatenation,
     /// Registers CONV_2D.
     add_conv_2d => conv_2d,
+    /// Registers DEPTH_TO_SPACE.
+    add_depth_to_space => depth_to_space,
     /// Registers DEPTHWISE_CONV_2D.
     add_depthwise_conv_2d => depthwise_conv_2d,
     /// Registers DEQUANTIZE.
     add_dequantize => dequantize,
+    /// Registers EXPAND_DIMS.
+    add_expand_dims => expand_dims,
     /// Registers FULLY_CONNECTED.
     add_fully_connected => fully_connected,
+    /// Registers HARD_SWISH.
+    add_hard_swish => hard_swish,
+    /// Registers L2_NORMALIZATION.
+    add_l2_normalization => l2_normalization,
+    /// Registers LEAKY_RELU.
+    add_leaky_relu => leaky_relu,
+    /// Registers LOGISTIC.
+    add_logistic => logistic,
     /// Registers MAX_POOL_2D.
     add_max_pool_2d => max_pool_2d,
+    /// Registers MAXIMUM.
+    add_maximum => maximum,
     /// Registers MEAN.
     add_mean => mean,
+    /// Registers MINIMUM.
+    add_minimum => minimum,
+    /// Registers MUL.
+    add_mul => mul,
+    /// Registers PACK.
+    add_pack => pack,
+    /// Registers PAD.
+    add_pad => pad,
+    /// Registers PADV2.
+    add_padv2 => padv2,
+    /// Registers PRELU.
+    add_prelu => prelu,
     /// Registers QUANTIZE.
     add_quantize => quantize,
+    /// Registers RELU.
+    add_relu => relu,
+    /// Registers RELU6.
+    add_relu6 => relu6,
     /// Registers RESHAPE.
     add_reshape => reshape,
+    /// Registers RESIZE_BILINEAR.
+    add_resize_bilinear => resize_bilinear,
+    /// Registers RESIZE_NEAREST_NEIGHBOR.
+    add_resize_nearest_neighbor => resize_nearest_neighbor,
+    /// Registers SHAPE.
+    add_shape => shape,
+    /// Registers SLICE.
+    add_slice => slice,
     /// Registers SOFTMAX.
     add_softmax => softmax,
+    /// Registers SPACE_TO_DEPTH.
+    add_space_to_depth => space_to_depth,
+    /// Registers SPLIT.
+    add_split => split,
+    /// Registers SPLIT_V.
+    add_split_v => split_v,
+    /// Registers SQUEEZE.
+    add_squeeze => squeeze,
+    /// Registers STRIDED_SLICE.
+    add_strided_slice => strided_slice,
+    /// Registers SUB.
+    add_sub => sub,
+    /// Registers TANH.
+    add_tanh => tanh,
+    /// Registers TRANSPOSE.
+    add_transpose => transpose,
+    /// Registers TRANSPOSE_CONV.
+    add_transpose_conv => transpose_conv,
+    /// Registers UNPACK.
+    add_unpack => unpack,
 }
 
 impl<const N: usize> MutableOpResolver<N> {

@@ -200,6 +200,22 @@ pub(crate) mod options {
     pub const POOL_2D: u8 = 5;
     pub const FULLY_CONNECTED: u8 = 8;
     pub const SOFTMAX: u8 = 9;
+    pub const CONCATENATION: u8 = 10;
     pub const ADD: u8 = 11;
+    pub const L2_NORMALIZATION: u8 = 12;
+    pub const RESIZE_BILINEAR: u8 = 15;
+    pub const SPACE_TO_DEPTH: u8 = 19;
+    pub const MUL: u8 = 21;
     pub const REDUCER: u8 = 27;
+    pub const SUB: u8 = 28;
+    pub const SQUEEZE: u8 = 30;
+    pub const STRIDED_SLICE: u8 = 32;
+    pub const SPLIT: u8 = 35;
+    pub const TRANSPOSE_CONV: u8 = 49;
+    pub const PACK: u8 = 59;
+    pub const UNPACK: u8 = 64;
+    pub const RESIZE_NEAREST_NEIGHBOR: u8 = 74;
+    pub const LEAKY_RELU: u8 = 75;
+    pub const SPLIT_V: u8 = 79;
+    pub const DEPTH_TO_SPACE: u8 = 94;
 }

@@ -5,10 +5,11 @@
 //! to a common scale with 20 bits of headroom, summed, rescaled to the output); the float
 //! path is `reference_ops::Add` / `BroadcastAdd4DSlow`.
 
+use crate::broadcast::binary;
 use crate::quant::{
     multiply_by_quantized_multiplier_smaller_than_one_exp, quantize_multiplier_smaller_than_one_exp,
 };
-use crate::util::{clamp_f32, clamp_i32, shape_len};
+use crate::util::{clamp_f32, clamp_i32};
 use crate::KernelError;
 
 /// Precomputed int8 ADD parameters, as TFLM's `OpDataAdd` / `ArithmeticParams`.
@@ -125,70 +126,6 @@ fn add_one(p: &AddParamsInt8, x: i8, y: i8) -> i8 {
     clamp_i32(raw_output, p.act_min, p.act_max) as i8
 }
 
-/// Per-dimension element strides of each input over the output (0 where broadcast).
-struct Broadcast {
-    out: [usize; 4],
-    s1: [usize; 4],
-    s2: [usize; 4],
-    same: bool,
-}
-
-fn broadcast(
-    a: [usize; 4],
-    a_len: usize,
-    b: [usize; 4],
-    b_len: usize,
-    out: [usize; 4],
-    out_len: usize,
-) -> Result<Broadcast, KernelError> {
-    if shape_len(&a)? != a_len || shape_len(&b)? != b_len || shape_len(&out)? != out_len {
-        return Err(KernelError::ShapeMismatch);
-    }
-    for i in 0..4 {
-        let ok = (a[i] == out[i] || a[i] == 1)
-            && (b[i] == out[i] || b[i] == 1)
-            && (a[i] == out[i] || b[i] == out[i]);
-        if !ok {
-            return Err(KernelError::ShapeMismatch);
-        }
-    }
-    let strides = |s: [usize; 4]| {
-        let mut st = [0usize; 4];
-        let mut acc = 1usize;
-        for i in (0..4).rev() {
-            st[i] = if s[i] == 1 { 0 } else { acc };
-            acc *= s[i];
-        }
-        st
-    };
-    Ok(Broadcast {
-        out,
-        s1: strides(a),
-        s2: strides(b),
-        same: a == b,
-    })
-}
-
-/// Walks the output in order, calling `f(out_index, in1_index, in2_index)`.
-#[inline]
-fn for_each(bc: &Broadcast, mut f: impl FnMut(usize, usize, usize)) {
-    let [d0, d1, d2, d3] = bc.out;
-    let mut o = 0;
-    for i0 in 0..d0 {
-        let (a0, b0) = (i0 * bc.s1[0], i0 * bc.s2[0]);
-        for i1 in 0..d1 {
-            let (a1, b1) = (a0 + i1 * bc.s1[1], b0 + i1 * bc.s2[1]);
-            for i2 in 0..d2 {
-                let (a2, b2) = (a1 + i2 * bc.s1[2], b1 + i2 * bc.s2[2]);
-                for i3 in 0..d3 {
-                    f(o, a2 + i3 * bc.s1[3], b2 + i3 * bc.s2[3]);
-                    o += 1;
-                }
-            }
-        }
-    }
-}
-
 /// Int8 ADD with broadcasting; parameters from [`add_prepare_int8`].
 pub fn add_int8(
     p: &AddParamsInt8,
@@ -199,22 +136,9 @@ pub fn add_int8(
     out_shape: [usize; 4],
     output: &mut [i8],
 ) -> Result<(), KernelError> {
-    let bc = broadcast(
-        in1_shape,
-        in1.len(),
-        in2_shape,
-        in2.len(),
-        out_shape,
-        output.len(),
-    )?;
-    if bc.same {
-        for ((o, &x), &y) in output.iter_mut().zip(in1).zip(in2) {
-            *o = add_one(p, x, y);
-        }
-    } else {
-        for_each(&bc, |o, i, j| output[o] = add_one(p, in1[i], in2[j]));
-    }
-    Ok(())
+    binary(in1_shape, in1, in2_shape, in2, out_shape, output, |x, y| {
+        add_one(p, x, y)
+    })
 }
 
 /// Float ADD with broadcasting: `x + y` clamped to `[act_min, act_max]`.
@@ -229,24 +153,9 @@ pub fn add_f32(
     out_shape: [usize; 4],
     output: &mut [f32],
 ) -> Result<(), KernelError> {
-    let bc = broadcast(
-        in1_shape,
-        in1.len(),
-        in2_shape,
-        in2.len(),
-        out_shape,
-        output.len(),
-    )?;
-    if bc.same {
-        for ((o, &x), &y) in output.iter_mut().zip(in1).zip(in2) {
-            *o = clamp_f32(x + y, act_min, act_max);
-        }
-    } else {
-        for_each(&bc, |o, i, j| {
-            output[o] = clamp_f32(in1[i] + in2[j], act_min, act_max)
-        });
-    }
-    Ok(())
+    binary(in1_shape, in1, in2_shape, in2, out_shape, output, |x, y| {
+        clamp_f32(x + y, act_min, act_max)
+    })
 }
 
 #[cfg(test)]

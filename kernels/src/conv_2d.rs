@@ -4,9 +4,9 @@
 //! (float), including grouped convolution (`in_c` a multiple of the filter's depth). Taps that
 //! fall in the padding are skipped, not zero-filled after the input offset.
 
-use crate::quant::multiply_by_quantized_multiplier;
+use crate::gemm::{dot_tile_f32, gemm_rows, offset_fits_i16, widen, OutStage, WIDE_MAX};
 pub use crate::quant::QuantParams;
-use crate::util::{check_len, check_window, clamp_f32, clamp_i32, tap_range};
+use crate::util::{check_len, check_window, clamp_f32, tap_range};
 use crate::KernelError;
 
 /// Geometry of a convolution: strides, dilations and padding-before (from [`crate::quant::compute_padding`]).
@@ -94,7 +94,11 @@ fn check(
 /// Int8 convolution with per-channel (or per-tensor) requantization, as TFLM's
 /// `ConvPerChannel`: `acc = bias + sum(filter * (input + input_offset))`, then rescale.
 ///
-/// The filter zero point is taken as 0 (TFLM's int8 conv ignores it).
+/// The filter zero point is taken as 0 (TFLM's int8 conv ignores it). Taps in the padding
+/// are skipped. Fast path: up to four output pixels at a time have their patches gathered
+/// into an on-stack `i16` buffer with the input offset already added (padding taps become
+/// 0, contributing nothing, exactly as skipping them), then multiplied against all filters
+/// in register tiles ([`crate::gemm`]); equal to [`reference::conv_2d_int8`] bit for bit.
 #[allow(clippy::too_many_arguments)]
 pub fn conv_2d_int8(
     p: &ConvParams,
@@ -118,49 +122,86 @@ pub fn conv_2d_int8(
         output.len(),
     )?;
     let per_channel = q.check(g.oc)?;
-    let in_off = q.input_offset;
-    for b in 0..g.n {
-        for oy in 0..g.oh {
+    // check() proved kh * kw * fic (the filter's length over oc) fits.
+    let k = g.kh * g.kw * g.fic;
+    if g.fic != g.ic || k == 0 || k > WIDE_MAX || g.oc == 0 || !offset_fits_i16(q.input_offset) {
+        return reference::conv_2d_int8(
+            p,
+            q,
+            in_shape,
+            input,
+            filter_shape,
+            filter,
+            bias,
+            out_shape,
+            output,
+        );
+    }
+    let st = OutStage {
+        q,
+        per_channel,
+        bias,
+    };
+    let off = q.input_offset as i16;
+    let max_rows = (WIDE_MAX / k).min(4);
+    let mut buf = [0i16; WIDE_MAX];
+    let row_len = g.kw * g.ic;
+    let image_len = g.ih * g.iw * g.ic;
+    // Output pixels in flat (batch, row, column) order, `max_rows` at a time: their outputs
+    // are contiguous, so groups run across output rows.
+    let pixels = g.n * g.oh * g.ow;
+    let mut pix = 0;
+    while pix < pixels {
+        let rows = max_rows.min(pixels - pix);
+        for (r, patch) in buf[..rows * k].chunks_exact_mut(k).enumerate() {
+            let flat = pix + r;
+            let (b, oy, ox) = (flat / (g.oh * g.ow), flat / g.ow % g.oh, flat % g.ow);
+            let image = &input[b * image_len..(b + 1) * image_len];
             let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
             let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
-            for ox in 0..g.ow {
-                let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
-                let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
-                let out_base = ((b * g.oh + oy) * g.ow + ox) * g.oc;
-                for o in 0..g.oc {
-                    let in_c0 = (o / g.filters_per_group) * g.fic;
-                    let mut acc: i32 = 0;
-                    for ky in ky_lo..ky_hi {
-                        let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
-                        for kx in kx_lo..kx_hi {
-                            let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
-                            let i0 = ((b * g.ih + iy) * g.iw + ix) * g.ic + in_c0;
-                            let f0 = ((o * g.kh + ky) * g.kw + kx) * g.fic;
-                            let xs = &input[i0..i0 + g.fic];
-                            let fs = &filter[f0..f0 + g.fic];
-                            for (&x, &f) in xs.iter().zip(fs) {
-                                acc = acc.wrapping_add(
-                                    (f as i32).wrapping_mul((x as i32).wrapping_add(in_off)),
-                                );
-                            }
-                        }
+            let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
+            let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
+            for (ky, seg) in patch.chunks_exact_mut(row_len).enumerate() {
+                if ky < ky_lo || ky >= ky_hi || kx_lo >= kx_hi {
+                    seg.fill(0);
+                    continue;
+                }
+                let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
+                let in_row = &image[iy * g.iw * g.ic..(iy + 1) * g.iw * g.ic];
+                let (head, rest) = seg.split_at_mut(kx_lo * g.ic);
+                let (mid, tail) = rest.split_at_mut((kx_hi - kx_lo) * g.ic);
+                head.fill(0);
+                tail.fill(0);
+                let ix0 = (x0 + (kx_lo * p.dilation_w) as isize) as usize;
+                if p.dilation_w == 1 {
+                    widen(mid, &in_row[ix0 * g.ic..ix0 * g.ic + mid.len()], off);
+                } else {
+                    for (t, d) in mid.chunks_exact_mut(g.ic).enumerate() {
+                        let ix = ix0 + t * p.dilation_w;
+                        widen(d, &in_row[ix * g.ic..(ix + 1) * g.ic], off);
                     }
-                    if let Some(bias) = bias {
-                        acc = acc.wrapping_add(bias[o]);
-                    }
-                    let (m, s) = q.channel(per_channel, o);
-                    let v =
-                        multiply_by_quantized_multiplier(acc, m, s).wrapping_add(q.output_offset);
-                    output[out_base + o] = clamp_i32(v, q.act_min, q.act_max) as i8;
                 }
             }
         }
+        gemm_rows(
+            &buf[..rows * k],
+            rows,
+            k,
+            filter,
+            g.oc,
+            &st,
+            &mut output[pix * g.oc..(pix + rows) * g.oc],
+        );
+        pix += rows;
     }
     Ok(())
 }
 
 /// Float convolution as TFLM's `reference_ops::Conv`: per output, the sum over rows, columns
 /// and channels in that order, plus bias, clamped to `[act_min, act_max]`.
+///
+/// Fast path: tiles of output pixels and channels accumulate together, each output still
+/// summed in TFLM's order, so results equal [`reference::conv_2d_f32`] bit for bit.
 #[allow(clippy::too_many_arguments)]
 pub fn conv_2d_f32(
     p: &ConvParams,
@@ -184,40 +225,282 @@ pub fn conv_2d_f32(
         out_shape,
         output.len(),
     )?;
+    let k = g.kh * g.kw * g.fic;
+    if g.fic != g.ic || k == 0 || g.oc == 0 {
+        return reference::conv_2d_f32(
+            p,
+            act_min,
+            act_max,
+            in_shape,
+            input,
+            filter_shape,
+            filter,
+            bias,
+            out_shape,
+            output,
+        );
+    }
+    let finish = |o: usize, total: f32| {
+        let bias_value = match bias {
+            Some(bias) => bias[o],
+            None => 0.0,
+        };
+        clamp_f32(total + bias_value, act_min, act_max)
+    };
+    let image_len = g.ih * g.iw * g.ic;
     for b in 0..g.n {
+        let image = &input[b * image_len..(b + 1) * image_len];
         for oy in 0..g.oh {
             let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
             let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
-            for ox in 0..g.ow {
+            let out_row =
+                &mut output[(b * g.oh + oy) * g.ow * g.oc..(b * g.oh + oy + 1) * g.ow * g.oc];
+            let mut ox = 0;
+            while ox < g.ow {
                 let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
+                let full = |x0: isize| x0 >= 0 && x0 as usize + (g.kw - 1) * p.dilation_w < g.iw;
+                // Four pixels whose windows lie inside the row, read as contiguous segments.
+                if p.dilation_w == 1
+                    && ox + 4 <= g.ow
+                    && full(x0)
+                    && full(x0 + (3 * p.stride_w) as isize)
+                {
+                    let seg = g.kw * g.ic;
+                    let outs = &mut out_row[ox * g.oc..(ox + 4) * g.oc];
+                    conv_f32_tile::<4>(
+                        p,
+                        &g,
+                        image,
+                        filter,
+                        y0,
+                        ky_lo,
+                        ky_hi,
+                        x0 as usize,
+                        seg,
+                        outs,
+                        &finish,
+                    );
+                    ox += 4;
+                    continue;
+                }
+                // One pixel, its window clipped.
                 let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
-                let out_base = ((b * g.oh + oy) * g.ow + ox) * g.oc;
-                for o in 0..g.oc {
-                    let in_c0 = (o / g.filters_per_group) * g.fic;
-                    let mut total = 0.0f32;
+                let outs = &mut out_row[ox * g.oc..(ox + 1) * g.oc];
+                for (o, (f, out)) in filter.chunks_exact(k).zip(outs.iter_mut()).enumerate() {
+                    let mut acc = [[0.0f32; 1]; 1];
                     for ky in ky_lo..ky_hi {
                         let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
-                        for kx in kx_lo..kx_hi {
-                            let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
-                            let i0 = ((b * g.ih + iy) * g.iw + ix) * g.ic + in_c0;
-                            let f0 = ((o * g.kh + ky) * g.kw + kx) * g.fic;
-                            let xs = &input[i0..i0 + g.fic];
-                            let fs = &filter[f0..f0 + g.fic];
-                            for (&x, &f) in xs.iter().zip(fs) {
-                                total += x * f;
+                        let frow = &f[ky * g.kw * g.ic..(ky + 1) * g.kw * g.ic];
+                        if p.dilation_w == 1 && kx_lo < kx_hi {
+                            let ix = (x0 + kx_lo as isize) as usize;
+                            let n = (kx_hi - kx_lo) * g.ic;
+                            let xs = &image[(iy * g.iw + ix) * g.ic..][..n];
+                            let fs = &frow[kx_lo * g.ic..][..n];
+                            dot_tile_f32::<1, 1>(&mut acc, [xs], [fs], n);
+                        } else {
+                            for kx in kx_lo..kx_hi {
+                                let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
+                                let xs = &image[(iy * g.iw + ix) * g.ic..][..g.ic];
+                                let fs = &frow[kx * g.ic..][..g.ic];
+                                dot_tile_f32::<1, 1>(&mut acc, [xs], [fs], g.ic);
                             }
                         }
                     }
-                    let bias_value = match bias {
-                        Some(bias) => bias[o],
-                        None => 0.0,
-                    };
-                    output[out_base + o] = clamp_f32(total + bias_value, act_min, act_max);
+                    *out = finish(o, acc[0][0]);
                 }
+                ox += 1;
             }
         }
     }
     Ok(())
+}
+
+/// `P` adjacent output pixels with full-width windows, against every filter in tiles of 4.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn conv_f32_tile<const P: usize>(
+    p: &ConvParams,
+    g: &Geometry,
+    image: &[f32],
+    filter: &[f32],
+    y0: isize,
+    ky_lo: usize,
+    ky_hi: usize,
+    x0: usize,
+    seg: usize,
+    outs: &mut [f32],
+    finish: &impl Fn(usize, f32) -> f32,
+) {
+    const C: usize = 4;
+    let k = g.kh * seg;
+    let oc = g.oc;
+    let mut o = 0;
+    while o < oc {
+        let cn = if o + C <= oc { C } else { 1 };
+        let mut acc = [[0.0f32; C]; P];
+        for ky in ky_lo..ky_hi {
+            let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
+            let xs: [&[f32]; P] = core::array::from_fn(|r| {
+                let ix = x0 + r * p.stride_w;
+                &image[(iy * g.iw + ix) * g.ic..][..seg]
+            });
+            if cn == C {
+                let fs: [&[f32]; C] =
+                    core::array::from_fn(|c| &filter[(o + c) * k + ky * seg..][..seg]);
+                dot_tile_f32::<P, C>(&mut acc, xs, fs, seg);
+            } else {
+                let mut a1: [[f32; 1]; P] = core::array::from_fn(|r| [acc[r][0]]);
+                dot_tile_f32::<P, 1>(&mut a1, xs, [&filter[o * k + ky * seg..][..seg]], seg);
+                for r in 0..P {
+                    acc[r][0] = a1[r][0];
+                }
+            }
+        }
+        for (r, row) in acc.iter().enumerate() {
+            for (c, &v) in row.iter().enumerate().take(cn) {
+                outs[r * oc + o + c] = finish(o + c, v);
+            }
+        }
+        o += cn;
+    }
+}
+
+/// The straightforward kernels, kept as the oracle of the fast paths (and their fallback for
+/// shapes the fast paths do not take: grouped convolution, patches over 1024 values,
+/// input offsets outside `i16`).
+pub mod reference {
+    use super::*;
+    use crate::quant::multiply_by_quantized_multiplier;
+    use crate::util::clamp_i32;
+
+    /// Int8 convolution with per-channel (or per-tensor) requantization, as TFLM's
+    /// `ConvPerChannel`: `acc = bias + sum(filter * (input + input_offset))`, then rescale.
+    ///
+    /// The filter zero point is taken as 0 (TFLM's int8 conv ignores it).
+    #[allow(clippy::too_many_arguments)]
+    pub fn conv_2d_int8(
+        p: &ConvParams,
+        q: &QuantParams,
+        in_shape: [usize; 4],
+        input: &[i8],
+        filter_shape: [usize; 4],
+        filter: &[i8],
+        bias: Option<&[i32]>,
+        out_shape: [usize; 4],
+        output: &mut [i8],
+    ) -> Result<(), KernelError> {
+        let g = check(
+            p,
+            in_shape,
+            input.len(),
+            filter_shape,
+            filter.len(),
+            bias.map(|b| b.len()),
+            out_shape,
+            output.len(),
+        )?;
+        let per_channel = q.check(g.oc)?;
+        let in_off = q.input_offset;
+        for b in 0..g.n {
+            for oy in 0..g.oh {
+                let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
+                let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
+                for ox in 0..g.ow {
+                    let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
+                    let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
+                    let out_base = ((b * g.oh + oy) * g.ow + ox) * g.oc;
+                    for o in 0..g.oc {
+                        let in_c0 = (o / g.filters_per_group) * g.fic;
+                        let mut acc: i32 = 0;
+                        for ky in ky_lo..ky_hi {
+                            let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
+                            for kx in kx_lo..kx_hi {
+                                let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
+                                let i0 = ((b * g.ih + iy) * g.iw + ix) * g.ic + in_c0;
+                                let f0 = ((o * g.kh + ky) * g.kw + kx) * g.fic;
+                                let xs = &input[i0..i0 + g.fic];
+                                let fs = &filter[f0..f0 + g.fic];
+                                for (&x, &f) in xs.iter().zip(fs) {
+                                    acc = acc.wrapping_add(
+                                        (f as i32).wrapping_mul((x as i32).wrapping_add(in_off)),
+                                    );
+                                }
+                            }
+                        }
+                        if let Some(bias) = bias {
+                            acc = acc.wrapping_add(bias[o]);
+                        }
+                        let (m, s) = q.channel(per_channel, o);
+                        let v = multiply_by_quantized_multiplier(acc, m, s)
+                            .wrapping_add(q.output_offset);
+                        output[out_base + o] = clamp_i32(v, q.act_min, q.act_max) as i8;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Float convolution as TFLM's `reference_ops::Conv`: per output, the sum over rows, columns
+    /// and channels in that order, plus bias, clamped to `[act_min, act_max]`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn conv_2d_f32(
+        p: &ConvParams,
+        act_min: f32,
+        act_max: f32,
+        in_shape: [usize; 4],
+        input: &[f32],
+        filter_shape: [usize; 4],
+        filter: &[f32],
+        bias: Option<&[f32]>,
+        out_shape: [usize; 4],
+        output: &mut [f32],
+    ) -> Result<(), KernelError> {
+        let g = check(
+            p,
+            in_shape,
+            input.len(),
+            filter_shape,
+            filter.len(),
+            bias.map(|b| b.len()),
+            out_shape,
+            output.len(),
+        )?;
+        for b in 0..g.n {
+            for oy in 0..g.oh {
+                let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
+                let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
+                for ox in 0..g.ow {
+                    let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
+                    let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
+                    let out_base = ((b * g.oh + oy) * g.ow + ox) * g.oc;
+                    for o in 0..g.oc {
+                        let in_c0 = (o / g.filters_per_group) * g.fic;
+                        let mut total = 0.0f32;
+                        for ky in ky_lo..ky_hi {
+                            let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
+                            for kx in kx_lo..kx_hi {
+                                let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
+                                let i0 = ((b * g.ih + iy) * g.iw + ix) * g.ic + in_c0;
+                                let f0 = ((o * g.kh + ky) * g.kw + kx) * g.fic;
+                                let xs = &input[i0..i0 + g.fic];
+                                let fs = &filter[f0..f0 + g.fic];
+                                for (&x, &f) in xs.iter().zip(fs) {
+                                    total += x * f;
+                                }
+                            }
+                        }
+                        let bias_value = match bias {
+                            Some(bias) => bias[o],
+                            None => 0.0,
+                        };
+                        output[out_base + o] = clamp_f32(total + bias_value, act_min, act_max);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -6,9 +6,9 @@
 //! `reference_ops::DepthwiseConv` (float).
 
 pub use crate::conv_2d::ConvParams;
-use crate::quant::multiply_by_quantized_multiplier;
+use crate::gemm::{offset_fits_i16, OutStage, Requant};
 pub use crate::quant::QuantParams;
-use crate::util::{check_len, check_window, clamp_f32, clamp_i32, tap_range};
+use crate::util::{check_len, check_window, clamp_f32, tap_range};
 use crate::KernelError;
 
 /// Validated geometry shared by the int8 and float kernels.
@@ -68,8 +68,52 @@ fn check(
     })
 }
 
+/// Output channels processed together by the fast depthwise paths (an on-stack accumulator).
+const CHUNK: usize = 32;
+
+/// Calls `f(b, oy, ox, out_pixel_base)` for every output pixel.
+#[inline(always)]
+fn for_each_pixel(g: &Geometry, mut f: impl FnMut(usize, usize, usize, usize)) {
+    for b in 0..g.n {
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                f(b, oy, ox, ((b * g.oh + oy) * g.ow + ox) * g.oc);
+            }
+        }
+    }
+}
+
+/// Calls `visit(input_offset, filter_offset)` (of channel 0) for every tap of output pixel
+/// `(b, oy, ox)` inside the input, in TFLM's row-then-column order.
+#[inline(always)]
+fn for_each_tap(
+    p: &ConvParams,
+    g: &Geometry,
+    (b, oy, ox): (usize, usize, usize),
+    mut visit: impl FnMut(usize, usize),
+) {
+    let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
+    let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
+    let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
+    let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
+    for ky in ky_lo..ky_hi {
+        let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
+        for kx in kx_lo..kx_hi {
+            let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
+            visit(
+                ((b * g.ih + iy) * g.iw + ix) * g.ic,
+                (ky * g.kw + kx) * g.oc,
+            );
+        }
+    }
+}
+
 /// Int8 depthwise convolution with per-channel (or per-tensor) requantization, as TFLM's
 /// `DepthwiseConvPerChannel`; padding taps are skipped.
+///
+/// Fast path: per output pixel, 32 channels at a time accumulate over the taps as vector
+/// operations (the input offset added in `i16`, exact), with each channel's rescale constants
+/// hoisted out of the pixel loop; equal to [`reference::depthwise_conv_2d_int8`] bit for bit.
 #[allow(clippy::too_many_arguments)]
 pub fn depthwise_conv_2d_int8(
     p: &ConvParams,
@@ -95,47 +139,81 @@ pub fn depthwise_conv_2d_int8(
         output.len(),
     )?;
     let per_channel = q.check(g.oc)?;
-    let in_off = q.input_offset;
-    for b in 0..g.n {
-        for oy in 0..g.oh {
-            let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
-            let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
-            for ox in 0..g.ow {
-                let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
-                let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
-                let out_base = ((b * g.oh + oy) * g.ow + ox) * g.oc;
-                for ic in 0..g.ic {
-                    for m in 0..depth_multiplier {
-                        let o = ic * depth_multiplier + m;
-                        let mut acc: i32 = 0;
-                        for ky in ky_lo..ky_hi {
-                            let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
-                            let in_row = (b * g.ih + iy) * g.iw;
-                            let f_row = ky * g.kw;
-                            for kx in kx_lo..kx_hi {
-                                let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
-                                let x = input[(in_row + ix) * g.ic + ic] as i32;
-                                let f = filter[(f_row + kx) * g.oc + o] as i32;
-                                acc = acc.wrapping_add(f.wrapping_mul(x.wrapping_add(in_off)));
-                            }
+    let dm = depth_multiplier;
+    if dm == 0 || dm > CHUNK || !offset_fits_i16(q.input_offset) {
+        return reference::depthwise_conv_2d_int8(
+            p,
+            depth_multiplier,
+            q,
+            in_shape,
+            input,
+            filter_shape,
+            filter,
+            bias,
+            out_shape,
+            output,
+        );
+    }
+    let st = OutStage {
+        q,
+        per_channel,
+        bias,
+    };
+    let off = q.input_offset as i16;
+    // Chunks of whole depth-multiplier groups.
+    let chunk = CHUNK / dm * dm;
+    let mut c0 = 0;
+    while c0 < g.oc {
+        let n = chunk.min(g.oc - c0);
+        let (ic0, icn) = (c0 / dm, n / dm);
+        let req: [Requant; CHUNK] = core::array::from_fn(|c| st.requant((c0 + c).min(g.oc - 1)));
+        for_each_pixel(&g, |b, oy, ox, out_base| {
+            let mut acc = [0i32; CHUNK];
+            let acc = &mut acc[..n];
+            for_each_tap(p, &g, (b, oy, ox), |xi, fi| {
+                let xs = &input[xi + ic0..xi + ic0 + icn];
+                let fs = &filter[fi + c0..fi + c0 + n];
+                if dm == 1 {
+                    // Blocks of 8 channels (fixed width: vectorised whatever `n` is).
+                    let n8 = n - n % 8;
+                    for ((a, x), f) in acc[..n8]
+                        .chunks_exact_mut(8)
+                        .zip(xs.chunks_exact(8))
+                        .zip(fs.chunks_exact(8))
+                    {
+                        for j in 0..8 {
+                            let v = (x[j] as i16).wrapping_add(off) as i32 * f[j] as i32;
+                            a[j] = a[j].wrapping_add(v);
                         }
-                        if let Some(bias) = bias {
-                            acc = acc.wrapping_add(bias[o]);
+                    }
+                    for ((a, &x), &f) in acc[n8..].iter_mut().zip(&xs[n8..]).zip(&fs[n8..]) {
+                        *a = a.wrapping_add((x as i16).wrapping_add(off) as i32 * f as i32);
+                    }
+                } else {
+                    for ((ag, &x), fg) in acc.chunks_exact_mut(dm).zip(xs).zip(fs.chunks_exact(dm))
+                    {
+                        let x = (x as i16).wrapping_add(off) as i32;
+                        for (a, &f) in ag.iter_mut().zip(fg) {
+                            *a = a.wrapping_add(x * f as i32);
                         }
-                        let (mul, s) = q.channel(per_channel, o);
-                        let v = multiply_by_quantized_multiplier(acc, mul, s)
-                            .wrapping_add(q.output_offset);
-                        output[out_base + o] = clamp_i32(v, q.act_min, q.act_max) as i8;
                     }
                 }
+            });
+            let outs = &mut output[out_base + c0..out_base + c0 + n];
+            for (c, (o, &a)) in outs.iter_mut().zip(acc.iter()).enumerate() {
+                *o = st.finish(&req[c], c0 + c, a);
             }
-        }
+        });
+        c0 += n;
     }
     Ok(())
 }
 
 /// Float depthwise convolution as TFLM's `reference_ops::DepthwiseConv`: per output, the
 /// sum over rows then columns, plus bias, clamped to `[act_min, act_max]`.
+///
+/// Fast path: 32 channels at a time accumulate over the taps in TFLM's order, so results
+/// equal [`reference::depthwise_conv_2d_f32`] bit for bit.
 #[allow(clippy::too_many_arguments)]
 pub fn depthwise_conv_2d_f32(
     p: &ConvParams,
@@ -161,39 +239,203 @@ pub fn depthwise_conv_2d_f32(
         out_shape,
         output.len(),
     )?;
-    for b in 0..g.n {
-        for oy in 0..g.oh {
-            let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
-            let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
-            for ox in 0..g.ow {
-                let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
-                let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
-                let out_base = ((b * g.oh + oy) * g.ow + ox) * g.oc;
-                for ic in 0..g.ic {
-                    for m in 0..depth_multiplier {
-                        let o = ic * depth_multiplier + m;
-                        let mut total = 0.0f32;
-                        for ky in ky_lo..ky_hi {
-                            let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
-                            let in_row = (b * g.ih + iy) * g.iw;
-                            let f_row = ky * g.kw;
-                            for kx in kx_lo..kx_hi {
-                                let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
-                                total += input[(in_row + ix) * g.ic + ic]
-                                    * filter[(f_row + kx) * g.oc + o];
-                            }
+    let dm = depth_multiplier;
+    if dm == 0 || dm > CHUNK {
+        return reference::depthwise_conv_2d_f32(
+            p,
+            depth_multiplier,
+            act_min,
+            act_max,
+            in_shape,
+            input,
+            filter_shape,
+            filter,
+            bias,
+            out_shape,
+            output,
+        );
+    }
+    let chunk = CHUNK / dm * dm;
+    let mut c0 = 0;
+    while c0 < g.oc {
+        let n = chunk.min(g.oc - c0);
+        let (ic0, icn) = (c0 / dm, n / dm);
+        for_each_pixel(&g, |b, oy, ox, out_base| {
+            let mut acc = [0.0f32; CHUNK];
+            let acc = &mut acc[..n];
+            for_each_tap(p, &g, (b, oy, ox), |xi, fi| {
+                let xs = &input[xi + ic0..xi + ic0 + icn];
+                let fs = &filter[fi + c0..fi + c0 + n];
+                if dm == 1 {
+                    let n8 = n - n % 8;
+                    for ((a, x), f) in acc[..n8]
+                        .chunks_exact_mut(8)
+                        .zip(xs.chunks_exact(8))
+                        .zip(fs.chunks_exact(8))
+                    {
+                        for j in 0..8 {
+                            a[j] += x[j] * f[j];
                         }
-                        let bias_value = match bias {
-                            Some(bias) => bias[o],
-                            None => 0.0,
-                        };
-                        output[out_base + o] = clamp_f32(total + bias_value, act_min, act_max);
+                    }
+                    for ((a, &x), &f) in acc[n8..].iter_mut().zip(&xs[n8..]).zip(&fs[n8..]) {
+                        *a += x * f;
+                    }
+                } else {
+                    for ((ag, &x), fg) in acc.chunks_exact_mut(dm).zip(xs).zip(fs.chunks_exact(dm))
+                    {
+                        for (a, &f) in ag.iter_mut().zip(fg) {
+                            *a += x * f;
+                        }
+                    }
+                }
+            });
+            let outs = &mut output[out_base + c0..out_base + c0 + n];
+            for (c, (o, &a)) in outs.iter_mut().zip(acc.iter()).enumerate() {
+                let bias_value = match bias {
+                    Some(bias) => bias[c0 + c],
+                    None => 0.0,
+                };
+                *o = clamp_f32(a + bias_value, act_min, act_max);
+            }
+        });
+        c0 += n;
+    }
+    Ok(())
+}
+
+/// The straightforward kernels, kept as the oracle of the fast paths and their fallback.
+pub mod reference {
+    use super::*;
+    use crate::quant::multiply_by_quantized_multiplier;
+    use crate::util::clamp_i32;
+
+    /// Int8 depthwise convolution with per-channel (or per-tensor) requantization, as TFLM's
+    /// `DepthwiseConvPerChannel`; padding taps are skipped.
+    #[allow(clippy::too_many_arguments)]
+    pub fn depthwise_conv_2d_int8(
+        p: &ConvParams,
+        depth_multiplier: usize,
+        q: &QuantParams,
+        in_shape: [usize; 4],
+        input: &[i8],
+        filter_shape: [usize; 4],
+        filter: &[i8],
+        bias: Option<&[i32]>,
+        out_shape: [usize; 4],
+        output: &mut [i8],
+    ) -> Result<(), KernelError> {
+        let g = check(
+            p,
+            depth_multiplier,
+            in_shape,
+            input.len(),
+            filter_shape,
+            filter.len(),
+            bias.map(|b| b.len()),
+            out_shape,
+            output.len(),
+        )?;
+        let per_channel = q.check(g.oc)?;
+        let in_off = q.input_offset;
+        for b in 0..g.n {
+            for oy in 0..g.oh {
+                let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
+                let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
+                for ox in 0..g.ow {
+                    let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
+                    let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
+                    let out_base = ((b * g.oh + oy) * g.ow + ox) * g.oc;
+                    for ic in 0..g.ic {
+                        for m in 0..depth_multiplier {
+                            let o = ic * depth_multiplier + m;
+                            let mut acc: i32 = 0;
+                            for ky in ky_lo..ky_hi {
+                                let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
+                                let in_row = (b * g.ih + iy) * g.iw;
+                                let f_row = ky * g.kw;
+                                for kx in kx_lo..kx_hi {
+                                    let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
+                                    let x = input[(in_row + ix) * g.ic + ic] as i32;
+                                    let f = filter[(f_row + kx) * g.oc + o] as i32;
+                                    acc = acc.wrapping_add(f.wrapping_mul(x.wrapping_add(in_off)));
+                                }
+                            }
+                            if let Some(bias) = bias {
+                                acc = acc.wrapping_add(bias[o]);
+                            }
+                            let (mul, s) = q.channel(per_channel, o);
+                            let v = multiply_by_quantized_multiplier(acc, mul, s)
+                                .wrapping_add(q.output_offset);
+                            output[out_base + o] = clamp_i32(v, q.act_min, q.act_max) as i8;
+                        }
                     }
                 }
             }
         }
+        Ok(())
     }
-    Ok(())
+
+    /// Float depthwise convolution as TFLM's `reference_ops::DepthwiseConv`: per output, the
+    /// sum over rows then columns, plus bias, clamped to `[act_min, act_max]`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn depthwise_conv_2d_f32(
+        p: &ConvParams,
+        depth_multiplier: usize,
+        act_min: f32,
+        act_max: f32,
+        in_shape: [usize; 4],
+        input: &[f32],
+        filter_shape: [usize; 4],
+        filter: &[f32],
+        bias: Option<&[f32]>,
+        out_shape: [usize; 4],
+        output: &mut [f32],
+    ) -> Result<(), KernelError> {
+        let g = check(
+            p,
+            depth_multiplier,
+            in_shape,
+            input.len(),
+            filter_shape,
+            filter.len(),
+            bias.map(|b| b.len()),
+            out_shape,
+            output.len(),
+        )?;
+        for b in 0..g.n {
+            for oy in 0..g.oh {
+                let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
+                let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
+                for ox in 0..g.ow {
+                    let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
+                    let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
+                    let out_base = ((b * g.oh + oy) * g.ow + ox) * g.oc;
+                    for ic in 0..g.ic {
+                        for m in 0..depth_multiplier {
+                            let o = ic * depth_multiplier + m;
+                            let mut total = 0.0f32;
+                            for ky in ky_lo..ky_hi {
+                                let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
+                                let in_row = (b * g.ih + iy) * g.iw;
+                                let f_row = ky * g.kw;
+                                for kx in kx_lo..kx_hi {
+                                    let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
+                                    total += input[(in_row + ix) * g.ic + ic]
+                                        * filter[(f_row + kx) * g.oc + o];
+                                }
+                            }
+                            let bias_value = match bias {
+                                Some(bias) => bias[o],
+                                None => 0.0,
+                            };
+                            output[out_base + o] = clamp_f32(total + bias_value, act_min, act_max);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

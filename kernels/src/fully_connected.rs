@@ -4,9 +4,9 @@
 //! Matches TFLM's `reference_integer_ops::FullyConnected` / `FullyConnectedPerChannel` (int8)
 //! and `reference_ops::FullyConnected` (float).
 
-use crate::quant::multiply_by_quantized_multiplier;
+use crate::gemm::{dot_tile_f32, gemm_rows, offset_fits_i16, widen, OutStage, WIDE_MAX};
 pub use crate::quant::QuantParams;
-use crate::util::{clamp_f32, clamp_i32};
+use crate::util::clamp_f32;
 use crate::KernelError;
 
 fn check(
@@ -42,7 +42,9 @@ fn check(
 /// then rescaled per output unit (`multipliers.len() == out_units`) or per tensor (len 1).
 ///
 /// `filter_offset` is minus the filter zero point; TFLM's per-channel path ignores it (its
-/// filters are symmetric), so pass 0 there.
+/// filters are symmetric), so pass 0 there. Fast path (`filter_offset == 0`, depth up to
+/// 1024): up to four input rows widened to `i16` with the offset added once, then register
+/// tiles of rows by units ([`crate::gemm`]); equal to [`reference::fully_connected_int8`].
 #[allow(clippy::too_many_arguments)]
 pub fn fully_connected_int8(
     q: &QuantParams,
@@ -65,49 +67,57 @@ pub fn fully_connected_int8(
         output.len(),
     )?;
     let per_channel = q.check(out_units)?;
-    if depth == 0 {
-        // Only the bias remains; avoid zero-sized chunks below.
-        for b in 0..batches {
-            for o in 0..out_units {
-                let acc = bias.map_or(0, |bb| bb[o]);
-                let (m, s) = q.channel(per_channel, o);
-                let v = multiply_by_quantized_multiplier(acc, m, s).wrapping_add(q.output_offset);
-                output[b * out_units + o] = clamp_i32(v, q.act_min, q.act_max) as i8;
-            }
-        }
-        return Ok(());
-    }
-    let in_off = q.input_offset;
-    for (xs, out_row) in input
-        .chunks_exact(depth)
-        .zip(output.chunks_exact_mut(out_units.max(1)))
+    if filter_offset != 0
+        || depth == 0
+        || depth > WIDE_MAX
+        || out_units == 0
+        || !offset_fits_i16(q.input_offset)
     {
-        for (o, (fs, out)) in filter
-            .chunks_exact(depth)
-            .zip(out_row.iter_mut())
-            .enumerate()
-        {
-            let mut acc: i32 = 0;
-            for (&x, &f) in xs.iter().zip(fs) {
-                acc = acc.wrapping_add(
-                    (f as i32)
-                        .wrapping_add(filter_offset)
-                        .wrapping_mul((x as i32).wrapping_add(in_off)),
-                );
-            }
-            if let Some(bias) = bias {
-                acc = acc.wrapping_add(bias[o]);
-            }
-            let (m, s) = q.channel(per_channel, o);
-            let v = multiply_by_quantized_multiplier(acc, m, s).wrapping_add(q.output_offset);
-            *out = clamp_i32(v, q.act_min, q.act_max) as i8;
-        }
+        return reference::fully_connected_int8(
+            q,
+            filter_offset,
+            batches,
+            depth,
+            out_units,
+            input,
+            filter,
+            bias,
+            output,
+        );
+    }
+    let st = OutStage {
+        q,
+        per_channel,
+        bias,
+    };
+    let off = q.input_offset as i16;
+    let max_rows = (WIDE_MAX / depth).min(4);
+    let mut buf = [0i16; WIDE_MAX];
+    let mut b = 0;
+    while b < batches {
+        let rows = max_rows.min(batches - b);
+        widen(
+            &mut buf[..rows * depth],
+            &input[b * depth..(b + rows) * depth],
+            off,
+        );
+        gemm_rows(
+            &buf[..rows * depth],
+            rows,
+            depth,
+            filter,
+            out_units,
+            &st,
+            &mut output[b * out_units..(b + rows) * out_units],
+        );
+        b += rows;
     }
     Ok(())
 }
 
 /// Float fully connected as TFLM's `reference_ops::FullyConnected`: dot product in order,
-/// plus bias, clamped to `[act_min, act_max]`.
+/// plus bias, clamped to `[act_min, act_max]`. Computes four units at a time, each summed in
+/// order: equal to [`reference::fully_connected_f32`] bit for bit.
 #[allow(clippy::too_many_arguments)]
 pub fn fully_connected_f32(
     act_min: f32,
@@ -129,22 +139,158 @@ pub fn fully_connected_f32(
         bias.map(|b| b.len()),
         output.len(),
     )?;
-    for b in 0..batches {
-        let xs = &input[b * depth..(b + 1) * depth];
-        for o in 0..out_units {
-            let fs = &filter[o * depth..(o + 1) * depth];
-            let mut total = 0.0f32;
-            for (&x, &f) in xs.iter().zip(fs) {
-                total += x * f;
+    if depth == 0 || out_units == 0 {
+        return reference::fully_connected_f32(
+            act_min, act_max, batches, depth, out_units, input, filter, bias, output,
+        );
+    }
+    const C: usize = 8;
+    let finish = |o: usize, total: f32| {
+        let bias_value = match bias {
+            Some(bias) => bias[o],
+            None => 0.0,
+        };
+        clamp_f32(total + bias_value, act_min, act_max)
+    };
+    for (xs, out_row) in input
+        .chunks_exact(depth)
+        .zip(output.chunks_exact_mut(out_units))
+    {
+        let mut o = 0;
+        for fb in filter.chunks_exact(C * depth) {
+            let fs: [&[f32]; C] = core::array::from_fn(|c| &fb[c * depth..(c + 1) * depth]);
+            let mut acc = [[0.0f32; C]; 1];
+            dot_tile_f32::<1, C>(&mut acc, [xs], fs, depth);
+            for (c, &v) in acc[0].iter().enumerate() {
+                out_row[o + c] = finish(o + c, v);
             }
-            let bias_value = match bias {
-                Some(bias) => bias[o],
-                None => 0.0,
-            };
-            output[b * out_units + o] = clamp_f32(total + bias_value, act_min, act_max);
+            o += C;
+        }
+        for f in filter.chunks_exact(depth).skip(o) {
+            let mut acc = [[0.0f32; 1]; 1];
+            dot_tile_f32::<1, 1>(&mut acc, [xs], [f], depth);
+            out_row[o] = finish(o, acc[0][0]);
+            o += 1;
         }
     }
     Ok(())
+}
+
+/// The straightforward kernels, kept as the oracle of the fast paths and their fallback.
+pub mod reference {
+    use super::*;
+    use crate::quant::multiply_by_quantized_multiplier;
+    use crate::util::clamp_i32;
+
+    /// Int8 fully connected: `acc = bias + sum((filter + filter_offset) * (input + input_offset))`,
+    /// then rescaled per output unit (`multipliers.len() == out_units`) or per tensor (len 1).
+    ///
+    /// `filter_offset` is minus the filter zero point; TFLM's per-channel path ignores it (its
+    /// filters are symmetric), so pass 0 there.
+    #[allow(clippy::too_many_arguments)]
+    pub fn fully_connected_int8(
+        q: &QuantParams,
+        filter_offset: i32,
+        batches: usize,
+        depth: usize,
+        out_units: usize,
+        input: &[i8],
+        filter: &[i8],
+        bias: Option<&[i32]>,
+        output: &mut [i8],
+    ) -> Result<(), KernelError> {
+        check(
+            batches,
+            depth,
+            out_units,
+            input.len(),
+            filter.len(),
+            bias.map(|b| b.len()),
+            output.len(),
+        )?;
+        let per_channel = q.check(out_units)?;
+        if depth == 0 {
+            // Only the bias remains; avoid zero-sized chunks below.
+            for b in 0..batches {
+                for o in 0..out_units {
+                    let acc = bias.map_or(0, |bb| bb[o]);
+                    let (m, s) = q.channel(per_channel, o);
+                    let v =
+                        multiply_by_quantized_multiplier(acc, m, s).wrapping_add(q.output_offset);
+                    output[b * out_units + o] = clamp_i32(v, q.act_min, q.act_max) as i8;
+                }
+            }
+            return Ok(());
+        }
+        let in_off = q.input_offset;
+        for (xs, out_row) in input
+            .chunks_exact(depth)
+            .zip(output.chunks_exact_mut(out_units.max(1)))
+        {
+            for (o, (fs, out)) in filter
+                .chunks_exact(depth)
+                .zip(out_row.iter_mut())
+                .enumerate()
+            {
+                let mut acc: i32 = 0;
+                for (&x, &f) in xs.iter().zip(fs) {
+                    acc = acc.wrapping_add(
+                        (f as i32)
+                            .wrapping_add(filter_offset)
+                            .wrapping_mul((x as i32).wrapping_add(in_off)),
+                    );
+                }
+                if let Some(bias) = bias {
+                    acc = acc.wrapping_add(bias[o]);
+                }
+                let (m, s) = q.channel(per_channel, o);
+                let v = multiply_by_quantized_multiplier(acc, m, s).wrapping_add(q.output_offset);
+                *out = clamp_i32(v, q.act_min, q.act_max) as i8;
+            }
+        }
+        Ok(())
+    }
+
+    /// Float fully connected as TFLM's `reference_ops::FullyConnected`: dot product in order,
+    /// plus bias, clamped to `[act_min, act_max]`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn fully_connected_f32(
+        act_min: f32,
+        act_max: f32,
+        batches: usize,
+        depth: usize,
+        out_units: usize,
+        input: &[f32],
+        filter: &[f32],
+        bias: Option<&[f32]>,
+        output: &mut [f32],
+    ) -> Result<(), KernelError> {
+        check(
+            batches,
+            depth,
+            out_units,
+            input.len(),
+            filter.len(),
+            bias.map(|b| b.len()),
+            output.len(),
+        )?;
+        for b in 0..batches {
+            let xs = &input[b * depth..(b + 1) * depth];
+            for o in 0..out_units {
+                let fs = &filter[o * depth..(o + 1) * depth];
+                let mut total = 0.0f32;
+                for (&x, &f) in xs.iter().zip(fs) {
+                    total += x * f;
+                }
+                let bias_value = match bias {
+                    Some(bias) => bias[o],
+                    None => 0.0,
+                };
+                output[b * out_units + o] = clamp_f32(total + bias_value, act_min, act_max);
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -20,16 +20,43 @@
 )]
 
 pub mod add;
+pub mod arg_max;
+pub mod arg_min;
+pub mod concatenation;
 pub mod conv_2d;
+pub mod depth_to_space;
 pub mod depthwise_conv_2d;
 pub mod dequantize;
 pub mod fully_connected;
+pub mod hard_swish;
+pub mod l2_normalization;
+pub mod leaky_relu;
+pub mod logistic;
+pub mod maximum;
 pub mod mean;
+pub mod minimum;
+pub mod mul;
+pub mod pad;
 pub mod pooling;
+pub mod prelu;
 pub mod quant;
 pub mod quantize;
+pub mod relu;
+pub mod relu6;
+pub mod resize_bilinear;
+pub mod resize_nearest_neighbor;
+pub mod slice;
 pub mod softmax;
+pub mod space_to_depth;
+pub mod split;
+pub mod strided_slice;
+pub mod sub;
+pub mod tanh;
+pub mod transpose;
+pub mod transpose_conv;
 
+mod broadcast;
+mod gemm;
 mod util;
 
 #[cfg(test)]

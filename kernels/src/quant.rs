@@ -370,9 +370,10 @@ pub fn exp_on_negative_values(a: i32, integer_bits: u32) -> i32 {
     result
 }
 
-/// gemmlowp `one_over_one_plus_x_for_x_in_0_1`: `1 / (1 + a)` for Q0.31 `a` in `[0, 1)`,
-/// as Q0.31 (Newton-Raphson with the 48/17 and -32/17 constants).
-pub fn one_over_one_plus_x_for_x_in_0_1(a: i32) -> i32 {
+/// The Newton-Raphson division shared by gemmlowp's `one_over_one_plus_x_for_x_in_0_1` and
+/// `one_minus_x_over_one_plus_x_for_x_in_0_1`: `1 / (1 + a)` for Q0.31 `a` in `[0, 1)`, as
+/// Q2.29 (three iterations from the 48/17 and -32/17 starting guess).
+pub(crate) fn reciprocal_one_plus_x_q2(a: i32) -> i32 {
     const CONSTANT_48_OVER_17: i32 = 1_515_870_810; // Q2.29
     const CONSTANT_NEG_32_OVER_17: i32 = -1_010_580_540; // Q2.29
     const F2_ONE: i32 = 1 << 29;
@@ -388,8 +389,14 @@ pub fn one_over_one_plus_x_for_x_in_0_1(a: i32) -> i32 {
             2,
         ));
     }
+    x
+}
+
+/// gemmlowp `one_over_one_plus_x_for_x_in_0_1`: `1 / (1 + a)` for Q0.31 `a` in `[0, 1)`,
+/// as Q0.31 (Newton-Raphson with the 48/17 and -32/17 constants).
+pub fn one_over_one_plus_x_for_x_in_0_1(a: i32) -> i32 {
     // ExactMulByPot<-1> (Q2 -> Q1, same raw) then Rescale<0> (saturating shift left by 1).
-    saturating_rounding_multiply_by_pot(x, 1)
+    saturating_rounding_multiply_by_pot(reciprocal_one_plus_x_q2(a), 1)
 }
 
 /// TFLM `GetReciprocal`: for `x` in Q(`x_integer_digits`) returns `(1/x scaled, num_bits_over_unit)`

@@ -1,0 +1,148 @@
+//! LEAKY_RELU, elementwise.
+//!
+//! The int8 kernel is TFLM's `QuantizeLeakyRelu`: non-negative offset inputs are requantized
+//! by `input_scale / output_scale`, negative ones by `input_scale * alpha / output_scale`. TFLM
+//! computes both ratios in `f32` and only widens the result to `f64` for `QuantizeMultiplier`
+//! (a negative alpha gives a negative multiplier, which works). The float kernel is
+//! `x > 0 ? x : x * alpha`.
+
+use crate::quant::{multiply_by_quantized_multiplier, quantize_multiplier};
+use crate::util::sat_i8;
+use crate::KernelError;
+
+/// Precomputed int8 LEAKY_RELU parameters, as TFLM's `LeakyReluOpData`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LeakyReluParamsInt8 {
+    /// The input zero point (subtracted).
+    pub input_offset: i32,
+    /// The output zero point (added).
+    pub output_offset: i32,
+    /// Multiplier of `input_scale * alpha / output_scale` (for negative inputs).
+    pub output_multiplier_alpha: i32,
+    /// Exponent of `output_multiplier_alpha`.
+    pub output_shift_alpha: i32,
+    /// Multiplier of `input_scale / output_scale` (for non-negative inputs).
+    pub output_multiplier_identity: i32,
+    /// Exponent of `output_multiplier_identity`.
+    pub output_shift_identity: i32,
+}
+
+/// TFLM's int8 LEAKY_RELU set-up (`CalculateOpDataLeakyRelu`).
+pub fn leaky_relu_prepare_int8(
+    input_scale: f32,
+    input_zero_point: i32,
+    alpha: f32,
+    output_scale: f32,
+    output_zero_point: i32,
+) -> LeakyReluParamsInt8 {
+    // input->params.scale * params->alpha / output->params.scale, all float.
+    let (output_multiplier_alpha, output_shift_alpha) =
+        quantize_multiplier(f64::from(input_scale * alpha / output_scale));
+    let (output_multiplier_identity, output_shift_identity) =
+        quantize_multiplier(f64::from(input_scale / output_scale));
+    LeakyReluParamsInt8 {
+        input_offset: input_zero_point,
+        output_offset: output_zero_point,
+        output_multiplier_alpha,
+        output_shift_alpha,
+        output_multiplier_identity,
+        output_shift_identity,
+    }
+}
+
+/// Int8 LEAKY_RELU; parameters from [`leaky_relu_prepare_int8`].
+pub fn leaky_relu_int8(
+    p: &LeakyReluParamsInt8,
+    input: &[i8],
+    output: &mut [i8],
+) -> Result<(), KernelError> {
+    if input.len() != output.len() {
+        return Err(KernelError::ShapeMismatch);
+    }
+    for (o, &x) in output.iter_mut().zip(input) {
+        let v = i32::from(x).wrapping_sub(p.input_offset);
+        let (m, s) = if v >= 0 {
+            (p.output_multiplier_identity, p.output_shift_identity)
+        } else {
+            (p.output_multiplier_alpha, p.output_shift_alpha)
+        };
+        *o = sat_i8(
+            p.output_offset
+                .wrapping_add(multiply_by_quantized_multiplier(v, m, s)),
+        );
+    }
+    Ok(())
+}
+
+/// Float LEAKY_RELU: `x > 0 ? x : x * alpha`.
+pub fn leaky_relu_f32(alpha: f32, input: &[f32], output: &mut [f32]) -> Result<(), KernelError> {
+    if input.len() != output.len() {
+        return Err(KernelError::ShapeMismatch);
+    }
+    for (o, &x) in output.iter_mut().zip(input) {
+        *o = if x > 0.0 { x } else { x * alpha };
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn known_values() {
+        // Same scales, alpha 0.5: negative offsets halve (rounding half away from zero is not
+        // what SRDHM does: -3 * 0.5 = -1.5 -> -1).
+        let p = leaky_relu_prepare_int8(0.1, 0, 0.5, 0.1, 0);
+        let mut out = [0i8; 4];
+        leaky_relu_int8(&p, &[-4, -3, 0, 7], &mut out).unwrap();
+        assert_eq!(out, [-2, -1, 0, 7]);
+        // Negative alpha flips the sign of negative inputs.
+        let p = leaky_relu_prepare_int8(0.1, 0, -1.0, 0.1, 0);
+        leaky_relu_int8(&p, &[-4, -3, 0, 7], &mut out).unwrap();
+        assert_eq!(out, [4, 3, 0, 7]);
+        assert_eq!(
+            leaky_relu_int8(&p, &[0], &mut out),
+            Err(KernelError::ShapeMismatch)
+        );
+        let mut f = [0f32; 3];
+        leaky_relu_f32(0.2, &[-1.0, 0.0, 3.0], &mut f).unwrap();
+        assert_eq!(f, [-0.2, 0.0, 3.0]);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn int8_matches_naive(x in i8_vec(64), si in 0.001f32..1.0, so in 0.001f32..1.0,
+                              zi in -128i32..=127, zo in -128i32..=127, alpha in -2.0f32..2.0) {
+            let p = leaky_relu_prepare_int8(si, zi, alpha, so, zo);
+            let mut got = vec![0i8; x.len()];
+            leaky_relu_int8(&p, &x, &mut got).unwrap();
+            for (&g, &v) in got.iter().zip(&x) {
+                let d = v as i32 - zi;
+                let (m, s) = if d >= 0 {
+                    (p.output_multiplier_identity, p.output_shift_identity)
+                } else {
+                    (p.output_multiplier_alpha, p.output_shift_alpha)
+                };
+                let raw = naive_mbqm(d, m, s) as i64 + zo as i64;
+                prop_assert_eq!(g, naive_out_i8(raw, -128, 127));
+                let real = if d >= 0 { d as f64 } else { d as f64 * alpha as f64 };
+                let want = (real * si as f64 / so as f64 + zo as f64).round().clamp(-128.0, 127.0);
+                prop_assert!((g as f64 - want).abs() <= 1.0);
+            }
+        }
+
+        #[test]
+        fn f32_matches(x in f32_vec(32), alpha in -1.0f32..1.0) {
+            let mut got = vec![0f32; x.len()];
+            leaky_relu_f32(alpha, &x, &mut got).unwrap();
+            for (&g, &v) in got.iter().zip(&x) {
+                prop_assert_eq!(g, if v > 0.0 { v } else { v * alpha });
+            }
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! MUL with broadcasting over 4-D shapes (callers left-pad lower ranks with 1s).
+//!
+//! The int8 path is TFLM's `reference_integer_ops::Mul` / `BroadcastMul4DSlow`: the product
+//! of the two offset inputs is rescaled once by `in1_scale * in2_scale / out_scale` (computed
+//! in `f64`, `QuantizeMultiplier`, double-rounding `MultiplyByQuantizedMultiplier`). The float
+//! path is `reference_ops::Mul`: `x * y` clamped to the fused activation's range.
+
+use crate::broadcast::binary;
+use crate::quant::{multiply_by_quantized_multiplier, quantize_multiplier};
+use crate::util::{clamp_f32, clamp_i32};
+use crate::KernelError;
+
+/// Precomputed int8 MUL parameters, as TFLM's `OpDataMul`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MulParamsInt8 {
+    /// Minus the first input's zero point.
+    pub input1_offset: i32,
+    /// Minus the second input's zero point.
+    pub input2_offset: i32,
+    /// The output zero point.
+    pub output_offset: i32,
+    /// Multiplier of the product onto the output scale.
+    pub output_multiplier: i32,
+    /// Exponent of `output_multiplier` (positive is a left shift).
+    pub output_shift: i32,
+    /// Lower clamp of the output.
+    pub act_min: i32,
+    /// Upper clamp of the output.
+    pub act_max: i32,
+}
+
+/// TFLM's int8 MUL set-up (`CalculateOpDataMul`); `act_min`/`act_max` from
+/// [`crate::quant::activation_range_i8`].
+#[allow(clippy::too_many_arguments)]
+pub fn mul_prepare_int8(
+    in1_scale: f32,
+    in1_zp: i32,
+    in2_scale: f32,
+    in2_zp: i32,
+    out_scale: f32,
+    out_zp: i32,
+    act_min: i32,
+    act_max: i32,
+) -> MulParamsInt8 {
+    let real = f64::from(in1_scale) * f64::from(in2_scale) / f64::from(out_scale);
+    let (output_multiplier, output_shift) = quantize_multiplier(real);
+    MulParamsInt8 {
+        input1_offset: in1_zp.wrapping_neg(),
+        input2_offset: in2_zp.wrapping_neg(),
+        output_offset: out_zp,
+        output_multiplier,
+        output_shift,
+        act_min,
+        act_max,
+    }
+}
+
+/// One int8 product, as TFLM's `MulElementwise`.
+#[inline]
+fn mul_one(p: &MulParamsInt8, x: i8, y: i8) -> i8 {
+    let a = p.input1_offset.wrapping_add(i32::from(x));
+    let b = p.input2_offset.wrapping_add(i32::from(y));
+    let raw = p
+        .output_offset
+        .wrapping_add(multiply_by_quantized_multiplier(
+            a.wrapping_mul(b),
+            p.output_multiplier,
+            p.output_shift,
+        ));
+    // std::min(act_max, std::max(act_min, raw)), then the int8 cast.
+    clamp_i32(raw, p.act_min, p.act_max) as i8
+}
+
+/// Int8 MUL with broadcasting; parameters from [`mul_prepare_int8`].
+pub fn mul_int8(
+    p: &MulParamsInt8,
+    in1_shape: [usize; 4],
+    in1: &[i8],
+    in2_shape: [usize; 4],
+    in2: &[i8],
+    out_shape: [usize; 4],
+    output: &mut [i8],
+) -> Result<(), KernelError> {
+    binary(in1_shape, in1, in2_shape, in2, out_shape, output, |x, y| {
+        mul_one(p, x, y)
+    })
+}
+
+/// Float MUL with broadcasting: `x * y` clamped to `[act_min, act_max]`.
+#[allow(clippy::too_many_arguments)]
+pub fn mul_f32(
+    act_min: f32,
+    act_max: f32,
+    in1_shape: [usize; 4],
+    in1: &[f32],
+    in2_shape: [usize; 4],
+    in2: &[f32],
+    out_shape: [usize; 4],
+    output: &mut [f32],
+) -> Result<(), KernelError> {
+    binary(in1_shape, in1, in2_shape, in2, out_shape, output, |x, y| {
+        clamp_f32(x * y, act_min, act_max)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::broadcast::testing::{coords, index, shapes};
+    use crate::testutil::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn prepare_values() {
+        // 0.5 * 0.25 / 0.5 = 0.25 -> (2^30, -1).
+        let p = mul_prepare_int8(0.5, 1, 0.25, -2, 0.5, 3, -128, 127);
+        assert_eq!((p.output_multiplier, p.output_shift), (1 << 30, -1));
+        assert_eq!(
+            (p.input1_offset, p.input2_offset, p.output_offset),
+            (-1, 2, 3)
+        );
+        // (11 - 1) * (2 + 2) * 0.25 = 10 -> + 3 = 13.
+        let mut out = [0i8; 1];
+        mul_int8(&p, [1; 4], &[11], [1; 4], &[2], [1; 4], &mut out).unwrap();
+        assert_eq!(out, [13]);
+        // Clamped to the activation range.
+        let p = mul_prepare_int8(0.5, 1, 0.25, -2, 0.5, 3, 0, 10);
+        mul_int8(&p, [1; 4], &[11], [1; 4], &[2], [1; 4], &mut out).unwrap();
+        assert_eq!(out, [10]);
+    }
+
+    #[test]
+    fn errors() {
+        let p = mul_prepare_int8(0.5, 0, 0.5, 0, 0.5, 0, -128, 127);
+        let mut out = [0i8; 4];
+        let r = mul_int8(
+            &p,
+            [1, 1, 2, 2],
+            &[0; 4],
+            [1, 1, 1, 3],
+            &[0; 3],
+            [1, 1, 2, 2],
+            &mut out,
+        );
+        assert_eq!(r, Err(KernelError::ShapeMismatch));
+        let mut outf = [0f32; 3];
+        let r = mul_f32(
+            0.0,
+            1.0,
+            [1; 4],
+            &[0.0],
+            [1, 1, 1, 3],
+            &[0.0; 3],
+            [1, 1, 1, 4],
+            &mut outf,
+        );
+        assert_eq!(r, Err(KernelError::ShapeMismatch));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn int8_matches_naive(
+            ((a, b, out), x, y, s1, s2, so, z1, z2, zo, (lo, hi)) in shapes().prop_flat_map(|(a, b, o)| (
+                Just((a, b, o)),
+                i8_vec(a.iter().product()), i8_vec(b.iter().product()),
+                0.001f32..1.0, 0.001f32..1.0, 0.0005f32..2.0,
+                -128i32..=127, -128i32..=127, -128i32..=127, act_range(),
+            ))
+        ) {
+            let p = mul_prepare_int8(s1, z1, s2, z2, so, zo, lo, hi);
+            let mut got = vec![0i8; out.iter().product()];
+            mul_int8(&p, a, &x, b, &y, out, &mut got).unwrap();
+            for (k, idx) in coords(out).into_iter().enumerate() {
+                let xv = x[index(a, idx)] as i32 - z1;
+                let yv = y[index(b, idx)] as i32 - z2;
+                let raw = naive_mbqm(xv * yv, p.output_multiplier, p.output_shift) as i64 + zo as i64;
+                prop_assert_eq!(got[k], naive_out_i8(raw, lo, hi));
+                // Within one step of the real product (before clamping).
+                let real = (s1 as f64 * xv as f64) * (s2 as f64 * yv as f64) / so as f64 + zo as f64;
+                let want = real.round().clamp(lo as f64, hi as f64).clamp(-128.0, 127.0);
+                prop_assert!((got[k] as f64 - want).abs() <= 1.0);
+            }
+        }
+
+        #[test]
+        fn f32_matches(
+            ((a, b, out), x, y) in shapes().prop_flat_map(|(a, b, o)| (
+                Just((a, b, o)), f32_vec(a.iter().product()), f32_vec(b.iter().product()),
+            ))
+        ) {
+            let mut got = vec![0f32; out.iter().product()];
+            mul_f32(-1.0, 1.5, a, &x, b, &y, out, &mut got).unwrap();
+            for (k, idx) in coords(out).into_iter().enumerate() {
+                let want = (x[index(a, idx)] * y[index(b, idx)]).max(-1.0).min(1.5);
+                prop_assert_eq!(got[k], want);
+            }
+        }
+    }
+}

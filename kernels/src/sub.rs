@@ -1,0 +1,229 @@
+//! SUB with broadcasting over 4-D shapes (callers left-pad lower ranks with 1s).
+//!
+//! The int8 path is TFLM's `reference_ops::Sub` / `BroadcastQuantSubSlow`: like ADD, both
+//! inputs are rescaled to a common scale with 20 bits of headroom, subtracted and rescaled to
+//! the output. Unlike ADD's set-up, SUB's (`CalculateOpDataSub`) computes `twice_max` and the
+//! three real multipliers in `f32` and only then widens them to `f64`. The float path is
+//! `reference_ops::SubWithActivation` / `BroadcastSubSlow`: `x - y` clamped.
+
+use crate::broadcast::binary;
+use crate::quant::{
+    multiply_by_quantized_multiplier_smaller_than_one_exp, quantize_multiplier_smaller_than_one_exp,
+};
+use crate::util::{clamp_f32, clamp_i32};
+use crate::KernelError;
+
+/// Precomputed int8 SUB parameters, as TFLM's `OpDataSub`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SubParamsInt8 {
+    /// Headroom shift applied to both inputs (20 for int8).
+    pub left_shift: i32,
+    /// Minus the first input's zero point.
+    pub input1_offset: i32,
+    /// Multiplier of the first input onto the common scale.
+    pub input1_multiplier: i32,
+    /// Exponent (<= 0) of `input1_multiplier`.
+    pub input1_shift: i32,
+    /// Minus the second input's zero point.
+    pub input2_offset: i32,
+    /// Multiplier of the second input onto the common scale.
+    pub input2_multiplier: i32,
+    /// Exponent (<= 0) of `input2_multiplier`.
+    pub input2_shift: i32,
+    /// The output zero point.
+    pub output_offset: i32,
+    /// Multiplier of the difference onto the output scale.
+    pub output_multiplier: i32,
+    /// Exponent (<= 0) of `output_multiplier`.
+    pub output_shift: i32,
+    /// Lower clamp of the output.
+    pub act_min: i32,
+    /// Upper clamp of the output.
+    pub act_max: i32,
+}
+
+/// TFLM's int8 SUB set-up (`CalculateOpDataSub`); `act_min`/`act_max` from
+/// [`crate::quant::activation_range_i8`].
+///
+/// The scale arithmetic is `f32` as in TFLM (`std::max` of the two input scales, doubled;
+/// each ratio divided in `f32`), widened to `f64` for `QuantizeMultiplierSmallerThanOneExp`.
+#[allow(clippy::too_many_arguments)]
+pub fn sub_prepare_int8(
+    in1_scale: f32,
+    in1_zp: i32,
+    in2_scale: f32,
+    in2_zp: i32,
+    out_scale: f32,
+    out_zp: i32,
+    act_min: i32,
+    act_max: i32,
+) -> SubParamsInt8 {
+    let left_shift = 20;
+    // std::max(float, float): (a < b) ? b : a.
+    let max_scale = if in1_scale < in2_scale {
+        in2_scale
+    } else {
+        in1_scale
+    };
+    let twice_max: f32 = 2.0 * max_scale;
+    let real1 = f64::from(in1_scale / twice_max);
+    let real2 = f64::from(in2_scale / twice_max);
+    // (1 << left_shift) * output_scale: an int times a float, in float.
+    let real_out = f64::from(twice_max / ((1i32 << left_shift) as f32 * out_scale));
+    let (input1_multiplier, input1_shift) = quantize_multiplier_smaller_than_one_exp(real1);
+    let (input2_multiplier, input2_shift) = quantize_multiplier_smaller_than_one_exp(real2);
+    let (output_multiplier, output_shift) = quantize_multiplier_smaller_than_one_exp(real_out);
+    SubParamsInt8 {
+        left_shift,
+        input1_offset: in1_zp.wrapping_neg(),
+        input1_multiplier,
+        input1_shift,
+        input2_offset: in2_zp.wrapping_neg(),
+        input2_multiplier,
+        input2_shift,
+        output_offset: out_zp,
+        output_multiplier,
+        output_shift,
+        act_min,
+        act_max,
+    }
+}
+
+/// One int8 difference, as TFLM's `SubElementwise`.
+#[inline]
+fn sub_one(p: &SubParamsInt8, x: i8, y: i8) -> i8 {
+    let shift = |v: i32| {
+        if p.left_shift <= 0 {
+            v
+        } else if p.left_shift >= 32 {
+            0
+        } else {
+            v.wrapping_shl(p.left_shift as u32)
+        }
+    };
+    let a = shift(p.input1_offset.wrapping_add(i32::from(x)));
+    let b = shift(p.input2_offset.wrapping_add(i32::from(y)));
+    let a = multiply_by_quantized_multiplier_smaller_than_one_exp(
+        a,
+        p.input1_multiplier,
+        p.input1_shift,
+    );
+    let b = multiply_by_quantized_multiplier_smaller_than_one_exp(
+        b,
+        p.input2_multiplier,
+        p.input2_shift,
+    );
+    let raw = multiply_by_quantized_multiplier_smaller_than_one_exp(
+        a.wrapping_sub(b),
+        p.output_multiplier,
+        p.output_shift,
+    )
+    .wrapping_add(p.output_offset);
+    clamp_i32(raw, p.act_min, p.act_max) as i8
+}
+
+/// Int8 SUB with broadcasting; parameters from [`sub_prepare_int8`].
+pub fn sub_int8(
+    p: &SubParamsInt8,
+    in1_shape: [usize; 4],
+    in1: &[i8],
+    in2_shape: [usize; 4],
+    in2: &[i8],
+    out_shape: [usize; 4],
+    output: &mut [i8],
+) -> Result<(), KernelError> {
+    binary(in1_shape, in1, in2_shape, in2, out_shape, output, |x, y| {
+        sub_one(p, x, y)
+    })
+}
+
+/// Float SUB with broadcasting: `x - y` clamped to `[act_min, act_max]`.
+#[allow(clippy::too_many_arguments)]
+pub fn sub_f32(
+    act_min: f32,
+    act_max: f32,
+    in1_shape: [usize; 4],
+    in1: &[f32],
+    in2_shape: [usize; 4],
+    in2: &[f32],
+    out_shape: [usize; 4],
+    output: &mut [f32],
+) -> Result<(), KernelError> {
+    binary(in1_shape, in1, in2_shape, in2, out_shape, output, |x, y| {
+        clamp_f32(x - y, act_min, act_max)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::broadcast::testing::{coords, index, shapes};
+    use crate::testutil::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn prepare_values() {
+        let p = sub_prepare_int8(0.5, 1, 0.25, -2, 1.0, 3, -128, 127);
+        assert_eq!((p.input1_multiplier, p.input1_shift), (1 << 30, 0));
+        assert_eq!((p.input2_multiplier, p.input2_shift), (1 << 30, -1));
+        assert_eq!((p.output_multiplier, p.output_shift), (1 << 30, -19));
+        // 0.5*(30-1) - 0.25*(20+2) = 14.5 - 5.5 = 9 -> +3 = 12.
+        let mut out = [0i8; 1];
+        sub_int8(&p, [1; 4], &[30], [1; 4], &[20], [1; 4], &mut out).unwrap();
+        assert_eq!(out, [12]);
+    }
+
+    #[test]
+    fn prepare_is_f32() {
+        // Scales whose f32 and f64 ratios differ in the last place of the f64 multiplier.
+        let (s1, s2, so) = (0.011_764_706f32, 0.023_529_412f32, 0.031_030_292f32);
+        let p = sub_prepare_int8(s1, 0, s2, 0, so, 0, -128, 127);
+        let tm = 2.0f32 * s2;
+        let want = quantize_multiplier_smaller_than_one_exp(f64::from(s1 / tm));
+        assert_eq!((p.input1_multiplier, p.input1_shift), want);
+        let want = quantize_multiplier_smaller_than_one_exp(f64::from(tm / (1048576.0f32 * so)));
+        assert_eq!((p.output_multiplier, p.output_shift), want);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn int8_matches_naive(
+            ((a, b, out), x, y, s1, s2, so, z1, z2, zo, (lo, hi)) in shapes().prop_flat_map(|(a, b, o)| (
+                Just((a, b, o)),
+                i8_vec(a.iter().product()), i8_vec(b.iter().product()),
+                0.001f32..1.0, 0.001f32..1.0, 0.001f32..2.0,
+                -128i32..=127, -128i32..=127, -128i32..=127, act_range(),
+            ))
+        ) {
+            let p = sub_prepare_int8(s1, z1, s2, z2, so, zo, lo, hi);
+            let mut got = vec![0i8; out.iter().product()];
+            sub_int8(&p, a, &x, b, &y, out, &mut got).unwrap();
+            for (k, idx) in coords(out).into_iter().enumerate() {
+                let xv = x[index(a, idx)] as i32;
+                let yv = y[index(b, idx)] as i32;
+                let sx = naive_rdbp(naive_srdhm((xv - z1) << 20, p.input1_multiplier), -p.input1_shift);
+                let sy = naive_rdbp(naive_srdhm((yv - z2) << 20, p.input2_multiplier), -p.input2_shift);
+                let raw = naive_rdbp(naive_srdhm(sx - sy, p.output_multiplier), -p.output_shift) as i64 + zo as i64;
+                prop_assert_eq!(got[k], naive_out_i8(raw, lo, hi));
+                let real = (s1 as f64 * (xv - z1) as f64 - s2 as f64 * (yv - z2) as f64) / so as f64 + zo as f64;
+                let want = real.round().clamp(lo as f64, hi as f64).clamp(-128.0, 127.0);
+                prop_assert!((got[k] as f64 - want).abs() <= 1.0);
+            }
+        }
+
+        #[test]
+        fn f32_matches(
+            ((a, b, out), x, y) in shapes().prop_flat_map(|(a, b, o)| (
+                Just((a, b, o)), f32_vec(a.iter().product()), f32_vec(b.iter().product()),
+            ))
+        ) {
+            let mut got = vec![0f32; out.iter().product()];
+            sub_f32(0.0, 6.0, a, &x, b, &y, out, &mut got).unwrap();
+            for (k, idx) in coords(out).into_iter().enumerate() {
+                prop_assert_eq!(got[k], (x[index(a, idx)] - y[index(b, idx)]).max(0.0).min(6.0));
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! ARG_MIN over one constant axis: float32, int8, int16 and int32 inputs; int32 (as TFLM) or
+//! int64 output; ties pick the first index. The glue is ARG_MAX's (`arg_max.rs`).
+
+use super::{Io, OpCtx, Registration};
+use crate::error::Error;
+use crate::schema::BuiltinOperator;
+
+pub(crate) fn registration() -> Registration {
+    Registration {
+        code: BuiltinOperator::ARG_MIN,
+        max_version: 3,
+        prepare: super::arg_max::prepare,
+        eval,
+    }
+}
+
+fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {
+    super::arg_max::eval_with(ctx, io, false)
+}

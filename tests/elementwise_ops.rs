@@ -1,0 +1,304 @@
+//! The elementwise and activation ops on small synthetic models: options and constant inputs
+//! are read, and what TFLM refuses is refused in prepare with a typed error.
+
+mod common;
+
+use common::Aligned;
+use microlite::{AllOpsResolver, Error, Interpreter, Model};
+use microlite_schema::flatbuffers::FlatBufferBuilder;
+use microlite_schema::tflite::{self, BuiltinOperator as B, TensorType as TT};
+
+fn tensor(shape: &[i32], ty: TT, buffer: u32, quant: Option<(f32, i64)>) -> tflite::TensorT {
+    let mut t = tflite::TensorT::default();
+    t.shape = Some(shape.to_vec());
+    t.type_ = ty;
+    t.buffer = buffer;
+    t.name = Some("t".into());
+    if let Some((s, z)) = quant {
+        let mut q = tflite::QuantizationParametersT::default();
+        q.scale = Some(vec![s]);
+        q.zero_point = Some(vec![z]);
+        t.quantization = Some(Box::new(q));
+    }
+    t
+}
+
+/// A one-op model: tensors (buffer 0 means none, else `buffers[k - 1]`), inputs and outputs
+/// of the graph and of the op.
+fn one_op(
+    code: B,
+    tensors: Vec<tflite::TensorT>,
+    op_inputs: &[i32],
+    graph_inputs: &[i32],
+    outputs: &[i32],
+    options: tflite::BuiltinOptionsT,
+    buffers: &[&[u8]],
+) -> Aligned {
+    let mut c = tflite::OperatorCodeT::default();
+    c.deprecated_builtin_code = code.0 as i8;
+    c.builtin_code = code;
+    c.version = 1;
+    let mut op = tflite::OperatorT::default();
+    op.inputs = Some(op_inputs.to_vec());
+    op.outputs = Some(outputs.to_vec());
+    op.builtin_options = options;
+    let mut sg = tflite::SubGraphT::default();
+    sg.tensors = Some(tensors);
+    sg.inputs = Some(graph_inputs.to_vec());
+    sg.outputs = Some(outputs.to_vec());
+    sg.operators = Some(vec![op]);
+    let mut bufs = vec![tflite::BufferT::default()];
+    for b in buffers {
+        let mut buf = tflite::BufferT::default();
+        buf.data = Some(b.to_vec());
+        bufs.push(buf);
+    }
+    let mut m = tflite::ModelT::default();
+    m.version = 3;
+    m.operator_codes = Some(vec![c]);
+    m.subgraphs = Some(vec![sg]);
+    m.buffers = Some(bufs);
+    let mut fbb = FlatBufferBuilder::new();
+    let root = m.pack(&mut fbb);
+    tflite::finish_model_buffer(&mut fbb, root);
+    Aligned::copy_of(fbb.finished_data())
+}
+
+fn prepare_err(bytes: &Aligned) -> Error {
+    let model = Model::from_bytes(bytes.as_slice()).unwrap();
+    let resolver = AllOpsResolver::with_all_ops();
+    let mut arena = Aligned::zeroed(4096);
+    Interpreter::new(model, &resolver, arena.as_mut_slice())
+        .err()
+        .unwrap()
+}
+
+const NONE: tflite::BuiltinOptionsT = tflite::BuiltinOptionsT::NONE;
+
+#[test]
+fn arg_max_reads_its_constant_axis() {
+    let axis = 1i32.to_le_bytes();
+    for out_ty in [TT::INT32, TT::INT64] {
+        let bytes = one_op(
+            B::ARG_MAX,
+            vec![
+                tensor(&[2, 3], TT::FLOAT32, 0, None),
+                tensor(&[1], TT::INT32, 1, None),
+                tensor(&[2], out_ty, 0, None),
+            ],
+            &[0, 1],
+            &[0],
+            &[2],
+            NONE,
+            &[&axis],
+        );
+        let model = Model::from_bytes(bytes.as_slice()).unwrap();
+        let resolver = AllOpsResolver::with_all_ops();
+        let mut arena = Aligned::zeroed(4096);
+        let mut it = Interpreter::new(model, &resolver, arena.as_mut_slice()).unwrap();
+        it.set_input(0, &[1.0f32, 3.0, 3.0, -1.0, -2.0, -0.5])
+            .unwrap();
+        it.invoke().unwrap();
+        if out_ty == TT::INT32 {
+            assert_eq!(it.output::<i32>(0).unwrap(), &[1, 2]);
+        } else {
+            assert_eq!(it.output::<i64>(0).unwrap(), &[1, 2]);
+        }
+    }
+}
+
+#[test]
+fn arg_min_refuses_a_non_constant_or_bad_axis() {
+    // The axis is a graph input: not known at prepare.
+    let bytes = one_op(
+        B::ARG_MIN,
+        vec![
+            tensor(&[2, 3], TT::FLOAT32, 0, None),
+            tensor(&[1], TT::INT32, 0, None),
+            tensor(&[2], TT::INT32, 0, None),
+        ],
+        &[0, 1],
+        &[0, 1],
+        &[2],
+        NONE,
+        &[],
+    );
+    assert!(matches!(
+        prepare_err(&bytes),
+        Error::ShapeMismatch { op: 0, .. }
+    ));
+    // Axis 2 of a rank-2 input.
+    let axis = 2i32.to_le_bytes();
+    let bytes = one_op(
+        B::ARG_MIN,
+        vec![
+            tensor(&[2, 3], TT::FLOAT32, 0, None),
+            tensor(&[1], TT::INT32, 1, None),
+            tensor(&[2], TT::INT32, 0, None),
+        ],
+        &[0, 1],
+        &[0],
+        &[2],
+        NONE,
+        &[&axis],
+    );
+    assert!(matches!(
+        prepare_err(&bytes),
+        Error::ShapeMismatch { op: 0, .. }
+    ));
+}
+
+#[test]
+fn logistic_int8_needs_output_zero_point_minus_128() {
+    let bytes = one_op(
+        B::LOGISTIC,
+        vec![
+            tensor(&[1, 4], TT::INT8, 0, Some((0.05, 0))),
+            tensor(&[1, 4], TT::INT8, 0, Some((1.0 / 256.0, 0))),
+        ],
+        &[0],
+        &[0],
+        &[1],
+        NONE,
+        &[],
+    );
+    assert_eq!(
+        prepare_err(&bytes),
+        Error::BadQuantization { op: 0, tensor: 1 }
+    );
+}
+
+#[test]
+fn l2_normalization_refuses_a_fused_activation() {
+    let mut o = tflite::L2NormOptionsT::default();
+    o.fused_activation_function = tflite::ActivationFunctionType::RELU;
+    let bytes = one_op(
+        B::L2_NORMALIZATION,
+        vec![
+            tensor(&[1, 4], TT::FLOAT32, 0, None),
+            tensor(&[1, 4], TT::FLOAT32, 0, None),
+        ],
+        &[0],
+        &[0],
+        &[1],
+        tflite::BuiltinOptionsT::L2NormOptions(Box::new(o)),
+        &[],
+    );
+    assert_eq!(prepare_err(&bytes), Error::BadOptions { op: 0 });
+}
+
+#[test]
+fn mul_broadcasts_a_constant_and_fuses_relu6() {
+    let k: Vec<u8> = [2.0f32, -1.0, 4.0]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    let mut o = tflite::MulOptionsT::default();
+    o.fused_activation_function = tflite::ActivationFunctionType::RELU6;
+    let bytes = one_op(
+        B::MUL,
+        vec![
+            tensor(&[2, 3], TT::FLOAT32, 0, None),
+            tensor(&[3], TT::FLOAT32, 1, None),
+            tensor(&[2, 3], TT::FLOAT32, 0, None),
+        ],
+        &[0, 1],
+        &[0],
+        &[2],
+        tflite::BuiltinOptionsT::MulOptions(Box::new(o)),
+        &[&k],
+    );
+    let model = Model::from_bytes(bytes.as_slice()).unwrap();
+    let resolver = AllOpsResolver::with_all_ops();
+    let mut arena = Aligned::zeroed(4096);
+    let mut it = Interpreter::new(model, &resolver, arena.as_mut_slice()).unwrap();
+    it.set_input(0, &[1.0f32, 1.0, 1.0, 2.0, 3.0, 0.5]).unwrap();
+    it.invoke().unwrap();
+    assert_eq!(
+        it.output::<f32>(0).unwrap(),
+        &[2.0, 0.0, 4.0, 4.0, 0.0, 2.0]
+    );
+}
+
+#[test]
+fn leaky_relu_reads_alpha_and_shapes_must_match() {
+    let mut o = tflite::LeakyReluOptionsT::default();
+    o.alpha = 0.25;
+    let opts = || tflite::BuiltinOptionsT::LeakyReluOptions(Box::new(o.clone()));
+    let bytes = one_op(
+        B::LEAKY_RELU,
+        vec![
+            tensor(&[1, 3], TT::FLOAT32, 0, None),
+            tensor(&[1, 3], TT::FLOAT32, 0, None),
+        ],
+        &[0],
+        &[0],
+        &[1],
+        opts(),
+        &[],
+    );
+    let model = Model::from_bytes(bytes.as_slice()).unwrap();
+    let resolver = AllOpsResolver::with_all_ops();
+    let mut arena = Aligned::zeroed(4096);
+    let mut it = Interpreter::new(model, &resolver, arena.as_mut_slice()).unwrap();
+    it.set_input(0, &[-4.0f32, 0.0, 2.0]).unwrap();
+    it.invoke().unwrap();
+    assert_eq!(it.output::<f32>(0).unwrap(), &[-1.0, 0.0, 2.0]);
+
+    let bytes = one_op(
+        B::LEAKY_RELU,
+        vec![
+            tensor(&[1, 3], TT::FLOAT32, 0, None),
+            tensor(&[3, 1], TT::FLOAT32, 0, None),
+        ],
+        &[0],
+        &[0],
+        &[1],
+        opts(),
+        &[],
+    );
+    assert_eq!(
+        prepare_err(&bytes),
+        Error::ShapeMismatch { op: 0, tensor: 1 }
+    );
+}
+
+#[test]
+fn binary_ops_refuse_mixed_types_and_bad_broadcasts() {
+    for code in [B::SUB, B::MAXIMUM, B::PRELU] {
+        let bytes = one_op(
+            code,
+            vec![
+                tensor(&[2, 3], TT::FLOAT32, 0, None),
+                tensor(&[2, 3], TT::INT32, 0, None),
+                tensor(&[2, 3], TT::FLOAT32, 0, None),
+            ],
+            &[0, 1],
+            &[0, 1],
+            &[2],
+            NONE,
+            &[],
+        );
+        assert!(
+            matches!(prepare_err(&bytes), Error::UnsupportedType { op: 0, .. }),
+            "{code:?}"
+        );
+        let bytes = one_op(
+            code,
+            vec![
+                tensor(&[2, 3], TT::FLOAT32, 0, None),
+                tensor(&[2, 2], TT::FLOAT32, 0, None),
+                tensor(&[2, 3], TT::FLOAT32, 0, None),
+            ],
+            &[0, 1],
+            &[0, 1],
+            &[2],
+            NONE,
+            &[],
+        );
+        assert!(
+            matches!(prepare_err(&bytes), Error::ShapeMismatch { op: 0, .. }),
+            "{code:?}"
+        );
+    }
+}
