@@ -8,6 +8,15 @@
 //! float kernels follow TFLM's reference order of operations.
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
+// No panic reachable: no unwrap/expect/panic!. Indexing is the documented exception: each
+// kernel checks every slice length against its shapes once, on entry (O(1)), and returns
+// `KernelError` on a mismatch; inner loops then index within those proven bounds, which keeps
+// them free of per-element branches. Proptests against plain formulations and the `invoke`
+// fuzz target (hostile shapes and parameters through the interpreter) check that claim.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::unreachable, clippy::todo, clippy::unimplemented)
+)]
 #![warn(missing_docs)]
 #![cfg_attr(
     test,
