@@ -177,23 +177,30 @@ fn pad_int8_fills_with_the_output_zero_point() {
 }
 
 #[test]
-fn concatenation_int8_copies_raw_values_whatever_the_scales() {
-    // TFLM's int8 CONCATENATION never requantizes.
+fn concatenation_int8_needs_the_outputs_quantization_on_every_input() {
+    // TFLM's int8 CONCATENATION never requantizes: it copies raw values and its prepare
+    // refuses inputs whose scale or zero point differ from the output's.
     let mut c = tflite::ConcatenationOptionsT::default();
     c.axis = -1;
     let opts = O::ConcatenationOptions(Box::new(c));
-    let m = model(
-        vec![(B::CONCATENATION, vec![0, 1], vec![2], opts)],
-        vec![
-            quantized(&[2, 1], 0.5, 4),
-            quantized(&[2, 2], 0.01, -7),
-            quantized(&[2, 3], 0.1, 0),
-        ],
-        vec![],
-        &[0, 1],
-        &[2],
-    );
-    run(&m, |i| {
+    let mk = |zp1: i64| {
+        model(
+            vec![(B::CONCATENATION, vec![0, 1], vec![2], opts.clone())],
+            vec![
+                quantized(&[2, 1], 0.5, 4),
+                quantized(&[2, 2], 0.5, zp1),
+                quantized(&[2, 3], 0.5, 4),
+            ],
+            vec![],
+            &[0, 1],
+            &[2],
+        )
+    };
+    assert!(matches!(
+        run(&mk(-7), |_| ()),
+        Err(Error::BadQuantization { op: 0, tensor: 1 })
+    ));
+    run(&mk(4), |i| {
         i.set_input(0, &[1i8, 2]).unwrap();
         i.set_input(1, &[3i8, 4, 5, 6]).unwrap();
         i.invoke().unwrap();

@@ -6,6 +6,7 @@
 //! path is `reference_ops::Add` / `BroadcastAdd4DSlow`.
 
 use crate::broadcast::binary;
+use crate::gemm::Requant;
 use crate::quant::{
     multiply_by_quantized_multiplier_smaller_than_one_exp, quantize_multiplier_smaller_than_one_exp,
 };
@@ -136,8 +137,38 @@ pub fn add_int8(
     out_shape: [usize; 4],
     output: &mut [i8],
 ) -> Result<(), KernelError> {
+    if output.len() < 512 {
+        return binary(in1_shape, in1, in2_shape, in2, out_shape, output, |x, y| {
+            add_one(p, x, y)
+        });
+    }
+    // Fast path for large tensors: each input's rescaled value depends on its byte alone, so
+    // tabulate both (2 KiB of stack), then only the output rescale runs per element. Equal
+    // to `add_one` for every input (`Requant` is exact; proptested below).
+    let shift = |v: i32| {
+        if p.left_shift <= 0 {
+            v
+        } else if p.left_shift >= 32 {
+            0
+        } else {
+            v.wrapping_shl(p.left_shift as u32)
+        }
+    };
+    let (r1, r2) = (
+        Requant::new(p.input1_multiplier, p.input1_shift),
+        Requant::new(p.input2_multiplier, p.input2_shift),
+    );
+    let t1: [i32; 256] = core::array::from_fn(|b| {
+        r1.apply(shift(p.input1_offset.wrapping_add(b as u8 as i8 as i32)))
+    });
+    let t2: [i32; 256] = core::array::from_fn(|b| {
+        r2.apply(shift(p.input2_offset.wrapping_add(b as u8 as i8 as i32)))
+    });
+    let ro = Requant::new(p.output_multiplier, p.output_shift);
+    let (off, lo, hi) = (p.output_offset, p.act_min, p.act_max);
     binary(in1_shape, in1, in2_shape, in2, out_shape, output, |x, y| {
-        add_one(p, x, y)
+        let raw_sum = t1[x as u8 as usize].wrapping_add(t2[y as u8 as usize]);
+        clamp_i32(ro.apply(raw_sum).wrapping_add(off), lo, hi) as i8
     })
 }
 
@@ -298,6 +329,58 @@ mod tests {
                 let real = (s1 as f64 * (xv - z1) as f64 + s2 as f64 * (yv - z2) as f64) / so as f64 + zo as f64;
                 let want = real.round().clamp(-128.0, 127.0);
                 prop_assert!((got[k] as f64 - want).abs() <= 1.0);
+                k += 1;
+            }}}}
+        }
+
+        /// Large tensors take the tabulated path: equal to `add_one` element by element,
+        /// for any parameters (shifts and offsets outside TFLM's ranges too).
+        #[test]
+        fn int8_tables_match_add_one(
+            ((a, b, out), x, y, mults, offs, act) in (
+                proptest::array::uniform4(1usize..=12),
+                proptest::array::uniform4(0u8..3),
+            )
+                .prop_filter("large", |(o, _)| o.iter().product::<usize>() >= 512)
+                .prop_map(|(out, mode)| {
+                    let (mut a, mut b) = (out, out);
+                    for i in 0..4 {
+                        match mode[i] {
+                            1 => a[i] = 1,
+                            2 => b[i] = 1,
+                            _ => {}
+                        }
+                    }
+                    (a, b, out)
+                })
+                .prop_flat_map(|(a, b, o)| (
+                    Just((a, b, o)),
+                    i8_vec(a.iter().product()), i8_vec(b.iter().product()),
+                    proptest::array::uniform3((any::<i32>(), -40i32..8)),
+                    proptest::array::uniform4(prop_oneof![3 => -128i32..=127, 1 => any::<i32>()]),
+                    act_range(),
+                ))
+        ) {
+            let p = AddParamsInt8 {
+                left_shift: offs[3].rem_euclid(40) - 4,
+                input1_offset: offs[0],
+                input1_multiplier: mults[0].0,
+                input1_shift: mults[0].1,
+                input2_offset: offs[1],
+                input2_multiplier: mults[1].0,
+                input2_shift: mults[1].1,
+                output_offset: offs[2],
+                output_multiplier: mults[2].0,
+                output_shift: mults[2].1,
+                act_min: act.0,
+                act_max: act.1,
+            };
+            let mut got = vec![0i8; out.iter().product()];
+            add_int8(&p, a, &x, b, &y, out, &mut got).unwrap();
+            let mut k = 0;
+            for i0 in 0..out[0] { for i1 in 0..out[1] { for i2 in 0..out[2] { for i3 in 0..out[3] {
+                let idx = [i0, i1, i2, i3];
+                prop_assert_eq!(got[k], add_one(&p, x[index(a, idx)], y[index(b, idx)]));
                 k += 1;
             }}}}
         }

@@ -865,4 +865,146 @@ mod tests {
             }
         }
     }
+
+    /// Geometry for the fast paths: ungrouped, more channels, up to 5x5 windows.
+    fn fast_geometry() -> impl Strategy<Value = (ConvParams, [usize; 4], [usize; 4], [usize; 4])> {
+        (
+            (1usize..=2, 1usize..=9, 1usize..=9, 1usize..=20, 1usize..=13),
+            (
+                1usize..=5,
+                1usize..=5,
+                1usize..=3,
+                1usize..=3,
+                1usize..=2,
+                1usize..=2,
+            ),
+            any::<bool>(),
+        )
+            .prop_filter_map(
+                "window fits",
+                |((n, ih, iw, ic, oc), (kh, kw, sh, sw, dh, dw), same)| {
+                    let pad = if same {
+                        crate::Padding::Same
+                    } else {
+                        crate::Padding::Valid
+                    };
+                    let (oh, ph) = crate::quant::compute_padding(pad, ih, kh, sh, dh).ok()?;
+                    let (ow, pw) = crate::quant::compute_padding(pad, iw, kw, sw, dw).ok()?;
+                    let p = ConvParams {
+                        stride_h: sh,
+                        stride_w: sw,
+                        dilation_h: dh,
+                        dilation_w: dw,
+                        pad_h: ph,
+                        pad_w: pw,
+                    };
+                    Some((p, [n, ih, iw, ic], [oc, kh, kw, ic], [n, oh, ow, oc]))
+                },
+            )
+    }
+
+    #[test]
+    fn big_patch_falls_back() {
+        // One pixel whose patch (5000 values) is over the widening buffer: reference path.
+        let p = ConvParams {
+            stride_h: 1,
+            stride_w: 1,
+            dilation_h: 1,
+            dilation_w: 1,
+            pad_h: 0,
+            pad_w: 0,
+        };
+        let input: Vec<i8> = (0..5000).map(|i| (i % 251) as i8).collect();
+        let filter: Vec<i8> = (0..10000).map(|i| (i % 13) as i8 - 6).collect();
+        let q = QuantParams {
+            input_offset: 3,
+            output_offset: -1,
+            act_min: -128,
+            act_max: 127,
+            multipliers: &[1 << 30],
+            shifts: &[-8],
+        };
+        let (mut a, mut b) = ([0i8; 2], [0i8; 2]);
+        conv_2d_int8(
+            &p,
+            &q,
+            [1, 1, 1, 5000],
+            &input,
+            [2, 1, 1, 5000],
+            &filter,
+            None,
+            [1, 1, 1, 2],
+            &mut a,
+        )
+        .unwrap();
+        reference::conv_2d_int8(
+            &p,
+            &q,
+            [1, 1, 1, 5000],
+            &input,
+            [2, 1, 1, 5000],
+            &filter,
+            None,
+            [1, 1, 1, 2],
+            &mut b,
+        )
+        .unwrap();
+        assert_eq!(a, b);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// The fast int8 path equals the reference kernel bit for bit.
+        #[test]
+        fn int8_fast_matches_reference(
+            (p, ins, fs, outs, input, filter, bias, mults, per_channel, in_off, out_zp, act) in fast_geometry().prop_flat_map(|(p, ins, fs, outs)| {
+                let oc = fs[0];
+                (
+                    Just(p), Just(ins), Just(fs), Just(outs),
+                    i8_vec(ins.iter().product()),
+                    i8_vec(fs.iter().product()),
+                    proptest::option::of(proptest::collection::vec(prop_oneof![4 => -20000i32..20000, 1 => any::<i32>()], oc)),
+                    proptest::collection::vec(prop_oneof![4 => multiplier(), 1 => (any::<i32>(), -40i32..40)], oc),
+                    any::<bool>(),
+                    prop_oneof![4 => -127i32..=128, 1 => -32000i32..32000, 1 => any::<i32>()],
+                    prop_oneof![4 => -128i32..=127, 1 => any::<i32>()],
+                    act_range(),
+                )
+            })
+        ) {
+            let mults = if per_channel { mults } else { vec![mults[0]] };
+            let m: Vec<i32> = mults.iter().map(|x| x.0).collect();
+            let s: Vec<i32> = mults.iter().map(|x| x.1).collect();
+            let q = QuantParams { input_offset: in_off, output_offset: out_zp, act_min: act.0, act_max: act.1, multipliers: &m, shifts: &s };
+            let mut got = vec![0i8; outs.iter().product()];
+            let mut want = got.clone();
+            conv_2d_int8(&p, &q, ins, &input, fs, &filter, bias.as_deref(), outs, &mut got).unwrap();
+            reference::conv_2d_int8(&p, &q, ins, &input, fs, &filter, bias.as_deref(), outs, &mut want).unwrap();
+            prop_assert_eq!(got, want);
+        }
+
+        /// The fast float path equals the reference kernel bit for bit (same order of sums).
+        #[test]
+        fn f32_fast_matches_reference_bits(
+            (p, ins, fs, outs, input, filter, bias, relu6) in fast_geometry().prop_flat_map(|(p, ins, fs, outs)| {
+                (
+                    Just(p), Just(ins), Just(fs), Just(outs),
+                    f32_vec(ins.iter().product()),
+                    f32_vec(fs.iter().product()),
+                    proptest::option::of(f32_vec(fs[0])),
+                    any::<bool>(),
+                )
+            })
+        ) {
+            let act = if relu6 { (0.0, 6.0) } else { (f32::MIN, f32::MAX) };
+            let mut got = vec![0f32; outs.iter().product()];
+            let mut want = got.clone();
+            conv_2d_f32(&p, act.0, act.1, ins, &input, fs, &filter, bias.as_deref(), outs, &mut got).unwrap();
+            reference::conv_2d_f32(&p, act.0, act.1, ins, &input, fs, &filter, bias.as_deref(), outs, &mut want).unwrap();
+            let gb: Vec<u32> = got.iter().map(|v| v.to_bits()).collect();
+            let wb: Vec<u32> = want.iter().map(|v| v.to_bits()).collect();
+            prop_assert_eq!(gb, wb);
+        }
+    }
 }

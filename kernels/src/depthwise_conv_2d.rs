@@ -629,4 +629,104 @@ mod tests {
             }}}}
         }
     }
+
+    /// Geometry for the fast paths: up to 40 input channels (chunks of 32 plus remainders).
+    fn fast_geometry(
+    ) -> impl Strategy<Value = (ConvParams, usize, [usize; 4], [usize; 4], [usize; 4])> {
+        (
+            (1usize..=2, 1usize..=8, 1usize..=8, 1usize..=40, 1usize..=9),
+            (
+                1usize..=4,
+                1usize..=4,
+                1usize..=2,
+                1usize..=2,
+                1usize..=2,
+                1usize..=2,
+            ),
+            any::<bool>(),
+        )
+            .prop_filter_map(
+                "window fits",
+                |((n, ih, iw, ic, dm), (kh, kw, sh, sw, dh, dw), same)| {
+                    let pad = if same {
+                        crate::Padding::Same
+                    } else {
+                        crate::Padding::Valid
+                    };
+                    let (oh, ph) = crate::quant::compute_padding(pad, ih, kh, sh, dh).ok()?;
+                    let (ow, pw) = crate::quant::compute_padding(pad, iw, kw, sw, dw).ok()?;
+                    let p = ConvParams {
+                        stride_h: sh,
+                        stride_w: sw,
+                        dilation_h: dh,
+                        dilation_w: dw,
+                        pad_h: ph,
+                        pad_w: pw,
+                    };
+                    Some((
+                        p,
+                        dm,
+                        [n, ih, iw, ic],
+                        [1, kh, kw, ic * dm],
+                        [n, oh, ow, ic * dm],
+                    ))
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// The fast int8 path equals the reference kernel bit for bit.
+        #[test]
+        fn int8_fast_matches_reference(
+            ((p, dm, ins, fs, outs), input, filter, bias, mults, per_channel, in_off, out_zp, act) in fast_geometry().prop_flat_map(|(p, dm, ins, fs, outs)| {
+                let oc = fs[3];
+                (
+                    Just((p, dm, ins, fs, outs)),
+                    i8_vec(ins.iter().product()),
+                    i8_vec(fs.iter().product()),
+                    proptest::option::of(proptest::collection::vec(prop_oneof![4 => -20000i32..20000, 1 => any::<i32>()], oc)),
+                    proptest::collection::vec(prop_oneof![4 => multiplier(), 1 => (any::<i32>(), -40i32..40)], oc),
+                    any::<bool>(),
+                    prop_oneof![4 => -127i32..=128, 1 => -32000i32..32000, 1 => any::<i32>()],
+                    prop_oneof![4 => -128i32..=127, 1 => any::<i32>()],
+                    act_range(),
+                )
+            })
+        ) {
+            let mults = if per_channel { mults } else { vec![mults[0]] };
+            let m: Vec<i32> = mults.iter().map(|x| x.0).collect();
+            let s: Vec<i32> = mults.iter().map(|x| x.1).collect();
+            let q = QuantParams { input_offset: in_off, output_offset: out_zp, act_min: act.0, act_max: act.1, multipliers: &m, shifts: &s };
+            let mut got = vec![0i8; outs.iter().product()];
+            let mut want = got.clone();
+            depthwise_conv_2d_int8(&p, dm, &q, ins, &input, fs, &filter, bias.as_deref(), outs, &mut got).unwrap();
+            reference::depthwise_conv_2d_int8(&p, dm, &q, ins, &input, fs, &filter, bias.as_deref(), outs, &mut want).unwrap();
+            prop_assert_eq!(got, want);
+        }
+
+        /// The fast float path equals the reference kernel bit for bit.
+        #[test]
+        fn f32_fast_matches_reference_bits(
+            (p, dm, ins, fs, outs, input, filter, bias, relu6) in fast_geometry().prop_flat_map(|(p, dm, ins, fs, outs)| {
+                (
+                    Just(p), Just(dm), Just(ins), Just(fs), Just(outs),
+                    f32_vec(ins.iter().product()),
+                    f32_vec(fs.iter().product()),
+                    proptest::option::of(f32_vec(fs[3])),
+                    any::<bool>(),
+                )
+            })
+        ) {
+            let act = if relu6 { (0.0, 6.0) } else { (f32::MIN, f32::MAX) };
+            let mut got = vec![0f32; outs.iter().product()];
+            let mut want = got.clone();
+            depthwise_conv_2d_f32(&p, dm, act.0, act.1, ins, &input, fs, &filter, bias.as_deref(), outs, &mut got).unwrap();
+            reference::depthwise_conv_2d_f32(&p, dm, act.0, act.1, ins, &input, fs, &filter, bias.as_deref(), outs, &mut want).unwrap();
+            let gb: Vec<u32> = got.iter().map(|v| v.to_bits()).collect();
+            let wb: Vec<u32> = want.iter().map(|v| v.to_bits()).collect();
+            prop_assert_eq!(gb, wb);
+        }
+    }
 }

@@ -427,4 +427,55 @@ mod tests {
             }
         }
     }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// The fast int8 path equals the reference kernel bit for bit (depths past the
+        /// widening buffer and nonzero filter offsets take the reference path).
+        #[test]
+        fn int8_fast_matches_reference(
+            (batches, depth, units, input, filter, bias, mults, per_channel, in_off, f_off, out_zp, act) in
+            (1usize..=6, prop_oneof![1usize..=64, 60usize..=300, 4090usize..=4200], 1usize..=21).prop_flat_map(|(b, d, u)| (
+                Just(b), Just(d), Just(u),
+                i8_vec(b * d), i8_vec(u * d),
+                proptest::option::of(proptest::collection::vec(prop_oneof![4 => -20000i32..20000, 1 => any::<i32>()], u)),
+                proptest::collection::vec(prop_oneof![4 => (-16.0f64..0.5).prop_map(|e| crate::quant::quantize_multiplier(libm::exp2(e))), 1 => (any::<i32>(), -40i32..40)], u),
+                any::<bool>(),
+                prop_oneof![4 => -127i32..=128, 1 => any::<i32>()],
+                prop_oneof![Just(0i32), -3i32..=3],
+                prop_oneof![4 => -128i32..=127, 1 => any::<i32>()],
+                act_range(),
+            ))
+        ) {
+            let mults = if per_channel { mults } else { vec![mults[0]] };
+            let m: Vec<i32> = mults.iter().map(|x| x.0).collect();
+            let s: Vec<i32> = mults.iter().map(|x| x.1).collect();
+            let q = QuantParams { input_offset: in_off, output_offset: out_zp, act_min: act.0, act_max: act.1, multipliers: &m, shifts: &s };
+            let mut got = vec![0i8; batches * units];
+            let mut want = got.clone();
+            fully_connected_int8(&q, f_off, batches, depth, units, &input, &filter, bias.as_deref(), &mut got).unwrap();
+            reference::fully_connected_int8(&q, f_off, batches, depth, units, &input, &filter, bias.as_deref(), &mut want).unwrap();
+            prop_assert_eq!(got, want);
+        }
+
+        /// The fast float path equals the reference kernel bit for bit.
+        #[test]
+        fn f32_fast_matches_reference_bits(
+            (batches, depth, units, input, filter, bias) in
+            (1usize..=4, 1usize..=300, 1usize..=21).prop_flat_map(|(b, d, u)| (
+                Just(b), Just(d), Just(u),
+                f32_vec(b * d), f32_vec(u * d),
+                proptest::option::of(f32_vec(u)),
+            ))
+        ) {
+            let mut got = vec![0f32; batches * units];
+            let mut want = got.clone();
+            fully_connected_f32(f32::MIN, f32::MAX, batches, depth, units, &input, &filter, bias.as_deref(), &mut got).unwrap();
+            reference::fully_connected_f32(f32::MIN, f32::MAX, batches, depth, units, &input, &filter, bias.as_deref(), &mut want).unwrap();
+            let gb: Vec<u32> = got.iter().map(|v| v.to_bits()).collect();
+            let wb: Vec<u32> = want.iter().map(|v| v.to_bits()).collect();
+            prop_assert_eq!(gb, wb);
+        }
+    }
 }

@@ -1,13 +1,14 @@
 //! CONCATENATION: joins up to 10 tensors (TFLM's `kMaxInputNum`) along an axis.
 //!
-//! TFLM's int8 path copies raw values (`EvalUnquantized<int8_t>`): it never requantizes, even
-//! when an input's scale or zero point differs from the output's (the converter gives them
-//! all the same parameters). microlite does the same. The fused activation must be NONE.
+//! TFLM's int8 path copies raw values (`EvalUnquantized<int8_t>`): it never requantizes.
+//! Instead its prepare requires every int8 / int16 input to have exactly the output's scale
+//! and zero point (the converter gives them all the same parameters); so does microlite.
+//! The fused activation must be NONE.
 
 use super::movement::{axis, by_size, elem_size, same_type, Dims};
-use super::{Io, OpCtx, OpPlan, Registration};
+use super::{Io, OpCtx, OpPlan, Registration, T};
 use crate::error::Error;
-use crate::schema::{options, BuiltinOperator};
+use crate::schema::{options, BuiltinOperator, TensorType};
 use microlite_kernels::concatenation::{concatenation_part, AxisBand};
 
 /// Most inputs, as in TFLM.
@@ -55,11 +56,23 @@ fn params(ctx: &OpCtx<'_>) -> Result<Params, Error> {
             return Err(ctx.shape_err(&input));
         }
         total = total.saturating_add(d.dim(axis));
+        if matches!(output.t.ty(), TensorType::Int8 | TensorType::Int16)
+            && raw_quant(&input) != raw_quant(&output)
+        {
+            return Err(ctx.quant_err(&input));
+        }
     }
     if total != out.dim(axis) {
         return Err(ctx.shape_err(&output));
     }
     Ok(Params { n, size, axis, out })
+}
+
+/// Scale and zero point as TFLM's `params` hold them (0 when absent).
+fn raw_quant(t: &T<'_>) -> (f32, i64) {
+    t.t.quantization()
+        .map(|q| (q.scale(0), q.zero_point(0)))
+        .unwrap_or((0.0, 0))
 }
 
 fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
