@@ -45,6 +45,11 @@ pub enum Malformed {
     UseBeforeDefinition { op: u32, tensor: u32 },
     /// An operator writes a constant tensor or a graph input.
     WritesConstant { op: u32, tensor: u32 },
+    /// A tensor is written twice (by two ops, twice by one op, or by the op reading it).
+    MultipleWriters { op: u32, tensor: u32 },
+    /// The model's structure is larger than its bytes could hold without shared tables read
+    /// over and over, or a list exceeds its cap.
+    Budget,
 }
 
 /// Every way loading, planning or running a model can fail.
@@ -142,6 +147,10 @@ impl fmt::Display for Malformed {
                     "operator {op} writes tensor {tensor}, a constant or graph input"
                 )
             }
+            Malformed::MultipleWriters { op, tensor } => {
+                write!(f, "operator {op} writes tensor {tensor}, already written or read by it")
+            }
+            Malformed::Budget => write!(f, "model structure too large for its size"),
         }
     }
 }

@@ -248,11 +248,11 @@ impl<'a> Vector<'a> {
 
     /// Element `i` of a vector of tables.
     pub(crate) fn table(&self, i: usize) -> Result<Table<'a>, Error> {
+        if i >= self.len {
+            return Err(Error::Malformed(Malformed::Offset { at: at(self.start) }));
+        }
         let p = self.start + 4 * i;
         let bad = Error::Malformed(Malformed::Offset { at: at(p) });
-        if i >= self.len {
-            return Err(bad);
-        }
         let rel = read_u32(self.buf, p).ok_or(bad)? as usize;
         let t = p.checked_add(rel).filter(|_| rel != 0).ok_or(bad)?;
         Table::at(self.buf, t)

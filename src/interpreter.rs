@@ -11,8 +11,9 @@ use crate::planner::{self, align_up, Buffers, ALIGN};
 use crate::resolver::OpResolver;
 use crate::schema::{BuiltinOperator, TensorType};
 
-/// Words per tensor record: offset, size, lifetime (first and last op as two `u16`s), alias.
-const TW: usize = 4;
+/// Words per tensor record: offset, size, lifetime (first and last op as two `u16`s), alias,
+/// and the planner's link to the next buffer by offset.
+const TW: usize = 5;
 /// Fields of a tensor record (`T_FIRST` and `T_LAST` are the halves of word 2).
 const T_OFF: usize = 0;
 const T_SIZE: usize = 1;
@@ -20,6 +21,9 @@ const T_FIRST: usize = 2;
 const T_LAST: usize = 5;
 /// The tensor whose memory this one shares (a RESHAPE-like op's output), or `NONE`.
 const T_ALIAS: usize = 3;
+/// The planner's "next placed buffer by offset" link (op records use their data-offset word,
+/// which is only filled in after planning).
+const T_NEXT: usize = 4;
 /// The record word holding field `f`.
 const fn word_of(f: usize) -> usize {
     if f == T_LAST {
@@ -84,12 +88,13 @@ pub struct QuantParams {
 impl QuantParams {
     /// Quantizes `x` to int8 (round half away from zero, saturating), as TFLM does.
     pub fn quantize_i8(&self, x: f32) -> i8 {
-        let q = libm::roundf(x / self.scale) as i64 + i64::from(self.zero_point);
+        // `as` saturates (and maps NaN to 0), so no input can overflow here.
+        let q = (libm::roundf(x / self.scale) as i64).saturating_add(i64::from(self.zero_point));
         q.clamp(-128, 127) as i8
     }
     /// The real value of int8 `q`.
     pub fn dequantize_i8(&self, q: i8) -> f32 {
-        self.scale * (i32::from(q) - self.zero_point) as f32
+        self.scale * (i64::from(q) - i64::from(self.zero_point)) as f32
     }
 }
 
@@ -115,7 +120,7 @@ impl<'a> TensorInfo<'a> {
         let q = self.tensor.quantization()?;
         Some(QuantParams {
             scale: q.scale(0),
-            zero_point: q.zero_point(0) as i32,
+            zero_point: i32::try_from(q.zero_point(0)).ok()?,
         })
     }
 }
@@ -155,7 +160,11 @@ struct Layout {
 
 impl Layout {
     fn tail_bytes(&self) -> usize {
-        let words = self.tensors * TW + self.ops * OW + self.data_words;
+        let words = self
+            .tensors
+            .saturating_mul(TW)
+            .saturating_add(self.ops.saturating_mul(OW))
+            .saturating_add(self.data_words);
         align_up(words.saturating_mul(4))
     }
 }
@@ -267,6 +276,19 @@ impl Buffers for Tables<'_> {
             self.op_base(i - self.tensors) + 2
         };
         self.set(at, u32::try_from(offset).unwrap_or(NONE));
+    }
+    fn next(&self, i: usize) -> Option<usize> {
+        let w = if i < self.tensors { self.t(i, T_NEXT) } else { self.get(self.op_base(i - self.tensors)) };
+        (w != NONE).then_some(w as usize)
+    }
+    fn set_next(&mut self, i: usize, next: Option<usize>) {
+        let v = next.and_then(|n| u32::try_from(n).ok()).unwrap_or(NONE);
+        if i < self.tensors {
+            self.set_t(i, T_NEXT, v);
+        } else {
+            let at = self.op_base(i - self.tensors);
+            self.set(at, v);
+        }
     }
 }
 
@@ -469,16 +491,29 @@ impl<'a> Interpreter<'a> {
                 }
                 tb.touch(tu, oi);
             }
-            for t in op.outputs().iter() {
+            for (k, t) in op.outputs().iter().enumerate() {
                 let tu = t as usize;
                 if !tb.in_arena(tu) || is_input(t) {
-                    return Err(Malformed::WritesConstant {
-                        op: oi,
-                        tensor: t as u32,
-                    }
-                    .into());
+                    return Err(Malformed::WritesConstant { op: oi, tensor: t as u32 }.into());
+                }
+                // One writer per tensor (state tensors aside), and never an op's own input:
+                // kernels read inputs while they write outputs.
+                let written = tb.t(tu, T_FIRST) != NONE && !is_variable(tu);
+                let own_input = op.inputs().iter().any(|x| x == t);
+                let twice = op.outputs().iter().take(k).any(|x| x == t);
+                if written || own_input || twice {
+                    return Err(Malformed::MultipleWriters { op: oi, tensor: t as u32 }.into());
                 }
                 tb.touch(tu, oi);
+            }
+            // Constant inputs must be aligned for their element type (bytemuck views them).
+            for t in op.inputs().iter().filter(|&t| t >= 0) {
+                let Some(x) = sg.tensor(t as usize) else { continue };
+                if let (Some(d), Some(sz)) = (x.data(), x.ty().size()) {
+                    if d.as_ptr() as usize % sz.min(8) != 0 {
+                        return Err(Error::DataMisaligned { tensor: t as u32 });
+                    }
+                }
             }
             // Scratch and persistent data sizes, fixed by the op's prepare.
             let reg = registration(&model, &sg, resolver, i)?;
@@ -527,7 +562,8 @@ impl<'a> Interpreter<'a> {
             tb.touch(root, last);
             tb.set_t(dst, T_ALIAS, root as u32);
         }
-        let head = planner::plan(&mut tb);
+        // Offsets must stay below `NONE`; past the arena is reported by the caller.
+        let head = planner::plan(&mut tb, (NONE as usize) - ALIGN).ok_or(Error::TooComplex)?;
         for t in 0..nt {
             if tb.t(t, T_ALIAS) != NONE {
                 let off = tb.t(tb.root(t), T_OFF);
@@ -535,6 +571,9 @@ impl<'a> Interpreter<'a> {
             } else if tb.t(t, T_FIRST) == NONE {
                 // Tensors nobody uses take no space.
                 tb.set_t(t, T_SIZE, NONE);
+            } else if tb.t(t, T_SIZE) == 0 {
+                // Empty tensors get an empty region at the start.
+                tb.set_t(t, T_OFF, 0);
             }
         }
         // Persistent data follows the tables.
@@ -596,7 +635,9 @@ impl<'a> Interpreter<'a> {
             let ctx = OpCtx::new(&model, sg, op, i as u32);
             // An output planned onto its input's bytes (RESHAPE-like) needs no work.
             let (src, dst) = (op.inputs().get(0), op.outputs().get(0));
-            if src >= 0
+            let code = model.operator_code(op.opcode_index() as usize).builtin;
+            if aliases_input(code)
+                && src >= 0
                 && table
                     .region(src as u32)
                     .is_some_and(|r| table.region(dst as u32) == Some(r))
@@ -801,6 +842,14 @@ impl<'a> Interpreter<'a> {
         bytemuck::try_cast_slice(b).map_err(|_| Error::ArenaMisaligned)
     }
 
+    /// Zeroes every arena tensor (activations and variable/state tensors), as TFLM's
+    /// `Reset()` does for state: the next invoke starts fresh.
+    pub fn reset(&mut self) {
+        if let Some(h) = self.arena.get_mut(..self.head) {
+            h.fill(0);
+        }
+    }
+
     /// Bytes of the arena in use: the planned head plus the tables and op data.
     pub fn arena_used_bytes(&self) -> usize {
         self.head + self.tail_len
@@ -819,7 +868,8 @@ impl<'a> Interpreter<'a> {
     /// Where tensor `t` of the main subgraph lives, if in the arena.
     pub fn allocation(&self, t: usize) -> Option<Allocation> {
         let words = self.tail_len_words()?;
-        let &[offset, size, life, _alias] = words.get(t * TW..t * TW + TW)? else {
+        let start = t.checked_mul(TW)?;
+        let &[offset, size, life, _alias, _next] = words.get(start..start.checked_add(TW)?)? else {
             return None;
         };
         if offset == NONE {

@@ -43,7 +43,7 @@ mod schema;
 
 pub use error::{Error, Malformed};
 pub use interpreter::{Allocation, Arena, Interpreter, QuantParams, TensorInfo};
-pub use model::{Ints, Model, Operator, OperatorCode, Quantization, SubGraph, Tensor, MAX_RANK};
+pub use model::{Ints, Model, Operator, OperatorCode, Quantization, SubGraph, Tensor, MAX_OPERANDS, MAX_RANK};
 pub use ops::{Element, Registration};
 pub use resolver::{AllOpsResolver, MutableOpResolver, OpResolver, ALL_OPS};
 pub use schema::{BuiltinOperator, TensorType};

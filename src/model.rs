@@ -10,6 +10,20 @@ use crate::schema::{BuiltinOperator, TensorType};
 
 /// Largest tensor rank the interpreter handles.
 pub const MAX_RANK: usize = 6;
+/// Most inputs or outputs one operator, or a subgraph, may list.
+pub const MAX_OPERANDS: usize = 1024;
+
+/// Work allowed for verification: about twice what the model's bytes could hold if nothing
+/// were shared, so a small model whose tables are referenced over and over (a legal
+/// FlatBuffer) cannot make verification take quadratic time.
+struct Budget(usize);
+
+impl Budget {
+    fn spend(&mut self, n: usize) -> Result<(), Error> {
+        self.0 = self.0.checked_sub(n).ok_or(Error::Malformed(Malformed::Budget))?;
+        Ok(())
+    }
+}
 
 /// A verified TFLite model borrowed from its bytes.
 #[derive(Clone, Copy, Debug)]
@@ -125,17 +139,19 @@ impl<'a> Model<'a> {
     }
 
     fn verify(&self) -> Result<(), Error> {
+        let budget = &mut Budget(self.buf.len().saturating_mul(2).saturating_add(1024));
         self.root.u32(0, 0)?;
         self.root.string(3)?;
         for i in 0..self.opcodes().len() {
             let t = self.opcodes().table(i)?;
             t.i8(0, 0)?;
-            t.string(1)?;
+            budget.spend(8 + t.string(1)?.len())?;
             t.i32(2, 1)?;
             t.i32(3, 0)?;
         }
         for i in 0..self.buffers().len() {
             let t = self.buffers().table(i)?;
+            budget.spend(8)?;
             t.bytes(0)?;
             let off = t.u64(1, 0)?;
             let size = t.u64(2, 0)?;
@@ -148,7 +164,7 @@ impl<'a> Model<'a> {
         }
         for i in 0..self.metadata_vec().len() {
             let t = self.metadata_vec().table(i)?;
-            t.string(0)?;
+            budget.spend(8 + t.string(0)?.len())?;
             let b = t.u32(1, 0)?;
             if b as usize >= self.buffers().len() {
                 return Err(Malformed::BufferIndex {
@@ -162,24 +178,29 @@ impl<'a> Model<'a> {
             return Err(Malformed::NoSubgraphs.into());
         }
         for s in 0..self.subgraphs().len() {
-            self.verify_subgraph(self.subgraphs().table(s)?)?;
+            budget.spend(16)?;
+            self.verify_subgraph(self.subgraphs().table(s)?, budget)?;
         }
         Ok(())
     }
 
-    fn verify_subgraph(&self, t: Table<'a>) -> Result<(), Error> {
+    fn verify_subgraph(&self, t: Table<'a>, budget: &mut Budget) -> Result<(), Error> {
         let sg = SubGraph::new(*self, t)?;
-        t.string(4)?;
+        budget.spend(t.string(4)?.len())?;
         let n = sg.tensors.len();
+        if sg.inputs.len() > MAX_OPERANDS || sg.outputs.len() > MAX_OPERANDS {
+            return Err(Malformed::Budget.into());
+        }
         for i in 0..n {
             let tt = sg.tensors.table(i)?;
+            budget.spend(16)?;
             let tensor = Tensor::new(*self, tt).map_err(|e| match e {
                 Error::Malformed(Malformed::TensorType { ty, .. }) => {
                     Error::Malformed(Malformed::TensorType { tensor: idx(i), ty })
                 }
                 e => e,
             })?;
-            tensor.verify(idx(i), self)?;
+            tensor.verify(idx(i), self, budget)?;
         }
         let check = |op: u32, v: i32, optional: bool| -> Result<(), Error> {
             if (optional && v == -1) || (v >= 0 && (v as usize) < n) {
@@ -194,6 +215,10 @@ impl<'a> Model<'a> {
         for o in 0..sg.operators.len() {
             let op = Operator::new(sg.operators.table(o)?)?;
             let oi = idx(o);
+            if op.inputs.len() > MAX_OPERANDS || op.outputs.len() > MAX_OPERANDS {
+                return Err(Malformed::Budget.into());
+            }
+            budget.spend(16 + 4 * (op.inputs.len() + op.outputs.len()))?;
             if op.opcode_index as usize >= self.opcodes().len() {
                 return Err(Malformed::OpcodeIndex {
                     op: oi,
@@ -398,8 +423,8 @@ impl<'a> Tensor<'a> {
         })
     }
 
-    fn verify(&self, i: u32, model: &Model<'a>) -> Result<(), Error> {
-        self.table.string(3)?;
+    fn verify(&self, i: u32, model: &Model<'a>, budget: &mut Budget) -> Result<(), Error> {
+        budget.spend(4 * self.shape.len() + self.table.string(3)?.len())?;
         self.table.bool(5, false)?;
         if self.buffer as usize >= model.buffer_count() {
             return Err(Malformed::BufferIndex {
@@ -436,6 +461,7 @@ impl<'a> Tensor<'a> {
             q.vector(1, 4)?;
             let scale = q.vector(2, 4)?;
             let zp = q.vector(3, 8)?;
+            budget.spend(4 * scale.len() + 8 * zp.len())?;
             q.u8(4, 0)?;
             let qd = q.i32(6, 0)?;
             let bad = Error::Malformed(Malformed::Quantization { tensor: i });

@@ -88,10 +88,14 @@ pub fn compare(got: &Array, want: &Array, how: Compare) -> Result<(), String> {
     let mut bad = 0usize;
     for i in 0..want.len() {
         let (g, w) = (got.get_f64(i), want.get_f64(i));
+        let s = want.dtype.size();
         let ok = match how {
+            // Equal values (infinities included) pass before the tolerance formula.
             Compare::Tolerance { atol, rtol } if float => {
-                (g - w).abs() <= atol + rtol * w.abs() || (g.is_nan() && w.is_nan())
+                g == w || (g - w).abs() <= atol + rtol * w.abs() || (g.is_nan() && w.is_nan())
             }
+            // Integers compare bit for bit (int64 is not exact through f64).
+            _ if !float => got.data.get(i * s..i * s + s) == want.data.get(i * s..i * s + s),
             _ => g == w || (g.is_nan() && w.is_nan()),
         };
         if !ok {
@@ -137,6 +141,8 @@ fn run_model_inner(dir: &Path) -> Result<usize, String> {
             .and_then(|n| n.to_str())
             .unwrap_or("case")
             .to_string();
+        // Fresh state per case, as the goldens were made (TFLM `reset()` before each case).
+        interp.reset();
         for i in 0..interp.input_count() {
             let a = Array::read(&case.join(format!("input-{i}.npy"))).map_err(|e| e.to_string())?;
             let info = interp.input_info(i).map_err(|e| e.to_string())?;
@@ -162,11 +168,11 @@ fn run_model_inner(dir: &Path) -> Result<usize, String> {
             let dtype =
                 DType::of(info.ty()).ok_or(format!("output {j} has type {}", info.ty().name()))?;
             let data = interp.output_bytes(j).map_err(|e| e.to_string())?.to_vec();
-            let got = Array {
-                dtype,
-                shape: vec![info.element_count()],
-                data,
-            };
+            let shape: Vec<usize> = info.shape().iter().map(|d| d.max(0) as usize).collect();
+            if want.shape != shape && want.len() == info.element_count() && !want.shape.is_empty() {
+                return Err(format!("{cname} output {j}: shape {shape:?} vs golden {:?}", want.shape));
+            }
+            let got = Array { dtype, shape, data };
             compare(&got, &want, how).map_err(|e| format!("{cname} output {j}: {e}"))?;
         }
     }

@@ -48,7 +48,7 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
         return Err(ctx.shape_err(&input));
     }
     let batches = n / depth;
-    if output.t.element_count() != batches * units
+    if Some(output.t.element_count()) != batches.checked_mul(units)
         || output
             .t
             .shape()

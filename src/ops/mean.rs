@@ -33,6 +33,10 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
     ctx.expect_type(&axis, TensorType::Int32)?;
     let data = axis.t.data().ok_or(ctx.shape_err(&axis))?;
     let mut axes = [false; 4];
+    // TFLM accepts repeated axes; more entries than a rank-4 input could name are refused.
+    if axis.t.element_count() > 2 * 4 {
+        return Err(ctx.shape_err(&axis));
+    }
     for k in 0..axis.t.element_count() {
         let b = data.get(4 * k..4 * k + 4).and_then(|b| <[u8; 4]>::try_from(b).ok());
         let a = i32::from_le_bytes(b.ok_or(ctx.shape_err(&axis))?);
