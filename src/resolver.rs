@@ -178,6 +178,11 @@ impl<const N: usize> MutableOpResolver<N> {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
+
+    /// The builtins registered, in registration order.
+    pub fn codes(&self) -> impl Iterator<Item = BuiltinOperator> + '_ {
+        self.regs.iter().flatten().map(|r| r.code)
+    }
 }
 
 impl<const N: usize> OpResolver for MutableOpResolver<N> {
