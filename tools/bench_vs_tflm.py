@@ -157,17 +157,19 @@ def main():
             continue
         with open(path, "rb") as f:
             model_bytes = f.read()
-        # Input shape and type from LiteRT's view of the model.
-        from ai_edge_litert import interpreter as litert
+        # Input shape and type from TFLM's view of the model.
+        from tflite_micro.python.tflite_micro import runtime
 
-        probe = litert.Interpreter(model_path=path)
-        d = probe.get_input_details()[0]
+        d = runtime.Interpreter.from_bytes(model_bytes, arena_size=8 << 20).get_input_details(0)
         x = make_input(tuple(d["shape"]), d["dtype"])
         npy = os.path.join(tmp, name + ".npy")
         np.save(npy, x)
-        engines = [Tflm(model_bytes, x), LiteRt(path, x)]
-        if args.xnnpack:
-            engines.append(LiteRt(path, x, xnnpack=True))
+        engines = [Tflm(model_bytes, x)]
+        for xnn in [False, True] if args.xnnpack else [False]:
+            try:
+                engines.append(LiteRt(path, x, xnnpack=xnn))
+            except ValueError as e:  # LiteRT rejects some models TFLM runs
+                print(f"{name}: LiteRT refuses the model: {str(e)[:120]}", file=sys.stderr)
         engines.append(Microlite(args.microlite, path, npy))
         got = {e.name: [] for e in engines}
         loads = []
@@ -184,16 +186,18 @@ def main():
             file=sys.stderr,
         )
 
-    names = [e for e in rows[0][1].keys() if e != "microlite"] if rows else []
+    names = []
+    for _, med, _ in rows:
+        names += [e for e in med if e != "microlite" and e not in names]
     header = ["model"] + [f"{n} ms" for n in names] + ["microlite ms"] + [f"{n}/microlite" for n in names] + ["load"]
     table = []
     for name, med, load in rows:
         ml = med["microlite"]
         table.append(
             [name]
-            + [f"{med[n]:.4f}" for n in names]
+            + [f"{med[n]:.4f}" if n in med else "n/a" for n in names]
             + [f"{ml:.4f}"]
-            + [f"{med[n] / ml:.2f}x" for n in names]
+            + [f"{med[n] / ml:.2f}x" if n in med else "n/a" for n in names]
             + [f"{load:.1f}"]
         )
     if args.markdown:

@@ -4,7 +4,7 @@
 //! (float), including grouped convolution (`in_c` a multiple of the filter's depth). Taps that
 //! fall in the padding are skipped, not zero-filled after the input offset.
 
-use crate::gemm::{dot_tile_f32, gemm_rows, offset_fits_i16, widen, OutStage, WIDE_MAX};
+use crate::gemm::{gemm_rows, offset_fits_i16, widen, OutStage, WIDE_MAX};
 pub use crate::quant::QuantParams;
 use crate::util::{check_len, check_window, clamp_f32, tap_range};
 use crate::KernelError;
@@ -200,8 +200,10 @@ pub fn conv_2d_int8(
 /// Float convolution as TFLM's `reference_ops::Conv`: per output, the sum over rows, columns
 /// and channels in that order, plus bias, clamped to `[act_min, act_max]`.
 ///
-/// Fast path: tiles of output pixels and channels accumulate together, each output still
-/// summed in TFLM's order, so results equal [`reference::conv_2d_f32`] bit for bit.
+/// Fast path (ungrouped, no horizontal dilation, filters up to 1152 values on 64-bit hosts and
+/// 128 on microcontrollers): four output channels and up to four pixels accumulate together
+/// from filter panels interleaved on the stack, each output still summed in TFLM's order, so
+/// results equal [`reference::conv_2d_f32`] bit for bit.
 #[allow(clippy::too_many_arguments)]
 pub fn conv_2d_f32(
     p: &ConvParams,
@@ -247,121 +249,130 @@ pub fn conv_2d_f32(
         };
         clamp_f32(total + bias_value, act_min, act_max)
     };
-    let image_len = g.ih * g.iw * g.ic;
-    for b in 0..g.n {
-        let image = &input[b * image_len..(b + 1) * image_len];
-        for oy in 0..g.oh {
-            let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
-            let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
-            let out_row =
-                &mut output[(b * g.oh + oy) * g.ow * g.oc..(b * g.oh + oy + 1) * g.ow * g.oc];
-            let mut ox = 0;
-            while ox < g.ow {
-                let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
-                let full = |x0: isize| x0 >= 0 && x0 as usize + (g.kw - 1) * p.dilation_w < g.iw;
-                // Four pixels whose windows lie inside the row, read as contiguous segments.
-                if p.dilation_w == 1
-                    && ox + 4 <= g.ow
-                    && full(x0)
-                    && full(x0 + (3 * p.stride_w) as isize)
-                {
-                    let seg = g.kw * g.ic;
-                    let outs = &mut out_row[ox * g.oc..(ox + 4) * g.oc];
-                    conv_f32_tile::<4>(
-                        p,
-                        &g,
-                        image,
-                        filter,
-                        y0,
-                        ky_lo,
-                        ky_hi,
-                        x0 as usize,
-                        seg,
-                        outs,
-                        &finish,
-                    );
-                    ox += 4;
-                    continue;
-                }
-                // One pixel, its window clipped.
-                let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
-                let outs = &mut out_row[ox * g.oc..(ox + 1) * g.oc];
-                for (o, (f, out)) in filter.chunks_exact(k).zip(outs.iter_mut()).enumerate() {
-                    let mut acc = [[0.0f32; 1]; 1];
-                    for ky in ky_lo..ky_hi {
-                        let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
-                        let frow = &f[ky * g.kw * g.ic..(ky + 1) * g.kw * g.ic];
-                        if p.dilation_w == 1 && kx_lo < kx_hi {
-                            let ix = (x0 + kx_lo as isize) as usize;
-                            let n = (kx_hi - kx_lo) * g.ic;
-                            let xs = &image[(iy * g.iw + ix) * g.ic..][..n];
-                            let fs = &frow[kx_lo * g.ic..][..n];
-                            dot_tile_f32::<1, 1>(&mut acc, [xs], [fs], n);
-                        } else {
-                            for kx in kx_lo..kx_hi {
-                                let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
-                                let xs = &image[(iy * g.iw + ix) * g.ic..][..g.ic];
-                                let fs = &frow[kx * g.ic..][..g.ic];
-                                dot_tile_f32::<1, 1>(&mut acc, [xs], [fs], g.ic);
-                            }
-                        }
-                    }
-                    *out = finish(o, acc[0][0]);
-                }
-                ox += 1;
-            }
-        }
+    if k <= PANEL_K && p.dilation_w == 1 {
+        conv_f32_panels(p, &g, input, filter, k, output, &finish);
+        return Ok(());
     }
-    Ok(())
+    reference::conv_2d_f32(
+        p,
+        act_min,
+        act_max,
+        in_shape,
+        input,
+        filter_shape,
+        filter,
+        bias,
+        out_shape,
+        output,
+    )
 }
 
-/// `P` adjacent output pixels with full-width windows, against every filter in tiles of 4.
-#[allow(clippy::too_many_arguments)]
-#[inline(always)]
-fn conv_f32_tile<const P: usize>(
+/// Longest filter (`kh * kw * in_c`) the float panel path takes: 18 KiB of stack on 64-bit
+/// hosts, 2 KiB on microcontrollers.
+#[cfg(target_pointer_width = "64")]
+const PANEL_K: usize = 1152;
+/// Longest filter (`kh * kw * in_c`) the float panel path takes: 18 KiB of stack on 64-bit
+/// hosts, 2 KiB on microcontrollers.
+#[cfg(not(target_pointer_width = "64"))]
+const PANEL_K: usize = 128;
+/// Output channels per float panel (one SIMD vector of `f32`).
+const LANES: usize = 4;
+
+/// Float convolution by panels: four filters interleaved on the stack (`panel[t][c]`), so each
+/// input value multiplies four outputs as one vector operation; up to four pixels share each
+/// panel load. Every output still sums its taps in TFLM's order (rows, columns, channels,
+/// padding skipped), so results equal the reference bit for bit.
+fn conv_f32_panels(
     p: &ConvParams,
     g: &Geometry,
-    image: &[f32],
+    input: &[f32],
     filter: &[f32],
-    y0: isize,
-    ky_lo: usize,
-    ky_hi: usize,
-    x0: usize,
-    seg: usize,
-    outs: &mut [f32],
+    k: usize,
+    output: &mut [f32],
     finish: &impl Fn(usize, f32) -> f32,
 ) {
-    const C: usize = 4;
-    let k = g.kh * seg;
-    let oc = g.oc;
-    let mut o = 0;
-    while o < oc {
-        let cn = if o + C <= oc { C } else { 1 };
-        let mut acc = [[0.0f32; C]; P];
-        for ky in ky_lo..ky_hi {
-            let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
-            let xs: [&[f32]; P] = core::array::from_fn(|r| {
-                let ix = x0 + r * p.stride_w;
-                &image[(iy * g.iw + ix) * g.ic..][..seg]
-            });
-            if cn == C {
-                let fs: [&[f32]; C] =
-                    core::array::from_fn(|c| &filter[(o + c) * k + ky * seg..][..seg]);
-                dot_tile_f32::<P, C>(&mut acc, xs, fs, seg);
-            } else {
-                let mut a1: [[f32; 1]; P] = core::array::from_fn(|r| [acc[r][0]]);
-                dot_tile_f32::<P, 1>(&mut a1, xs, [&filter[o * k + ky * seg..][..seg]], seg);
-                for r in 0..P {
-                    acc[r][0] = a1[r][0];
+    let mut panel_buf = [0.0f32; PANEL_K * LANES];
+    let image_len = g.ih * g.iw * g.ic;
+    let seg = g.kw * g.ic;
+    let mut o0 = 0;
+    while o0 < g.oc {
+        let cn = LANES.min(g.oc - o0);
+        for (t, row) in panel_buf[..k * LANES].chunks_exact_mut(LANES).enumerate() {
+            for (c, v) in row.iter_mut().enumerate() {
+                *v = if c < cn {
+                    filter[(o0 + c) * k + t]
+                } else {
+                    0.0
+                };
+            }
+        }
+        let panel = &panel_buf[..k * LANES];
+        let store = |out: &mut [f32], acc: &[f32; LANES]| {
+            for (c, (o, &v)) in out.iter_mut().zip(acc).enumerate() {
+                *o = finish(o0 + c, v);
+            }
+        };
+        for b in 0..g.n {
+            let image = &input[b * image_len..(b + 1) * image_len];
+            for oy in 0..g.oh {
+                let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
+                let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
+                let row_base = (b * g.oh + oy) * g.ow;
+                let full = |x0: isize| x0 >= 0 && x0 as usize + g.kw <= g.iw;
+                let mut ox = 0;
+                while ox < g.ow {
+                    let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
+                    if ox + 4 <= g.ow && full(x0) && full(x0 + (3 * p.stride_w) as isize) {
+                        let mut acc = [[0.0f32; LANES]; 4];
+                        for ky in ky_lo..ky_hi {
+                            let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
+                            let xs: [&[f32]; 4] = core::array::from_fn(|r| {
+                                let ix = x0 as usize + r * p.stride_w;
+                                &image[(iy * g.iw + ix) * g.ic..][..seg]
+                            });
+                            panel_mac(&mut acc, xs, &panel[ky * seg * LANES..][..seg * LANES]);
+                        }
+                        for (r, a) in acc.iter().enumerate() {
+                            let at = (row_base + ox + r) * g.oc + o0;
+                            store(&mut output[at..at + cn], a);
+                        }
+                        ox += 4;
+                        continue;
+                    }
+                    let (kx_lo, kx_hi) = tap_range(x0, 1, g.kw, g.iw);
+                    let mut acc = [[0.0f32; LANES]; 1];
+                    if kx_lo < kx_hi {
+                        let n = (kx_hi - kx_lo) * g.ic;
+                        let ix = (x0 + kx_lo as isize) as usize;
+                        for ky in ky_lo..ky_hi {
+                            let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
+                            let xs = &image[(iy * g.iw + ix) * g.ic..][..n];
+                            let at = (ky * seg + kx_lo * g.ic) * LANES;
+                            panel_mac(&mut acc, [xs], &panel[at..][..n * LANES]);
+                        }
+                    }
+                    let at = (row_base + ox) * g.oc + o0;
+                    store(&mut output[at..at + cn], &acc[0]);
+                    ox += 1;
                 }
             }
         }
-        for (r, row) in acc.iter().enumerate() {
-            for (c, &v) in row.iter().enumerate().take(cn) {
-                outs[r * oc + o + c] = finish(o + c, v);
+        o0 += cn;
+    }
+}
+
+/// `acc[p][c] += xs[p][t] * panel[t][c]` for `t` in order.
+#[inline(always)]
+fn panel_mac<const P: usize>(acc: &mut [[f32; LANES]; P], xs: [&[f32]; P], panel: &[f32]) {
+    let n = panel.len() / LANES;
+    let xs = xs.map(|s| &s[..n]);
+    for (t, w) in panel.chunks_exact(LANES).enumerate() {
+        for p in 0..P {
+            let u = xs[p][t];
+            for c in 0..LANES {
+                acc[p][c] += u * w[c];
             }
         }
-        o += cn;
     }
 }
 

@@ -144,7 +144,7 @@ pub fn fully_connected_f32(
             act_min, act_max, batches, depth, out_units, input, filter, bias, output,
         );
     }
-    const C: usize = 8;
+    const C: usize = 4;
     let finish = |o: usize, total: f32| {
         let bias_value = match bias {
             Some(bias) => bias[o],
@@ -159,9 +159,8 @@ pub fn fully_connected_f32(
         let mut o = 0;
         for fb in filter.chunks_exact(C * depth) {
             let fs: [&[f32]; C] = core::array::from_fn(|c| &fb[c * depth..(c + 1) * depth]);
-            let mut acc = [[0.0f32; C]; 1];
-            dot_tile_f32::<1, C>(&mut acc, [xs], fs, depth);
-            for (c, &v) in acc[0].iter().enumerate() {
+            let acc = dot_units_f32(xs, fs, depth);
+            for (c, &v) in acc.iter().enumerate() {
                 out_row[o + c] = finish(o + c, v);
             }
             o += C;
@@ -174,6 +173,34 @@ pub fn fully_connected_f32(
         }
     }
     Ok(())
+}
+
+/// Four dot products `x . w[c]` over `depth`, each summed in order: blocks of four weights
+/// per unit are transposed in registers so every `x` value multiplies the four units as one
+/// vector operation.
+#[inline(always)]
+fn dot_units_f32(xs: &[f32], ws: [&[f32]; 4], depth: usize) -> [f32; 4] {
+    let d4 = depth - depth % 4;
+    let xs = &xs[..depth];
+    let ws = ws.map(|w| &w[..depth]);
+    let mut acc = [0.0f32; 4];
+    let mut i = 0;
+    while i < d4 {
+        let w: [[f32; 4]; 4] = core::array::from_fn(|c| core::array::from_fn(|t| ws[c][i + t]));
+        for t in 0..4 {
+            let u = xs[i + t];
+            for c in 0..4 {
+                acc[c] += u * w[c][t];
+            }
+        }
+        i += 4;
+    }
+    for (t, &u) in xs.iter().enumerate().skip(d4) {
+        for c in 0..4 {
+            acc[c] += u * ws[c][t];
+        }
+    }
+    acc
 }
 
 /// The straightforward kernels, kept as the oracle of the fast paths and their fallback.

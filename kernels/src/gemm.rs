@@ -9,7 +9,7 @@
 //! for every output (so results equal the reference bit for bit) and only interleave
 //! independent outputs to hide latency.
 
-use crate::quant::{multiply_by_quantized_multiplier, QuantParams};
+use crate::quant::QuantParams;
 use crate::util::clamp_i32;
 
 /// `i16` elements of the on-stack buffer that holds widened input rows: 2 KiB of stack on
@@ -49,6 +49,8 @@ pub(crate) struct Requant {
     left: u32,
     right: u32,
     half: i64,
+    /// All ones when `right > 0`: rounding half away from zero subtracts 1 from negatives.
+    neg_mask: i64,
 }
 
 impl Requant {
@@ -69,12 +71,21 @@ impl Requant {
             (shift.saturating_neg() as u32).min(62)
         };
         let half = (1i64 << right) >> 1;
+        let neg_mask = if right > 0 { -1 } else { 0 };
         Requant {
             m,
             left,
             right,
             half,
+            neg_mask,
         }
+    }
+
+    /// Whether [`Self::apply_simple`] applies: no left shift, and a multiplier that cannot
+    /// saturate (only `i32::MIN * i32::MIN` does).
+    #[inline(always)]
+    pub(crate) fn simple(&self) -> bool {
+        self.left == 0 && self.m != i32::MIN as i64
     }
 
     #[inline(always)]
@@ -87,8 +98,36 @@ impl Requant {
         } else {
             y
         };
-        let neg = ((y < 0) & (self.right > 0)) as i64;
-        ((y + self.half - neg) >> self.right) as i32
+        ((y + self.half + ((y >> 63) & self.neg_mask)) >> self.right) as i32
+    }
+
+    /// [`Self::apply`] when [`Self::simple`].
+    #[inline(always)]
+    pub(crate) fn apply_simple(&self, x: i32) -> i32 {
+        let y = (x as i64 * self.m + (1 << 30)) >> 31;
+        ((y + self.half + ((y >> 63) & self.neg_mask)) >> self.right) as i32
+    }
+
+    /// `out[i] = clamp(apply(acc[i]) + offset, lo, hi)` over a run sharing this channel's
+    /// constants (one branch per run picks the simple form).
+    #[inline(always)]
+    pub(crate) fn run<'a>(
+        &self,
+        accs: impl Iterator<Item = i32>,
+        outs: impl Iterator<Item = &'a mut i8>,
+        offset: i32,
+        lo: i32,
+        hi: i32,
+    ) {
+        if self.simple() {
+            for (o, a) in outs.zip(accs) {
+                *o = clamp_i32(self.apply_simple(a).wrapping_add(offset), lo, hi) as i8;
+            }
+        } else {
+            for (o, a) in outs.zip(accs) {
+                *o = clamp_i32(self.apply(a).wrapping_add(offset), lo, hi) as i8;
+            }
+        }
     }
 }
 
@@ -105,6 +144,24 @@ impl OutStage<'_> {
     pub(crate) fn requant(&self, o: usize) -> Requant {
         let (m, s) = self.q.channel(self.per_channel, o);
         Requant::new(m, s)
+    }
+
+    /// Requantizes accumulators of output channel `o` (several pixels) into `outs`.
+    #[inline(always)]
+    pub(crate) fn store_run<'a>(
+        &self,
+        o: usize,
+        accs: impl Iterator<Item = i32>,
+        outs: impl Iterator<Item = &'a mut i8>,
+    ) {
+        let b = self.bias.map_or(0, |b| b[o]);
+        self.requant(o).run(
+            accs.map(|a| a.wrapping_add(b)),
+            outs,
+            self.q.output_offset,
+            self.q.act_min,
+            self.q.act_max,
+        );
     }
 
     #[inline(always)]
@@ -154,19 +211,17 @@ fn four_rows(wide: &[i16], k: usize, filter: &[i8], oc: usize, st: &OutStage<'_>
         let fs: [&[i8]; C] = core::array::from_fn(|c| &fb[c * k..(c + 1) * k]);
         let acc = dot_tile::<P, C>(xs, fs, k);
         for c in 0..C {
-            let r = st.requant(o + c);
-            for p in 0..P {
-                out[p * oc + o + c] = st.finish(&r, o + c, acc[p][c]);
-            }
+            st.store_run(
+                o + c,
+                acc.iter().map(|a| a[c]),
+                out[o + c..].iter_mut().step_by(oc),
+            );
         }
         o += C;
     }
     for f in filter.chunks_exact(k).skip(o) {
         let acc = dot_tile::<P, 1>(xs, [f], k);
-        let r = st.requant(o);
-        for p in 0..P {
-            out[p * oc + o] = st.finish(&r, o, acc[p][0]);
-        }
+        st.store_run(o, acc.iter().map(|a| a[0]), out[o..].iter_mut().step_by(oc));
     }
 }
 
@@ -247,15 +302,10 @@ pub(crate) fn dot_tile_f32<const P: usize, const C: usize>(
     }
 }
 
-/// The reference requantization, for tests.
-#[allow(dead_code)]
-pub(crate) fn requant_reference(x: i32, m: i32, s: i32) -> i32 {
-    multiply_by_quantized_multiplier(x, m, s)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::quant::multiply_by_quantized_multiplier;
     use proptest::prelude::*;
 
     #[test]
@@ -276,11 +326,11 @@ mod tests {
                     1 << 20,
                     -(1 << 20),
                 ] {
-                    assert_eq!(
-                        r.apply(x),
-                        multiply_by_quantized_multiplier(x, m, s),
-                        "x {x} m {m} s {s}"
-                    );
+                    let want = multiply_by_quantized_multiplier(x, m, s);
+                    assert_eq!(r.apply(x), want, "x {x} m {m} s {s}");
+                    if r.simple() {
+                        assert_eq!(r.apply_simple(x), want, "x {x} m {m} s {s}");
+                    }
                 }
             }
         }
@@ -290,7 +340,12 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(4096))]
         #[test]
         fn requant_matches(x in any::<i32>(), m in any::<i32>(), s in -40i32..40) {
-            prop_assert_eq!(Requant::new(m, s).apply(x), multiply_by_quantized_multiplier(x, m, s));
+            let r = Requant::new(m, s);
+            let want = multiply_by_quantized_multiplier(x, m, s);
+            prop_assert_eq!(r.apply(x), want);
+            if r.simple() {
+                prop_assert_eq!(r.apply_simple(x), want);
+            }
         }
         #[test]
         fn requant_matches_realistic(x in -(1i32 << 24)..(1 << 24), ms in crate::testutil::multiplier()) {
