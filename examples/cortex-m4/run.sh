@@ -46,6 +46,11 @@ cargo build --release --bins --target thumbv6m-none-eabi
 step "size-optimised build (profile release-size, opt-level \"s\")"
 cargo build --profile release-size --bins
 
+step "compact kernels (feature microlite/small): same goldens, fewer bytes, more instructions"
+SMALL_DIR="$HERE/target/small"
+CARGO_TARGET_DIR="$SMALL_DIR" cargo run -q --release --features microlite/small
+CARGO_TARGET_DIR="$SMALL_DIR" cargo build -q --profile release-size --bins --features microlite/small
+
 if [ ! -x "$SIZE" ]; then
   echo "no llvm-size at $SIZE: skipping the size table"
   exit 0
@@ -89,6 +94,15 @@ for profile in release release-size; do
     read -r flash ram _ < <(sections "$dir/${bin%%:*}")
     printf '  %-22s flash %6d  RAM %4d\n' "${bin#*:}" $(( flash - base_flash )) $(( ram - base_ram ))
   done
+done
+echo
+echo "with feature microlite/small (compact kernels), profile release-size (opt-level \"s\")"
+sdir="$SMALL_DIR/thumbv7em-none-eabihf/release-size"
+read -r base_flash base_ram _ < <(sections "$sdir/size-baseline")
+echo "microlite's own cost (probe minus size-baseline; same runtime, same model bytes):"
+for bin in size-fc:"FULLY_CONNECTED only" size-cnn7:"7 CNN ops" size-all:"all ops"; do
+  read -r flash ram _ < <(sections "$sdir/${bin%%:*}")
+  printf '  %-22s flash %6d  RAM %4d\n' "${bin#*:}" $(( flash - base_flash )) $(( ram - base_ram ))
 done
 echo
 echo "thumbv6m-none-eabi (Cortex-M0+), profile release"

@@ -6,6 +6,7 @@
 //! `reference_ops::DepthwiseConv` (float).
 
 pub use crate::conv_2d::ConvParams;
+use crate::SMALL;
 use crate::gemm::{offset_fits_i16, Requant};
 pub use crate::quant::QuantParams;
 use crate::util::{check_len, check_window, clamp_f32, clamp_i32, tap_range};
@@ -248,7 +249,7 @@ pub fn depthwise_conv_2d_int8(
     let per_channel = q.check(g.oc)?;
     let dm = depth_multiplier;
     let t = match tiling(&g, dm) {
-        Some(t) if offset_fits_i16(q.input_offset) => t,
+        Some(t) if !SMALL && offset_fits_i16(q.input_offset) => t,
         _ => {
             return reference::depthwise_conv_2d_int8(
                 p,
@@ -357,7 +358,7 @@ pub fn depthwise_conv_2d_f32(
         output.len(),
     )?;
     let dm = depth_multiplier;
-    let Some(t) = tiling(&g, dm) else {
+    let Some(t) = tiling(&g, dm).filter(|_| !SMALL) else {
         return reference::depthwise_conv_2d_f32(
             p,
             depth_multiplier,

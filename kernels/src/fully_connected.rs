@@ -4,6 +4,7 @@
 //! Matches TFLM's `reference_integer_ops::FullyConnected` / `FullyConnectedPerChannel` (int8)
 //! and `reference_ops::FullyConnected` (float).
 
+use crate::SMALL;
 use crate::gemm::{dot_tile_f32, gemm_rows, offset_fits_i16, widen, OutStage, WIDE_MAX};
 pub use crate::quant::QuantParams;
 use crate::util::clamp_f32;
@@ -67,7 +68,8 @@ pub fn fully_connected_int8(
         output.len(),
     )?;
     let per_channel = q.check(out_units)?;
-    if filter_offset != 0
+    if SMALL
+        || filter_offset != 0
         || depth == 0
         || depth > WIDE_MAX
         || out_units == 0
@@ -139,7 +141,7 @@ pub fn fully_connected_f32(
         bias.map(|b| b.len()),
         output.len(),
     )?;
-    if depth == 0 || out_units == 0 {
+    if SMALL || depth == 0 || out_units == 0 {
         return reference::fully_connected_f32(
             act_min, act_max, batches, depth, out_units, input, filter, bias, output,
         );

@@ -73,6 +73,11 @@ mod testutil;
 
 pub use quant::QuantParams;
 
+/// With the `small` feature, the conv, depthwise and fully connected kernels take their compact
+/// reference paths only (same results bit for bit), for firmware where flash matters more
+/// than speed.
+pub(crate) const SMALL: bool = cfg!(feature = "small");
+
 /// Why a kernel refused to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KernelError {
