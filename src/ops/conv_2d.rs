@@ -4,8 +4,8 @@ use super::{activation, padding, positive, quant, Io, OpCtx, OpPlan, Registratio
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator, TensorType};
 use microlite_kernels::conv_2d::{conv_2d_f32, conv_2d_int8, ConvParams};
-use microlite_kernels::quant::{activation_range_f32, activation_range_i8, compute_padding};
-use microlite_kernels::{Activation, QuantParams};
+use microlite_kernels::quant::{activation_range_f32, compute_padding};
+use microlite_kernels::Activation;
 
 pub(crate) fn registration() -> Registration {
     Registration {
@@ -80,49 +80,15 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
 
 fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
     let p = params(ctx)?;
-    match p.input.t.ty() {
-        TensorType::Int8 => {
-            ctx.expect_type(&p.filter, TensorType::Int8)?;
-            ctx.expect_type(&p.output, TensorType::Int8)?;
-            if let Some(b) = &p.bias {
-                ctx.expect_type(b, TensorType::Int32)?;
-            }
-            let c = p.filter_shape[0];
-            let n =
-                quant::channel_multipliers(ctx, &p.input, &p.filter, &p.output, c, false, data)?;
-            Ok(OpPlan {
-                data_words: 2 * n,
-                scratch_bytes: 0,
-            })
-        }
-        TensorType::Float32 => {
-            ctx.expect_type(&p.filter, TensorType::Float32)?;
-            ctx.expect_type(&p.output, TensorType::Float32)?;
-            if let Some(b) = &p.bias {
-                ctx.expect_type(b, TensorType::Float32)?;
-            }
-            Ok(OpPlan::default())
-        }
-        _ => Err(ctx.type_err(&p.input)),
-    }
+    let plan = quant::prepare_weighted(ctx, &p.input, &p.filter, p.bias.as_ref(), &p.output, p.filter_shape[0], false, data)?;
+    Ok(plan)
 }
 
 fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, data: &[i32]) -> Result<(), Error> {
     let p = params(ctx)?;
     match p.input.t.ty() {
         TensorType::Int8 => {
-            let (_, in_zp) = ctx.quant(&p.input)?;
-            let (out_scale, out_zp) = ctx.quant(&p.output)?;
-            let (act_min, act_max) = activation_range_i8(p.act, out_scale, out_zp);
-            let (multipliers, shifts) = quant::split(data);
-            let q = QuantParams {
-                input_offset: -in_zp,
-                output_offset: out_zp,
-                act_min,
-                act_max,
-                multipliers,
-                shifts,
-            };
+            let q = quant::int8_params(ctx, &p.input, &p.output, p.act, data)?;
             let (input, filter, bias) = (
                 io.input::<i8>(0)?,
                 io.input::<i8>(1)?,

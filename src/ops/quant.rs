@@ -1,6 +1,9 @@
 //! Shared quantization set-up for the conv-like ops (per-channel or per-tensor filters).
 
-use super::{OpCtx, T};
+use super::{OpCtx, OpPlan, T};
+use crate::schema::TensorType;
+use microlite_kernels::quant::activation_range_i8;
+use microlite_kernels::{Activation, QuantParams};
 use crate::error::Error;
 use microlite_kernels::quant::{fc_per_tensor_multiplier, quantize_multiplier};
 
@@ -52,4 +55,50 @@ pub(crate) fn channel_multipliers(
 /// Splits persistent data written by [`channel_multipliers`] into multipliers and shifts.
 pub(crate) fn split(data: &[i32]) -> (&[i32], &[i32]) {
     data.split_at(data.len() / 2)
+}
+
+/// The common prepare of the weighted ops (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED,
+/// TRANSPOSE_CONV): int8 activations with int8 weights and an int32 bias, with the
+/// per-channel multipliers written to persistent data; or float32 throughout.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn prepare_weighted(
+    ctx: &OpCtx<'_>,
+    input: &T<'_>,
+    filter: &T<'_>,
+    bias: Option<&T<'_>>,
+    output: &T<'_>,
+    channels: usize,
+    fc: bool,
+    data: Option<&mut [i32]>,
+) -> Result<OpPlan, Error> {
+    let (weights, bias_ty) = match input.t.ty() {
+        TensorType::Int8 => (TensorType::Int8, TensorType::Int32),
+        TensorType::Float32 => (TensorType::Float32, TensorType::Float32),
+        _ => return Err(ctx.type_err(input)),
+    };
+    ctx.expect_type(filter, weights)?;
+    ctx.expect_type(output, input.t.ty())?;
+    if let Some(b) = bias {
+        ctx.expect_type(b, bias_ty)?;
+    }
+    if weights != TensorType::Int8 {
+        return Ok(OpPlan::default());
+    }
+    let n = channel_multipliers(ctx, input, filter, output, channels, fc, data)?;
+    Ok(OpPlan { data_words: 2 * n, scratch_bytes: 0 })
+}
+
+/// The int8 quantization of a weighted op at eval, its multipliers read from persistent data.
+pub(crate) fn int8_params<'d>(
+    ctx: &OpCtx<'_>,
+    input: &T<'_>,
+    output: &T<'_>,
+    act: Activation,
+    data: &'d [i32],
+) -> Result<QuantParams<'d>, Error> {
+    let (_, in_zp) = ctx.quant(input)?;
+    let (out_scale, out_zp) = ctx.quant(output)?;
+    let (act_min, act_max) = activation_range_i8(act, out_scale, out_zp);
+    let (multipliers, shifts) = split(data);
+    Ok(QuantParams { input_offset: -in_zp, output_offset: out_zp, act_min, act_max, multipliers, shifts })
 }
