@@ -148,7 +148,10 @@ impl fmt::Display for Malformed {
                 )
             }
             Malformed::MultipleWriters { op, tensor } => {
-                write!(f, "operator {op} writes tensor {tensor}, already written or read by it")
+                write!(
+                    f,
+                    "operator {op} writes tensor {tensor}, already written or read by it"
+                )
             }
             Malformed::Budget => write!(f, "model structure too large for its size"),
         }

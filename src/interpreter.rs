@@ -278,7 +278,11 @@ impl Buffers for Tables<'_> {
         self.set(at, u32::try_from(offset).unwrap_or(NONE));
     }
     fn next(&self, i: usize) -> Option<usize> {
-        let w = if i < self.tensors { self.t(i, T_NEXT) } else { self.get(self.op_base(i - self.tensors)) };
+        let w = if i < self.tensors {
+            self.t(i, T_NEXT)
+        } else {
+            self.get(self.op_base(i - self.tensors))
+        };
         (w != NONE).then_some(w as usize)
     }
     fn set_next(&mut self, i: usize, next: Option<usize>) {
@@ -494,7 +498,11 @@ impl<'a> Interpreter<'a> {
             for (k, t) in op.outputs().iter().enumerate() {
                 let tu = t as usize;
                 if !tb.in_arena(tu) || is_input(t) {
-                    return Err(Malformed::WritesConstant { op: oi, tensor: t as u32 }.into());
+                    return Err(Malformed::WritesConstant {
+                        op: oi,
+                        tensor: t as u32,
+                    }
+                    .into());
                 }
                 // One writer per tensor (state tensors aside), and never an op's own input:
                 // kernels read inputs while they write outputs.
@@ -502,13 +510,19 @@ impl<'a> Interpreter<'a> {
                 let own_input = op.inputs().iter().any(|x| x == t);
                 let twice = op.outputs().iter().take(k).any(|x| x == t);
                 if written || own_input || twice {
-                    return Err(Malformed::MultipleWriters { op: oi, tensor: t as u32 }.into());
+                    return Err(Malformed::MultipleWriters {
+                        op: oi,
+                        tensor: t as u32,
+                    }
+                    .into());
                 }
                 tb.touch(tu, oi);
             }
             // Constant inputs must be aligned for their element type (bytemuck views them).
             for t in op.inputs().iter().filter(|&t| t >= 0) {
-                let Some(x) = sg.tensor(t as usize) else { continue };
+                let Some(x) = sg.tensor(t as usize) else {
+                    continue;
+                };
                 if let (Some(d), Some(sz)) = (x.data(), x.ty().size()) {
                     if d.as_ptr() as usize % sz.min(8) != 0 {
                         return Err(Error::DataMisaligned { tensor: t as u32 });

@@ -25,7 +25,15 @@
 // indexing or slicing outside tests (use `get`, iterators, or split borrows).
 #![cfg_attr(
     not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::unreachable, clippy::todo, clippy::unimplemented)
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
 )]
 #![warn(missing_docs)]
 
@@ -43,7 +51,9 @@ mod schema;
 
 pub use error::{Error, Malformed};
 pub use interpreter::{Allocation, Arena, Interpreter, QuantParams, TensorInfo};
-pub use model::{Ints, Model, Operator, OperatorCode, Quantization, SubGraph, Tensor, MAX_OPERANDS, MAX_RANK};
+pub use model::{
+    Ints, Model, Operator, OperatorCode, Quantization, SubGraph, Tensor, MAX_OPERANDS, MAX_RANK,
+};
 pub use ops::{Element, Registration};
 pub use resolver::{AllOpsResolver, MutableOpResolver, OpResolver, ALL_OPS};
 pub use schema::{BuiltinOperator, TensorType};

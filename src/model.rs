@@ -20,7 +20,10 @@ struct Budget(usize);
 
 impl Budget {
     fn spend(&mut self, n: usize) -> Result<(), Error> {
-        self.0 = self.0.checked_sub(n).ok_or(Error::Malformed(Malformed::Budget))?;
+        self.0 = self
+            .0
+            .checked_sub(n)
+            .ok_or(Error::Malformed(Malformed::Budget))?;
         Ok(())
     }
 }

@@ -137,12 +137,19 @@ mod tests {
         for &i in &order {
             let (size, life) = items[i];
             let conflicts: Vec<(usize, usize)> = (0..items.len())
-                .filter_map(|j| off[j].filter(|_| overlaps(life, items[j].1)).map(|o| (o, o + items[j].0)))
+                .filter_map(|j| {
+                    off[j]
+                        .filter(|_| overlaps(life, items[j].1))
+                        .map(|o| (o, o + items[j].0))
+                })
                 .collect();
             let mut cands: Vec<usize> = vec![0];
             cands.extend(conflicts.iter().map(|c| c.1));
             cands.sort();
-            let at = cands.into_iter().find(|&c| conflicts.iter().all(|&(s, e)| c + size <= s || e <= c)).unwrap();
+            let at = cands
+                .into_iter()
+                .find(|&c| conflicts.iter().all(|&(s, e)| c + size <= s || e <= c))
+                .unwrap();
             off[i] = Some(at);
         }
         off
@@ -180,7 +187,12 @@ mod tests {
             let want = reference(&items);
             let got: Vec<Option<usize>> = b.0.iter().map(|x| x.2).collect();
             assert_eq!(got, want, "{items:?}");
-            let span = items.iter().zip(&want).filter_map(|(it, o)| o.map(|o| o + it.0)).max().unwrap_or(0);
+            let span = items
+                .iter()
+                .zip(&want)
+                .filter_map(|(it, o)| o.map(|o| o + it.0))
+                .max()
+                .unwrap_or(0);
             assert_eq!(total, span);
         }
     }

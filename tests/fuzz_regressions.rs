@@ -8,17 +8,30 @@ use microlite::{AllOpsResolver, Interpreter, Model};
 use std::path::Path;
 
 fn inputs(target: &str) -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions").join(target);
-    let Ok(rd) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut files: Vec<_> = rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_file()).collect();
-    files.retain(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')));
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/regressions")
+        .join(target);
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<_> = rd
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.retain(|p| {
+        !p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+    });
     files.sort();
     files.iter().map(|p| std::fs::read(p).unwrap()).collect()
 }
 
 fn run_model(bytes: &[u8], arena_len: usize) {
     let b = Aligned::copy_of(bytes);
-    let Ok(model) = Model::from_bytes(b.as_slice()) else { return };
+    let Ok(model) = Model::from_bytes(b.as_slice()) else {
+        return;
+    };
     let resolver = AllOpsResolver::with_all_ops();
     let mut arena = Aligned::zeroed(arena_len);
     if let Ok(mut interp) = Interpreter::new(model, &resolver, arena.as_mut_slice()) {

@@ -4,9 +4,9 @@ mod common;
 
 use common::Aligned;
 use microlite::{AllOpsResolver, Error, Interpreter, Malformed, Model, QuantParams};
+use microlite_schema::flatbuffers;
 use microlite_schema::flatbuffers::FlatBufferBuilder;
 use microlite_schema::tflite::{self, BuiltinOperator as B, TensorType as TT};
-use microlite_schema::flatbuffers;
 use std::time::Duration;
 
 fn tensor(shape: &[i32], ty: TT, buffer: u32) -> tflite::TensorT {
@@ -26,7 +26,11 @@ fn qtensor(shape: &[i32], ty: TT, scale: f32, zp: i64) -> tflite::TensorT {
 }
 fn buffer(data: &[u8]) -> tflite::BufferT {
     let mut b = tflite::BufferT::default();
-    b.data = if data.is_empty() { None } else { Some(data.to_vec()) };
+    b.data = if data.is_empty() {
+        None
+    } else {
+        Some(data.to_vec())
+    };
     b
 }
 fn opcode(code: B) -> tflite::OperatorCodeT {
@@ -36,7 +40,12 @@ fn opcode(code: B) -> tflite::OperatorCodeT {
     c.version = 1;
     c
 }
-fn operator(code: u32, inputs: &[i32], outputs: &[i32], options: tflite::BuiltinOptionsT) -> tflite::OperatorT {
+fn operator(
+    code: u32,
+    inputs: &[i32],
+    outputs: &[i32],
+    options: tflite::BuiltinOptionsT,
+) -> tflite::OperatorT {
     let mut op = tflite::OperatorT::default();
     op.opcode_index = code;
     op.inputs = Some(inputs.to_vec());
@@ -102,18 +111,45 @@ fn shared_tensor_model(n: usize, name_len: usize) -> Aligned {
     let mut fbb = FlatBufferBuilder::new();
     let name = fbb.create_string(&"a".repeat(name_len));
     let shape = fbb.create_vector(&[16i32]);
-    let t = Tensor::create(&mut fbb, &TensorArgs { shape: Some(shape), type_: TensorType::INT8, buffer: 0, name: Some(name), ..Default::default() });
+    let t = Tensor::create(
+        &mut fbb,
+        &TensorArgs {
+            shape: Some(shape),
+            type_: TensorType::INT8,
+            buffer: 0,
+            name: Some(name),
+            ..Default::default()
+        },
+    );
     let tensors = fbb.create_vector(&vec![t; n]);
     let idx: Vec<i32> = (0..n as i32).collect();
     let ins = fbb.create_vector(&idx);
     let outs = fbb.create_vector(&idx);
     let ops = fbb.create_vector::<flatbuffers::ForwardsUOffset<Operator>>(&[]);
-    let sg = SubGraph::create(&mut fbb, &SubGraphArgs { tensors: Some(tensors), inputs: Some(ins), outputs: Some(outs), operators: Some(ops), ..Default::default() });
+    let sg = SubGraph::create(
+        &mut fbb,
+        &SubGraphArgs {
+            tensors: Some(tensors),
+            inputs: Some(ins),
+            outputs: Some(outs),
+            operators: Some(ops),
+            ..Default::default()
+        },
+    );
     let sgs = fbb.create_vector(&[sg]);
     let b = Buffer::create(&mut fbb, &BufferArgs::default());
     let bufs = fbb.create_vector(&[b]);
     let codes = fbb.create_vector::<flatbuffers::ForwardsUOffset<OperatorCode>>(&[]);
-    let m = tflite::Model::create(&mut fbb, &ModelArgs { version: 3, operator_codes: Some(codes), subgraphs: Some(sgs), buffers: Some(bufs), ..Default::default() });
+    let m = tflite::Model::create(
+        &mut fbb,
+        &ModelArgs {
+            version: 3,
+            operator_codes: Some(codes),
+            subgraphs: Some(sgs),
+            buffers: Some(bufs),
+            ..Default::default()
+        },
+    );
     finish_model_buffer(&mut fbb, m);
     Aligned::copy_of(fbb.finished_data())
 }
@@ -121,25 +157,66 @@ fn shared_op_model(n_ops: usize, n_inputs: usize) -> Aligned {
     use tflite::*;
     let mut fbb = FlatBufferBuilder::new();
     let shape = fbb.create_vector(&[16i32]);
-    let t = Tensor::create(&mut fbb, &TensorArgs { shape: Some(shape), type_: TensorType::INT8, buffer: 0, ..Default::default() });
+    let t = Tensor::create(
+        &mut fbb,
+        &TensorArgs {
+            shape: Some(shape),
+            type_: TensorType::INT8,
+            buffer: 0,
+            ..Default::default()
+        },
+    );
     let tensors = fbb.create_vector(&[t, t]);
     let ins = fbb.create_vector(&[0i32]);
     let outs = fbb.create_vector(&[1i32]);
     let op_ins = fbb.create_vector(&vec![-1i32; n_inputs]);
     let op_outs = fbb.create_vector(&[1i32]);
-    let op = Operator::create(&mut fbb, &OperatorArgs { opcode_index: 0, inputs: Some(op_ins), outputs: Some(op_outs), ..Default::default() });
+    let op = Operator::create(
+        &mut fbb,
+        &OperatorArgs {
+            opcode_index: 0,
+            inputs: Some(op_ins),
+            outputs: Some(op_outs),
+            ..Default::default()
+        },
+    );
     let ops = fbb.create_vector(&vec![op; n_ops]);
-    let sg = SubGraph::create(&mut fbb, &SubGraphArgs { tensors: Some(tensors), inputs: Some(ins), outputs: Some(outs), operators: Some(ops), ..Default::default() });
+    let sg = SubGraph::create(
+        &mut fbb,
+        &SubGraphArgs {
+            tensors: Some(tensors),
+            inputs: Some(ins),
+            outputs: Some(outs),
+            operators: Some(ops),
+            ..Default::default()
+        },
+    );
     let sgs = fbb.create_vector(&[sg]);
     let b = Buffer::create(&mut fbb, &BufferArgs::default());
     let bufs = fbb.create_vector(&[b]);
-    let c = OperatorCode::create(&mut fbb, &OperatorCodeArgs { builtin_code: BuiltinOperator::ADD, deprecated_builtin_code: 0, version: 1, ..Default::default() });
+    let c = OperatorCode::create(
+        &mut fbb,
+        &OperatorCodeArgs {
+            builtin_code: BuiltinOperator::ADD,
+            deprecated_builtin_code: 0,
+            version: 1,
+            ..Default::default()
+        },
+    );
     let codes = fbb.create_vector(&[c]);
-    let m = tflite::Model::create(&mut fbb, &ModelArgs { version: 3, operator_codes: Some(codes), subgraphs: Some(sgs), buffers: Some(bufs), ..Default::default() });
+    let m = tflite::Model::create(
+        &mut fbb,
+        &ModelArgs {
+            version: 3,
+            operator_codes: Some(codes),
+            subgraphs: Some(sgs),
+            buffers: Some(bufs),
+            ..Default::default()
+        },
+    );
     finish_model_buffer(&mut fbb, m);
     Aligned::copy_of(fbb.finished_data())
 }
-
 
 fn new_err(m: &Aligned) -> Option<Error> {
     let model = match Model::from_bytes(m.as_slice()) {
@@ -156,7 +233,12 @@ fn offsets_past_u32_do_not_hang_the_planner() {
     let n = 2147483632i32;
     let m = model(
         vec![],
-        vec![tensor(&[n], TT::INT8, 0), tensor(&[n], TT::INT8, 0), tensor(&[n], TT::INT8, 0), tensor(&[n], TT::INT8, 0)],
+        vec![
+            tensor(&[n], TT::INT8, 0),
+            tensor(&[n], TT::INT8, 0),
+            tensor(&[n], TT::INT8, 0),
+            tensor(&[n], TT::INT8, 0),
+        ],
         &[0, 1, 2, 3],
         &[0, 1, 2, 3],
         vec![],
@@ -164,7 +246,13 @@ fn offsets_past_u32_do_not_hang_the_planner() {
     );
     within(60, move || {
         let e = new_err(&m);
-        assert!(matches!(e, Some(Error::TooComplex) | Some(Error::ArenaTooSmall { .. })), "{e:?}");
+        assert!(
+            matches!(
+                e,
+                Some(Error::TooComplex) | Some(Error::ArenaTooSmall { .. })
+            ),
+            "{e:?}"
+        );
     });
 }
 
@@ -173,8 +261,17 @@ fn many_tensors_plan_in_bounded_time() {
     // A chain of 4000 ADDs (4001 tensors): an O(n^3) planner takes minutes; O(n^2) is well under.
     let n = 4000usize;
     let tensors = (0..=n).map(|_| tensor(&[4], TT::FLOAT32, 0)).collect();
-    let ops = (0..n as i32).map(|i| operator(0, &[i, i], &[i + 1], add_opts())).collect();
-    let m = model(vec![opcode(B::ADD)], tensors, &[0], &[n as i32], ops, vec![buffer(&[])]);
+    let ops = (0..n as i32)
+        .map(|i| operator(0, &[i, i], &[i + 1], add_opts()))
+        .collect();
+    let m = model(
+        vec![opcode(B::ADD)],
+        tensors,
+        &[0],
+        &[n as i32],
+        ops,
+        vec![buffer(&[])],
+    );
     within(60, move || {
         let model = Model::from_bytes(m.as_slice()).unwrap();
         let r = AllOpsResolver::with_all_ops();
@@ -202,19 +299,35 @@ fn huge_indices_on_accessors() {
 
 #[test]
 fn quantize_helpers_saturate() {
-    let q = QuantParams { scale: 0.5, zero_point: 3 };
+    let q = QuantParams {
+        scale: 0.5,
+        zero_point: 3,
+    };
     assert_eq!(q.quantize_i8(f32::INFINITY), 127);
     assert_eq!(q.quantize_i8(f32::NEG_INFINITY), -128);
     assert_eq!(q.quantize_i8(f32::NAN), 3);
-    let q = QuantParams { scale: 1.0, zero_point: i32::MIN };
+    let q = QuantParams {
+        scale: 1.0,
+        zero_point: i32::MIN,
+    };
     assert_eq!(q.dequantize_i8(0), 2147483648.0);
-    let q = QuantParams { scale: 1.0, zero_point: i32::MAX };
+    let q = QuantParams {
+        scale: 1.0,
+        zero_point: i32::MAX,
+    };
     assert_eq!(q.quantize_i8(1e30), 127);
 }
 
 #[test]
 fn zero_points_outside_i32_are_not_truncated() {
-    let m = model(vec![], vec![qtensor(&[4], TT::INT8, 1.0, (1i64 << 32) + 5)], &[0], &[0], vec![], vec![buffer(&[])]);
+    let m = model(
+        vec![],
+        vec![qtensor(&[4], TT::INT8, 1.0, (1i64 << 32) + 5)],
+        &[0],
+        &[0],
+        vec![],
+        vec![buffer(&[])],
+    );
     let model = Model::from_bytes(m.as_slice()).unwrap();
     let r = AllOpsResolver::with_all_ops();
     let mut arena = Aligned::zeroed(4096);
@@ -230,14 +343,27 @@ fn in_place_and_repeated_writers_are_refused() {
         vec![tensor(&[4], TT::FLOAT32, 0), tensor(&[4], TT::FLOAT32, 0)],
         &[0],
         &[1],
-        vec![operator(0, &[0, 0], &[1], add_opts()), operator(0, &[1, 0], &[1], add_opts())],
+        vec![
+            operator(0, &[0, 0], &[1], add_opts()),
+            operator(0, &[1, 0], &[1], add_opts()),
+        ],
         vec![buffer(&[])],
     );
-    assert_eq!(new_err(&m), Some(Error::Malformed(Malformed::MultipleWriters { op: 1, tensor: 1 })));
+    assert_eq!(
+        new_err(&m),
+        Some(Error::Malformed(Malformed::MultipleWriters {
+            op: 1,
+            tensor: 1
+        }))
+    );
     // A RESHAPE cycle: a = x + x; b = reshape(a); a = reshape(b).
     let m = model(
         vec![opcode(B::ADD), opcode(B::RESHAPE)],
-        vec![tensor(&[4], TT::FLOAT32, 0), tensor(&[4], TT::FLOAT32, 0), tensor(&[2, 2], TT::FLOAT32, 0)],
+        vec![
+            tensor(&[4], TT::FLOAT32, 0),
+            tensor(&[4], TT::FLOAT32, 0),
+            tensor(&[2, 2], TT::FLOAT32, 0),
+        ],
         &[0],
         &[1],
         vec![
@@ -247,27 +373,51 @@ fn in_place_and_repeated_writers_are_refused() {
         ],
         vec![buffer(&[])],
     );
-    assert_eq!(new_err(&m), Some(Error::Malformed(Malformed::MultipleWriters { op: 2, tensor: 1 })));
+    assert_eq!(
+        new_err(&m),
+        Some(Error::Malformed(Malformed::MultipleWriters {
+            op: 2,
+            tensor: 1
+        }))
+    );
     // SPLIT writing the same tensor twice.
     let axis = 0i32.to_le_bytes();
     let mut so = tflite::SplitOptionsT::default();
     so.num_splits = 2;
     let m = model(
         vec![opcode(B::SPLIT)],
-        vec![tensor(&[], TT::INT32, 1), tensor(&[4], TT::FLOAT32, 0), tensor(&[2], TT::FLOAT32, 0)],
+        vec![
+            tensor(&[], TT::INT32, 1),
+            tensor(&[4], TT::FLOAT32, 0),
+            tensor(&[2], TT::FLOAT32, 0),
+        ],
         &[1],
         &[2],
-        vec![operator(0, &[0, 1], &[2, 2], tflite::BuiltinOptionsT::SplitOptions(Box::new(so)))],
+        vec![operator(
+            0,
+            &[0, 1],
+            &[2, 2],
+            tflite::BuiltinOptionsT::SplitOptions(Box::new(so)),
+        )],
         vec![buffer(&[]), buffer(&axis)],
     );
-    assert_eq!(new_err(&m), Some(Error::Malformed(Malformed::MultipleWriters { op: 0, tensor: 2 })));
+    assert_eq!(
+        new_err(&m),
+        Some(Error::Malformed(Malformed::MultipleWriters {
+            op: 0,
+            tensor: 2
+        }))
+    );
 }
 
 #[test]
 fn empty_tensors_run() {
     let m = model(
         vec![opcode(B::ADD)],
-        vec![tensor(&[0, 4], TT::FLOAT32, 0), tensor(&[0, 4], TT::FLOAT32, 0)],
+        vec![
+            tensor(&[0, 4], TT::FLOAT32, 0),
+            tensor(&[0, 4], TT::FLOAT32, 0),
+        ],
         &[0],
         &[1],
         vec![operator(0, &[0, 0], &[1], add_opts())],
@@ -287,10 +437,19 @@ fn misaligned_weights_are_refused_at_new() {
     let w: Vec<u8> = (0..12).flat_map(|i| (i as f32).to_le_bytes()).collect();
     let b = bytes(
         vec![opcode(B::FULLY_CONNECTED)],
-        vec![tensor(&[1, 4], TT::FLOAT32, 0), tensor(&[3, 4], TT::FLOAT32, 1), tensor(&[1, 3], TT::FLOAT32, 0)],
+        vec![
+            tensor(&[1, 4], TT::FLOAT32, 0),
+            tensor(&[3, 4], TT::FLOAT32, 1),
+            tensor(&[1, 3], TT::FLOAT32, 0),
+        ],
         &[0],
         &[2],
-        vec![operator(0, &[0, 1, -1], &[2], tflite::BuiltinOptionsT::FullyConnectedOptions(Box::default()))],
+        vec![operator(
+            0,
+            &[0, 1, -1],
+            &[2],
+            tflite::BuiltinOptionsT::FullyConnectedOptions(Box::default()),
+        )],
         vec![buffer(&[]), buffer(&w)],
     );
     let mut shifted = Aligned::zeroed(b.len() + 1);
@@ -298,18 +457,34 @@ fn misaligned_weights_are_refused_at_new() {
     let model = Model::from_bytes(&shifted.as_slice()[1..]).unwrap();
     let r = AllOpsResolver::with_all_ops();
     let mut arena = Aligned::zeroed(4096);
-    assert_eq!(Interpreter::new(model, &r, arena.as_mut_slice()).err(), Some(Error::DataMisaligned { tensor: 1 }));
+    assert_eq!(
+        Interpreter::new(model, &r, arena.as_mut_slice()).err(),
+        Some(Error::DataMisaligned { tensor: 1 })
+    );
 }
 
 #[test]
 fn shared_tables_cannot_amplify_verification() {
     // One tensor table with a 256 KiB name, referenced 16384 times: 4 GiB of apparent names.
     let m = shared_tensor_model(16384, 1 << 18);
-    within(60, move || assert_eq!(Model::from_bytes(m.as_slice()).err(), Some(Error::Malformed(Malformed::Budget))));
+    within(60, move || {
+        assert_eq!(
+            Model::from_bytes(m.as_slice()).err(),
+            Some(Error::Malformed(Malformed::Budget))
+        )
+    });
     // One op table with 1024 inputs, referenced 65536 times.
     let m = shared_op_model(1 << 16, 1024);
-    within(60, move || assert_eq!(Model::from_bytes(m.as_slice()).err(), Some(Error::Malformed(Malformed::Budget))));
+    within(60, move || {
+        assert_eq!(
+            Model::from_bytes(m.as_slice()).err(),
+            Some(Error::Malformed(Malformed::Budget))
+        )
+    });
     // Operand lists past the cap.
     let m = shared_op_model(1, 4096);
-    assert_eq!(Model::from_bytes(m.as_slice()).err(), Some(Error::Malformed(Malformed::Budget)));
+    assert_eq!(
+        Model::from_bytes(m.as_slice()).err(),
+        Some(Error::Malformed(Malformed::Budget))
+    );
 }

@@ -58,7 +58,10 @@ fn truncation_everywhere() {
             let _ = e.to_string();
         }
     }
-    assert!(matches!(load_err(&Aligned::copy_of(&full[..full.len() / 3])), Some(Error::Malformed(_))));
+    assert!(matches!(
+        load_err(&Aligned::copy_of(&full[..full.len() / 3])),
+        Some(Error::Malformed(_))
+    ));
 }
 
 #[test]
@@ -66,54 +69,93 @@ fn corrupted_root_and_vtable_offsets() {
     let b = base_bytes();
     let mut bad_root = Aligned::copy_of(b.as_slice());
     bad_root.as_mut_slice()[0..4].copy_from_slice(&u32::MAX.to_le_bytes());
-    assert_eq!(load_err(&bad_root), Some(Error::Malformed(Malformed::Offset { at: 0 })));
+    assert_eq!(
+        load_err(&bad_root),
+        Some(Error::Malformed(Malformed::Offset { at: 0 }))
+    );
     // The root table's soffset to its vtable, pointed outside the file.
     let root = u32::from_le_bytes(b.as_slice()[0..4].try_into().unwrap()) as usize;
     let mut bad_vt = Aligned::copy_of(b.as_slice());
     bad_vt.as_mut_slice()[root..root + 4].copy_from_slice(&i32::MIN.to_le_bytes());
-    assert_eq!(load_err(&bad_vt), Some(Error::Malformed(Malformed::VTable { at: root as u32 })));
+    assert_eq!(
+        load_err(&bad_vt),
+        Some(Error::Malformed(Malformed::VTable { at: root as u32 }))
+    );
     // A vtable claiming a huge size.
     let soff = i32::from_le_bytes(b.as_slice()[root..root + 4].try_into().unwrap());
     let vt = (root as i64 - soff as i64) as usize;
     let mut big_vt = Aligned::copy_of(b.as_slice());
     big_vt.as_mut_slice()[vt..vt + 2].copy_from_slice(&0xFFFEu16.to_le_bytes());
-    assert!(matches!(load_err(&big_vt), Some(Error::Malformed(Malformed::VTable { .. }))));
+    assert!(matches!(
+        load_err(&big_vt),
+        Some(Error::Malformed(Malformed::VTable { .. }))
+    ));
 }
 
 #[test]
 fn wrong_file_identifier() {
     let mut b = base_bytes();
     b.as_mut_slice()[4..8].copy_from_slice(b"XXXX");
-    assert_eq!(load_err(&b), Some(Error::Malformed(Malformed::FileIdentifier)));
+    assert_eq!(
+        load_err(&b),
+        Some(Error::Malformed(Malformed::FileIdentifier))
+    );
 }
 
 #[test]
 fn zero_subgraphs() {
     let mut m = unpacked();
     m.subgraphs = Some(vec![]);
-    assert_eq!(load_err(&pack(&m)), Some(Error::Malformed(Malformed::NoSubgraphs)));
+    assert_eq!(
+        load_err(&pack(&m)),
+        Some(Error::Malformed(Malformed::NoSubgraphs))
+    );
 }
 
 #[test]
 fn out_of_range_indices() {
     let mut m = unpacked();
     let n = sg(&mut m).tensors.as_ref().unwrap().len() as i32;
-    sg(&mut m).operators.as_mut().unwrap()[2].inputs.as_mut().unwrap()[0] = n + 5;
-    assert_eq!(load_err(&pack(&m)), Some(Error::Malformed(Malformed::TensorIndex { op: 2, index: n + 5 })));
+    sg(&mut m).operators.as_mut().unwrap()[2]
+        .inputs
+        .as_mut()
+        .unwrap()[0] = n + 5;
+    assert_eq!(
+        load_err(&pack(&m)),
+        Some(Error::Malformed(Malformed::TensorIndex {
+            op: 2,
+            index: n + 5
+        }))
+    );
 
     let mut m = unpacked();
     sg(&mut m).inputs = Some(vec![-3]);
-    assert!(matches!(load_err(&pack(&m)), Some(Error::Malformed(Malformed::TensorIndex { index: -3, .. }))));
+    assert!(matches!(
+        load_err(&pack(&m)),
+        Some(Error::Malformed(Malformed::TensorIndex { index: -3, .. }))
+    ));
 
     let mut m = unpacked();
     let nb = m.buffers.as_ref().unwrap().len() as u32;
     sg(&mut m).tensors.as_mut().unwrap()[1].buffer = nb + 1;
-    assert_eq!(load_err(&pack(&m)), Some(Error::Malformed(Malformed::BufferIndex { tensor: 1, buffer: nb + 1 })));
+    assert_eq!(
+        load_err(&pack(&m)),
+        Some(Error::Malformed(Malformed::BufferIndex {
+            tensor: 1,
+            buffer: nb + 1
+        }))
+    );
 
     let mut m = unpacked();
     let no = m.operator_codes.as_ref().unwrap().len() as u32;
     sg(&mut m).operators.as_mut().unwrap()[0].opcode_index = no;
-    assert_eq!(load_err(&pack(&m)), Some(Error::Malformed(Malformed::OpcodeIndex { op: 0, index: no })));
+    assert_eq!(
+        load_err(&pack(&m)),
+        Some(Error::Malformed(Malformed::OpcodeIndex {
+            op: 0,
+            index: no
+        }))
+    );
 }
 
 #[test]
@@ -121,25 +163,46 @@ fn negative_and_huge_dimensions() {
     let mut m = unpacked();
     let input = sg(&mut m).inputs.as_ref().unwrap()[0] as usize;
     sg(&mut m).tensors.as_mut().unwrap()[input].shape = Some(vec![1, -4, 10, 1]);
-    assert_eq!(load_err(&pack(&m)), Some(Error::Malformed(Malformed::NegativeDimension { tensor: input as u32 })));
+    assert_eq!(
+        load_err(&pack(&m)),
+        Some(Error::Malformed(Malformed::NegativeDimension {
+            tensor: input as u32
+        }))
+    );
 
     let mut m = unpacked();
     sg(&mut m).tensors.as_mut().unwrap()[input].shape = Some(vec![i32::MAX, i32::MAX, i32::MAX, 4]);
-    assert_eq!(load_err(&pack(&m)), Some(Error::Malformed(Malformed::TensorTooLarge { tensor: input as u32 })));
+    assert_eq!(
+        load_err(&pack(&m)),
+        Some(Error::Malformed(Malformed::TensorTooLarge {
+            tensor: input as u32
+        }))
+    );
 
     let mut m = unpacked();
     sg(&mut m).tensors.as_mut().unwrap()[input].shape = Some(vec![65536, 65536]);
-    assert_eq!(load_err(&pack(&m)), Some(Error::Malformed(Malformed::TensorTooLarge { tensor: input as u32 })));
+    assert_eq!(
+        load_err(&pack(&m)),
+        Some(Error::Malformed(Malformed::TensorTooLarge {
+            tensor: input as u32
+        }))
+    );
 }
 
 /// The first constant tensor (with buffer data) in the base model.
 fn first_constant(m: &mut tflite::ModelT) -> usize {
     let bufs = m.buffers.clone().unwrap();
-    sg(m).tensors
+    sg(m)
+        .tensors
         .as_ref()
         .unwrap()
         .iter()
-        .position(|t| bufs[t.buffer as usize].data.as_ref().is_some_and(|d| !d.is_empty()))
+        .position(|t| {
+            bufs[t.buffer as usize]
+                .data
+                .as_ref()
+                .is_some_and(|d| !d.is_empty())
+        })
         .unwrap()
 }
 
@@ -162,10 +225,19 @@ fn tensor_type_the_op_rejects() {
     let mut m = unpacked();
     let input = sg(&mut m).inputs.as_ref().unwrap()[0] as usize;
     sg(&mut m).tensors.as_mut().unwrap()[input].type_ = tflite::TensorType::INT16;
-    assert!(matches!(load_err(&pack(&m)), Some(Error::UnsupportedType { op: 0, .. })));
+    assert!(matches!(
+        load_err(&pack(&m)),
+        Some(Error::UnsupportedType { op: 0, .. })
+    ));
     let mut m = unpacked();
     sg(&mut m).tensors.as_mut().unwrap()[input].type_ = tflite::TensorType(99);
-    assert_eq!(load_err(&pack(&m)), Some(Error::Malformed(Malformed::TensorType { tensor: input as u32, ty: 99 })));
+    assert_eq!(
+        load_err(&pack(&m)),
+        Some(Error::Malformed(Malformed::TensorType {
+            tensor: input as u32,
+            ty: 99
+        }))
+    );
 }
 
 #[test]
@@ -176,13 +248,22 @@ fn op_reads_a_tensor_produced_later() {
     ops[1].inputs.as_mut().unwrap()[0] = later;
     assert!(matches!(
         load_err(&pack(&m)),
-        Some(Error::Malformed(Malformed::UseBeforeDefinition { op: 1, .. })) | Some(Error::ShapeMismatch { op: 1, .. })
+        Some(Error::Malformed(Malformed::UseBeforeDefinition {
+            op: 1,
+            ..
+        })) | Some(Error::ShapeMismatch { op: 1, .. })
     ));
     // Same shape, so only the ordering is wrong: swap two ops of a chain.
     let mut m = unpacked();
     let ops = sg(&mut m).operators.as_mut().unwrap();
     ops.swap(0, 1);
-    assert!(matches!(load_err(&pack(&m)), Some(Error::Malformed(Malformed::UseBeforeDefinition { op: 0, .. }))));
+    assert!(matches!(
+        load_err(&pack(&m)),
+        Some(Error::Malformed(Malformed::UseBeforeDefinition {
+            op: 0,
+            ..
+        }))
+    ));
 }
 
 #[test]
@@ -190,14 +271,21 @@ fn op_writing_a_constant_or_input() {
     let mut m = unpacked();
     let input = sg(&mut m).inputs.as_ref().unwrap()[0];
     sg(&mut m).operators.as_mut().unwrap()[0].outputs = Some(vec![input]);
-    assert!(matches!(load_err(&pack(&m)), Some(Error::Malformed(Malformed::WritesConstant { op: 0, .. })) | Some(Error::ShapeMismatch { op: 0, .. })));
+    assert!(matches!(
+        load_err(&pack(&m)),
+        Some(Error::Malformed(Malformed::WritesConstant { op: 0, .. }))
+            | Some(Error::ShapeMismatch { op: 0, .. })
+    ));
 }
 
 #[test]
 fn unsupported_op_version() {
     let mut m = unpacked();
     m.operator_codes.as_mut().unwrap()[0].version = 999;
-    assert!(matches!(load_err(&pack(&m)), Some(Error::UnsupportedOp { version: 999, .. })));
+    assert!(matches!(
+        load_err(&pack(&m)),
+        Some(Error::UnsupportedOp { version: 999, .. })
+    ));
 }
 
 #[test]
@@ -220,23 +308,44 @@ fn arena_one_byte_short_and_misaligned() {
     let mut short = Aligned::zeroed(needed - 1);
     assert_eq!(
         Interpreter::new(model, &resolver, short.as_mut_slice()).err(),
-        Some(Error::ArenaTooSmall { needed, available: needed - 1 })
+        Some(Error::ArenaTooSmall {
+            needed,
+            available: needed - 1
+        })
     );
     let mut tiny = Aligned::zeroed(8);
-    assert!(matches!(Interpreter::new(model, &resolver, tiny.as_mut_slice()).err(), Some(Error::ArenaTooSmall { .. })));
+    assert!(matches!(
+        Interpreter::new(model, &resolver, tiny.as_mut_slice()).err(),
+        Some(Error::ArenaTooSmall { .. })
+    ));
     let mut mis = Aligned::zeroed(needed + 16);
-    assert_eq!(Interpreter::new(model, &resolver, mis.misaligned_mut()).err(), Some(Error::ArenaMisaligned));
+    assert_eq!(
+        Interpreter::new(model, &resolver, mis.misaligned_mut()).err(),
+        Some(Error::ArenaMisaligned)
+    );
 }
 
 #[test]
 fn bad_quantization() {
     let mut m = unpacked();
     let input = sg(&mut m).inputs.as_ref().unwrap()[0] as usize;
-    let q = sg(&mut m).tensors.as_mut().unwrap()[input].quantization.as_mut().unwrap();
+    let q = sg(&mut m).tensors.as_mut().unwrap()[input]
+        .quantization
+        .as_mut()
+        .unwrap();
     q.scale = Some(vec![0.0]);
-    assert!(matches!(load_err(&pack(&m)), Some(Error::BadQuantization { op: 0, .. })));
+    assert!(matches!(
+        load_err(&pack(&m)),
+        Some(Error::BadQuantization { op: 0, .. })
+    ));
     let mut m = unpacked();
-    let q = sg(&mut m).tensors.as_mut().unwrap()[input].quantization.as_mut().unwrap();
+    let q = sg(&mut m).tensors.as_mut().unwrap()[input]
+        .quantization
+        .as_mut()
+        .unwrap();
     q.zero_point = Some(vec![1, 2, 3]);
-    assert!(matches!(load_err(&pack(&m)), Some(Error::Malformed(Malformed::Quantization { .. }))));
+    assert!(matches!(
+        load_err(&pack(&m)),
+        Some(Error::Malformed(Malformed::Quantization { .. }))
+    ));
 }

@@ -5,8 +5,11 @@ use std::collections::BTreeSet;
 
 #[test]
 fn readme_table_matches_all_ops_resolver() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let start = readme.find("## Supported ops").expect("README has a Supported ops section");
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("## Supported ops")
+        .expect("README has a Supported ops section");
     let table: BTreeSet<String> = readme[start..]
         .lines()
         .skip_while(|l| !l.starts_with("| op "))
@@ -15,8 +18,10 @@ fn readme_table_matches_all_ops_resolver() {
         .map(|l| l.split('|').nth(1).unwrap().trim().to_string())
         .collect();
     let resolver = AllOpsResolver::with_all_ops();
-    let registered: BTreeSet<String> =
-        resolver.codes().map(|c| BuiltinOperator::name_of(c.0).unwrap().to_string()).collect();
+    let registered: BTreeSet<String> = resolver
+        .codes()
+        .map(|c| BuiltinOperator::name_of(c.0).unwrap().to_string())
+        .collect();
     assert_eq!(resolver.len(), ALL_OPS);
     assert_eq!(table, registered, "README table vs. AllOpsResolver");
 }

@@ -170,7 +170,10 @@ fn run_model_inner(dir: &Path) -> Result<usize, String> {
             let data = interp.output_bytes(j).map_err(|e| e.to_string())?.to_vec();
             let shape: Vec<usize> = info.shape().iter().map(|d| d.max(0) as usize).collect();
             if want.shape != shape && want.len() == info.element_count() && !want.shape.is_empty() {
-                return Err(format!("{cname} output {j}: shape {shape:?} vs golden {:?}", want.shape));
+                return Err(format!(
+                    "{cname} output {j}: shape {shape:?} vs golden {:?}",
+                    want.shape
+                ));
             }
             let got = Array { dtype, shape, data };
             compare(&got, &want, how).map_err(|e| format!("{cname} output {j}: {e}"))?;

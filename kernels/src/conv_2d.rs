@@ -4,11 +4,11 @@
 //! (float), including grouped convolution (`in_c` a multiple of the filter's depth). Taps that
 //! fall in the padding are skipped, not zero-filled after the input offset.
 
-use crate::SMALL;
 use crate::gemm::{gemm_rows, offset_fits_i16, widen, OutStage, WIDE_MAX};
 pub use crate::quant::QuantParams;
 use crate::util::{check_len, check_window, clamp_f32, tap_range};
 use crate::KernelError;
+use crate::SMALL;
 
 /// Geometry of a convolution: strides, dilations and padding-before (from [`crate::quant::compute_padding`]).
 #[derive(Clone, Copy, Debug)]
@@ -125,7 +125,13 @@ pub fn conv_2d_int8(
     let per_channel = q.check(g.oc)?;
     // check() proved kh * kw * fic (the filter's length over oc) fits.
     let k = g.kh * g.kw * g.fic;
-    if SMALL || g.fic != g.ic || k == 0 || k > WIDE_MAX || g.oc == 0 || !offset_fits_i16(q.input_offset) {
+    if SMALL
+        || g.fic != g.ic
+        || k == 0
+        || k > WIDE_MAX
+        || g.oc == 0
+        || !offset_fits_i16(q.input_offset)
+    {
         return reference::conv_2d_int8(
             p,
             q,

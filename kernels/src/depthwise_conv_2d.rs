@@ -6,11 +6,11 @@
 //! `reference_ops::DepthwiseConv` (float).
 
 pub use crate::conv_2d::ConvParams;
-use crate::SMALL;
 use crate::gemm::{offset_fits_i16, Requant};
 pub use crate::quant::QuantParams;
 use crate::util::{check_len, check_window, clamp_f32, clamp_i32, tap_range};
 use crate::KernelError;
+use crate::SMALL;
 
 /// Validated geometry shared by the int8 and float kernels.
 struct Geometry {

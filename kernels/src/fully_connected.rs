@@ -4,11 +4,11 @@
 //! Matches TFLM's `reference_integer_ops::FullyConnected` / `FullyConnectedPerChannel` (int8)
 //! and `reference_ops::FullyConnected` (float).
 
-use crate::SMALL;
 use crate::gemm::{dot_tile_f32, gemm_rows, offset_fits_i16, widen, OutStage, WIDE_MAX};
 pub use crate::quant::QuantParams;
 use crate::util::clamp_f32;
 use crate::KernelError;
+use crate::SMALL;
 
 fn check(
     batches: usize,

@@ -15,7 +15,14 @@
 // fuzz target (hostile shapes and parameters through the interpreter) check that claim.
 #![cfg_attr(
     not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::unreachable, clippy::todo, clippy::unimplemented)
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
 )]
 #![warn(missing_docs)]
 #![cfg_attr(

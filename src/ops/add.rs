@@ -127,12 +127,21 @@ fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
         return Ok(OpPlan::default());
     }
     if let Some(data) = data {
-        let ((a, za), (b, zb), (o, zo)) = (ctx.quant(&p.in1)?, ctx.quant(&p.in2)?, ctx.quant(&p.output)?);
+        let ((a, za), (b, zb), (o, zo)) = (
+            ctx.quant(&p.in1)?,
+            ctx.quant(&p.in2)?,
+            ctx.quant(&p.output)?,
+        );
         let (lo, hi) = activation_range_i8(p.act, o, zo);
         let words = to_words(&add_prepare_int8(a, za, b, zb, o, zo, lo, hi));
-        data.get_mut(..WORDS).ok_or(ctx.options_err())?.copy_from_slice(&words);
+        data.get_mut(..WORDS)
+            .ok_or(ctx.options_err())?
+            .copy_from_slice(&words);
     }
-    Ok(OpPlan { data_words: WORDS, scratch_bytes: 0 })
+    Ok(OpPlan {
+        data_words: WORDS,
+        scratch_bytes: 0,
+    })
 }
 
 fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, data: &[i32]) -> Result<(), Error> {

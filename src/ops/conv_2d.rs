@@ -80,7 +80,16 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
 
 fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
     let p = params(ctx)?;
-    let plan = quant::prepare_weighted(ctx, &p.input, &p.filter, p.bias.as_ref(), &p.output, p.filter_shape[0], false, data)?;
+    let plan = quant::prepare_weighted(
+        ctx,
+        &p.input,
+        &p.filter,
+        p.bias.as_ref(),
+        &p.output,
+        p.filter_shape[0],
+        false,
+        data,
+    )?;
     Ok(plan)
 }
 

@@ -4,7 +4,7 @@ use super::{activation, quant, Io, OpCtx, OpPlan, Registration, T};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator, TensorType};
 use microlite_kernels::fully_connected::{fully_connected_f32, fully_connected_int8};
-use microlite_kernels::quant::{activation_range_f32};
+use microlite_kernels::quant::activation_range_f32;
 use microlite_kernels::Activation;
 
 pub(crate) fn registration() -> Registration {
@@ -76,7 +76,16 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
 
 fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
     let p = params(ctx)?;
-    let plan = quant::prepare_weighted(ctx, &p.input, &p.filter, p.bias.as_ref(), &p.output, p.units, true, data)?;
+    let plan = quant::prepare_weighted(
+        ctx,
+        &p.input,
+        &p.filter,
+        p.bias.as_ref(),
+        &p.output,
+        p.units,
+        true,
+        data,
+    )?;
     Ok(plan)
 }
 

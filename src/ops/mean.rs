@@ -38,13 +38,17 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
         return Err(ctx.shape_err(&axis));
     }
     for k in 0..axis.t.element_count() {
-        let b = data.get(4 * k..4 * k + 4).and_then(|b| <[u8; 4]>::try_from(b).ok());
+        let b = data
+            .get(4 * k..4 * k + 4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok());
         let a = i32::from_le_bytes(b.ok_or(ctx.shape_err(&axis))?);
         let a = if a < 0 { a + rank as i32 } else { a };
         if a < 0 || a as usize >= rank {
             return Err(ctx.shape_err(&axis));
         }
-        *axes.get_mut(4 - rank + a as usize).ok_or(ctx.shape_err(&axis))? = true;
+        *axes
+            .get_mut(4 - rank + a as usize)
+            .ok_or(ctx.shape_err(&axis))? = true;
     }
     // The expected output shape: reduced dims become 1 (keep_dims) or disappear.
     let s = input.t.shape();

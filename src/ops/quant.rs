@@ -1,11 +1,11 @@
 //! Shared quantization set-up for the conv-like ops (per-channel or per-tensor filters).
 
 use super::{OpCtx, OpPlan, T};
+use crate::error::Error;
 use crate::schema::TensorType;
 use microlite_kernels::quant::activation_range_i8;
-use microlite_kernels::{Activation, QuantParams};
-use crate::error::Error;
 use microlite_kernels::quant::{fc_per_tensor_multiplier, quantize_multiplier};
+use microlite_kernels::{Activation, QuantParams};
 
 /// Validates the filter's scales (one, or one per output channel) and, with `data`, writes
 /// `[multiplier; n] ++ [shift; n]` from `in_scale * filter_scale[c] / out_scale` (in f64, as
@@ -85,7 +85,10 @@ pub(crate) fn prepare_weighted(
         return Ok(OpPlan::default());
     }
     let n = channel_multipliers(ctx, input, filter, output, channels, fc, data)?;
-    Ok(OpPlan { data_words: 2 * n, scratch_bytes: 0 })
+    Ok(OpPlan {
+        data_words: 2 * n,
+        scratch_bytes: 0,
+    })
 }
 
 /// The int8 quantization of a weighted op at eval, its multipliers read from persistent data.
@@ -100,5 +103,12 @@ pub(crate) fn int8_params<'d>(
     let (out_scale, out_zp) = ctx.quant(output)?;
     let (act_min, act_max) = activation_range_i8(act, out_scale, out_zp);
     let (multipliers, shifts) = split(data);
-    Ok(QuantParams { input_offset: -in_zp, output_offset: out_zp, act_min, act_max, multipliers, shifts })
+    Ok(QuantParams {
+        input_offset: -in_zp,
+        output_offset: out_zp,
+        act_min,
+        act_max,
+        multipliers,
+        shifts,
+    })
 }

@@ -3,7 +3,9 @@
 use super::{Io, OpCtx, OpPlan, Registration};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator, TensorType};
-use microlite_kernels::softmax::{softmax_f32, softmax_int8, softmax_prepare_int8, SoftmaxParamsInt8};
+use microlite_kernels::softmax::{
+    softmax_f32, softmax_int8, softmax_prepare_int8, SoftmaxParamsInt8,
+};
 
 pub(crate) fn registration() -> Registration {
     Registration {
@@ -63,19 +65,30 @@ fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
         let (in_scale, _) = ctx.quant(&input)?;
         let p = softmax_prepare_int8(beta, in_scale);
         let words = [p.input_multiplier, p.input_left_shift, p.diff_min];
-        data.get_mut(..3).ok_or(ctx.options_err())?.copy_from_slice(&words);
+        data.get_mut(..3)
+            .ok_or(ctx.options_err())?
+            .copy_from_slice(&words);
     }
-    Ok(OpPlan { data_words: 3, scratch_bytes: 0 })
+    Ok(OpPlan {
+        data_words: 3,
+        scratch_bytes: 0,
+    })
 }
 
 fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, data: &[i32]) -> Result<(), Error> {
     let (beta, rows, depth) = params(ctx)?;
     match ctx.input(0)?.t.ty() {
         TensorType::Int8 => {
-            let &[input_multiplier, input_left_shift, diff_min] = data.get(..3).ok_or(ctx.options_err())? else {
+            let &[input_multiplier, input_left_shift, diff_min] =
+                data.get(..3).ok_or(ctx.options_err())?
+            else {
                 return Err(ctx.options_err());
             };
-            let p = SoftmaxParamsInt8 { input_multiplier, input_left_shift, diff_min };
+            let p = SoftmaxParamsInt8 {
+                input_multiplier,
+                input_left_shift,
+                diff_min,
+            };
             let x = io.input::<i8>(0)?;
             softmax_int8(&p, rows, depth, x, io.output::<i8>(0)?)
         }

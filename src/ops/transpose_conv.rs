@@ -100,9 +100,25 @@ fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
             return Err(ctx.quant_err(&p.filter));
         }
     }
-    let plan = quant::prepare_weighted(ctx, &p.input, &p.filter, p.bias.as_ref(), &p.output, p.filter_shape[0], false, data)?;
-    let scratch = if p.input.t.ty() == TensorType::Int8 { transpose_conv_scratch_len(p.out_shape).saturating_mul(4) } else { 0 };
-    Ok(OpPlan { scratch_bytes: scratch, ..plan })
+    let plan = quant::prepare_weighted(
+        ctx,
+        &p.input,
+        &p.filter,
+        p.bias.as_ref(),
+        &p.output,
+        p.filter_shape[0],
+        false,
+        data,
+    )?;
+    let scratch = if p.input.t.ty() == TensorType::Int8 {
+        transpose_conv_scratch_len(p.out_shape).saturating_mul(4)
+    } else {
+        0
+    };
+    Ok(OpPlan {
+        scratch_bytes: scratch,
+        ..plan
+    })
 }
 
 fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, data: &[i32]) -> Result<(), Error> {
