@@ -94,7 +94,49 @@ pub fn fully_connected_int8(
     };
     let off = q.input_offset as i16;
     let max_rows = (WIDE_MAX / depth).min(4);
-    let mut buf = [0i16; WIDE_MAX];
+    // The stack buffer is zeroed on every call: size it to the rows, not to the maximum.
+    let g = Rows {
+        off,
+        max_rows,
+        batches,
+        depth,
+        out_units,
+    };
+    match max_rows * depth {
+        n if n <= 256 => tiled::<256>(&g, &st, input, filter, output),
+        n if n <= 1024 => tiled::<1024>(&g, &st, input, filter, output),
+        _ => tiled::<WIDE_MAX>(&g, &st, input, filter, output),
+    }
+    Ok(())
+}
+
+/// The shape of a tiled int8 fully connected run.
+#[derive(Clone, Copy)]
+struct Rows {
+    off: i16,
+    max_rows: usize,
+    batches: usize,
+    depth: usize,
+    out_units: usize,
+}
+
+/// Widens up to `max_rows` input rows at a time into an `N`-element stack buffer and
+/// multiplies them against every filter row. `N >= max_rows * depth`.
+fn tiled<const N: usize>(
+    g: &Rows,
+    st: &OutStage<'_>,
+    input: &[i8],
+    filter: &[i8],
+    output: &mut [i8],
+) {
+    let Rows {
+        off,
+        max_rows,
+        batches,
+        depth,
+        out_units,
+    } = *g;
+    let mut buf = [0i16; N];
     let mut b = 0;
     while b < batches {
         let rows = max_rows.min(batches - b);
@@ -114,7 +156,6 @@ pub fn fully_connected_int8(
         );
         b += rows;
     }
-    Ok(())
 }
 
 /// Float fully connected as TFLM's `reference_ops::FullyConnected`: dot product in order,
