@@ -66,7 +66,20 @@ impl<'b> TensorTable<'b> {
         if off == NONE {
             return None;
         }
-        Some((off as usize, *self.words.get(base + 1)? as usize))
+        Some((off as usize, *self.words.get(base + T_SIZE)? as usize))
+    }
+
+    /// `(offset in the model, length)` of constant tensor `t`'s data.
+    pub(crate) fn constant(&self, t: u32) -> Option<(usize, usize)> {
+        let base = (t as usize).checked_mul(TW)?;
+        if *self.words.get(base + T_OFF)? != NONE {
+            return None;
+        }
+        let (at, len) = (
+            *self.words.get(base + T_NEXT)?,
+            *self.words.get(base + T_ALIAS)?,
+        );
+        (at != NONE && len != NONE).then_some((at as usize, len as usize))
     }
 }
 
@@ -247,7 +260,7 @@ impl Buffers for Tables<'_> {
             if self.t(i, T_FIRST) == NONE || self.t(i, T_ALIAS) != NONE {
                 0
             } else {
-                self.t(i, T_SIZE) as usize
+                align_up(self.t(i, T_SIZE) as usize)
             }
         } else {
             self.get(self.op_base(i - self.tensors) + 3) as usize
@@ -462,7 +475,7 @@ impl<'a> Interpreter<'a> {
                     tensor: t as u32,
                     ty: tensor.ty() as u8,
                 })?;
-                tb.set_t(t, T_SIZE, u32_of(align_up(size))?);
+                tb.set_t(t, T_SIZE, u32_of(size)?);
             }
         }
         let is_input = |t: i32| sg.inputs().iter().any(|x| x == t);
@@ -589,6 +602,16 @@ impl<'a> Interpreter<'a> {
                 // Empty tensors get an empty region at the start.
                 tb.set_t(t, T_OFF, 0);
             }
+            // Constants: where their data sits in the model (T_NEXT) and its length (T_ALIAS),
+            // words the planner leaves unused for them, so eval needs no model lookups.
+            if !tb.in_arena(t) {
+                let tensor = sg.tensor(t).ok_or(Error::TooComplex)?;
+                if let (Some(d), Some(size)) = (tensor.data(), tensor.byte_size()) {
+                    let at = (d.as_ptr() as usize).wrapping_sub(model.bytes().as_ptr() as usize);
+                    tb.set_t(t, T_NEXT, u32_of(at)?);
+                    tb.set_t(t, T_ALIAS, u32_of(size.min(d.len()))?);
+                }
+            }
         }
         // Persistent data follows the tables.
         let mut data_at = nt * TW + no * OW;
@@ -662,14 +685,9 @@ impl<'a> Interpreter<'a> {
             let mut regions = [(0usize, 0usize, usize::MAX); MAX_OUTPUTS + 1];
             let mut n = 0;
             for (k, t) in op.outputs().iter().enumerate() {
+                // Regions are the tensors' exact bytes, not the aligned reservations.
                 let (o, s) = table.region(t as u32).ok_or(ctx.count_err())?;
-                // Kernels see exactly the tensor's bytes, not the aligned reservation.
-                let exact = sg
-                    .tensor(t as usize)
-                    .and_then(|x| x.byte_size())
-                    .unwrap_or(0)
-                    .min(s);
-                *regions.get_mut(n).ok_or(Error::TooComplex)? = (o, exact, k);
+                *regions.get_mut(n).ok_or(Error::TooComplex)? = (o, s, k);
                 n += 1;
             }
             if s_len > 0 && s_off != NONE {
@@ -684,8 +702,8 @@ impl<'a> Interpreter<'a> {
                 outputs: Default::default(),
                 scratch: &mut [],
                 table,
-                sg,
                 inputs: op.inputs(),
+                model_bytes: model.bytes(),
                 op_index: i as u32,
             };
             let mut rest: &mut [u8] = &mut *head;
@@ -891,7 +909,7 @@ impl<'a> Interpreter<'a> {
         }
         Some(Allocation {
             offset: offset as usize,
-            size: size as usize,
+            size: align_up(size as usize),
             first_op: life & 0xFFFF,
             last_op: life >> 16,
         })

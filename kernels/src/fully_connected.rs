@@ -151,7 +151,7 @@ fn tiled<const N: usize>(
             depth,
             filter,
             out_units,
-            &st,
+            st,
             &mut output[b * out_units..(b + rows) * out_units],
         );
         b += rows;

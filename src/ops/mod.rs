@@ -292,8 +292,9 @@ pub(crate) struct Io<'b> {
     pub(crate) scratch: &'b mut [u8],
     /// The interpreter's tensor table (see [`crate::interpreter`]).
     pub(crate) table: crate::interpreter::TensorTable<'b>,
-    pub(crate) sg: SubGraph<'b>,
     pub(crate) inputs: crate::model::Ints<'b>,
+    /// The model's bytes, where constant inputs live.
+    pub(crate) model_bytes: &'b [u8],
     pub(crate) op_index: u32,
 }
 
@@ -335,12 +336,14 @@ impl<'b> Io<'b> {
             return Err(bad);
         }
         let ti = u32::try_from(self.inputs.get(k)).map_err(|_| bad)?;
-        let t = self.sg.tensor(ti as usize).ok_or(bad)?;
-        let size = t.byte_size().ok_or(bad)?;
+        // Both lookups come from the tables prepare filled: no model parsing per eval.
         match self.table.region(ti) {
-            None => t.data().and_then(|d| d.get(..size)).ok_or(bad),
+            None => {
+                let (at, len) = self.table.constant(ti).ok_or(bad)?;
+                self.model_bytes.get(at..at.saturating_add(len)).ok_or(bad)
+            }
             Some((off, len)) => {
-                let end = off.saturating_add(len.min(size));
+                let end = off.saturating_add(len);
                 for (start, piece) in self.shared.iter() {
                     if off >= *start && end <= start.saturating_add(piece.len()) {
                         return piece.get(off - start..end - start).ok_or(bad);
