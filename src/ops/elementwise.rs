@@ -3,8 +3,10 @@
 //! checks, same-shape checks, and moving precomputed int8 parameters through the op's
 //! persistent data words.
 
-use super::{OpCtx, T};
+use super::{activation, OpCtx, T};
 use crate::error::Error;
+use crate::schema::TensorType;
+use microlite_kernels::Activation;
 use microlite_kernels::KernelError;
 
 /// Rank-4 shapes of a binary op: first input, second input, output.
@@ -89,4 +91,48 @@ pub(crate) fn unary<'m>(ctx: &OpCtx<'m>) -> Result<(T<'m>, T<'m>), Error> {
         _ => return Err(ctx.type_err(&input)),
     }
     Ok((input, output))
+}
+
+/// A validated broadcasting binary op (ADD, SUB, MUL): its tensors, rank-4 shapes and fused
+/// activation.
+pub(crate) struct Binary<'m> {
+    pub in1: T<'m>,
+    pub in2: T<'m>,
+    pub output: T<'m>,
+    pub s1: [usize; 4],
+    pub s2: [usize; 4],
+    pub so: [usize; 4],
+    pub act: Activation,
+}
+
+/// Validates a broadcasting binary op whose options table (union tag `tag`) starts with a
+/// fused activation: two inputs and the output of one type, int8 (each quantized) or float32.
+pub(crate) fn binary<'m>(ctx: &OpCtx<'m>, tag: u8) -> Result<Binary<'m>, Error> {
+    ctx.expect_counts(2, 2, 1)?;
+    let (in1, in2, output) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
+    let act = match ctx.options(tag) {
+        Some(o) => activation(ctx, o.u8(0, 0)?)?,
+        None => Activation::None,
+    };
+    let (s1, s2, so) = broadcast_shapes(ctx, &in1, &in2, &output)?;
+    same_type(ctx, &in1, &in2)?;
+    same_type(ctx, &in1, &output)?;
+    match in1.t.ty() {
+        TensorType::Int8 => {
+            for t in [&in1, &in2, &output] {
+                ctx.quant(t)?;
+            }
+        }
+        TensorType::Float32 => {}
+        _ => return Err(ctx.type_err(&in1)),
+    }
+    Ok(Binary {
+        in1,
+        in2,
+        output,
+        s1,
+        s2,
+        so,
+        act,
+    })
 }

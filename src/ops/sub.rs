@@ -1,13 +1,12 @@
 //! SUB: int8 (TFLM's 20-bit left-shift rescaling, multipliers from `f32` scale ratios) and
 //! float32, with broadcasting up to rank 4 and a fused activation.
 
-use super::elementwise::{broadcast_shapes, load, same_type, store};
-use super::{activation, Io, OpCtx, OpPlan, Registration, T};
+use super::elementwise::{binary, load, store, Binary};
+use super::{Io, OpCtx, OpPlan, Registration};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator, TensorType};
 use microlite_kernels::quant::{activation_range_f32, activation_range_i8};
 use microlite_kernels::sub::{sub_f32, sub_int8, sub_prepare_int8, SubParamsInt8};
-use microlite_kernels::Activation;
 
 pub(crate) fn registration() -> Registration {
     Registration {
@@ -21,44 +20,8 @@ pub(crate) fn registration() -> Registration {
 /// Persistent words of the int8 parameters.
 const WORDS: usize = 12;
 
-struct Params<'m> {
-    in1: T<'m>,
-    in2: T<'m>,
-    output: T<'m>,
-    s1: [usize; 4],
-    s2: [usize; 4],
-    so: [usize; 4],
-    act: Activation,
-}
-
-fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
-    ctx.expect_counts(2, 2, 1)?;
-    let (in1, in2, output) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
-    let act = match ctx.options(options::SUB) {
-        Some(o) => activation(ctx, o.u8(0, 0)?)?,
-        None => Activation::None,
-    };
-    let (s1, s2, so) = broadcast_shapes(ctx, &in1, &in2, &output)?;
-    same_type(ctx, &in1, &in2)?;
-    same_type(ctx, &in1, &output)?;
-    match in1.t.ty() {
-        TensorType::Int8 => {
-            for t in [&in1, &in2, &output] {
-                ctx.quant(t)?;
-            }
-        }
-        TensorType::Float32 => {}
-        _ => return Err(ctx.type_err(&in1)),
-    }
-    Ok(Params {
-        in1,
-        in2,
-        output,
-        s1,
-        s2,
-        so,
-        act,
-    })
+fn params<'m>(ctx: &OpCtx<'m>) -> Result<Binary<'m>, Error> {
+    binary(ctx, options::SUB)
 }
 
 fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
