@@ -359,7 +359,7 @@ impl<'a> Interpreter<'a> {
         resolver: &'a dyn OpResolver,
         arena: &'a mut [u8],
     ) -> Result<Self, Error> {
-        if arena.as_ptr() as usize % ALIGN != 0 {
+        if !(arena.as_ptr() as usize).is_multiple_of(ALIGN) {
             return Err(Error::ArenaMisaligned);
         }
         let sg = model.main_subgraph();
@@ -537,7 +537,7 @@ impl<'a> Interpreter<'a> {
                     continue;
                 };
                 if let (Some(d), Some(sz)) = (x.data(), x.ty().size()) {
-                    if d.as_ptr() as usize % sz.min(8) != 0 {
+                    if !(d.as_ptr() as usize).is_multiple_of(sz.min(8)) {
                         return Err(Error::DataMisaligned { tensor: t as u32 });
                     }
                 }

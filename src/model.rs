@@ -160,7 +160,7 @@ impl<'a> Model<'a> {
             let size = t.u64(2, 0)?;
             if off > 1 {
                 let end = off.checked_add(size);
-                if end.map_or(true, |e| e > self.buf.len() as u64) {
+                if end.is_none_or(|e| e > self.buf.len() as u64) {
                     return Err(Malformed::BufferRange { buffer: idx(i) }.into());
                 }
             }

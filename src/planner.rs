@@ -44,7 +44,7 @@ pub(crate) fn plan<B: Buffers + ?Sized>(b: &mut B, limit: usize) -> Option<usize
             if s == 0 || b.offset(i).is_some() {
                 continue;
             }
-            if pick.map_or(true, |(_, ps)| s >= ps) {
+            if pick.is_none_or(|(_, ps)| s >= ps) {
                 pick = Some((i, s));
             }
         }

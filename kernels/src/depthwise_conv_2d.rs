@@ -287,7 +287,7 @@ pub fn depthwise_conv_2d_int8(
             let fs = &filter[fi..fi + n];
             if dm == 1 {
                 mac_i8(a, &input[xi + c0..xi + c0 + n], fs, off);
-            } else if dm % 8 == 0 {
+            } else if dm.is_multiple_of(8) {
                 // Each input value feeds `dm` outputs: broadcast it over blocks of 8.
                 let xs = &input[xi + c0 / dm..xi + c0 / dm + n / dm];
                 for ((ag, &x), fg) in a.chunks_exact_mut(dm).zip(xs).zip(fs.chunks_exact(dm)) {

@@ -202,6 +202,7 @@ fn dot_tile<const P: usize, const C: usize>(
 /// Four widened rows (`wide`, `4 * k` values) against every weight row of `filter` (`oc * k`),
 /// written requantized to `out` (`4 * oc`, row-major).
 #[inline(never)]
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
 fn four_rows(wide: &[i16], k: usize, filter: &[i8], oc: usize, st: &OutStage<'_>, out: &mut [i8]) {
     const P: usize = 4;
     const C: usize = 2;
@@ -227,6 +228,7 @@ fn four_rows(wide: &[i16], k: usize, filter: &[i8], oc: usize, st: &OutStage<'_>
 
 /// One widened row (`k` values) against every weight row of `filter`, requantized to `out`.
 #[inline(never)]
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
 fn one_row(x: &[i16], k: usize, filter: &[i8], oc: usize, st: &OutStage<'_>, out: &mut [i8]) {
     const C: usize = 4;
     let mut o = 0;
@@ -245,6 +247,11 @@ fn one_row(x: &[i16], k: usize, filter: &[i8], oc: usize, st: &OutStage<'_>, out
     }
 }
 
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+use x86::{four_rows_sse2 as four_rows_fast, one_row_sse2 as one_row_fast};
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+use {four_rows as four_rows_fast, one_row as one_row_fast};
+
 /// `rows` widened input rows of length `k > 0` in `wide` (`rows * k` values) against all `oc`
 /// weight rows, requantized into `out` (`rows * oc`).
 pub(crate) fn gemm_rows(
@@ -258,7 +265,7 @@ pub(crate) fn gemm_rows(
 ) {
     let mut r = 0;
     while r + 4 <= rows {
-        four_rows(
+        four_rows_fast(
             &wide[r * k..(r + 4) * k],
             k,
             filter,
@@ -269,7 +276,7 @@ pub(crate) fn gemm_rows(
         r += 4;
     }
     while r < rows {
-        one_row(
+        one_row_fast(
             &wide[r * k..(r + 1) * k],
             k,
             filter,
@@ -278,6 +285,233 @@ pub(crate) fn gemm_rows(
             &mut out[r * oc..(r + 1) * oc],
         );
         r += 1;
+    }
+}
+
+/// The int8 tiles with SSE2 `pmaddwd` and vector requantization ([`crate::simd`]).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+mod x86 {
+    use super::{OutStage, WIDE_MAX};
+    use crate::simd::{self, Rq4, V};
+
+    /// `[i16; 8]` chunks of `s` (its first `n * 8` values) and the rest, zero-padded.
+    #[inline(always)]
+    fn chunks_i16(s: &[i16], n: usize) -> (&[[i16; 8]], [i16; 8]) {
+        let (c, rest) = s.as_chunks::<8>();
+        let mut t = [0i16; 8];
+        for (d, &v) in t.iter_mut().zip(rest) {
+            *d = v;
+        }
+        (&c[..n], t)
+    }
+
+    /// `[i8; 8]` chunks of `s` (its first `n * 8` values) and the rest, zero-padded.
+    #[inline(always)]
+    fn chunks_i8(s: &[i8], n: usize) -> (&[[i8; 8]], [i8; 8]) {
+        let (c, rest) = s.as_chunks::<8>();
+        let mut t = [0i8; 8];
+        for (d, &v) in t.iter_mut().zip(rest) {
+            *d = v;
+        }
+        (&c[..n], t)
+    }
+
+    /// Writes channel `o`'s accumulators of four pixels (`acc`, one lane per pixel) to
+    /// `out[p * oc + o]`: vector requantization when exact, else the scalar one.
+    #[inline(always)]
+    fn store_pixels(st: &OutStage<'_>, o: usize, acc: V, oc: usize, out: &mut [i8]) {
+        let (m, s) = st.q.channel(st.per_channel, o);
+        let b = st.bias.map_or(0, |b| b[o]);
+        let q = st.q;
+        match Rq4::new([m; 4], [b; 4], s, q.output_offset, q.act_min, q.act_max) {
+            Some(rq) => {
+                let v = rq.apply4(acc);
+                for (p, &v) in v.iter().enumerate() {
+                    out[p * oc + o] = v;
+                }
+            }
+            None => st.store_run(
+                o,
+                simd::to_i32(acc).into_iter(),
+                out[o..].iter_mut().step_by(oc),
+            ),
+        }
+    }
+
+    /// [`super::four_rows`] with `pmaddwd`: tiles of 4 pixels x 2 channels over 8 values at
+    /// a time (the last, partial 8 zero-padded), then a vector rescale per channel.
+    #[inline(never)]
+    pub(super) fn four_rows_sse2(
+        wide: &[i16],
+        k: usize,
+        filter: &[i8],
+        oc: usize,
+        st: &OutStage<'_>,
+        out: &mut [i8],
+    ) {
+        let n = k / 8;
+        let xs: [(&[[i16; 8]], [i16; 8]); 4] =
+            core::array::from_fn(|p| chunks_i16(&wide[p * k..(p + 1) * k], n));
+        let xt = xs.map(|x| simd::load_i16(&x.1));
+        let mut o = 0;
+        while o + 2 <= oc {
+            let (f0, t0) = chunks_i8(&filter[o * k..(o + 1) * k], n);
+            let (f1, t1) = chunks_i8(&filter[(o + 1) * k..(o + 2) * k], n);
+            let mut acc = [[simd::zero(); 2]; 4];
+            for j in 0..n {
+                let w0 = simd::load_i8_widen(&f0[j]);
+                let w1 = simd::load_i8_widen(&f1[j]);
+                for p in 0..4 {
+                    let x = simd::load_i16(&xs[p].0[j]);
+                    acc[p][0] = simd::madd(acc[p][0], x, w0);
+                    acc[p][1] = simd::madd(acc[p][1], x, w1);
+                }
+            }
+            if !k.is_multiple_of(8) {
+                let (w0, w1) = (simd::load_i8_widen(&t0), simd::load_i8_widen(&t1));
+                for p in 0..4 {
+                    acc[p][0] = simd::madd(acc[p][0], xt[p], w0);
+                    acc[p][1] = simd::madd(acc[p][1], xt[p], w1);
+                }
+            }
+            for (c, o) in (o..o + 2).enumerate() {
+                let v = simd::sum4(acc[0][c], acc[1][c], acc[2][c], acc[3][c]);
+                store_pixels(st, o, v, oc, out);
+            }
+            o += 2;
+        }
+        if o < oc {
+            let (f0, t0) = chunks_i8(&filter[o * k..(o + 1) * k], n);
+            let mut acc = [simd::zero(); 4];
+            for (j, f) in f0.iter().enumerate() {
+                let w0 = simd::load_i8_widen(f);
+                for p in 0..4 {
+                    acc[p] = simd::madd(acc[p], simd::load_i16(&xs[p].0[j]), w0);
+                }
+            }
+            if !k.is_multiple_of(8) {
+                let w0 = simd::load_i8_widen(&t0);
+                for p in 0..4 {
+                    acc[p] = simd::madd(acc[p], xt[p], w0);
+                }
+            }
+            store_pixels(st, o, simd::sum4(acc[0], acc[1], acc[2], acc[3]), oc, out);
+        }
+    }
+
+    /// Dot products of the deinterleaved row `xd` ([`simd::deinterleave16`], `n` chunks of
+    /// 16) with `C` weight rows, each given as `n` chunks of 16 and a zero-padded rest.
+    #[inline(always)]
+    fn dots<const C: usize>(
+        xd: &[[i16; 8]],
+        fs: [(&[[i8; 16]], [i8; 16]); C],
+        n: usize,
+        tail: bool,
+    ) -> [V; C] {
+        let xd = &xd[..2 * n + 2];
+        let fs = fs.map(|(c, t)| (&c[..n], t));
+        let mut acc = [simd::zero(); C];
+        for j in 0..n {
+            let (xe, xo) = (simd::load_i16(&xd[2 * j]), simd::load_i16(&xd[2 * j + 1]));
+            for c in 0..C {
+                let (we, wo) = simd::load_i8x16_even_odd(&fs[c].0[j]);
+                acc[c] = simd::madd(simd::madd(acc[c], xe, we), xo, wo);
+            }
+        }
+        if tail {
+            let (xe, xo) = (simd::load_i16(&xd[2 * n]), simd::load_i16(&xd[2 * n + 1]));
+            for c in 0..C {
+                let (we, wo) = simd::load_i8x16_even_odd(&fs[c].1);
+                acc[c] = simd::madd(simd::madd(acc[c], xe, we), xo, wo);
+            }
+        }
+        acc
+    }
+
+    /// `[i8; 16]` chunks of `s` and the rest, zero-padded.
+    #[inline(always)]
+    fn chunks16(s: &[i8]) -> (&[[i8; 16]], [i8; 16]) {
+        let (c, rest) = s.as_chunks::<16>();
+        let mut t = [0i8; 16];
+        for (d, &v) in t.iter_mut().zip(rest) {
+            *d = v;
+        }
+        (c, t)
+    }
+
+    /// [`super::one_row`] with `pmaddwd`: the row deinterleaved once (16 values at a time, so
+    /// each weight load serves 16 products), four channels at a time.
+    #[inline(never)]
+    pub(super) fn one_row_sse2(
+        x: &[i16],
+        k: usize,
+        filter: &[i8],
+        oc: usize,
+        st: &OutStage<'_>,
+        out: &mut [i8],
+    ) {
+        // Sized to the row: the buffer is zeroed on every call.
+        if k <= 240 {
+            one_row_buf::<256>(x, k, filter, oc, st, out)
+        } else if k <= 1008 {
+            one_row_buf::<1024>(x, k, filter, oc, st, out)
+        } else {
+            one_row_buf::<{ WIDE_MAX + 16 }>(x, k, filter, oc, st, out)
+        }
+    }
+
+    #[inline(always)]
+    fn one_row_buf<const N: usize>(
+        x: &[i16],
+        k: usize,
+        filter: &[i8],
+        oc: usize,
+        st: &OutStage<'_>,
+        out: &mut [i8],
+    ) {
+        let n = k / 16;
+        let tail = !k.is_multiple_of(16);
+        let mut buf = [0i16; N];
+        let mut padded = [0i16; 16];
+        padded[..k % 16].copy_from_slice(&x[n * 16..k]);
+        simd::deinterleave16(&mut buf[..n * 16], &x[..n * 16]);
+        simd::deinterleave16(&mut buf[n * 16..n * 16 + 16], &padded);
+        let xd = &buf.as_chunks::<8>().0[..2 * n + 2];
+        let q = st.q;
+        let mut o = 0;
+        while o + 4 <= oc {
+            let fs: [_; 4] =
+                core::array::from_fn(|c| chunks16(&filter[(o + c) * k..(o + c + 1) * k]));
+            let acc = dots::<4>(xd, fs, n, tail);
+            let v = simd::sum4(acc[0], acc[1], acc[2], acc[3]);
+            let (m, s): ([i32; 4], [i32; 4]) = (
+                core::array::from_fn(|c| st.q.channel(st.per_channel, o + c).0),
+                core::array::from_fn(|c| st.q.channel(st.per_channel, o + c).1),
+            );
+            let b: [i32; 4] = core::array::from_fn(|c| st.bias.map_or(0, |b| b[o + c]));
+            let rq = if s.iter().all(|&v| v == s[0]) {
+                Rq4::new(m, b, s[0], q.output_offset, q.act_min, q.act_max)
+            } else {
+                None
+            };
+            match rq {
+                Some(rq) => out[o..o + 4].copy_from_slice(&rq.apply4(v)),
+                None => {
+                    for (c, &a) in simd::to_i32(v).iter().enumerate() {
+                        out[o + c] = st.finish(&st.requant(o + c), o + c, a);
+                    }
+                }
+            }
+            o += 4;
+        }
+        while o < oc {
+            let [acc] = dots::<1>(xd, [chunks16(&filter[o * k..(o + 1) * k])], n, tail);
+            let a = simd::to_i32(acc)
+                .iter()
+                .fold(0i32, |s, &v| s.wrapping_add(v));
+            out[o] = st.finish(&st.requant(o), o, a);
+            o += 1;
+        }
     }
 }
 
@@ -336,8 +570,72 @@ mod tests {
         }
     }
 
+    /// The SSE2 tiles equal the portable ones (which the Cortex-M builds use) bit for bit.
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    fn tiles_agree(
+        k: usize,
+        oc: usize,
+        seed: u64,
+        per_channel: bool,
+        shifts: (i32, i32),
+        act: (i32, i32),
+    ) {
+        let mut r = seed | 1;
+        let mut next = || {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            r
+        };
+        let wide: Vec<i16> = (0..4 * k).map(|_| (next() % 511) as i16 - 255).collect();
+        let filter: Vec<i8> = (0..oc * k).map(|_| next() as i8).collect();
+        let bias: Vec<i32> = (0..oc)
+            .map(|_| (next() % 200_001) as i32 - 100_000)
+            .collect();
+        let n = if per_channel { oc } else { 1 };
+        let ms: Vec<i32> = (0..n)
+            .map(|_| (1 << 30) + (next() % (1 << 30)) as i32)
+            .collect();
+        let ss: Vec<i32> = (0..n)
+            .map(|i| if i % 3 == 0 { shifts.0 } else { shifts.1 })
+            .collect();
+        let q = QuantParams {
+            input_offset: 0,
+            output_offset: (next() % 256) as i32 - 128,
+            act_min: act.0,
+            act_max: act.1,
+            multipliers: &ms,
+            shifts: &ss,
+        };
+        let st = OutStage {
+            q: &q,
+            per_channel,
+            bias: Some(&bias),
+        };
+        let (mut a, mut b) = (vec![0i8; 4 * oc], vec![0i8; 4 * oc]);
+        four_rows(&wide, k, &filter, oc, &st, &mut a);
+        x86::four_rows_sse2(&wide, k, &filter, oc, &st, &mut b);
+        assert_eq!(a, b, "four rows, k {k} oc {oc}");
+        let (mut a, mut b) = (vec![0i8; oc], vec![0i8; oc]);
+        one_row(&wide[..k], k, &filter, oc, &st, &mut a);
+        x86::one_row_sse2(&wide[..k], k, &filter, oc, &st, &mut b);
+        assert_eq!(a, b, "one row, k {k} oc {oc}");
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4096))]
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        #[test]
+        fn sse2_tiles_match_portable(
+            k in 1usize..300,
+            oc in 1usize..20,
+            seed in any::<u64>(),
+            per_channel in any::<bool>(),
+            shifts in (-12i32..3, -12i32..3),
+            act in (-128i32..128, -128i32..128),
+        ) {
+            tiles_agree(k, oc, seed, per_channel, shifts, act);
+        }
         #[test]
         fn requant_matches(x in any::<i32>(), m in any::<i32>(), s in -40i32..40) {
             let r = Requant::new(m, s);

@@ -7,7 +7,8 @@
 //! Integer math follows TFLM built without `TFLITE_SINGLE_ROUNDING` (gemmlowp double rounding);
 //! float kernels follow TFLM's reference order of operations.
 #![cfg_attr(not(test), no_std)]
-#![forbid(unsafe_code)]
+// `unsafe` only in `simd` (SSE2 intrinsics on x86-64, each block with its SAFETY note).
+#![deny(unsafe_code)]
 // No panic reachable: no unwrap/expect/panic!. Indexing is the documented exception: each
 // kernel checks every slice length against its shapes once, on entry (O(1)), and returns
 // `KernelError` on a mismatch; inner loops then index within those proven bounds, which keeps
@@ -73,6 +74,8 @@ pub mod transpose_conv;
 
 mod broadcast;
 mod gemm;
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+mod simd;
 mod util;
 
 #[cfg(test)]

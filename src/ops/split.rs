@@ -94,7 +94,7 @@ fn params(ctx: &OpCtx<'_>) -> Result<Params, Error> {
     }
     let id = Dims::of(&input);
     let axis = axis(ctx, a[0], id.rank)?;
-    if id.dim(axis) % n != 0 {
+    if !id.dim(axis).is_multiple_of(n) {
         return Err(ctx.shape_err(&input));
     }
     let lens = check_parts(ctx, 1, axis, n)?;
