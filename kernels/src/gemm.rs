@@ -323,7 +323,14 @@ mod x86 {
         let (m, s) = st.q.channel(st.per_channel, o);
         let b = st.bias.map_or(0, |b| b[o]);
         let q = st.q;
-        match Rq4::new([m; 4], [b; 4], s, q.output_offset, q.act_min, q.act_max) {
+        match Rq4::new(
+            [m; 4],
+            [b; 4],
+            [s; 4],
+            q.output_offset,
+            q.act_min,
+            q.act_max,
+        ) {
             Some(rq) => {
                 let v = rq.apply4(acc);
                 for (p, &v) in v.iter().enumerate() {
@@ -489,12 +496,7 @@ mod x86 {
                 core::array::from_fn(|c| st.q.channel(st.per_channel, o + c).1),
             );
             let b: [i32; 4] = core::array::from_fn(|c| st.bias.map_or(0, |b| b[o + c]));
-            let rq = if s.iter().all(|&v| v == s[0]) {
-                Rq4::new(m, b, s[0], q.output_offset, q.act_min, q.act_max)
-            } else {
-                None
-            };
-            match rq {
+            match Rq4::new(m, b, s, q.output_offset, q.act_min, q.act_max) {
                 Some(rq) => out[o..o + 4].copy_from_slice(&rq.apply4(v)),
                 None => {
                     for (c, &a) in simd::to_i32(v).iter().enumerate() {

@@ -14,13 +14,14 @@
 #![allow(unsafe_code)]
 
 use core::arch::x86_64::{
-    __m128i, _mm_add_epi32, _mm_add_epi64, _mm_and_si128, _mm_cmpgt_epi32, _mm_cvtsi128_si32,
-    _mm_cvtsi32_si128, _mm_loadl_epi64, _mm_loadu_si128, _mm_madd_epi16, _mm_max_epi16,
-    _mm_min_epi16, _mm_mul_epu32, _mm_packs_epi16, _mm_packs_epi32, _mm_set1_epi16, _mm_set1_epi32,
+    __m128i, _mm_add_epi16, _mm_add_epi32, _mm_add_epi64, _mm_and_si128, _mm_cmpgt_epi32,
+    _mm_cvtsi128_si32, _mm_cvtsi128_si64, _mm_cvtsi32_si128, _mm_loadl_epi64, _mm_loadu_si128,
+    _mm_madd_epi16, _mm_max_epi16, _mm_min_epi16, _mm_mul_epu32, _mm_mulhi_epi16, _mm_mullo_epi16,
+    _mm_or_si128, _mm_packs_epi16, _mm_packs_epi32, _mm_set1_epi16, _mm_set1_epi32,
     _mm_set1_epi64x, _mm_set_epi32, _mm_setzero_si128, _mm_shuffle_epi32, _mm_sll_epi32,
     _mm_slli_epi16, _mm_sra_epi32, _mm_srai_epi16, _mm_srai_epi32, _mm_srli_epi64,
-    _mm_storeu_si128, _mm_sub_epi32, _mm_unpackhi_epi32, _mm_unpackhi_epi64, _mm_unpacklo_epi32,
-    _mm_unpacklo_epi64, _mm_unpacklo_epi8,
+    _mm_storeu_si128, _mm_sub_epi32, _mm_unpackhi_epi16, _mm_unpackhi_epi32, _mm_unpackhi_epi64,
+    _mm_unpacklo_epi16, _mm_unpacklo_epi32, _mm_unpacklo_epi64, _mm_unpacklo_epi8,
 };
 
 /// Four `i32` or eight `i16` lanes.
@@ -66,6 +67,34 @@ pub(crate) fn load_i8x16_even_odd(a: &[i8; 16]) -> (V, V) {
             V(_mm_srai_epi16::<8>(_mm_slli_epi16::<8>(v))),
             V(_mm_srai_epi16::<8>(v)),
         )
+    }
+}
+
+/// Eight `i8` values sign-extended to `i16` lanes plus `off` (lane-wise, wrapping).
+#[inline(always)]
+pub(crate) fn load_i8_widen_add(a: &[i8; 8], off: V) -> V {
+    // SAFETY: SSE2 is enabled; no memory is touched beyond `load_i8_widen`'s.
+    V(unsafe { _mm_add_epi16(load_i8_widen(a).0, off.0) })
+}
+
+/// `v` in all eight `i16` lanes.
+#[inline(always)]
+pub(crate) fn splat_i16(v: i16) -> V {
+    // SAFETY: SSE2 is enabled; no memory is touched.
+    V(unsafe { _mm_set1_epi16(v) })
+}
+
+/// `acc[j] += a[j] * b[j]` for eight `i16` lanes with `i32` products: lanes 0-3 in `acc.0`,
+/// 4-7 in `acc.1` (wrapping sums).
+#[inline(always)]
+pub(crate) fn mul_acc(acc: &mut (V, V), a: V, b: V) {
+    // SAFETY: SSE2 is enabled; no memory is touched. The low and high halves of each 32-bit
+    // product, interleaved, are the products themselves.
+    unsafe {
+        let lo = _mm_mullo_epi16(a.0, b.0);
+        let hi = _mm_mulhi_epi16(a.0, b.0);
+        acc.0 = V(_mm_add_epi32(acc.0 .0, _mm_unpacklo_epi16(lo, hi)));
+        acc.1 = V(_mm_add_epi32(acc.1 .0, _mm_unpackhi_epi16(lo, hi)));
     }
 }
 
@@ -122,7 +151,9 @@ pub(crate) struct Rq4 {
     two_m: __m128i,
     round: __m128i,
     left: __m128i,
-    right: __m128i,
+    right: [__m128i; 4],
+    lanes: [__m128i; 4],
+    uniform: bool,
     mask: __m128i,
     thr: __m128i,
     one: __m128i,
@@ -138,37 +169,45 @@ impl Rq4 {
     pub(crate) fn new(
         ms: [i32; 4],
         bias: [i32; 4],
-        shift: i32,
+        shifts: [i32; 4],
         offset: i32,
         lo: i32,
         hi: i32,
     ) -> Option<Rq4> {
-        if ms.iter().any(|&m| m < 0) || !(-31..=31).contains(&shift) {
+        if ms.iter().any(|&m| m < 0) || shifts.iter().any(|s| !(-31..=31).contains(s)) {
             return None;
         }
         let i8_range = i8::MIN as i32..=i8::MAX as i32;
         if !i8_range.contains(&lo) || !i8_range.contains(&hi) {
             return None;
         }
-        let (left, right) = if shift > 0 { (shift, 0) } else { (0, -shift) };
-        let mask = ((1u32 << right) - 1) as i32;
+        // Left shifts (positive exponents) must agree; right shifts may differ per lane.
+        let left = shifts[0].max(0);
+        if shifts.iter().any(|&s| s.max(0) != left) {
+            return None;
+        }
+        let right = shifts.map(|s| (-s).max(0));
+        let mask = right.map(|r| ((1u32 << r) - 1) as i32);
+        let uniform = right.iter().all(|&r| r == right[0]);
+        let set = |a: [i32; 4]| {
+            // SAFETY: SSE2 is enabled; no memory is touched.
+            unsafe { _mm_set_epi32(a[3], a[2], a[1], a[0]) }
+        };
+        let lane = |j: usize| set(core::array::from_fn(|i| if i == j { -1 } else { 0 }));
         // SAFETY: SSE2 is enabled; no memory is touched (constants only).
         unsafe {
             Some(Rq4 {
-                bias: _mm_set_epi32(bias[3], bias[2], bias[1], bias[0]),
+                bias: set(bias),
                 m: _mm_set_epi32(0, ms[2], 0, ms[0]),
                 m_odd: _mm_set_epi32(0, ms[3], 0, ms[1]),
-                two_m: _mm_set_epi32(
-                    ms[3].wrapping_mul(2),
-                    ms[2].wrapping_mul(2),
-                    ms[1].wrapping_mul(2),
-                    ms[0].wrapping_mul(2),
-                ),
+                two_m: set(ms.map(|m| m.wrapping_mul(2))),
                 round: _mm_set1_epi64x(1 << 30),
                 left: _mm_cvtsi32_si128(left),
-                right: _mm_cvtsi32_si128(right),
-                mask: _mm_set1_epi32(mask),
-                thr: _mm_set1_epi32(mask >> 1),
+                right: right.map(|r| _mm_cvtsi32_si128(r)),
+                lanes: [lane(0), lane(1), lane(2), lane(3)],
+                uniform,
+                mask: set(mask),
+                thr: set(mask.map(|m| m >> 1)),
                 one: _mm_set1_epi32(1),
                 offset: _mm_set1_epi32(offset),
                 lo: _mm_set1_epi16(lo as i16),
@@ -197,7 +236,22 @@ impl Rq4 {
             );
             let y = _mm_sub_epi32(r, _mm_and_si128(_mm_srai_epi32::<31>(a), self.two_m));
             // gemmlowp RoundingDivideByPOT: (y >> right) + (rem > (mask >> 1) + (y < 0)).
-            let q = _mm_sra_epi32(y, self.right);
+            let q = if self.uniform {
+                _mm_sra_epi32(y, self.right[0])
+            } else {
+                let [r0, r1, r2, r3] = self.right;
+                let [l0, l1, l2, l3] = self.lanes;
+                _mm_or_si128(
+                    _mm_or_si128(
+                        _mm_and_si128(_mm_sra_epi32(y, r0), l0),
+                        _mm_and_si128(_mm_sra_epi32(y, r1), l1),
+                    ),
+                    _mm_or_si128(
+                        _mm_and_si128(_mm_sra_epi32(y, r2), l2),
+                        _mm_and_si128(_mm_sra_epi32(y, r3), l3),
+                    ),
+                )
+            };
             let rem = _mm_and_si128(y, self.mask);
             let thr = _mm_add_epi32(self.thr, _mm_and_si128(_mm_srai_epi32::<31>(y), self.one));
             let q = _mm_sub_epi32(q, _mm_cmpgt_epi32(rem, thr));
@@ -211,6 +265,16 @@ impl Rq4 {
     fn clamp8(&self, a: __m128i, b: __m128i) -> __m128i {
         // SAFETY: SSE2 is enabled; no memory is touched.
         unsafe { _mm_min_epi16(_mm_max_epi16(_mm_packs_epi32(a, b), self.lo), self.hi) }
+    }
+
+    /// Eight accumulators to eight output bytes: lanes of `a` rescaled by `self`, lanes of
+    /// `b` by `hi` (both must share the output offset and clamp range).
+    #[inline(always)]
+    pub(crate) fn apply8(&self, a: V, hi: &Rq4, b: V) -> [i8; 8] {
+        let c = self.clamp8(self.rescale(a), hi.rescale(b));
+        // SAFETY: SSE2 is enabled; no memory is touched. As in `apply4`, the pack is exact.
+        let bytes = unsafe { _mm_cvtsi128_si64(_mm_packs_epi16(c, c)) };
+        bytes.to_le_bytes().map(|b| b as i8)
     }
 
     /// Four accumulators to four output bytes.
@@ -238,14 +302,14 @@ mod tests {
         V(unsafe { _mm_set_epi32(a[3], a[2], a[1], a[0]) })
     }
 
-    fn check(acc: [i32; 4], m: [i32; 4], b: [i32; 4], s: i32, off: i32, lo: i32, hi: i32) {
+    fn check(acc: [i32; 4], m: [i32; 4], b: [i32; 4], s: [i32; 4], off: i32, lo: i32, hi: i32) {
         let Some(rq) = Rq4::new(m, b, s, off, lo, hi) else {
             return;
         };
         let got = rq.apply4(from_i32(acc));
         for j in 0..4 {
             let want = clamp_i32(
-                Requant::new(m[j], s)
+                Requant::new(m[j], s[j])
                     .apply(acc[j].wrapping_add(b[j]))
                     .wrapping_add(off),
                 lo,
@@ -253,7 +317,7 @@ mod tests {
             ) as i8;
             assert_eq!(
                 got[j], want,
-                "lane {j}: acc {acc:?} m {m:?} b {b:?} s {s} off {off}"
+                "lane {j}: acc {acc:?} m {m:?} b {b:?} s {s:?} off {off}"
             );
         }
     }
@@ -262,13 +326,15 @@ mod tests {
     fn edges() {
         let xs = [0, 1, -1, i32::MAX, i32::MIN, 1 << 20, -(1 << 20), 3, -3];
         for &m in &[0, 1, 1 << 30, i32::MAX, 1_518_500_250] {
-            for s in -31..=31 {
+            for s in -31i32..=31 {
                 for &off in &[0, -128, 127, 5, i32::MAX] {
+                    let v = [s, -s.abs(), -(s.abs() / 2), 0];
+                    let (lanes, same) = ([xs[8], xs[3], xs[4], xs[0]], [s; 4]);
                     check(
                         [xs[0], xs[1], xs[2], xs[3]],
                         [m; 4],
                         [0; 4],
-                        s,
+                        same,
                         off,
                         -128,
                         127,
@@ -277,20 +343,13 @@ mod tests {
                         [xs[4], xs[5], xs[6], xs[7]],
                         [m; 4],
                         [7; 4],
-                        s,
+                        same,
                         off,
                         -128,
                         127,
                     );
-                    check(
-                        [xs[8], xs[3], xs[4], xs[0]],
-                        [m; 4],
-                        [i32::MAX; 4],
-                        s,
-                        off,
-                        0,
-                        6,
-                    );
+                    check(lanes, [m; 4], [i32::MAX; 4], v, off, 0, 6);
+                    check(lanes, [m, 1 << 30, m, 5], [-9; 4], v, off, -7, 100);
                 }
             }
         }
@@ -344,12 +403,21 @@ mod tests {
             acc in any::<[i32; 4]>(),
             m in any::<[i32; 4]>(),
             b in any::<[i32; 4]>(),
-            s in -40i32..40,
+            s in any::<[i8; 4]>(),
             off in any::<i32>(),
             lo in -200i32..200,
             hi in -200i32..200,
         ) {
-            check(acc, m, b, s, off, lo, hi);
+            check(acc, m, b, s.map(|v| v as i32 / 3), off, lo, hi);
+        }
+        #[test]
+        fn rq4_matches_scalar_per_lane(
+            acc in any::<[i32; 4]>(),
+            ms in proptest::array::uniform4(crate::testutil::multiplier()),
+            b in -(1i32 << 20)..(1 << 20),
+            off in -128i32..128,
+        ) {
+            check(acc, ms.map(|m| m.0), [b; 4], ms.map(|m| m.1), off, -128, 127);
         }
         #[test]
         fn rq4_matches_scalar_realistic(
@@ -358,7 +426,7 @@ mod tests {
             b in -(1i32 << 20)..(1 << 20),
             off in -128i32..128,
         ) {
-            check(acc, [ms.0; 4], [b; 4], ms.1, off, -128, 127);
+            check(acc, [ms.0; 4], [b; 4], [ms.1; 4], off, -128, 127);
         }
     }
 }
