@@ -95,6 +95,7 @@ fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
         &p.output,
         p.filter_shape[3],
         false,
+        p.act,
         data,
     )?;
     Ok(plan)
@@ -105,7 +106,7 @@ fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, data: &[i32]) -> Result<(), Error> {
     let dm = p.depth_multiplier;
     match p.input.t.ty() {
         TensorType::Int8 => {
-            let q = quant::int8_params(ctx, &p.input, &p.output, p.act, data)?;
+            let q = quant::int8_params(data)?;
             let (input, filter, bias) = (
                 io.input::<i8>(0)?,
                 io.input::<i8>(1)?,

@@ -74,8 +74,20 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
     })
 }
 
+/// Words of int8 geometry (batches, depth, units) before the quantization in persistent data.
+const GEOMETRY: usize = 3;
+
 fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
     let p = params(ctx)?;
+    let int8 = p.input.t.ty() == TensorType::Int8;
+    let g = if int8 { GEOMETRY } else { 0 };
+    let (geometry, data) = match data {
+        Some(d) if d.len() >= g => {
+            let (a, b) = d.split_at_mut(g);
+            (Some(a), Some(b))
+        }
+        _ => (None, None),
+    };
     let plan = quant::prepare_weighted(
         ctx,
         &p.input,
@@ -84,38 +96,47 @@ fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
         &p.output,
         p.units,
         true,
+        p.act,
         data,
     )?;
-    Ok(plan)
+    if let Some(geometry) = geometry.filter(|_| int8) {
+        let word = |v: usize| i32::try_from(v).map_err(|_| ctx.shape_err(&p.input));
+        geometry.copy_from_slice(&[word(p.batches)?, word(p.depth)?, word(p.units)?]);
+    }
+    Ok(OpPlan {
+        data_words: plan.data_words + g,
+        ..plan
+    })
 }
 
 fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, data: &[i32]) -> Result<(), Error> {
-    let p = params(ctx)?;
-    match p.input.t.ty() {
-        TensorType::Int8 => {
-            let q = quant::int8_params(ctx, &p.input, &p.output, p.act, data)?;
-            let (input, filter, bias) = (
-                io.input::<i8>(0)?,
-                io.input::<i8>(1)?,
-                io.optional_input::<i32>(2)?,
-            );
-            let output = io.output::<i8>(0)?;
-            fully_connected_int8(
-                &q, 0, p.batches, p.depth, p.units, input, filter, bias, output,
-            )
-        }
-        _ => {
-            let (act_min, act_max) = activation_range_f32(p.act);
-            let (input, filter, bias) = (
-                io.input::<f32>(0)?,
-                io.input::<f32>(1)?,
-                io.optional_input::<f32>(2)?,
-            );
-            let output = io.output::<f32>(0)?;
-            fully_connected_f32(
-                act_min, act_max, p.batches, p.depth, p.units, input, filter, bias, output,
-            )
-        }
+    // int8 runs from its prepared data alone (geometry and quantization; only float ops
+    // have none): no model reads per invoke.
+    if let Some((&geometry, rest)) = data.split_first_chunk::<GEOMETRY>() {
+        let [batches, depth, units] = geometry.map(|v| v as usize);
+        let q = quant::int8_params(rest)?;
+        let (input, filter, bias) = (
+            io.input::<i8>(0)?,
+            io.input::<i8>(1)?,
+            io.optional_input::<i32>(2)?,
+        );
+        let output = io.output::<i8>(0)?;
+        return fully_connected_int8(&q, 0, batches, depth, units, input, filter, bias, output)
+            .map_err(|e| ctx.kernel_err(e));
     }
+    let p = params(ctx)?;
+    if p.input.t.ty() == TensorType::Int8 {
+        return Err(Error::TooComplex); // prepare wrote no int8 data: never after a prepare
+    }
+    let (act_min, act_max) = activation_range_f32(p.act);
+    let (input, filter, bias) = (
+        io.input::<f32>(0)?,
+        io.input::<f32>(1)?,
+        io.optional_input::<f32>(2)?,
+    );
+    let output = io.output::<f32>(0)?;
+    fully_connected_f32(
+        act_min, act_max, p.batches, p.depth, p.units, input, filter, bias, output,
+    )
     .map_err(|e| ctx.kernel_err(e))
 }

@@ -57,6 +57,10 @@ pub(crate) fn split(data: &[i32]) -> (&[i32], &[i32]) {
     data.split_at(data.len() / 2)
 }
 
+/// Words before the multipliers in a weighted op's persistent data: input offset, output
+/// offset, activation minimum and maximum (computed once, at prepare).
+const HEADER: usize = 4;
+
 /// The common prepare of the weighted ops (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED,
 /// TRANSPOSE_CONV): int8 activations with int8 weights and an int32 bias, with the
 /// per-channel multipliers written to persistent data; or float32 throughout.
@@ -69,6 +73,7 @@ pub(crate) fn prepare_weighted(
     output: &T<'_>,
     channels: usize,
     fc: bool,
+    act: Activation,
     data: Option<&mut [i32]>,
 ) -> Result<OpPlan, Error> {
     let (weights, bias_ty) = match input.t.ty() {
@@ -84,28 +89,38 @@ pub(crate) fn prepare_weighted(
     if weights != TensorType::Int8 {
         return Ok(OpPlan::default());
     }
+    let (header, data) = match data {
+        Some(d) if d.len() >= HEADER => {
+            let (h, rest) = d.split_at_mut(HEADER);
+            (Some(h), Some(rest))
+        }
+        _ => (None, None),
+    };
     let n = channel_multipliers(ctx, input, filter, output, channels, fc, data)?;
+    let (_, in_zp) = ctx.quant(input)?;
+    let (out_scale, out_zp) = ctx.quant(output)?;
+    let (act_min, act_max) = activation_range_i8(act, out_scale, out_zp);
+    if let Some(h) = header {
+        h.copy_from_slice(&[in_zp.wrapping_neg(), out_zp, act_min, act_max]);
+    }
     Ok(OpPlan {
-        data_words: 2 * n,
+        data_words: HEADER + 2 * n,
         scratch_bytes: 0,
     })
 }
 
-/// The int8 quantization of a weighted op at eval, its multipliers read from persistent data.
-pub(crate) fn int8_params<'d>(
-    ctx: &OpCtx<'_>,
-    input: &T<'_>,
-    output: &T<'_>,
-    act: Activation,
-    data: &'d [i32],
-) -> Result<QuantParams<'d>, Error> {
-    let (_, in_zp) = ctx.quant(input)?;
-    let (out_scale, out_zp) = ctx.quant(output)?;
-    let (act_min, act_max) = activation_range_i8(act, out_scale, out_zp);
-    let (multipliers, shifts) = split(data);
+/// The int8 quantization of a weighted op at eval, all of it read from the persistent data
+/// [`prepare_weighted`] wrote (no model reads per invoke).
+pub(crate) fn int8_params(data: &[i32]) -> Result<QuantParams<'_>, Error> {
+    let Some((&[input_offset, output_offset, act_min, act_max], rest)) =
+        data.split_first_chunk::<HEADER>()
+    else {
+        return Err(Error::TooComplex);
+    };
+    let (multipliers, shifts) = split(rest);
     Ok(QuantParams {
-        input_offset: -in_zp,
-        output_offset: out_zp,
+        input_offset,
+        output_offset,
         act_min,
         act_max,
         multipliers,

@@ -108,6 +108,7 @@ fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
         &p.output,
         p.filter_shape[0],
         false,
+        p.act,
         data,
     )?;
     let scratch = if p.input.t.ty() == TensorType::Int8 {
@@ -125,7 +126,7 @@ fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, data: &[i32]) -> Result<(), Error> {
     let p = params(ctx)?;
     match p.input.t.ty() {
         TensorType::Int8 => {
-            let q = quant::int8_params(ctx, &p.input, &p.output, p.act, data)?;
+            let q = quant::int8_params(data)?;
             let (filter, input, bias) = (
                 io.input::<i8>(1)?,
                 io.input::<i8>(2)?,
