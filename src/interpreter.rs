@@ -649,6 +649,32 @@ impl<'a> Interpreter<'a> {
     /// None in practice: prepare has validated everything; errors here mean a kernel
     /// disagreed with its prepare, reported as the op's error.
     pub fn invoke(&mut self) -> Result<(), Error> {
+        for i in 0..self.ops {
+            self.invoke_op(i)?;
+        }
+        Ok(())
+    }
+
+    /// Number of operators in the main subgraph: the steps of [`Self::invoke_op`].
+    pub fn op_count(&self) -> usize {
+        self.ops
+    }
+
+    /// The builtin operator of op `i` (for profiles and logs), or `None` past the last op.
+    pub fn op_builtin(&self, i: usize) -> Option<BuiltinOperator> {
+        let op = self.sg().operator(i).filter(|_| i < self.ops)?;
+        Some(self.model.operator_code(op.opcode_index() as usize).builtin)
+    }
+
+    /// Runs op `i` alone: [`Self::invoke`] is `invoke_op(0)`, `invoke_op(1)`, ... in order.
+    /// Stepping lets a caller time each op (a profile) or inspect intermediate tensors.
+    ///
+    /// # Errors
+    /// [`Error::BadIndex`] when `i >= op_count()`; otherwise as [`Self::invoke`].
+    pub fn invoke_op(&mut self, i: usize) -> Result<(), Error> {
+        if i >= self.ops {
+            return Err(Error::BadIndex { index: i });
+        }
         let (model, sg, resolver, nt) = (self.model, self.sg(), self.resolver, self.tensors);
         let (head, tail) = self.arena.split_at_mut(self.tail_start);
         let tail = tail.get(..self.tail_len).ok_or(Error::ArenaMisaligned)?;
@@ -660,7 +686,7 @@ impl<'a> Interpreter<'a> {
         let table = TensorTable {
             words: words.get(..nt * TW).unwrap_or(&[]),
         };
-        for i in 0..self.ops {
+        {
             let op = sg.operator(i).ok_or(Error::TooComplex)?;
             let reg = registration(&model, &sg, resolver, i)?;
             let base = nt * TW + i * OW;
@@ -679,7 +705,7 @@ impl<'a> Interpreter<'a> {
                     .region(src as u32)
                     .is_some_and(|r| table.region(dst as u32) == Some(r))
             {
-                continue;
+                return Ok(());
             }
             // Mutable regions: outputs then scratch.
             let mut regions = [(0usize, 0usize, usize::MAX); MAX_OUTPUTS + 1];

@@ -10,6 +10,8 @@ pub struct Args {
     pub opts: Vec<(String, String)>,
     /// Whether `-h` or `--help` was given.
     pub help: bool,
+    /// Value-less options given (`--name`), without dashes.
+    pub flags: Vec<String>,
 }
 
 impl Args {
@@ -18,6 +20,18 @@ impl Args {
     /// # Errors
     /// A usage message for an unknown option or an option missing its value.
     pub fn parse(args: &[String], valued: &[&str]) -> Result<Args, String> {
+        Self::parse_with_flags(args, valued, &[])
+    }
+
+    /// As [`Self::parse`], also accepting the value-less options in `flags`.
+    ///
+    /// # Errors
+    /// As [`Self::parse`]; a flag given a value (`--flag=x`) is an error too.
+    pub fn parse_with_flags(
+        args: &[String],
+        valued: &[&str],
+        flags: &[&str],
+    ) -> Result<Args, String> {
         let mut out = Args::default();
         let mut it = args.iter();
         let mut only_positional = false;
@@ -41,6 +55,13 @@ impl Args {
                 Some((n, v)) => (n, Some(v.to_string())),
                 None => (body, None),
             };
+            if flags.contains(&name) {
+                if inline.is_some() {
+                    return Err(format!("option --{name} takes no value"));
+                }
+                out.flags.push(name.to_string());
+                continue;
+            }
             if !valued.contains(&name) {
                 return Err(format!("unknown option --{name}"));
             }
@@ -54,6 +75,11 @@ impl Args {
             out.opts.push((name.to_string(), value));
         }
         Ok(out)
+    }
+
+    /// Whether the value-less option `name` was given.
+    pub fn flag(&self, name: &str) -> bool {
+        self.flags.iter().any(|f| f == name)
     }
 
     /// Every value given for option `name`, in order.

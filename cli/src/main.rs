@@ -55,11 +55,14 @@ floats in [-1, 1]). The K-th --output path receives output K as .npy. Every outp
 summarised: shape, dtype, min/max/mean, argmax (and its dequantized value), first values.";
 
 const BENCH_HELP: &str =
-    "usage: microlite bench MODEL [--runs N] [--warmup K] [--input X.npy]... [--seed S]
+    "usage: microlite bench MODEL [--runs N] [--warmup K] [--input X.npy]... [--seed S] [--profile]
 
 Times N invokes (default 100) after K warm-up invokes (default 10) on the given or random
 inputs and prints median_ms, min_ms, max_ms, mean_ms and arena_bytes. Shows progress on
-stderr when it is a terminal and the run takes more than about a second.";
+stderr when it is a terminal and the run takes more than about a second.
+
+--profile  also times every op on its own (Interpreter::invoke_op) and prints, per op and per
+           operator type, the median microseconds and the share of the summed medians.";
 
 /// A failure with its exit code.
 struct Fail {
@@ -151,7 +154,17 @@ fn parse(
     help: &str,
     positional: usize,
 ) -> Result<Option<Args>, Fail> {
-    let a = Args::parse(rest, valued).map_err(|e| usage(e, help))?;
+    parse_flags(rest, valued, &[], help, positional)
+}
+
+fn parse_flags(
+    rest: &[String],
+    valued: &[&str],
+    flags: &[&str],
+    help: &str,
+    positional: usize,
+) -> Result<Option<Args>, Fail> {
+    let a = Args::parse_with_flags(rest, valued, flags).map_err(|e| usage(e, help))?;
     if a.help {
         say(help);
         return Ok(None);
@@ -361,7 +374,8 @@ fn cmd_run(rest: &[String]) -> Result<(), Fail> {
 }
 
 fn cmd_bench(rest: &[String]) -> Result<(), Fail> {
-    let Some(a) = parse(rest, &["runs", "warmup", "input", "seed"], BENCH_HELP, 1)? else {
+    let valued = ["runs", "warmup", "input", "seed"];
+    let Some(a) = parse_flags(rest, &valued, &["profile"], BENCH_HELP, 1)? else {
         return Ok(());
     };
     let runs = a.number("runs", 100).map_err(|e| usage(e, BENCH_HELP))?;
@@ -397,6 +411,59 @@ fn cmd_bench(rest: &[String]) -> Result<(), Fail> {
         "model: {path}\nruns: {runs}\nwarmup: {warmup}\nmedian_ms: {:.4}\nmin_ms: {:.4}\nmax_ms: {:.4}\nmean_ms: {:.4}\narena_bytes: {arena}",
         l.median, l.min, l.max, l.mean
     ));
+    if a.flag("profile") {
+        profile(&mut interp, runs)?;
+    }
+    Ok(())
+}
+
+/// Times each op on its own over `runs` invokes and prints the per-op and per-type table.
+fn profile(interp: &mut Interpreter<'_>, runs: usize) -> Result<(), Fail> {
+    let n = interp.op_count();
+    let mut us = vec![Vec::with_capacity(runs); n];
+    for _ in 0..runs {
+        for (i, t) in us.iter_mut().enumerate() {
+            let t0 = Instant::now();
+            interp.invoke_op(i).map_err(rejected)?;
+            t.push(t0.elapsed().as_secs_f64() * 1e6);
+        }
+    }
+    let names: Vec<String> = (0..n)
+        .map(|i| match interp.op_builtin(i).and_then(|b| b.name()) {
+            Some(name) => name.to_string(),
+            None => format!("OP_{i}"),
+        })
+        .collect();
+    let medians: Vec<f64> = us
+        .iter()
+        .map(|t| report::latency(t).map_or(0.0, |l| l.median))
+        .collect();
+    let total: f64 = medians.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+    say(&format!("profile: {n} ops, summed medians {total:.1} us\n op  type                       median_us  share"));
+    for (i, (name, m)) in names.iter().zip(&medians).enumerate() {
+        say(&format!(
+            "{i:>3}  {name:<26} {m:>9.2}  {:>4.1}%",
+            100.0 * m / total
+        ));
+    }
+    let mut by_type: Vec<(String, f64, usize)> = Vec::new();
+    for (name, &m) in names.iter().zip(&medians) {
+        match by_type.iter_mut().find(|e| &e.0 == name) {
+            Some(e) => {
+                e.1 += m;
+                e.2 += 1;
+            }
+            None => by_type.push((name.clone(), m, 1)),
+        }
+    }
+    by_type.sort_by(|a, b| b.1.total_cmp(&a.1));
+    say("by type:                        median_us  share  ops");
+    for (name, m, count) in by_type {
+        say(&format!(
+            "     {name:<26} {m:>9.2}  {:>4.1}%  {count:>3}",
+            100.0 * m / total
+        ));
+    }
     Ok(())
 }
 

@@ -150,8 +150,37 @@ pub fn conv_2d_int8(
         bias,
     };
     let off = q.input_offset as i16;
-    let max_rows = (WIDE_MAX / k).min(4);
+    // As many output pixels at a time as their patches fit the buffer: the GEMM sets up each
+    // channel's weights and rescale once per batch of rows.
+    let max_rows = WIDE_MAX / k;
     let mut buf = [0i16; WIDE_MAX];
+    let pointwise = g.kh == 1
+        && g.kw == 1
+        && p.stride_h == 1
+        && p.stride_w == 1
+        && p.pad_h == 0
+        && p.pad_w == 0
+        && (g.oh, g.ow) == (g.ih, g.iw);
+    if pointwise {
+        // A 1x1 convolution is a matrix product over contiguous pixels: no patches to gather.
+        let pixels = g.n * g.oh * g.ow;
+        let mut pix = 0;
+        while pix < pixels {
+            let rows = max_rows.min(pixels - pix);
+            widen(&mut buf[..rows * k], &input[pix * k..(pix + rows) * k], off);
+            gemm_rows(
+                &buf[..rows * k],
+                rows,
+                k,
+                filter,
+                g.oc,
+                &st,
+                &mut output[pix * g.oc..(pix + rows) * g.oc],
+            );
+            pix += rows;
+        }
+        return Ok(());
+    }
     let row_len = g.kw * g.ic;
     let image_len = g.ih * g.iw * g.ic;
     // Output pixels in flat (batch, row, column) order, `max_rows` at a time: their outputs

@@ -93,7 +93,7 @@ pub fn fully_connected_int8(
         bias,
     };
     let off = q.input_offset as i16;
-    let max_rows = (WIDE_MAX / depth).min(4);
+    let max_rows = (WIDE_MAX / depth).min(batches);
     // The stack buffer is zeroed on every call: size it to the rows, not to the maximum.
     let g = Rows {
         off,

@@ -247,14 +247,27 @@ fn one_row(x: &[i16], k: usize, filter: &[i8], oc: usize, st: &OutStage<'_>, out
     }
 }
 
+/// `rows` widened input rows of length `k > 0` in `wide` (`rows * k` values) against all `oc`
+/// weight rows, requantized into `out` (`rows * oc`).
+///
+/// On x86-64 the SSE2 kernel ([`x86::gemm_rows_sse2`]); elsewhere register tiles of four rows.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-use x86::{four_rows_sse2 as four_rows_fast, one_row_sse2 as one_row_fast};
-#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-use {four_rows as four_rows_fast, one_row as one_row_fast};
+pub(crate) fn gemm_rows(
+    wide: &[i16],
+    rows: usize,
+    k: usize,
+    filter: &[i8],
+    oc: usize,
+    st: &OutStage<'_>,
+    out: &mut [i8],
+) {
+    x86::gemm_rows_sse2(wide, rows, k, filter, oc, st, out)
+}
 
 /// `rows` widened input rows of length `k > 0` in `wide` (`rows * k` values) against all `oc`
 /// weight rows, requantized into `out` (`rows * oc`).
-pub(crate) fn gemm_rows(
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+pub(crate) fn gemm_rows_portable(
     wide: &[i16],
     rows: usize,
     k: usize,
@@ -265,7 +278,7 @@ pub(crate) fn gemm_rows(
 ) {
     let mut r = 0;
     while r + 4 <= rows {
-        four_rows_fast(
+        four_rows(
             &wide[r * k..(r + 4) * k],
             k,
             filter,
@@ -276,7 +289,7 @@ pub(crate) fn gemm_rows(
         r += 4;
     }
     while r < rows {
-        one_row_fast(
+        one_row(
             &wide[r * k..(r + 1) * k],
             k,
             filter,
@@ -316,93 +329,134 @@ mod x86 {
         (&c[..n], t)
     }
 
-    /// Writes channel `o`'s accumulators of four pixels (`acc`, one lane per pixel) to
-    /// `out[p * oc + o]`: vector requantization when exact, else the scalar one.
+    /// Four rows of `xs` (each `n` chunks and a zero-padded rest) against up to `C` weight
+    /// rows: the accumulators, lane sums still to be taken.
     #[inline(always)]
-    fn store_pixels(st: &OutStage<'_>, o: usize, acc: V, oc: usize, out: &mut [i8]) {
+    fn tile<const C: usize>(
+        xs: &[(&[[i16; 8]], [i16; 8]); 4],
+        fs: &[(&[[i8; 8]], [i8; 8]); C],
+        n: usize,
+        tail: bool,
+    ) -> [[V; C]; 4] {
+        let xs = xs.map(|(c, t)| (&c[..n], t));
+        let fs = fs.map(|(c, t)| (&c[..n], t));
+        let mut acc = [[simd::zero(); C]; 4];
+        for j in 0..n {
+            let w: [V; C] = core::array::from_fn(|c| simd::load_i8_widen(&fs[c].0[j]));
+            for p in 0..4 {
+                let x = simd::load_i16(&xs[p].0[j]);
+                for c in 0..C {
+                    acc[p][c] = simd::madd(acc[p][c], x, w[c]);
+                }
+            }
+        }
+        if tail {
+            let w: [V; C] = core::array::from_fn(|c| simd::load_i8_widen(&fs[c].1));
+            for p in 0..4 {
+                let x = simd::load_i16(&xs[p].1);
+                for c in 0..C {
+                    acc[p][c] = simd::madd(acc[p][c], x, w[c]);
+                }
+            }
+        }
+        acc
+    }
+
+    /// The requantization of channel `o` for four pixels at a time, if its vector form is
+    /// exact (else the scalar path is used).
+    #[inline(always)]
+    fn channel_rq(st: &OutStage<'_>, o: usize) -> Option<Rq4> {
         let (m, s) = st.q.channel(st.per_channel, o);
         let b = st.bias.map_or(0, |b| b[o]);
         let q = st.q;
-        match Rq4::new(
+        Rq4::new(
             [m; 4],
             [b; 4],
             [s; 4],
             q.output_offset,
             q.act_min,
             q.act_max,
-        ) {
+        )
+    }
+
+    /// Writes channel `o`'s accumulators of four pixels (`acc`, one lane per pixel) to
+    /// `out[p * oc + o]`.
+    #[inline(always)]
+    fn store4(st: &OutStage<'_>, rq: &Option<Rq4>, o: usize, acc: V, oc: usize, out: &mut [i8]) {
+        let out = &mut out[o..o + 3 * oc + 1];
+        match rq {
             Some(rq) => {
-                let v = rq.apply4(acc);
-                for (p, &v) in v.iter().enumerate() {
-                    out[p * oc + o] = v;
-                }
+                let [a, b, c, d] = rq.apply4(acc);
+                out[0] = a;
+                out[oc] = b;
+                out[2 * oc] = c;
+                out[3 * oc] = d;
             }
-            None => st.store_run(
-                o,
-                simd::to_i32(acc).into_iter(),
-                out[o..].iter_mut().step_by(oc),
-            ),
+            None => st.store_run(o, simd::to_i32(acc).into_iter(), out.iter_mut().step_by(oc)),
         }
     }
 
-    /// [`super::four_rows`] with `pmaddwd`: tiles of 4 pixels x 2 channels over 8 values at
-    /// a time (the last, partial 8 zero-padded), then a vector rescale per channel.
+    /// [`super::gemm_rows_portable`] with `pmaddwd`: channels in pairs on the outside (their
+    /// weights and rescale constants set up once per call), tiles of four rows inside, 8
+    /// values at a time (the last, partial 8 zero-padded); leftover rows as [`one_row_sse2`].
     #[inline(never)]
-    pub(super) fn four_rows_sse2(
+    pub(super) fn gemm_rows_sse2(
         wide: &[i16],
+        rows: usize,
         k: usize,
         filter: &[i8],
         oc: usize,
         st: &OutStage<'_>,
         out: &mut [i8],
     ) {
-        let n = k / 8;
-        let xs: [(&[[i16; 8]], [i16; 8]); 4] =
-            core::array::from_fn(|p| chunks_i16(&wide[p * k..(p + 1) * k], n));
-        let xt = xs.map(|x| simd::load_i16(&x.1));
-        let mut o = 0;
-        while o + 2 <= oc {
-            let (f0, t0) = chunks_i8(&filter[o * k..(o + 1) * k], n);
-            let (f1, t1) = chunks_i8(&filter[(o + 1) * k..(o + 2) * k], n);
-            let mut acc = [[simd::zero(); 2]; 4];
-            for j in 0..n {
-                let w0 = simd::load_i8_widen(&f0[j]);
-                let w1 = simd::load_i8_widen(&f1[j]);
-                for p in 0..4 {
-                    let x = simd::load_i16(&xs[p].0[j]);
-                    acc[p][0] = simd::madd(acc[p][0], x, w0);
-                    acc[p][1] = simd::madd(acc[p][1], x, w1);
+        let (n, tail) = (k / 8, !k.is_multiple_of(8));
+        let tiles = rows / 4;
+        let xs = |t: usize| -> [(&[[i16; 8]], [i16; 8]); 4] {
+            core::array::from_fn(|p| chunks_i16(&wide[(4 * t + p) * k..(4 * t + p + 1) * k], n))
+        };
+        // Channels in blocks of 8: their rescale constants set up once per call, each tile's
+        // rows cut once per block.
+        const B: usize = 8;
+        let mut c0 = 0;
+        while tiles > 0 && c0 < oc {
+            let nb = B.min(oc - c0);
+            let rq: [Option<Rq4>; B] =
+                core::array::from_fn(|c| if c < nb { channel_rq(st, c0 + c) } else { None });
+            for t in 0..tiles {
+                let x = xs(t);
+                let out = &mut out[4 * t * oc..(4 * t + 4) * oc];
+                let mut c = 0;
+                while c + 2 <= nb {
+                    let o = c0 + c;
+                    let fs = [
+                        chunks_i8(&filter[o * k..(o + 1) * k], n),
+                        chunks_i8(&filter[(o + 1) * k..(o + 2) * k], n),
+                    ];
+                    let acc = tile::<2>(&x, &fs, n, tail);
+                    for j in 0..2 {
+                        let v = simd::sum4(acc[0][j], acc[1][j], acc[2][j], acc[3][j]);
+                        store4(st, &rq[c + j], o + j, v, oc, out);
+                    }
+                    c += 2;
+                }
+                if c < nb {
+                    let o = c0 + c;
+                    let fs = [chunks_i8(&filter[o * k..(o + 1) * k], n)];
+                    let [[a], [b], [cc], [d]] = tile::<1>(&x, &fs, n, tail);
+                    store4(st, &rq[c], o, simd::sum4(a, b, cc, d), oc, out);
                 }
             }
-            if !k.is_multiple_of(8) {
-                let (w0, w1) = (simd::load_i8_widen(&t0), simd::load_i8_widen(&t1));
-                for p in 0..4 {
-                    acc[p][0] = simd::madd(acc[p][0], xt[p], w0);
-                    acc[p][1] = simd::madd(acc[p][1], xt[p], w1);
-                }
-            }
-            for (c, o) in (o..o + 2).enumerate() {
-                let v = simd::sum4(acc[0][c], acc[1][c], acc[2][c], acc[3][c]);
-                store_pixels(st, o, v, oc, out);
-            }
-            o += 2;
+            c0 += nb;
         }
-        if o < oc {
-            let (f0, t0) = chunks_i8(&filter[o * k..(o + 1) * k], n);
-            let mut acc = [simd::zero(); 4];
-            for (j, f) in f0.iter().enumerate() {
-                let w0 = simd::load_i8_widen(f);
-                for p in 0..4 {
-                    acc[p] = simd::madd(acc[p], simd::load_i16(&xs[p].0[j]), w0);
-                }
-            }
-            if !k.is_multiple_of(8) {
-                let w0 = simd::load_i8_widen(&t0);
-                for p in 0..4 {
-                    acc[p] = simd::madd(acc[p], xt[p], w0);
-                }
-            }
-            store_pixels(st, o, simd::sum4(acc[0], acc[1], acc[2], acc[3]), oc, out);
+        for r in 4 * tiles..rows {
+            one_row_sse2(
+                &wide[r * k..(r + 1) * k],
+                k,
+                filter,
+                oc,
+                st,
+                &mut out[r * oc..(r + 1) * oc],
+            );
         }
     }
 
@@ -575,6 +629,7 @@ mod tests {
     /// The SSE2 tiles equal the portable ones (which the Cortex-M builds use) bit for bit.
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     fn tiles_agree(
+        rows: usize,
         k: usize,
         oc: usize,
         seed: u64,
@@ -589,7 +644,7 @@ mod tests {
             r ^= r << 17;
             r
         };
-        let wide: Vec<i16> = (0..4 * k).map(|_| (next() % 511) as i16 - 255).collect();
+        let wide: Vec<i16> = (0..rows * k).map(|_| (next() % 511) as i16 - 255).collect();
         let filter: Vec<i8> = (0..oc * k).map(|_| next() as i8).collect();
         let bias: Vec<i32> = (0..oc)
             .map(|_| (next() % 200_001) as i32 - 100_000)
@@ -614,14 +669,10 @@ mod tests {
             per_channel,
             bias: Some(&bias),
         };
-        let (mut a, mut b) = (vec![0i8; 4 * oc], vec![0i8; 4 * oc]);
-        four_rows(&wide, k, &filter, oc, &st, &mut a);
-        x86::four_rows_sse2(&wide, k, &filter, oc, &st, &mut b);
-        assert_eq!(a, b, "four rows, k {k} oc {oc}");
-        let (mut a, mut b) = (vec![0i8; oc], vec![0i8; oc]);
-        one_row(&wide[..k], k, &filter, oc, &st, &mut a);
-        x86::one_row_sse2(&wide[..k], k, &filter, oc, &st, &mut b);
-        assert_eq!(a, b, "one row, k {k} oc {oc}");
+        let (mut a, mut b) = (vec![0i8; rows * oc], vec![0i8; rows * oc]);
+        gemm_rows_portable(&wide, rows, k, &filter, oc, &st, &mut a);
+        x86::gemm_rows_sse2(&wide, rows, k, &filter, oc, &st, &mut b);
+        assert_eq!(a, b, "rows {rows}, k {k} oc {oc}");
     }
 
     proptest! {
@@ -629,6 +680,7 @@ mod tests {
         #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
         #[test]
         fn sse2_tiles_match_portable(
+            rows in 1usize..14,
             k in 1usize..300,
             oc in 1usize..20,
             seed in any::<u64>(),
@@ -636,7 +688,7 @@ mod tests {
             shifts in (-12i32..3, -12i32..3),
             act in (-128i32..128, -128i32..128),
         ) {
-            tiles_agree(k, oc, seed, per_channel, shifts, act);
+            tiles_agree(rows, k, oc, seed, per_channel, shifts, act);
         }
         #[test]
         fn requant_matches(x in any::<i32>(), m in any::<i32>(), s in -40i32..40) {
