@@ -100,7 +100,7 @@ pub fn compare(got: &Array, want: &Array, how: Compare) -> Result<(), String> {
         };
         if !ok {
             bad += 1;
-            if worst.map_or(true, |(_, wg, ww)| (g - w).abs() > (wg - ww).abs()) {
+            if worst.is_none_or(|(_, wg, ww)| (g - w).abs() > (wg - ww).abs()) {
                 worst = Some((i, g, w));
             }
         }
