@@ -266,9 +266,15 @@ pub fn depthwise_conv_2d_int8(
         }
     };
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    if dm == 1 && g.oc % 8 == 0 && g.kh * g.kw <= x86::MAX_TAPS && g.kw <= x86::MAX_TAPS {
-        x86::depthwise_int8_sse2(p, &g, q, per_channel, input, filter, bias, output);
-        return Ok(());
+    if g.oc % 8 == 0 && g.kh * g.kw <= x86::MAX_TAPS && g.kw <= x86::MAX_TAPS {
+        if dm == 1 {
+            x86::depthwise_int8_sse2::<false>(p, &g, q, per_channel, input, filter, bias, output);
+            return Ok(());
+        }
+        if dm % 8 == 0 {
+            x86::depthwise_int8_sse2::<true>(p, &g, q, per_channel, input, filter, bias, output);
+            return Ok(());
+        }
     }
     let off = q.input_offset as i16;
     let (out_off, lo, hi) = (q.output_offset, q.act_min, q.act_max);
@@ -344,12 +350,14 @@ mod x86 {
     pub(super) const MAX_TAPS: usize = 64;
 
     /// Eight channels at a time (the block's widened filter taps and rescale constants built
-    /// once per layer), four output pixels at a time with their accumulators in registers:
+    /// once per layer), four output pixels at a time with their accumulators in registers.
+    /// `BROADCAST`: a depth multiplier that is a multiple of 8, so the eight output channels
+    /// read one input channel; else multiplier 1 (eight input channels).
     /// `acc += (x + input_offset) * f` per tap as 16-bit multiplies with 32-bit products, padding
     /// taps skipped as in TFLM, then the eight channels rescaled as two vectors.
     #[allow(clippy::too_many_arguments)]
     #[inline(never)]
-    pub(super) fn depthwise_int8_sse2(
+    pub(super) fn depthwise_int8_sse2<const BROADCAST: bool>(
         p: &ConvParams,
         g: &Geometry,
         q: &QuantParams,
@@ -359,7 +367,9 @@ mod x86 {
         bias: Option<&[i32]>,
         output: &mut [i8],
     ) {
-        let off = simd::splat_i16(q.input_offset as i16);
+        let off16 = q.input_offset as i16;
+        let off = simd::splat_i16(off16);
+        let dm = g.oc / g.ic.max(1);
         let taps = g.kh * g.kw;
         // Output columns [lo, hi) whose tap column kx lies inside the input (same every row).
         let mut cols = [(0usize, 0usize); MAX_TAPS];
@@ -409,8 +419,13 @@ mod x86 {
                                     let o = ox + px;
                                     if o >= lo && o < hi {
                                         let ix = o * p.stride_w + kx * p.dilation_w - p.pad_w;
-                                        let xi = (row + ix) * g.ic + c;
-                                        if let Some(x) = input[xi..].first_chunk::<8>() {
+                                        if BROADCAST {
+                                            let x = input[(row + ix) * g.ic + c / dm] as i16;
+                                            let x = simd::splat_i16(x.wrapping_add(off16));
+                                            simd::mul_acc(a, x, f);
+                                        } else if let Some(x) =
+                                            input[(row + ix) * g.ic + c..].first_chunk::<8>()
+                                        {
                                             simd::mul_acc(a, simd::load_i8_widen_add(x, off), f);
                                         }
                                     }
