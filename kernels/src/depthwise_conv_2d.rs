@@ -266,12 +266,12 @@ pub fn depthwise_conv_2d_int8(
         }
     };
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    if g.oc % 8 == 0 && g.kh * g.kw <= x86::MAX_TAPS && g.kw <= x86::MAX_TAPS {
+    if g.oc.is_multiple_of(8) && g.kh * g.kw <= x86::MAX_TAPS && g.kw <= x86::MAX_TAPS {
         if dm == 1 {
             x86::depthwise_int8_sse2::<false>(p, &g, q, per_channel, input, filter, bias, output);
             return Ok(());
         }
-        if dm % 8 == 0 {
+        if dm.is_multiple_of(8) {
             x86::depthwise_int8_sse2::<true>(p, &g, q, per_channel, input, filter, bias, output);
             return Ok(());
         }
