@@ -12,6 +12,16 @@ use std::path::{Path, PathBuf};
 
 /// The project's own conformance models the firmware binaries embed.
 const MODELS: &[&str] = &["net_dscnn_int8", "net_mobilenet_int8", "fc_relu_int8"];
+/// The MLPerf Tiny / TFLM example models of `../shared/models` the `mlperf` binary embeds
+/// (those with TFLM Cortex-M4 figures in their `meta.json`).
+const SHARED: &[&str] = &[
+    "hello_world_int8",
+    "ad_autoencoder_int8",
+    "kws_dscnn_int8",
+    "ic_resnet8_int8",
+    "vww_mobilenet_int8",
+    "person_detect",
+];
 /// The golden case embedded for each model.
 const CASE: &str = "case-0";
 
@@ -29,7 +39,48 @@ fn main() {
 
     let corpus = manifest.join("../../tests/conformance");
     for name in MODELS {
-        let dir = corpus.join(name);
+        embed(&corpus.join(name), name, &out);
+    }
+
+    // `mlperf_cases.rs`: the `mlperf` binary's case list, empty when `../shared/models` is
+    // not beside the checkout (the binary then says so and exits 0).
+    let shared = manifest.join("../../../shared/models");
+    println!("cargo:rerun-if-changed={}", shared.display());
+    let mut cases = String::from("[\n");
+    if shared.is_dir() {
+        for name in SHARED {
+            let dir = shared.join(name);
+            embed(&dir, name, &out);
+            let meta = fs::read_to_string(dir.join("meta.json")).unwrap_or_default();
+            let tflm = match (
+                instructions_after(&meta, "\"reference_kernels\""),
+                instructions_after(&meta, "\"cmsis_nn_kernels\""),
+            ) {
+                (Some(r), Some(c)) => format!("Some(({r}, {c}))"),
+                _ => "None".to_string(),
+            };
+            cases.push_str(&format!("    crate::rt::case!(\"{name}\", {tflm}),\n"));
+        }
+    }
+    cases.push(']');
+    fs::write(out.join("mlperf_cases.rs"), cases).expect("write mlperf_cases.rs");
+}
+
+/// The first `"instructions_per_invoke": N` after `key` in a `meta.json` text.
+fn instructions_after(meta: &str, key: &str) -> Option<u64> {
+    let rest = &meta[meta.find(key)?..];
+    let rest = &rest[rest.find("\"instructions_per_invoke\"")?..];
+    let digits: String = rest
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits.parse().ok()
+}
+
+/// Copies model `dir/model.tflite` and its case tensors into `out` under `name`.
+fn embed(dir: &Path, name: &str, out: &Path) {
+    {
         let model = dir.join("model.tflite");
         fs::copy(&model, out.join(format!("{name}.tflite")))
             .unwrap_or_else(|e| panic!("copy {}: {e}", model.display()));

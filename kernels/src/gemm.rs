@@ -264,6 +264,9 @@ pub(crate) fn gemm_rows(
     x86::gemm_rows_sse2(wide, rows, k, filter, oc, st, out)
 }
 
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+pub(crate) use gemm_rows_portable as gemm_rows;
+
 /// `rows` widened input rows of length `k > 0` in `wide` (`rows * k` values) against all `oc`
 /// weight rows, requantized into `out` (`rows * oc`).
 #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]

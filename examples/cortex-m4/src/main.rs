@@ -8,15 +8,16 @@
 #![no_std]
 #![no_main]
 
+mod check;
 mod rt;
 
 use core::ptr::addr_of_mut;
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
-use microlite::{Arena, Error, Interpreter, Model, MutableOpResolver, OpResolver};
+use microlite::{Arena, Error, Interpreter, MutableOpResolver};
 
-use rt::{case, Case};
+use rt::case;
 
 /// Generous on purpose: the firmware reports what each model really uses.
 const ARENA_BYTES: usize = 64 * 1024;
@@ -59,7 +60,7 @@ fn main() -> ! {
 
     let mut passed = 0;
     for c in &cases {
-        match run(c, &resolver, arena) {
+        match check::run(c, &resolver, arena) {
             Ok(true) => passed += 1,
             Ok(false) => {}
             Err(e) => hprintln!("FAIL {}: {:?}", c.name, e),
@@ -77,88 +78,4 @@ fn main() -> ! {
     );
     hprintln!("{} passed, {} failed", passed, failed);
     rt::exit(if failed == 0 { 0 } else { 1 })
-}
-
-/// Plans `c`'s model in `arena`, invokes it twice on the golden input and checks both outputs.
-fn run(c: &Case, resolver: &dyn OpResolver, arena: &mut [u8]) -> Result<bool, Error> {
-    let depth = rt::stack_depth();
-    rt::paint_stack();
-    let (interp, setup) = rt::count(|| -> Result<Interpreter<'_>, Error> {
-        let model = Model::from_bytes(c.model)?;
-        Interpreter::new(model, resolver, arena)
-    });
-    let setup_stack = rt::stack_peak();
-    let mut interp = interp?;
-    let mut invoke_stack = 0;
-
-    let mut ok = true;
-    let mut insns = 0;
-    for round in 0..2 {
-        // The planner may reuse the input's bytes for later tensors: set it before every invoke.
-        let input = interp.input_bytes_mut(0)?;
-        if input.len() != c.input.len() {
-            hprintln!(
-                "{}: input is {} bytes, golden input {}",
-                c.name,
-                input.len(),
-                c.input.len()
-            );
-            return Ok(false);
-        }
-        input.copy_from_slice(c.input);
-        rt::paint_stack();
-        let (r, n) = rt::count(|| interp.invoke());
-        invoke_stack = invoke_stack.max(rt::stack_peak());
-        r?;
-        insns = n;
-        ok &= matches(c, round, interp.output_bytes(0)?);
-    }
-
-    hprintln!("{} {}", if ok { "PASS" } else { "FAIL" }, c.name);
-    hprintln!("  instructions per invoke: {}", insns);
-    hprintln!(
-        "  instructions for Model::from_bytes + Interpreter::new: {}",
-        setup
-    );
-    hprintln!(
-        "  arena_used_bytes: {} (head {} + tail {}) of {}",
-        interp.arena_used_bytes(),
-        interp.head_bytes(),
-        interp.tail_bytes(),
-        ARENA_BYTES
-    );
-    hprintln!(
-        "  stack below the caller: {} bytes in setup, {} in invoke",
-        setup_stack - depth,
-        invoke_stack - depth
-    );
-    Ok(ok)
-}
-
-/// Whether `got` equals `c`'s golden output byte for byte; prints the first difference.
-fn matches(c: &Case, round: usize, got: &[u8]) -> bool {
-    if got.len() != c.golden.len() {
-        hprintln!(
-            "{} (invoke {}): output is {} bytes, golden {}",
-            c.name,
-            round + 1,
-            got.len(),
-            c.golden.len()
-        );
-        return false;
-    }
-    match got.iter().zip(c.golden).position(|(g, w)| g != w) {
-        None => true,
-        Some(i) => {
-            hprintln!(
-                "{} (invoke {}): output[{}] = {}, golden {}",
-                c.name,
-                round + 1,
-                i,
-                got[i] as i8,
-                c.golden[i] as i8
-            );
-            false
-        }
-    }
 }

@@ -231,11 +231,17 @@ pub struct Case {
     pub model: &'static [u8],
     pub input: &'static [u8],
     pub golden: &'static [u8],
+    /// TFLM's instructions per invoke on the same board (reference kernels, CMSIS-NN), when
+    /// known (the MLPerf Tiny models' `meta.json`).
+    pub tflm: Option<(u64, u64)>,
 }
 
 /// `Case` for `tests/conformance/NAME`: `case!("NAME")`.
 macro_rules! case {
-    ($name:literal) => {{
+    ($name:literal) => {
+        $crate::rt::case!($name, None)
+    };
+    ($name:literal, $tflm:expr) => {{
         static MODEL: &$crate::rt::Aligned<[u8]> = &$crate::rt::Aligned(*include_bytes!(concat!(
             env!("OUT_DIR"),
             "/",
@@ -247,6 +253,7 @@ macro_rules! case {
             model: &MODEL.0,
             input: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".input-0.bin")),
             golden: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".output-0.bin")),
+            tflm: $tflm,
         }
     }};
 }
