@@ -332,17 +332,28 @@ fn registration<'r>(
     i: usize,
 ) -> Result<&'r Registration, Error> {
     let op = sg.operator(i).ok_or(Error::TooComplex)?;
-    let code = model.operator_code(op.opcode_index() as usize);
+    registration_of(model, &op, resolver, i).map(|(r, _)| r)
+}
+
+/// The registration of `op` (op `i`) and its builtin code.
+fn registration_of<'r>(
+    model: &Model<'_>,
+    op: &crate::model::Operator<'_>,
+    resolver: &'r dyn OpResolver,
+    i: usize,
+) -> Result<(&'r Registration, BuiltinOperator), Error> {
+    let (builtin, version) = model.builtin_and_version(op.opcode_index() as usize);
     let oi = i as u32;
-    if code.builtin == BuiltinOperator::CUSTOM {
+    if builtin == BuiltinOperator::CUSTOM {
         return Err(Error::CustomOp { op: oi });
     }
     resolver
-        .find(code.builtin, code.version)
+        .find(builtin, version)
+        .map(|r| (r, builtin))
         .ok_or(Error::UnsupportedOp {
             op: oi,
-            code: code.builtin.0,
-            version: code.version,
+            code: builtin.0,
+            version,
         })
 }
 
@@ -649,8 +660,9 @@ impl<'a> Interpreter<'a> {
     /// None in practice: prepare has validated everything; errors here mean a kernel
     /// disagreed with its prepare, reported as the op's error.
     pub fn invoke(&mut self) -> Result<(), Error> {
+        let sg = self.sg();
         for i in 0..self.ops {
-            self.invoke_op(i)?;
+            self.run_op(sg, i)?;
         }
         Ok(())
     }
@@ -675,7 +687,12 @@ impl<'a> Interpreter<'a> {
         if i >= self.ops {
             return Err(Error::BadIndex { index: i });
         }
-        let (model, sg, resolver, nt) = (self.model, self.sg(), self.resolver, self.tensors);
+        self.run_op(self.sg(), i)
+    }
+
+    /// Op `i` of `sg` (the main subgraph, derived once per invoke).
+    fn run_op(&mut self, sg: SubGraph<'a>, i: usize) -> Result<(), Error> {
+        let (model, resolver, nt) = (self.model, self.resolver, self.tensors);
         let (head, tail) = self.arena.split_at_mut(self.tail_start);
         let tail = tail.get(..self.tail_len).ok_or(Error::ArenaMisaligned)?;
         let words: &[u32] = if tail.is_empty() {
@@ -688,7 +705,7 @@ impl<'a> Interpreter<'a> {
         };
         {
             let op = sg.operator(i).ok_or(Error::TooComplex)?;
-            let reg = registration(&model, &sg, resolver, i)?;
+            let (reg, code) = registration_of(&model, &op, resolver, i)?;
             let base = nt * TW + i * OW;
             let Some(&[off, len, s_off, s_len]) = words.get(base..base + OW) else {
                 return Err(Error::TooComplex);
@@ -698,7 +715,6 @@ impl<'a> Interpreter<'a> {
             let ctx = OpCtx::new(&model, sg, op, i as u32);
             // An output planned onto its input's bytes (RESHAPE-like) needs no work.
             let (src, dst) = (op.inputs().get(0), op.outputs().get(0));
-            let code = model.operator_code(op.opcode_index() as usize).builtin;
             if aliases_input(code)
                 && src >= 0
                 && table
@@ -722,7 +738,14 @@ impl<'a> Interpreter<'a> {
                 n += 1;
             }
             let regions = regions.get_mut(..n).ok_or(Error::TooComplex)?;
-            regions.sort_unstable_by_key(|r| r.0);
+            // By offset; at most MAX_OUTPUTS + 1 entries: an insertion sort.
+            for j in 1..regions.len() {
+                let mut k = j;
+                while k > 0 && regions.get(k - 1).map(|r| r.0) > regions.get(k).map(|r| r.0) {
+                    regions.swap(k - 1, k);
+                    k -= 1;
+                }
+            }
             let mut io = Io {
                 shared: [(0, &[][..]); MAX_PIECES],
                 outputs: Default::default(),

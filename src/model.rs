@@ -287,6 +287,20 @@ impl<'a> Model<'a> {
         }
     }
 
+    /// The builtin code and version of operator code `i`, without reading its custom code:
+    /// what the interpreter needs per op per invoke (`CUSTOM`, 1 when out of range).
+    pub(crate) fn builtin_and_version(&self, i: usize) -> (BuiltinOperator, i32) {
+        let Ok(t) = self.opcodes().table(i) else {
+            return (BuiltinOperator::CUSTOM, 1);
+        };
+        let deprecated = i32::from(t.i8(0, 0).unwrap_or(0));
+        let code = t.i32(3, 0).unwrap_or(0);
+        (
+            BuiltinOperator(deprecated.max(code)),
+            t.i32(2, 1).unwrap_or(1),
+        )
+    }
+
     /// Number of subgraphs (at least one).
     pub fn subgraph_count(&self) -> usize {
         self.subgraphs().len()

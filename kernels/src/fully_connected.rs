@@ -103,6 +103,7 @@ pub fn fully_connected_int8(
         out_units,
     };
     match max_rows * depth {
+        n if n <= 64 => tiled::<64>(&g, &st, input, filter, output),
         n if n <= 256 => tiled::<256>(&g, &st, input, filter, output),
         n if n <= 1024 => tiled::<1024>(&g, &st, input, filter, output),
         _ => tiled::<WIDE_MAX>(&g, &st, input, filter, output),

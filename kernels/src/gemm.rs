@@ -228,7 +228,6 @@ fn four_rows(wide: &[i16], k: usize, filter: &[i8], oc: usize, st: &OutStage<'_>
 
 /// One widened row (`k` values) against every weight row of `filter`, requantized to `out`.
 #[inline(never)]
-#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
 fn one_row(x: &[i16], k: usize, filter: &[i8], oc: usize, st: &OutStage<'_>, out: &mut [i8]) {
     const C: usize = 4;
     let mut o = 0;
@@ -514,8 +513,14 @@ mod x86 {
         st: &OutStage<'_>,
         out: &mut [i8],
     ) {
+        // Rows shorter than one 16-value chunk: the portable tiles do less setup.
+        if k < 16 {
+            return super::one_row(x, k, filter, oc, st, out);
+        }
         // Sized to the row: the buffer is zeroed on every call.
-        if k <= 240 {
+        if k <= 48 {
+            one_row_buf::<64>(x, k, filter, oc, st, out)
+        } else if k <= 240 {
             one_row_buf::<256>(x, k, filter, oc, st, out)
         } else if k <= 1008 {
             one_row_buf::<1024>(x, k, filter, oc, st, out)

@@ -59,6 +59,26 @@ pub fn run(c: &Case, resolver: &dyn OpResolver, arena: &mut [u8]) -> Result<bool
             n % 100
         );
     }
+    // A profile: the same invoke once more, op by op, summed per operator type.
+    let mut types: [(i32, u32, u64); 16] = [(-1, 0, 0); 16];
+    let mut stepped = 0;
+    for i in 0..interp.op_count() {
+        let (r, n) = rt::count(|| interp.invoke_op(i));
+        r?;
+        stepped += n;
+        let code = interp.op_builtin(i).map_or(-1, |b| b.0);
+        if let Some(e) = types.iter_mut().find(|e| e.0 == code || e.0 == -1) {
+            *e = (code, e.1 + 1, e.2 + n);
+        }
+    }
+    hprintln!(
+        "  op by op (Interpreter::invoke_op): {} instructions",
+        stepped
+    );
+    for &(code, ops, n) in types.iter().filter(|e| e.0 >= 0) {
+        let name = microlite::BuiltinOperator(code).name().unwrap_or("?");
+        hprintln!("    {:<20} {:>3} ops {:>11} instructions", name, ops, n);
+    }
     hprintln!(
         "  instructions for Model::from_bytes + Interpreter::new: {}",
         setup
