@@ -2,7 +2,9 @@
 # microlite on an emulated Cortex-M4: what CI runs (about 1 minute on 2 cores from a fresh build).
 #  1. installs what is missing: qemu-system-arm (apt-get), the thumb targets, llvm-tools;
 #  2. `cargo run --release`: the firmware runs both models in QEMU mps2-an386 and checks them
-#     against TFLM's goldens (exit status non-zero on a mismatch, a panic or a fault);
+#     against TFLM's goldens (exit status non-zero on a mismatch, a panic or a fault); then
+#     `--bin mlperf` does the same for the six models of ../shared/models that have TFLM
+#     Cortex-M4 figures, printing microlite's instructions beside TFLM's;
 #  3. runs the size probes (each checks fc_relu_int8 against its golden);
 #  4. builds everything for thumbv6m-none-eabi (Cortex-M0+) so nothing M4-only slips in;
 #  5. builds the size-optimised profile and prints the flash/RAM table.
@@ -33,6 +35,9 @@ SIZE="$LLVM_BIN/llvm-size"
 step "firmware: cargo run --release (QEMU mps2-an386, Cortex-M4F)"
 cargo build --release --bins
 cargo run --release
+
+step "MLPerf Tiny models of ../shared/models, beside TFLM's Cortex-M4 figures"
+cargo run --release --bin mlperf
 
 step "size probes in QEMU (each checks fc_relu_int8 against its golden)"
 for bin in size-baseline size-fc size-cnn7 size-all; do
