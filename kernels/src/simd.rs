@@ -125,6 +125,13 @@ pub(crate) fn to_i32(v: V) -> [i32; 4] {
     out
 }
 
+/// Four `i32` lanes, `a[0]` in lane 0.
+#[inline(always)]
+pub(crate) fn from_i32(a: [i32; 4]) -> V {
+    // SAFETY: SSE2 is enabled; no memory is touched.
+    V(unsafe { _mm_set_epi32(a[3], a[2], a[1], a[0]) })
+}
+
 /// `src` (a multiple of 16 long) rearranged per 16 values as the 8 even-indexed then the 8
 /// odd-indexed ones, into `dst` (same length): the layout [`load_i8x16_even_odd`] pairs with.
 #[inline]
@@ -295,12 +302,6 @@ mod tests {
     use crate::gemm::Requant;
     use crate::util::clamp_i32;
     use proptest::prelude::*;
-
-    /// A vector with the given `i32` lanes.
-    fn from_i32(a: [i32; 4]) -> V {
-        // SAFETY: SSE2 is enabled; no memory is touched.
-        V(unsafe { _mm_set_epi32(a[3], a[2], a[1], a[0]) })
-    }
 
     fn check(acc: [i32; 4], m: [i32; 4], b: [i32; 4], s: [i32; 4], off: i32, lo: i32, hi: i32) {
         let Some(rq) = Rq4::new(m, b, s, off, lo, hi) else {
