@@ -15,6 +15,14 @@ Engines:
              default delegate on.
   microlite  `microlite bench MODEL --input X.npy --runs N --warmup W` (timed in Rust around
              `Interpreter::invoke`), built with `cargo build --release -p microlite-cli`.
+  tract      only with `--tract PATH`: `tract-bench MODEL --input X.npy --runs N --warmup W`, the
+             tools/tract-bench crate (Sonos' tract through tract-tflite, single-threaded, model
+             optimized with `into_optimized`, timed in Rust around each `run` of one spawned
+             state). It is a standalone cargo project, not built by this script:
+               cd tools/tract-bench && CARGO_TARGET_DIR=$PWD/target cargo build --release
+             then pass `--tract tools/tract-bench/target/release/tract-bench`. Models that tract
+             cannot load or run show `n/a`. See tools/tract-bench/README.md (tract's int8 results
+             are not checked here and may be wrong).
 
 All engines get the same input (numpy default_rng(0): int8 uniform over the whole range, float
 uniform in [-1, 1)). Python timing adds the call overhead of `invoke()` (about a microsecond)
@@ -22,6 +30,7 @@ to TFLM and LiteRT.
 
 Usage (from the repository root, after `bash tools/setup.sh`):
   tools/.venv/bin/python tools/bench_vs_tflm.py [--models a,b,c] [--runs 200] [--rounds 3]
+      [--tract tools/tract-bench/target/release/tract-bench]
 """
 
 import argparse
@@ -121,6 +130,30 @@ class Microlite:
         raise RuntimeError("no median_ms in microlite bench output:\n" + out)
 
 
+class Tract:
+    name = "tract"
+
+    def __init__(self, binary, path, npy):
+        self.cmd = [binary, path, "--input", npy]
+        # One untimed invoke: tract-bench exits 2 when tract cannot load or run the model.
+        probe = subprocess.run(self.cmd + ["--runs", "1", "--warmup", "0"], capture_output=True, text=True)
+        if probe.returncode == 2:
+            raise ValueError(probe.stderr.strip())
+        probe.check_returncode()
+
+    def time(self, runs, warmup):
+        out = subprocess.run(
+            self.cmd + ["--runs", str(runs), "--warmup", str(warmup)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        for line in out.splitlines():
+            if line.startswith("median_ms:"):
+                return float(line.split(":", 1)[1])
+        raise RuntimeError("no median_ms in tract-bench output:\n" + out)
+
+
 def load_avg():
     try:
         return os.getloadavg()[0]
@@ -139,7 +172,10 @@ def main():
     ap.add_argument("--no-build", action="store_true", help="do not run cargo build first")
     ap.add_argument("--xnnpack", action="store_true", help="add LiteRT with its default XNNPACK delegate")
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    ap.add_argument("--tract", metavar="PATH", help="also time tract with this tract-bench binary (tools/tract-bench)")
     args = ap.parse_args()
+    if args.tract is not None and not os.path.isfile(args.tract):
+        ap.error(f"--tract: no file {args.tract} (build tools/tract-bench first)")
 
     if not args.no_build:
         subprocess.run(["cargo", "build", "--release", "-q", "-p", "microlite-cli"], cwd=ROOT, check=True)
@@ -170,6 +206,11 @@ def main():
                 engines.append(LiteRt(path, x, xnnpack=xnn))
             except ValueError as e:  # LiteRT rejects some models TFLM runs
                 print(f"{name}: LiteRT refuses the model: {str(e)[:120]}", file=sys.stderr)
+        if args.tract is not None:
+            try:
+                engines.append(Tract(args.tract, path, npy))
+            except ValueError as e:  # tract-bench exits 2: tract cannot load or run the model
+                print(f"{name}: tract refuses the model: {str(e)[:200]}", file=sys.stderr)
         engines.append(Microlite(args.microlite, path, npy))
         got = {e.name: [] for e in engines}
         loads = []
@@ -189,6 +230,8 @@ def main():
     names = []
     for _, med, _ in rows:
         names += [e for e in med if e != "microlite" and e not in names]
+    if args.tract is not None and "tract" not in names:
+        names.append("tract")  # the column stays, all n/a, when tract refused every model
     header = ["model"] + [f"{n} ms" for n in names] + ["microlite ms"] + [f"{n}/microlite" for n in names] + ["load"]
     table = []
     for name, med, load in rows:

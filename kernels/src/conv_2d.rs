@@ -194,8 +194,24 @@ pub fn conv_2d_int8(
             let (b, oy, ox) = (flat / (g.oh * g.ow), flat / g.ow % g.oh, flat % g.ow);
             let image = &input[b * image_len..(b + 1) * image_len];
             let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
-            let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
             let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
+            let inside = |o: isize, d: usize, taps: usize, size: usize| {
+                o >= 0 && (o as usize) + (taps - 1) * d < size
+            };
+            if p.dilation_w == 1
+                && inside(y0, p.dilation_h, g.kh, g.ih)
+                && inside(x0, 1, g.kw, g.iw)
+            {
+                // The whole window is inside the image (most pixels): one contiguous run of
+                // `kw * ic` values per filter row.
+                let (y0, x0) = (y0 as usize, x0 as usize);
+                for (ky, seg) in patch.chunks_exact_mut(row_len).enumerate() {
+                    let at = ((y0 + ky * p.dilation_h) * g.iw + x0) * g.ic;
+                    widen(seg, &image[at..at + row_len], off);
+                }
+                continue;
+            }
+            let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
             let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
             for (ky, seg) in patch.chunks_exact_mut(row_len).enumerate() {
                 if ky < ky_lo || ky >= ky_hi || kx_lo >= kx_hi {
