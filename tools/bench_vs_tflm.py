@@ -21,8 +21,8 @@ Engines:
              state). It is a standalone cargo project, not built by this script:
                cd tools/tract-bench && CARGO_TARGET_DIR=$PWD/target cargo build --release
              then pass `--tract tools/tract-bench/target/release/tract-bench`. Models that tract
-             cannot load or run show `n/a`. See tools/tract-bench/README.md (tract's int8 results
-             are not checked here and may be wrong).
+             cannot load or run show `n/a`. Its int8 outputs are wrong (tract-tflite 0.23.9
+             requantizes twice; float32 matches), see tools/tract-bench/README.md.
 
 All engines get the same input (numpy default_rng(0): int8 uniform over the whole range, float
 uniform in [-1, 1)). Python timing adds the call overhead of `invoke()` (about a microsecond)
