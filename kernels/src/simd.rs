@@ -6,7 +6,7 @@
 //! Written by hand, both cut the instructions of the int8 GEMM and requantization by 2-4x
 //! (`cargo bench -p microlite-kernels --bench kernels`; docs/performance.md).
 //!
-//! Soundness: this module is compiled only where SSE2 is enabled at build time
+//! Soundness: this module is compiled only where SSE2 (and so SSE) is enabled at build time
 //! (`target_feature = "sse2"`: part of the x86-64 baseline, so every x86-64 target), which
 //! makes executing SSE2 instructions sound. Every `unsafe` block below is one such intrinsic
 //! call; the three that touch memory read exactly the bytes of the reference they are given
@@ -14,14 +14,15 @@
 #![allow(unsafe_code)]
 
 use core::arch::x86_64::{
-    __m128i, _mm_add_epi16, _mm_add_epi32, _mm_add_epi64, _mm_and_si128, _mm_cmpgt_epi32,
-    _mm_cvtsi128_si32, _mm_cvtsi128_si64, _mm_cvtsi32_si128, _mm_loadl_epi64, _mm_loadu_si128,
-    _mm_madd_epi16, _mm_max_epi16, _mm_min_epi16, _mm_mul_epu32, _mm_mulhi_epi16, _mm_mullo_epi16,
-    _mm_or_si128, _mm_packs_epi16, _mm_packs_epi32, _mm_set1_epi16, _mm_set1_epi32,
-    _mm_set1_epi64x, _mm_set_epi32, _mm_setzero_si128, _mm_shuffle_epi32, _mm_sll_epi32,
-    _mm_slli_epi16, _mm_sra_epi32, _mm_srai_epi16, _mm_srai_epi32, _mm_srli_epi64,
-    _mm_storeu_si128, _mm_sub_epi32, _mm_unpackhi_epi16, _mm_unpackhi_epi32, _mm_unpackhi_epi64,
-    _mm_unpacklo_epi16, _mm_unpacklo_epi32, _mm_unpacklo_epi64, _mm_unpacklo_epi8,
+    __m128, __m128i, _mm_add_epi16, _mm_add_epi32, _mm_add_epi64, _mm_add_ps, _mm_and_si128,
+    _mm_cmpgt_epi32, _mm_cvtsi128_si32, _mm_cvtsi128_si64, _mm_cvtsi32_si128, _mm_loadl_epi64,
+    _mm_loadu_ps, _mm_loadu_si128, _mm_madd_epi16, _mm_max_epi16, _mm_min_epi16, _mm_mul_epu32,
+    _mm_mul_ps, _mm_mulhi_epi16, _mm_mullo_epi16, _mm_or_si128, _mm_packs_epi16, _mm_packs_epi32,
+    _mm_set1_epi16, _mm_set1_epi32, _mm_set1_epi64x, _mm_set1_ps, _mm_set_epi32, _mm_setzero_si128,
+    _mm_shuffle_epi32, _mm_sll_epi32, _mm_slli_epi16, _mm_sra_epi32, _mm_srai_epi16,
+    _mm_srai_epi32, _mm_srli_epi64, _mm_storeu_ps, _mm_storeu_si128, _mm_sub_epi32,
+    _mm_unpackhi_epi16, _mm_unpackhi_epi32, _mm_unpackhi_epi64, _mm_unpacklo_epi16,
+    _mm_unpacklo_epi32, _mm_unpacklo_epi64, _mm_unpacklo_epi8,
 };
 
 /// Four `i32` or eight `i16` lanes.
@@ -130,6 +131,48 @@ pub(crate) fn to_i32(v: V) -> [i32; 4] {
 pub(crate) fn from_i32(a: [i32; 4]) -> V {
     // SAFETY: SSE2 is enabled; no memory is touched.
     V(unsafe { _mm_set_epi32(a[3], a[2], a[1], a[0]) })
+}
+
+/// Four `f32` lanes.
+#[derive(Clone, Copy)]
+pub(crate) struct F4(__m128);
+
+/// Eight `f32` values as two vectors (lanes 0-3, 4-7).
+#[inline(always)]
+pub(crate) fn load_f32x8(a: &[f32; 8]) -> [F4; 2] {
+    // SAFETY: SSE is enabled (SSE2 implies it); `a` is 32 readable bytes, each `loadu` reads
+    // 16 of them (offsets 0 and 16) with no alignment requirement.
+    unsafe {
+        let p = a.as_ptr();
+        [F4(_mm_loadu_ps(p)), F4(_mm_loadu_ps(p.add(4)))]
+    }
+}
+
+/// Stores two vectors as eight `f32` values.
+#[inline(always)]
+pub(crate) fn store_f32x8(v: [F4; 2], out: &mut [f32; 8]) {
+    // SAFETY: SSE is enabled; `out` is 32 writable bytes, each `storeu` writes 16 of them
+    // (offsets 0 and 16) with no alignment requirement.
+    unsafe {
+        let p = out.as_mut_ptr();
+        _mm_storeu_ps(p, v[0].0);
+        _mm_storeu_ps(p.add(4), v[1].0);
+    }
+}
+
+/// `x` in all four lanes.
+#[inline(always)]
+pub(crate) fn splat_f32(x: f32) -> F4 {
+    // SAFETY: SSE is enabled; no memory is touched.
+    F4(unsafe { _mm_set1_ps(x) })
+}
+
+/// `acc + a * b` lane-wise, the product rounded before the sum (not fused): the same two
+/// IEEE operations as scalar `acc + a * b`.
+#[inline(always)]
+pub(crate) fn mul_add_f32(acc: F4, a: F4, b: F4) -> F4 {
+    // SAFETY: SSE is enabled; no memory is touched.
+    F4(unsafe { _mm_add_ps(acc.0, _mm_mul_ps(a.0, b.0)) })
 }
 
 /// `src` (a multiple of 16 long) rearranged per 16 values as the 8 even-indexed then the 8
