@@ -343,18 +343,72 @@ pub fn depthwise_conv_2d_int8(
 mod x86 {
     use super::{valid_columns, ConvParams, Geometry, QuantParams};
     use crate::gemm::Requant;
-    use crate::simd::{self, Rq4};
-    use crate::util::{clamp_i32, tap_range};
+    use crate::simd::{self, Rq4, F4, V};
+    use crate::util::{clamp_f32, clamp_i32, tap_range};
 
     /// Filter taps (`kh * kw`) and filter columns the stack tables hold.
     pub(super) const MAX_TAPS: usize = 64;
 
-    /// Eight channels at a time (the block's widened filter taps and rescale constants built
-    /// once per layer), four output pixels at a time with their accumulators in registers.
-    /// `BROADCAST`: a depth multiplier that is a multiple of 8, so the eight output channels
-    /// read one input channel; else multiplier 1 (eight input channels).
-    /// `acc += (x + input_offset) * f` per tap as 16-bit multiplies with 32-bit products, padding
-    /// taps skipped as in TFLM, then the eight channels rescaled as two vectors.
+    /// The walk of the SSE2 paths: channels in blocks of 8 (`block(c)` sets up a block once
+    /// per layer: its filter taps as vectors and output constants), output pixels four at a
+    /// time with their accumulators in registers; for each pixel, `tap(block, acc, t, pixel)`
+    /// for every tap `t` inside the input in TFLM's order (rows, then columns; padding taps
+    /// skipped), with `pixel` the input pixel's index; then `store(block, acc, at)` with `at`
+    /// the output index of the pixel's first channel of the block.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn walk8<A: Copy, B>(
+        p: &ConvParams,
+        g: &Geometry,
+        zero: A,
+        mut block: impl FnMut(usize) -> B,
+        tap: impl Fn(&B, &mut A, usize, usize),
+        mut store: impl FnMut(&B, &A, usize),
+    ) {
+        // Output columns [lo, hi) whose tap column kx lies inside the input (same every row).
+        let mut cols = [(0usize, 0usize); MAX_TAPS];
+        for (kx, c) in cols[..g.kw].iter_mut().enumerate() {
+            *c = valid_columns(p, g, kx, 0, g.ow);
+        }
+        for c in (0..g.oc).step_by(8) {
+            let blk = block(c);
+            for b in 0..g.n {
+                for oy in 0..g.oh {
+                    let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
+                    let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
+                    let out_row = (b * g.oh + oy) * g.ow;
+                    let mut ox = 0;
+                    while ox < g.ow {
+                        let np = (g.ow - ox).min(4);
+                        let mut acc = [zero; 4];
+                        for ky in ky_lo..ky_hi {
+                            let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
+                            let row = (b * g.ih + iy) * g.iw;
+                            for (kx, &(lo, hi)) in cols[..g.kw].iter().enumerate() {
+                                let t = ky * g.kw + kx;
+                                for (px, a) in acc.iter_mut().enumerate() {
+                                    let o = ox + px;
+                                    if o >= lo && o < hi {
+                                        let ix = o * p.stride_w + kx * p.dilation_w - p.pad_w;
+                                        tap(&blk, a, t, row + ix);
+                                    }
+                                }
+                            }
+                        }
+                        for (px, a) in acc[..np].iter().enumerate() {
+                            store(&blk, a, (out_row + ox + px) * g.oc + c);
+                        }
+                        ox += np;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Int8 with SSE2. `BROADCAST`: a depth multiplier that is a multiple of 8, so the eight
+    /// output channels read one input channel; else multiplier 1 (eight input channels).
+    /// `acc += (x + input_offset) * f` per tap as 16-bit multiplies with 32-bit products, then
+    /// the eight channels rescaled as two vectors.
     #[allow(clippy::too_many_arguments)]
     #[inline(never)]
     pub(super) fn depthwise_int8_sse2<const BROADCAST: bool>(
@@ -371,21 +425,21 @@ mod x86 {
         let off = simd::splat_i16(off16);
         let dm = g.oc / g.ic.max(1);
         let taps = g.kh * g.kw;
-        // Output columns [lo, hi) whose tap column kx lies inside the input (same every row).
-        let mut cols = [(0usize, 0usize); MAX_TAPS];
-        for (kx, c) in cols[..g.kw].iter_mut().enumerate() {
-            *c = valid_columns(p, g, kx, 0, g.ow);
-        }
-        let mut fv = [simd::zero(); MAX_TAPS];
-        for c in (0..g.oc).step_by(8) {
+        type Block = (
+            [V; MAX_TAPS],
+            [(i32, i32, i32); 8],
+            Option<(Rq4, Rq4)>,
+            usize,
+        );
+        let block = |c: usize| -> Block {
+            let mut fv = [simd::zero(); MAX_TAPS];
             for (t, f) in fv[..taps].iter_mut().enumerate() {
                 *f = simd::load_i8_widen(
                     &filter[t * g.oc..(t + 1) * g.oc].as_chunks::<8>().0[c / 8],
                 );
             }
-            let ch = |j: usize| q.channel(per_channel, c + j);
             let lane = |j: usize| {
-                let (m, s) = ch(j);
+                let (m, s) = q.channel(per_channel, c + j);
                 (m, s, bias.map_or(0, |b| b[c + j]))
             };
             let l: [(i32, i32, i32); 8] = core::array::from_fn(lane);
@@ -399,52 +453,85 @@ mod x86 {
                     q.act_max,
                 )
             };
-            let rqs = rq(0).zip(rq(4));
-            for b in 0..g.n {
-                for oy in 0..g.oh {
-                    let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
-                    let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
-                    let out_row = (b * g.oh + oy) * g.ow;
-                    let mut ox = 0;
-                    while ox < g.ow {
-                        let np = (g.ow - ox).min(4);
-                        let mut acc = [(simd::zero(), simd::zero()); 4];
-                        for ky in ky_lo..ky_hi {
-                            let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
-                            let row = (b * g.ih + iy) * g.iw;
-                            for kx in 0..g.kw {
-                                let f = fv[ky * g.kw + kx];
-                                let (lo, hi) = cols[kx];
-                                for (px, a) in acc.iter_mut().enumerate() {
-                                    let o = ox + px;
-                                    if o >= lo && o < hi {
-                                        let ix = o * p.stride_w + kx * p.dilation_w - p.pad_w;
-                                        if BROADCAST {
-                                            let x = input[(row + ix) * g.ic + c / dm] as i16;
-                                            let x = simd::splat_i16(x.wrapping_add(off16));
-                                            simd::mul_acc(a, x, f);
-                                        } else if let Some(x) =
-                                            input[(row + ix) * g.ic + c..].first_chunk::<8>()
-                                        {
-                                            simd::mul_acc(a, simd::load_i8_widen_add(x, off), f);
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                        for (px, a) in acc[..np].iter().enumerate() {
-                            let oi = (out_row + ox + px) * g.oc + c;
-                            let out = &mut output[oi..oi + 8];
-                            match rqs {
-                                Some((r0, r1)) => out.copy_from_slice(&r0.apply8(a.0, &r1, a.1)),
-                                None => scalar(&l, q, [simd::to_i32(a.0), simd::to_i32(a.1)], out),
-                            }
-                        }
-                        ox += np;
-                    }
+            (fv, l, rq(0).zip(rq(4)), c)
+        };
+        walk8(
+            p,
+            g,
+            (simd::zero(), simd::zero()),
+            block,
+            |blk: &Block, a, t, pixel| {
+                let (f, c) = (blk.0[t], blk.3);
+                if BROADCAST {
+                    let x = input[pixel * g.ic + c / dm] as i16;
+                    simd::mul_acc(a, simd::splat_i16(x.wrapping_add(off16)), f);
+                } else if let Some(x) = input[pixel * g.ic + c..].first_chunk::<8>() {
+                    simd::mul_acc(a, simd::load_i8_widen_add(x, off), f);
                 }
+            },
+            |blk: &Block, a, at| {
+                let out = &mut output[at..at + 8];
+                match &blk.2 {
+                    Some((r0, r1)) => out.copy_from_slice(&r0.apply8(a.0, r1, a.1)),
+                    None => scalar(&blk.1, q, [simd::to_i32(a.0), simd::to_i32(a.1)], out),
+                }
+            },
+        );
+    }
+
+    /// Float with SSE, as [`super::reference::depthwise_conv_2d_f32`] bit for bit: each
+    /// output's taps summed from 0 in TFLM's order (products rounded, then added: the same
+    /// IEEE operations), then the bias added and the clamp. `BROADCAST` as for int8.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    pub(super) fn depthwise_f32_sse2<const BROADCAST: bool>(
+        p: &ConvParams,
+        g: &Geometry,
+        act_min: f32,
+        act_max: f32,
+        input: &[f32],
+        filter: &[f32],
+        bias: Option<&[f32]>,
+        output: &mut [f32],
+    ) {
+        let dm = g.oc / g.ic.max(1);
+        let taps = g.kh * g.kw;
+        type Block = ([[F4; 2]; MAX_TAPS], usize);
+        let block = |c: usize| -> Block {
+            let mut fv = [[simd::splat_f32(0.0); 2]; MAX_TAPS];
+            for (t, f) in fv[..taps].iter_mut().enumerate() {
+                *f = simd::load_f32x8(&filter[t * g.oc..(t + 1) * g.oc].as_chunks::<8>().0[c / 8]);
             }
-        }
+            (fv, c)
+        };
+        let zero = [simd::splat_f32(0.0); 2];
+        walk8(
+            p,
+            g,
+            zero,
+            block,
+            |blk: &Block, a, t, pixel| {
+                let ([f0, f1], c) = (blk.0[t], blk.1);
+                if BROADCAST {
+                    let x = simd::splat_f32(input[pixel * g.ic + c / dm]);
+                    a[0] = simd::mul_add_f32(a[0], x, f0);
+                    a[1] = simd::mul_add_f32(a[1], x, f1);
+                } else if let Some(x) = input[pixel * g.ic + c..].first_chunk::<8>() {
+                    let [x0, x1] = simd::load_f32x8(x);
+                    a[0] = simd::mul_add_f32(a[0], x0, f0);
+                    a[1] = simd::mul_add_f32(a[1], x1, f1);
+                }
+            },
+            |blk: &Block, a, at| {
+                let mut sums = [0.0f32; 8];
+                simd::store_f32x8(*a, &mut sums);
+                let c = blk.1;
+                for (j, (o, &v)) in output[at..at + 8].iter_mut().zip(&sums).enumerate() {
+                    let b = bias.map_or(0.0, |b| b[c + j]);
+                    *o = clamp_f32(v + b, act_min, act_max);
+                }
+            },
+        );
     }
 
     /// The exact scalar rescale of eight channels (constants outside the vector form's range).
@@ -489,6 +576,18 @@ pub fn depthwise_conv_2d_f32(
         output.len(),
     )?;
     let dm = depth_multiplier;
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    if !SMALL && g.oc.is_multiple_of(8) && g.kh * g.kw <= x86::MAX_TAPS && g.kw <= x86::MAX_TAPS {
+        let (i, f, o) = (input, filter, &mut *output);
+        if dm == 1 {
+            x86::depthwise_f32_sse2::<false>(p, &g, act_min, act_max, i, f, bias, o);
+            return Ok(());
+        }
+        if dm.is_multiple_of(8) {
+            x86::depthwise_f32_sse2::<true>(p, &g, act_min, act_max, i, f, bias, o);
+            return Ok(());
+        }
+    }
     let Some(t) = tiling(&g, dm).filter(|_| !SMALL) else {
         return reference::depthwise_conv_2d_f32(
             p,
