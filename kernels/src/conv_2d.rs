@@ -152,7 +152,11 @@ pub fn conv_2d_int8(
     let off = q.input_offset as i16;
     // As many output pixels at a time as their patches fit the buffer: the GEMM sets up each
     // channel's weights and rescale once per batch of rows.
-    let max_rows = WIDE_MAX / k;
+    // (A multiple of the 4-row tiles, so leftover rows come only at the end of the image.)
+    let max_rows = match WIDE_MAX / k {
+        r if r >= 4 => r / 4 * 4,
+        r => r,
+    };
     let mut buf = [0i16; WIDE_MAX];
     let pointwise = g.kh == 1
         && g.kw == 1

@@ -170,7 +170,12 @@ impl OutStage<'_> {
             Some(b) => acc.wrapping_add(b[o]),
             None => acc,
         };
-        let v = r.apply(acc).wrapping_add(self.q.output_offset);
+        let scaled = if r.simple() {
+            r.apply_simple(acc)
+        } else {
+            r.apply(acc)
+        };
+        let v = scaled.wrapping_add(self.q.output_offset);
         clamp_i32(v, self.q.act_min, self.q.act_max) as i8
     }
 }
@@ -230,18 +235,21 @@ fn four_rows(wide: &[i16], k: usize, filter: &[i8], oc: usize, st: &OutStage<'_>
 #[inline(never)]
 fn one_row(x: &[i16], k: usize, filter: &[i8], oc: usize, st: &OutStage<'_>, out: &mut [i8]) {
     const C: usize = 4;
+    // Per-tensor quantization: one set of rescale constants for every output.
+    let shared = (!st.per_channel).then(|| st.requant(0));
+    let rq = |o: usize| shared.unwrap_or_else(|| st.requant(o));
     let mut o = 0;
     for fb in filter.chunks_exact(C * k) {
         let fs: [&[i8]; C] = core::array::from_fn(|c| &fb[c * k..(c + 1) * k]);
         let [acc] = dot_tile::<1, C>([x], fs, k);
         for (c, &a) in acc.iter().enumerate() {
-            out[o + c] = st.finish(&st.requant(o + c), o + c, a);
+            out[o + c] = st.finish(&rq(o + c), o + c, a);
         }
         o += C;
     }
     for f in filter.chunks_exact(k).skip(o).take(oc - o) {
         let acc = dot_tile::<1, 1>([x], [f], k);
-        out[o] = st.finish(&st.requant(o), o, acc[0][0]);
+        out[o] = st.finish(&rq(o), o, acc[0][0]);
         o += 1;
     }
 }
