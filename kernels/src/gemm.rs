@@ -1,13 +1,14 @@
 //! Shared building blocks of the fast int8 and float kernels: exact per-channel requantization
 //! with its constants hoisted, and register-blocked dot-product tiles.
 //!
-//! Everything here is portable, safe Rust shaped for LLVM's vectorisers: fixed-size tiles
-//! (const generics), slices pre-cut to one common length so the inner loops carry no bounds
-//! checks, and no branches inside them. The int8 tiles multiply `i16` inputs (the input already
-//! widened with its offset added, see [`widen`]) by `i8` weights, which lowers to `pmaddwd` on
-//! x86 and to `mla`/`smla*` sequences on Cortex-M; the float tiles keep TFLM's summation order
-//! for every output (so results equal the reference bit for bit) and only interleave
-//! independent outputs to hide latency.
+//! The portable tiles are safe Rust shaped for LLVM's vectorisers: fixed-size tiles (const
+//! generics), slices pre-cut to one common length so the inner loops carry no bounds checks,
+//! and no branches inside them. The int8 tiles multiply `i16` inputs (the input already widened
+//! with its offset added, see [`widen`]) by `i8` weights (`mla`/`smla*` sequences on
+//! Cortex-M); the float tiles keep TFLM's summation order for every output (so results equal
+//! the reference bit for bit) and only interleave independent outputs to hide latency. On
+//! x86-64 the int8 GEMM runs the SSE2 kernel of the `x86` submodule instead (`pmaddwd` tiles
+//! and vector requantization from [`crate::simd`]), proptested equal to the portable one.
 
 use crate::quant::QuantParams;
 use crate::util::clamp_i32;

@@ -1,8 +1,10 @@
 //! Pure math kernels for microlite, bit-exact with TensorFlow Lite Micro's reference kernels.
 //!
-//! Every kernel works on plain slices and parameter structs: no model types, no heap, no
-//! `unsafe`. Each one checks its slice lengths against its shapes on entry (O(1)) and returns
-//! [`KernelError`] instead of panicking; no input can make a kernel panic or overflow.
+//! Every kernel works on plain slices and parameter structs: no model types, no heap. Each one
+//! checks its slice lengths against its shapes on entry (O(1)) and returns [`KernelError`]
+//! instead of panicking; no input can make a kernel panic or overflow. The only `unsafe` is
+//! the private SSE2 module used on x86-64 (intrinsic calls, each with its `SAFETY` note, and
+//! covered by Miri in CI); every other target runs portable safe Rust.
 //!
 //! Integer math follows TFLM built without `TFLITE_SINGLE_ROUNDING` (gemmlowp double rounding);
 //! float kernels follow TFLM's reference order of operations.
