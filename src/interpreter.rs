@@ -681,6 +681,25 @@ impl<'a> Interpreter<'a> {
     /// Runs op `i` alone: [`Self::invoke`] is `invoke_op(0)`, `invoke_op(1)`, ... in order.
     /// Stepping lets a caller time each op (a profile) or inspect intermediate tensors.
     ///
+    /// ```no_run
+    /// # fn main() -> Result<(), microlite::Error> {
+    /// # use microlite::{AllOpsResolver, Interpreter, Model};
+    /// # static MODEL: &[u8] = &[];
+    /// # let model = Model::from_bytes(MODEL)?;
+    /// # let resolver = AllOpsResolver::with_all_ops();
+    /// # let mut arena = microlite::Arena::<16384>::new();
+    /// # let mut interp = Interpreter::new(model, &resolver, arena.as_mut_slice())?;
+    /// # fn cycles() -> u32 { 0 }
+    /// // A per-op profile with any clock (a cycle counter on a microcontroller).
+    /// for i in 0..interp.op_count() {
+    ///     let t0 = cycles();
+    ///     interp.invoke_op(i)?;
+    ///     let name = interp.op_builtin(i).and_then(|b| b.name()).unwrap_or("?");
+    ///     let _ = (name, cycles().wrapping_sub(t0));
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// [`Error::BadIndex`] when `i >= op_count()`; otherwise as [`Self::invoke`].
     pub fn invoke_op(&mut self, i: usize) -> Result<(), Error> {
