@@ -433,17 +433,22 @@ mod x86 {
             let nb = B.min(oc - c0);
             let rq: [Option<Rq4>; B] =
                 core::array::from_fn(|c| if c < nb { channel_rq(st, c0 + c) } else { None });
+            // The block's weight rows, cut (and their partial last 8 padded) once per call.
+            let empty: &[[i8; 8]] = &[];
+            let fb: [(&[[i8; 8]], [i8; 8]); B] = core::array::from_fn(|c| {
+                if c < nb {
+                    chunks_i8(&filter[(c0 + c) * k..(c0 + c + 1) * k], n)
+                } else {
+                    (empty, [0; 8])
+                }
+            });
             for t in 0..tiles {
                 let x = xs(t);
                 let out = &mut out[4 * t * oc..(4 * t + 4) * oc];
                 let mut c = 0;
                 while c + 2 <= nb {
                     let o = c0 + c;
-                    let fs = [
-                        chunks_i8(&filter[o * k..(o + 1) * k], n),
-                        chunks_i8(&filter[(o + 1) * k..(o + 2) * k], n),
-                    ];
-                    let acc = tile::<2>(&x, &fs, n, tail);
+                    let acc = tile::<2>(&x, &[fb[c], fb[c + 1]], n, tail);
                     for j in 0..2 {
                         let v = simd::sum4(acc[0][j], acc[1][j], acc[2][j], acc[3][j]);
                         store4(st, &rq[c + j], o + j, v, oc, out);
@@ -452,8 +457,7 @@ mod x86 {
                 }
                 if c < nb {
                     let o = c0 + c;
-                    let fs = [chunks_i8(&filter[o * k..(o + 1) * k], n)];
-                    let [[a], [b], [cc], [d]] = tile::<1>(&x, &fs, n, tail);
+                    let [[a], [b], [cc], [d]] = tile::<1>(&x, &[fb[c]], n, tail);
                     store4(st, &rq[c], o, simd::sum4(a, b, cc, d), oc, out);
                 }
             }
