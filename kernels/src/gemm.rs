@@ -318,26 +318,15 @@ mod x86 {
     use super::{OutStage, WIDE_MAX};
     use crate::simd::{self, Rq4, V};
 
-    /// `[i16; 8]` chunks of `s` (its first `n * 8` values) and the rest, zero-padded.
+    /// `[T; N]` chunks of `s` and the rest, zero-padded to one more chunk.
     #[inline(always)]
-    fn chunks_i16(s: &[i16], n: usize) -> (&[[i16; 8]], [i16; 8]) {
-        let (c, rest) = s.as_chunks::<8>();
-        let mut t = [0i16; 8];
+    fn chunks<T: Copy + Default, const N: usize>(s: &[T]) -> (&[[T; N]], [T; N]) {
+        let (c, rest) = s.as_chunks::<N>();
+        let mut t = [T::default(); N];
         for (d, &v) in t.iter_mut().zip(rest) {
             *d = v;
         }
-        (&c[..n], t)
-    }
-
-    /// `[i8; 8]` chunks of `s` (its first `n * 8` values) and the rest, zero-padded.
-    #[inline(always)]
-    fn chunks_i8(s: &[i8], n: usize) -> (&[[i8; 8]], [i8; 8]) {
-        let (c, rest) = s.as_chunks::<8>();
-        let mut t = [0i8; 8];
-        for (d, &v) in t.iter_mut().zip(rest) {
-            *d = v;
-        }
-        (&c[..n], t)
+        (c, t)
     }
 
     /// Four rows of `xs` (each `n` chunks and a zero-padded rest) against up to `C` weight
@@ -423,7 +412,7 @@ mod x86 {
         let (n, tail) = (k / 8, !k.is_multiple_of(8));
         let tiles = rows / 4;
         let xs = |t: usize| -> [(&[[i16; 8]], [i16; 8]); 4] {
-            core::array::from_fn(|p| chunks_i16(&wide[(4 * t + p) * k..(4 * t + p + 1) * k], n))
+            core::array::from_fn(|p| chunks(&wide[(4 * t + p) * k..(4 * t + p + 1) * k]))
         };
         // Channels in blocks of 8: their rescale constants set up once per call, each tile's
         // rows cut once per block.
@@ -437,7 +426,7 @@ mod x86 {
             let empty: &[[i8; 8]] = &[];
             let fb: [(&[[i8; 8]], [i8; 8]); B] = core::array::from_fn(|c| {
                 if c < nb {
-                    chunks_i8(&filter[(c0 + c) * k..(c0 + c + 1) * k], n)
+                    chunks(&filter[(c0 + c) * k..(c0 + c + 1) * k])
                 } else {
                     (empty, [0; 8])
                 }
@@ -504,17 +493,6 @@ mod x86 {
         acc
     }
 
-    /// `[i8; 16]` chunks of `s` and the rest, zero-padded.
-    #[inline(always)]
-    fn chunks16(s: &[i8]) -> (&[[i8; 16]], [i8; 16]) {
-        let (c, rest) = s.as_chunks::<16>();
-        let mut t = [0i8; 16];
-        for (d, &v) in t.iter_mut().zip(rest) {
-            *d = v;
-        }
-        (c, t)
-    }
-
     /// [`super::one_row`] with `pmaddwd`: the row deinterleaved once (16 values at a time, so
     /// each weight load serves 16 products), four channels at a time.
     #[inline(never)]
@@ -563,7 +541,7 @@ mod x86 {
         let mut o = 0;
         while o + 4 <= oc {
             let fs: [_; 4] =
-                core::array::from_fn(|c| chunks16(&filter[(o + c) * k..(o + c + 1) * k]));
+                core::array::from_fn(|c| chunks(&filter[(o + c) * k..(o + c + 1) * k]));
             let acc = dots::<4>(xd, fs, n, tail);
             let v = simd::sum4(acc[0], acc[1], acc[2], acc[3]);
             let (m, s): ([i32; 4], [i32; 4]) = (
@@ -582,7 +560,7 @@ mod x86 {
             o += 4;
         }
         while o < oc {
-            let [acc] = dots::<1>(xd, [chunks16(&filter[o * k..(o + 1) * k])], n, tail);
+            let [acc] = dots::<1>(xd, [chunks(&filter[o * k..(o + 1) * k])], n, tail);
             let a = simd::to_i32(acc)
                 .iter()
                 .fold(0i32, |s, &v| s.wrapping_add(v));
