@@ -52,6 +52,49 @@ pub enum Malformed {
     Budget,
 }
 
+/// A custom op's name as an error carries it: up to 24 bytes, cut at a character boundary.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct OpName {
+    bytes: [u8; 24],
+    len: u8,
+}
+
+impl OpName {
+    /// `name`, cut to at most 24 bytes.
+    pub fn new(name: &str) -> Self {
+        let mut len = name.len().min(24);
+        while !name.is_char_boundary(len) {
+            len -= 1;
+        }
+        let mut bytes = [0u8; 24];
+        if let (Some(d), Some(s)) = (bytes.get_mut(..len), name.as_bytes().get(..len)) {
+            d.copy_from_slice(s);
+        }
+        OpName {
+            bytes,
+            len: len as u8,
+        }
+    }
+
+    /// The name (possibly cut).
+    pub fn as_str(&self) -> &str {
+        let b = self.bytes.get(..usize::from(self.len)).unwrap_or(&[]);
+        core::str::from_utf8(b).unwrap_or("")
+    }
+}
+
+impl fmt::Debug for OpName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for OpName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Every way loading, planning or running a model can fail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -61,8 +104,8 @@ pub enum Error {
     Malformed(Malformed),
     /// The resolver has no kernel for this builtin operator (code and version as in the model).
     UnsupportedOp { op: u32, code: i32, version: i32 },
-    /// A custom operator (not a builtin) was found.
-    CustomOp { op: u32 },
+    /// The resolver has no kernel for this custom operator (named by its `custom_code`).
+    CustomOp { op: u32, name: OpName },
     /// An operator is given a tensor type its kernel does not accept.
     UnsupportedType { op: u32, tensor: u32, ty: u8 },
     /// Tensor shapes do not fit together for an operator.
@@ -174,9 +217,11 @@ impl fmt::Display for Error {
                     ),
                 }
             }
-            Error::CustomOp { op } => {
-                write!(f, "operator {op}: custom operators are not supported")
-            }
+            Error::CustomOp { op, name } => write!(
+                f,
+                "operator {op}: custom op \"{name}\" has no kernel in the resolver \
+                 (register one with Registration::custom)"
+            ),
             Error::UnsupportedType { op, tensor, ty } => {
                 let name = crate::TensorType::from_u8(ty)
                     .map(|t| t.name())

@@ -6,9 +6,12 @@
 
 use crate::error::{Error, Malformed};
 use crate::model::{Model, SubGraph, Tensor};
-use crate::ops::{cast_mut, Element, Io, OpCtx, OpPlan, Registration, MAX_OUTPUTS, MAX_PIECES};
+use crate::ops::{
+    cast_mut, Element, EvalCtx, OpCtx, PrepareCtx, Registration, MAX_OUTPUTS, MAX_PIECES,
+};
 use crate::planner::{self, align_up, Buffers, ALIGN};
-use crate::resolver::OpResolver;
+use crate::error::OpName;
+use crate::resolver::{lookup, OpResolver};
 use crate::schema::{BuiltinOperator, TensorType};
 
 /// Words per tensor record: offset, size, lifetime (first and last op as two `u16`s), alias,
@@ -34,8 +37,24 @@ const fn word_of(f: usize) -> usize {
 }
 /// Most ops a model may have: lifetimes are stored as `u16`, with `u16::MAX` for "not yet".
 const MAX_OPS: usize = u16::MAX as usize - 1;
-/// Words per op record: data offset, data length, scratch offset, scratch size.
-const OW: usize = 4;
+/// Words per op record (one per op, made once by `Interpreter::new`; invoke reads only these):
+const OW: usize = 8;
+/// The registration's index in the resolver (low 16 bits) and flags (high 16 bits).
+const R_REG: usize = 0;
+/// Byte offset (from the tail's start) of the op's operands: inputs then outputs, as `i32`s.
+const R_OPERANDS: usize = 1;
+/// Number of inputs (low 16 bits) and outputs (high 16 bits).
+const R_COUNTS: usize = 2;
+/// Byte offset (from the tail's start) and length of the op's persistent data.
+const R_DATA: usize = 3;
+const R_DATA_LEN: usize = 4;
+/// The planner's link to the next buffer by offset (scratch is a planned buffer).
+const R_NEXT: usize = 5;
+/// Offset of the op's scratch in the head, and its size.
+const R_SCRATCH: usize = 6;
+const R_SCRATCH_LEN: usize = 7;
+/// Record flag: the op's output was planned onto its input's bytes, so eval is skipped.
+const F_SKIP: u32 = 1 << 16;
 /// Marks "not in the arena" / "not yet".
 const NONE: u32 = u32::MAX;
 
@@ -153,33 +172,22 @@ impl<'a> TensorInfo<'a> {
 /// let scores: &[i8] = interp.output(0)?;
 /// # let _ = scores; Ok(()) }
 /// ```
+///
+/// It holds no trait object: the kernels are reached through the resolver's registration
+/// slice, so an `Interpreter` is `Send` and `Sync` and can live in a `static`
+/// (`critical_section::Mutex<RefCell<Option<Interpreter<'static>>>>`).
 pub struct Interpreter<'a> {
     model: Model<'a>,
-    resolver: &'a dyn OpResolver,
+    regs: &'a [Registration],
     arena: &'a mut [u8],
     head: usize,
+    /// The tail: op operands and persistent data, then the tensor table and op records.
     tail_start: usize,
     tail_len: usize,
+    /// Where the tensor table starts, from `tail_start`.
+    tables_at: usize,
     tensors: usize,
     ops: usize,
-}
-
-/// Sizes of the bookkeeping for a model: words of tables and op data.
-struct Layout {
-    tensors: usize,
-    ops: usize,
-    data_words: usize,
-}
-
-impl Layout {
-    fn tail_bytes(&self) -> usize {
-        let words = self
-            .tensors
-            .saturating_mul(TW)
-            .saturating_add(self.ops.saturating_mul(OW))
-            .saturating_add(self.data_words);
-        align_up(words.saturating_mul(4))
-    }
 }
 
 /// The planner's view of the tables: tensors first, then one scratch buffer per op.
@@ -226,6 +234,13 @@ impl Tables<'_> {
     fn op_base(&self, op: usize) -> usize {
         self.tensors * TW + op * OW
     }
+    fn r(&self, op: usize, f: usize) -> u32 {
+        self.get(self.op_base(op) + f)
+    }
+    fn set_r(&mut self, op: usize, f: usize, v: u32) {
+        let at = self.op_base(op) + f;
+        self.set(at, v);
+    }
     /// Whether tensor `t` lives in the arena (it has no constant data).
     fn in_arena(&self, t: usize) -> bool {
         self.t(t, T_SIZE) != NONE
@@ -263,7 +278,7 @@ impl Buffers for Tables<'_> {
                 align_up(self.t(i, T_SIZE) as usize)
             }
         } else {
-            self.get(self.op_base(i - self.tensors) + 3) as usize
+            self.r(i - self.tensors, R_SCRATCH_LEN) as usize
         }
     }
     fn lifetime(&self, i: usize) -> (u32, u32) {
@@ -278,7 +293,7 @@ impl Buffers for Tables<'_> {
         let w = if i < self.tensors {
             self.t(i, T_OFF)
         } else {
-            self.get(self.op_base(i - self.tensors) + 2)
+            self.r(i - self.tensors, R_SCRATCH)
         };
         (w != NONE).then_some(w as usize)
     }
@@ -286,7 +301,7 @@ impl Buffers for Tables<'_> {
         let at = if i < self.tensors {
             i * TW + T_OFF
         } else {
-            self.op_base(i - self.tensors) + 2
+            self.op_base(i - self.tensors) + R_SCRATCH
         };
         self.set(at, u32::try_from(offset).unwrap_or(NONE));
     }
@@ -294,7 +309,7 @@ impl Buffers for Tables<'_> {
         let w = if i < self.tensors {
             self.t(i, T_NEXT)
         } else {
-            self.get(self.op_base(i - self.tensors))
+            self.r(i - self.tensors, R_NEXT)
         };
         (w != NONE).then_some(w as usize)
     }
@@ -303,8 +318,7 @@ impl Buffers for Tables<'_> {
         if i < self.tensors {
             self.set_t(i, T_NEXT, v);
         } else {
-            let at = self.op_base(i - self.tensors);
-            self.set(at, v);
+            self.set_r(i - self.tensors, R_NEXT, v);
         }
     }
 }
@@ -324,41 +338,41 @@ fn u32_of(n: usize) -> Result<u32, Error> {
         .ok_or(Error::TooComplex)
 }
 
-/// Finds the registration for op `i` of the main subgraph.
-fn registration<'r>(
-    model: &Model<'_>,
-    sg: &SubGraph<'_>,
-    resolver: &'r dyn OpResolver,
-    i: usize,
-) -> Result<&'r Registration, Error> {
-    let op = sg.operator(i).ok_or(Error::TooComplex)?;
-    registration_of(model, &op, resolver, i).map(|(r, _)| r)
+/// Tail bytes of the tensor table and op records.
+fn table_bytes(tensors: usize, ops: usize) -> Option<usize> {
+    let words = tensors.checked_mul(TW)?.checked_add(ops.checked_mul(OW)?)?;
+    let bytes = align_up(words.checked_mul(4)?);
+    u32::try_from(bytes).ok()?;
+    Some(bytes)
 }
 
-/// The registration of `op` (op `i`) and its builtin code.
-fn registration_of<'r>(
+/// The registration index for op `i`: the one place ops meet the resolver.
+fn resolve(
     model: &Model<'_>,
     op: &crate::model::Operator<'_>,
-    resolver: &'r dyn OpResolver,
+    regs: &[Registration],
     i: usize,
-) -> Result<(&'r Registration, BuiltinOperator), Error> {
-    let (builtin, version) = model.builtin_and_version(op.opcode_index() as usize);
+) -> Result<usize, Error> {
+    let index = op.opcode_index() as usize;
+    let (builtin, version) = model.builtin_and_version(index);
     let oi = i as u32;
     if builtin == BuiltinOperator::CUSTOM {
-        return Err(Error::CustomOp { op: oi });
-    }
-    resolver
-        .find(builtin, version)
-        .map(|r| (r, builtin))
-        .ok_or(Error::UnsupportedOp {
+        let name = model.operator_code(index).custom_code.unwrap_or("");
+        return lookup(regs, builtin, version, Some(name)).ok_or(Error::CustomOp {
             op: oi,
-            code: builtin.0,
-            version,
-        })
+            name: OpName::new(name),
+        });
+    }
+    lookup(regs, builtin, version, None).ok_or(Error::UnsupportedOp {
+        op: oi,
+        code: builtin.0,
+        version,
+    })
 }
 
 impl<'a> Interpreter<'a> {
-    /// Verifies every op against the resolver, plans the arena and prepares the ops.
+    /// Resolves and prepares every op once, plans the arena, and keeps one record per op in
+    /// the arena's tail: `invoke` then runs from those records alone.
     ///
     /// # Errors
     /// [`Error::ArenaMisaligned`] when `arena` does not start 16-byte aligned;
@@ -373,46 +387,71 @@ impl<'a> Interpreter<'a> {
         if !(arena.as_ptr() as usize).is_multiple_of(ALIGN) {
             return Err(Error::ArenaMisaligned);
         }
-        let sg = model.main_subgraph();
-        if sg.operator_count() > MAX_OPS {
+        let regs = resolver.registrations();
+        if regs.len() > usize::from(u16::MAX) {
             return Err(Error::TooComplex);
         }
-        let layout = Self::layout(&model, &sg, resolver)?;
-        let tail_len = layout.tail_bytes();
+        let sg = model.main_subgraph();
+        let (nt, no) = (sg.tensor_count(), sg.operator_count());
+        if no > MAX_OPS {
+            return Err(Error::TooComplex);
+        }
+        // Every op must have a kernel before anything is sized.
+        for i in 0..no {
+            let op = sg.operator(i).ok_or(Error::TooComplex)?;
+            resolve(&model, &op, regs, i)?;
+        }
+        let tables = table_bytes(nt, no).ok_or(Error::TooComplex)?;
         let available = arena.len();
-        if tail_len > available {
-            // Too small even for the bookkeeping: the planned head is unknown, so report the
-            // bookkeeping plus the largest single tensor, a lower bound.
-            let largest = (0..sg.tensor_count())
+        let top = available & !(ALIGN - 1);
+        // Too small even for the tables: the rest is unknown, so report the tables plus the
+        // largest single tensor, a lower bound.
+        let lower_bound = |staged: usize| {
+            let largest = (0..nt)
                 .filter_map(|t| sg.tensor(t))
                 .filter(|t| t.data().is_none())
                 .filter_map(|t| t.byte_size())
                 .max()
                 .unwrap_or(0);
-            return Err(Error::ArenaTooSmall {
-                needed: tail_len + align_up(largest),
+            Error::ArenaTooSmall {
+                needed: tables + align_up(staged) + align_up(largest),
                 available,
-            });
+            }
+        };
+        if tables > top {
+            return Err(lower_bound(0));
         }
-        let tail_start = (available - tail_len) & !(ALIGN - 1);
+        let tables_start = top - tables;
         let mut interp = Interpreter {
             model,
-            resolver,
+            regs,
             arena,
             head: 0,
-            tail_start,
-            tail_len,
-            tensors: layout.tensors,
-            ops: layout.ops,
+            tail_start: tables_start,
+            tail_len: tables,
+            tables_at: 0,
+            tensors: nt,
+            ops: no,
+        };
+        // Prepare stages operands and persistent data from the arena's start; they move to
+        // just below the tables once the head is planned.
+        let staged = match interp.prepare_all() {
+            Err(Error::ArenaTooSmall { needed, .. }) => return Err(lower_bound(needed)),
+            r => align_up(r?),
         };
         interp.plan()?;
-        if interp.head > interp.tail_start {
+        let tail_start = tables_start.saturating_sub(staged);
+        if interp.head > tail_start || staged > tables_start {
             return Err(Error::ArenaTooSmall {
-                needed: interp.head + tail_len,
+                needed: interp.head + staged + tables,
                 available,
             });
         }
-        interp.prepare_data()?;
+        interp.arena.copy_within(..staged, tail_start);
+        interp.tail_start = tail_start;
+        interp.tail_len = staged + tables;
+        interp.tables_at = staged;
+        interp.mark_skips()?;
         // Variable tensors and scratch start from zero, as in TFLM.
         if let Some(h) = interp.arena.get_mut(..interp.head) {
             h.fill(0);
@@ -433,44 +472,110 @@ impl<'a> Interpreter<'a> {
         Interpreter::new(model, resolver, scratch).map(|i| i.arena_used_bytes())
     }
 
-    fn layout(
-        model: &Model<'a>,
-        sg: &SubGraph<'a>,
-        resolver: &dyn OpResolver,
-    ) -> Result<Layout, Error> {
-        let mut data_words = 0usize;
-        for i in 0..sg.operator_count() {
-            let reg = registration(model, sg, resolver, i)?;
-            let op = sg.operator(i).ok_or(Error::TooComplex)?;
-            let ctx = OpCtx::new(model, *sg, op, u32_of(i)?);
-            let plan = (reg.prepare)(&ctx, None)?;
-            data_words = data_words.saturating_add(plan.data_words);
-        }
-        let l = Layout {
-            tensors: sg.tensor_count(),
-            ops: sg.operator_count(),
-            data_words,
-        };
-        u32_of(l.tail_bytes())?;
-        Ok(l)
+    /// The tables (tensor records, then op records) as words; before the move, they sit at
+    /// `tail_start`, after it at `tail_start + tables_at`.
+    fn tables_mut(&mut self) -> Result<&mut [u32], Error> {
+        let from = self.tail_start + self.tables_at;
+        let to = self.tail_start + self.tail_len;
+        let bytes = self.arena.get_mut(from..to).ok_or(Error::ArenaMisaligned)?;
+        cast_mut::<u32>(bytes).map_err(|_| Error::ArenaMisaligned)
     }
 
-    fn tail_words(&mut self) -> Result<&mut [u32], Error> {
-        let end = self.tail_start + self.tail_len;
-        let bytes = self
-            .arena
-            .get_mut(self.tail_start..end)
-            .ok_or(Error::ArenaMisaligned)?;
-        cast_mut::<u32>(bytes).map_err(|_| Error::ArenaMisaligned)
+    fn tables(&self) -> Option<&[u32]> {
+        let from = self.tail_start + self.tables_at;
+        let bytes = self.arena.get(from..self.tail_start + self.tail_len)?;
+        if bytes.is_empty() {
+            return Some(&[]);
+        }
+        bytemuck::try_cast_slice(bytes).ok()
+    }
+
+    /// Resolves and prepares each op once, staging its operands and persistent data from the
+    /// arena's start and filling its record. Returns the bytes staged.
+    fn prepare_all(&mut self) -> Result<usize, Error> {
+        let (model, regs, nt, no) = (self.model, self.regs, self.tensors, self.ops);
+        let sg = model.main_subgraph();
+        let tables_start = self.tail_start;
+        let (staging, rest) = self.arena.split_at_mut(tables_start);
+        let tables = cast_mut::<u32>(rest.get_mut(..self.tail_len).ok_or(Error::TooComplex)?)
+            .map_err(|_| Error::ArenaMisaligned)?;
+        tables.fill(NONE);
+        let mut tb = Tables {
+            words: tables,
+            tensors: nt,
+            ops: no,
+        };
+        let mut at = 0usize;
+        let room = staging.len();
+        for i in 0..no {
+            let op = sg.operator(i).ok_or(Error::TooComplex)?;
+            let reg_index = resolve(&model, &op, regs, i)?;
+            let reg = regs.get(reg_index).ok_or(Error::TooComplex)?;
+            let (ins, outs) = (op.inputs(), op.outputs());
+            let n = ins.len() + outs.len();
+            // Operands, as i32s: inputs then outputs.
+            let end = at + 4 * n;
+            let words = staging.get_mut(at..end).ok_or(Error::ArenaTooSmall {
+                needed: end,
+                available: room,
+            })?;
+            let words = cast_mut::<i32>(words).map_err(|_| Error::ArenaMisaligned)?;
+            for (w, t) in words.iter_mut().zip(ins.iter().chain(outs.iter())) {
+                *w = t;
+            }
+            let data_at = align_up(end);
+            let ctx = OpCtx::new(&model, sg, op, u32_of(i)?);
+            let mut pctx = PrepareCtx::new(ctx, &mut *staging, data_at);
+            (reg.prepare)(&mut pctx)?;
+            let (data_end, scratch) = pctx.finish();
+            let counts = u32_of(ins.len() | (outs.len() << 16))?;
+            tb.set_r(i, R_REG, u32_of(reg_index)?);
+            tb.set_r(i, R_OPERANDS, u32_of(at)?);
+            tb.set_r(i, R_COUNTS, counts);
+            tb.set_r(i, R_DATA, u32_of(data_at)?);
+            tb.set_r(i, R_DATA_LEN, u32_of(data_end - data_at)?);
+            tb.set_r(i, R_SCRATCH_LEN, u32_of(align_up(scratch))?);
+            at = align_up(data_end);
+        }
+        Ok(at)
+    }
+
+    /// Flags ops whose output was planned onto their input's bytes (RESHAPE-like): their eval
+    /// is skipped.
+    fn mark_skips(&mut self) -> Result<(), Error> {
+        let (model, no) = (self.model, self.ops);
+        let sg = model.main_subgraph();
+        for i in 0..no {
+            let op = sg.operator(i).ok_or(Error::TooComplex)?;
+            let code = model.operator_code(op.opcode_index() as usize).builtin;
+            let (src, dst) = (op.inputs().get(0), op.outputs().get(0));
+            if !aliases_input(code) || src < 0 || dst < 0 {
+                continue;
+            }
+            let words = self.tables().ok_or(Error::ArenaMisaligned)?;
+            let table = TensorTable {
+                words: words.get(..self.tensors * TW).unwrap_or(&[]),
+            };
+            if table
+                .region(src as u32)
+                .is_some_and(|r| table.region(dst as u32) == Some(r))
+            {
+                let base = self.tensors * TW + i * OW + R_REG;
+                let w = self.tables_mut()?;
+                if let Some(r) = w.get_mut(base) {
+                    *r |= F_SKIP;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Computes lifetimes and sizes, lets RESHAPE-like outputs alias their inputs, then runs
     /// the greedy planner.
     fn plan(&mut self) -> Result<(), Error> {
-        let (model, sg, resolver) = (self.model, self.sg(), self.resolver);
+        let (model, sg) = (self.model, self.sg());
         let (nt, no) = (self.tensors, self.ops);
-        let words = self.tail_words()?;
-        words.fill(NONE);
+        let words = self.tables_mut()?;
         let mut tb = Tables {
             words,
             tensors: nt,
@@ -553,16 +658,6 @@ impl<'a> Interpreter<'a> {
                     }
                 }
             }
-            // Scratch and persistent data sizes, fixed by the op's prepare.
-            let reg = registration(&model, &sg, resolver, i)?;
-            let ctx = OpCtx::new(&model, sg, op, oi);
-            let OpPlan {
-                data_words,
-                scratch_bytes,
-            } = (reg.prepare)(&ctx, None)?;
-            let base = tb.op_base(i);
-            tb.set(base + 1, u32_of(data_words)?);
-            tb.set(base + 3, u32_of(align_up(scratch_bytes))?);
         }
         for t in sg.outputs().iter() {
             let tu = t as usize;
@@ -624,33 +719,7 @@ impl<'a> Interpreter<'a> {
                 }
             }
         }
-        // Persistent data follows the tables.
-        let mut data_at = nt * TW + no * OW;
-        for i in 0..no {
-            let base = tb.op_base(i);
-            tb.set(base, u32_of(data_at)?);
-            data_at += tb.get(base + 1) as usize;
-        }
         self.head = align_up(head);
-        Ok(())
-    }
-
-    /// Second prepare pass: ops write their persistent data.
-    fn prepare_data(&mut self) -> Result<(), Error> {
-        let (model, sg, resolver, nt) = (self.model, self.sg(), self.resolver, self.tensors);
-        for i in 0..self.ops {
-            let op = sg.operator(i).ok_or(Error::TooComplex)?;
-            let reg = registration(&model, &sg, resolver, i)?;
-            let words = self.tail_words()?;
-            let base = nt * TW + i * OW;
-            let (off, len) = (
-                words.get(base).copied().unwrap_or(0) as usize,
-                words.get(base + 1).copied().unwrap_or(0) as usize,
-            );
-            let data = words.get_mut(off..off + len).ok_or(Error::TooComplex)?;
-            let ctx = OpCtx::new(&model, sg, op, i as u32);
-            (reg.prepare)(&ctx, Some(bytemuck::cast_slice_mut(data)))?;
-        }
         Ok(())
     }
 
@@ -660,9 +729,8 @@ impl<'a> Interpreter<'a> {
     /// None in practice: prepare has validated everything; errors here mean a kernel
     /// disagreed with its prepare, reported as the op's error.
     pub fn invoke(&mut self) -> Result<(), Error> {
-        let sg = self.sg();
         for i in 0..self.ops {
-            self.run_op(sg, i)?;
+            self.run_op(i)?;
         }
         Ok(())
     }
@@ -706,97 +774,101 @@ impl<'a> Interpreter<'a> {
         if i >= self.ops {
             return Err(Error::BadIndex { index: i });
         }
-        self.run_op(self.sg(), i)
+        self.run_op(i)
     }
 
-    /// Op `i` of `sg` (the main subgraph, derived once per invoke).
-    fn run_op(&mut self, sg: SubGraph<'a>, i: usize) -> Result<(), Error> {
-        let (model, resolver, nt) = (self.model, self.resolver, self.tensors);
+    /// Runs op `i` from its record: registration index, operands, data and scratch, all
+    /// fixed by `new`. No model reads, no resolver lookups.
+    fn run_op(&mut self, i: usize) -> Result<(), Error> {
+        let (nt, regs, model) = (self.tensors, self.regs, self.model);
         let (head, tail) = self.arena.split_at_mut(self.tail_start);
-        let tail = tail.get(..self.tail_len).ok_or(Error::ArenaMisaligned)?;
-        let words: &[u32] = if tail.is_empty() {
-            &[]
-        } else {
-            bytemuck::try_cast_slice(tail).map_err(|_| Error::ArenaMisaligned)?
+        let tail: &[u8] = tail.get(..self.tail_len).ok_or(Error::ArenaMisaligned)?;
+        let words: &[u32] = match tail.get(self.tables_at..) {
+            Some([]) | None => &[],
+            Some(b) => bytemuck::try_cast_slice(b).map_err(|_| Error::ArenaMisaligned)?,
         };
         let table = TensorTable {
             words: words.get(..nt * TW).unwrap_or(&[]),
         };
-        {
-            let op = sg.operator(i).ok_or(Error::TooComplex)?;
-            let (reg, code) = registration_of(&model, &op, resolver, i)?;
-            let base = nt * TW + i * OW;
-            let Some(&[off, len, s_off, s_len]) = words.get(base..base + OW) else {
-                return Err(Error::TooComplex);
-            };
-            let (off, len, s_len) = (off as usize, len as usize, s_len as usize);
-            let data = words.get(off..off + len).ok_or(Error::TooComplex)?;
-            let ctx = OpCtx::new(&model, sg, op, i as u32);
-            // An output planned onto its input's bytes (RESHAPE-like) needs no work.
-            let (src, dst) = (op.inputs().get(0), op.outputs().get(0));
-            if aliases_input(code)
-                && src >= 0
-                && table
-                    .region(src as u32)
-                    .is_some_and(|r| table.region(dst as u32) == Some(r))
-            {
-                return Ok(());
-            }
-            // Mutable regions: outputs then scratch.
-            let mut regions = [(0usize, 0usize, usize::MAX); MAX_OUTPUTS + 1];
-            let mut n = 0;
-            for (k, t) in op.outputs().iter().enumerate() {
-                // Regions are the tensors' exact bytes, not the aligned reservations.
-                let (o, s) = table.region(t as u32).ok_or(ctx.count_err())?;
-                *regions.get_mut(n).ok_or(Error::TooComplex)? = (o, s, k);
-                n += 1;
-            }
-            if s_len > 0 && s_off != NONE {
-                *regions.get_mut(n).ok_or(Error::TooComplex)? =
-                    (s_off as usize, s_len, MAX_OUTPUTS);
-                n += 1;
-            }
-            let regions = regions.get_mut(..n).ok_or(Error::TooComplex)?;
-            // By offset; at most MAX_OUTPUTS + 1 entries: an insertion sort.
-            for j in 1..regions.len() {
-                let mut k = j;
-                while k > 0 && regions.get(k - 1).map(|r| r.0) > regions.get(k).map(|r| r.0) {
-                    regions.swap(k - 1, k);
-                    k -= 1;
-                }
-            }
-            let mut io = Io {
-                shared: [(0, &[][..]); MAX_PIECES],
-                outputs: Default::default(),
-                scratch: &mut [],
-                table,
-                inputs: op.inputs(),
-                model_bytes: model.bytes(),
-                op_index: i as u32,
-            };
-            let mut rest: &mut [u8] = &mut *head;
-            let mut pos = 0usize;
-            let mut pieces = 0;
-            for &(o, s, k) in regions.iter() {
-                if o < pos {
-                    return Err(ctx.count_err());
-                }
-                let (gap, r) = core::mem::take(&mut rest).split_at_mut(o - pos);
-                let (mine, r) = r.split_at_mut(s.min(r.len()));
-                *io.shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, gap);
-                pieces += 1;
-                if k == MAX_OUTPUTS {
-                    io.scratch = mine;
-                } else {
-                    *io.outputs.get_mut(k).ok_or(Error::TooComplex)? = mine;
-                }
-                pos = o + s;
-                rest = r;
-            }
-            *io.shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, rest);
-            (reg.eval)(&ctx, &mut io, bytemuck::cast_slice(data))?;
+        let base = nt * TW + i * OW;
+        let Some(&[reg, operands, counts, data, data_len, _next, s_off, s_len]) =
+            words.get(base..base + OW)
+        else {
+            return Err(Error::TooComplex);
+        };
+        if reg & F_SKIP != 0 {
+            return Ok(());
         }
-        Ok(())
+        let reg = regs
+            .get((reg & 0xFFFF) as usize)
+            .ok_or(Error::TooComplex)?;
+        let (n_in, n_out) = ((counts & 0xFFFF) as usize, (counts >> 16) as usize);
+        let operands = operands as usize;
+        let operands: &[i32] = match tail.get(operands..operands + 4 * (n_in + n_out)) {
+            Some([]) => &[],
+            Some(b) => bytemuck::try_cast_slice(b).map_err(|_| Error::ArenaMisaligned)?,
+            None => return Err(Error::TooComplex),
+        };
+        let (inputs, outputs) = operands.split_at(n_in.min(operands.len()));
+        let data = tail
+            .get(data as usize..(data as usize).saturating_add(data_len as usize))
+            .ok_or(Error::TooComplex)?;
+        let (s_off, s_len) = (s_off as usize, s_len as usize);
+        let count_err = Error::OperandCount { op: i as u32 };
+        // Mutable regions: outputs then scratch.
+        let mut regions = [(0usize, 0usize, usize::MAX); MAX_OUTPUTS + 1];
+        let mut n = 0;
+        for (k, &t) in outputs.iter().enumerate() {
+            // Regions are the tensors' exact bytes, not the aligned reservations.
+            let (o, s) = table.region(t as u32).ok_or(count_err)?;
+            *regions.get_mut(n).ok_or(Error::TooComplex)? = (o, s, k);
+            n += 1;
+        }
+        if s_len > 0 && s_off != NONE as usize {
+            *regions.get_mut(n).ok_or(Error::TooComplex)? = (s_off, s_len, MAX_OUTPUTS);
+            n += 1;
+        }
+        let regions = regions.get_mut(..n).ok_or(Error::TooComplex)?;
+        // By offset; at most MAX_OUTPUTS + 1 entries: an insertion sort.
+        for j in 1..regions.len() {
+            let mut k = j;
+            while k > 0 && regions.get(k - 1).map(|r| r.0) > regions.get(k).map(|r| r.0) {
+                regions.swap(k - 1, k);
+                k -= 1;
+            }
+        }
+        let mut ctx = EvalCtx {
+            shared: [(0, &[][..]); MAX_PIECES],
+            outputs: Default::default(),
+            scratch: &mut [],
+            table,
+            inputs,
+            model,
+            op_index: i as u32,
+            data,
+        };
+        let mut rest: &mut [u8] = head;
+        let mut pos = 0usize;
+        let mut pieces = 0;
+        for &(o, s, k) in regions.iter() {
+            if o < pos {
+                return Err(count_err);
+            }
+            let cut = (o - pos).min(rest.len());
+            let (gap, r) = core::mem::take(&mut rest).split_at_mut(cut);
+            let (mine, r) = r.split_at_mut(s.min(r.len()));
+            *ctx.shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, gap);
+            pieces += 1;
+            if k == MAX_OUTPUTS {
+                ctx.scratch = mine;
+            } else {
+                *ctx.outputs.get_mut(k).ok_or(Error::TooComplex)? = mine;
+            }
+            pos = o + s;
+            rest = r;
+        }
+        *ctx.shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, rest);
+        (reg.eval)(&mut ctx)
     }
 
     fn io_tensor(
@@ -813,18 +885,12 @@ impl<'a> Interpreter<'a> {
     }
 
     fn region_of(&self, t: u32) -> Option<(usize, usize)> {
-        let words = self.tail_len_words()?;
+        let words = self.tensor_words()?;
         TensorTable { words }.region(t)
     }
 
-    fn tail_len_words(&self) -> Option<&[u32]> {
-        let tail = self
-            .arena
-            .get(self.tail_start..self.tail_start + self.tensors * TW * 4)?;
-        if tail.is_empty() {
-            return Some(&[]);
-        }
-        bytemuck::try_cast_slice(tail).ok()
+    fn tensor_words(&self) -> Option<&[u32]> {
+        self.tables()?.get(..self.tensors * TW)
     }
 
     fn bytes_of(&self, t: u32, tensor: &Tensor<'a>) -> Option<&[u8]> {
@@ -967,7 +1033,7 @@ impl<'a> Interpreter<'a> {
 
     /// Where tensor `t` of the main subgraph lives, if in the arena.
     pub fn allocation(&self, t: usize) -> Option<Allocation> {
-        let words = self.tail_len_words()?;
+        let words = self.tensor_words()?;
         let start = t.checked_mul(TW)?;
         let &[offset, size, life, _alias, _next] = words.get(start..start.checked_add(TW)?)? else {
             return None;

@@ -49,11 +49,11 @@ mod planner;
 mod resolver;
 mod schema;
 
-pub use error::{Error, Malformed};
+pub use error::{Error, Malformed, OpName};
 pub use interpreter::{Allocation, Arena, Interpreter, QuantParams, TensorInfo};
 pub use model::{
     Ints, Model, Operator, OperatorCode, Quantization, SubGraph, Tensor, MAX_OPERANDS, MAX_RANK,
 };
-pub use ops::{Element, Registration};
+pub use ops::{Element, EvalCtx, EvalFn, PrepareCtx, PrepareFn, Registration};
 pub use resolver::{AllOpsResolver, MutableOpResolver, OpResolver, ALL_OPS};
 pub use schema::{BuiltinOperator, TensorType};

@@ -614,4 +614,8 @@ impl<'a> Operator<'a> {
     pub(crate) fn builtin_options(&self) -> Option<Table<'a>> {
         self.table.table(4).ok().flatten()
     }
+    /// The `custom_options` bytes (a custom op's own format); empty when absent.
+    pub fn custom_options(&self) -> &'a [u8] {
+        self.table.bytes(5).unwrap_or(&[])
+    }
 }

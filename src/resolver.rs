@@ -4,11 +4,46 @@ use crate::error::Error;
 use crate::ops::Registration;
 use crate::schema::BuiltinOperator;
 
-/// Finds the kernel for an operator code.
+/// The kernels a model may use. [`crate::Interpreter::new`] looks each op up once and keeps
+/// the index of its registration; `invoke` calls the kernels through that index.
 pub trait OpResolver {
-    /// The registration for `code` at `version`, if this resolver has one.
-    fn find(&self, code: BuiltinOperator, version: i32) -> Option<&Registration>;
+    /// Every registered kernel, in lookup order (the first match wins).
+    fn registrations(&self) -> &[Registration];
+
+    /// The registration for builtin `code` at `version`, if this resolver has one.
+    fn find(&self, code: BuiltinOperator, version: i32) -> Option<&Registration> {
+        self.registrations()
+            .iter()
+            .find(|r| r.serves(code, version, None))
+    }
+
+    /// The registration for the custom op named `name`, if this resolver has one.
+    fn find_custom(&self, name: &str) -> Option<&Registration> {
+        self.registrations()
+            .iter()
+            .find(|r| r.serves(BuiltinOperator::CUSTOM, 1, Some(name)))
+    }
 }
+
+/// The index in `regs` of the kernel for an op (`name` is a custom op's custom code).
+pub(crate) fn lookup(
+    regs: &[Registration],
+    code: BuiltinOperator,
+    version: i32,
+    name: Option<&str>,
+) -> Option<usize> {
+    regs.iter().position(|r| r.serves(code, version, name))
+}
+
+fn unfilled_prepare(_: &mut crate::ops::PrepareCtx<'_>) -> Result<(), Error> {
+    Err(Error::TooComplex)
+}
+fn unfilled_eval(_: &mut crate::ops::EvalCtx<'_>) -> Result<(), Error> {
+    Err(Error::TooComplex)
+}
+/// Fills a resolver's free slots (never returned by `registrations`).
+const UNFILLED: Registration =
+    Registration::builtin(BuiltinOperator::CUSTOM, 0, unfilled_prepare, unfilled_eval);
 
 /// A resolver with room for `N` kernels; register only what a model needs to save flash.
 ///
@@ -19,7 +54,7 @@ pub trait OpResolver {
 /// ```
 #[derive(Clone, Copy)]
 pub struct MutableOpResolver<const N: usize> {
-    regs: [Option<Registration>; N],
+    regs: [Registration; N],
     len: usize,
 }
 
@@ -150,23 +185,43 @@ impl<const N: usize> MutableOpResolver<N> {
     /// An empty resolver.
     pub const fn new() -> Self {
         MutableOpResolver {
-            regs: [None; N],
+            regs: [UNFILLED; N],
             len: 0,
         }
     }
 
-    /// Registers a kernel; registering the same op twice keeps the first.
+    /// Registers a kernel (a builtin from the `add_*` methods, or a firmware's own
+    /// [`Registration::custom`]); registering the same op twice keeps the first.
     ///
     /// # Errors
     /// [`Error::ResolverFull`] when all `N` slots are taken.
     pub fn add(&mut self, reg: Registration) -> Result<&mut Self, Error> {
-        if self.regs.iter().flatten().any(|r| r.code == reg.code) {
+        if self.registrations().iter().any(|r| same_op(r, &reg)) {
             return Ok(self);
         }
         let slot = self.regs.get_mut(self.len).ok_or(Error::ResolverFull)?;
-        *slot = Some(reg);
+        *slot = reg;
         self.len += 1;
         Ok(self)
+    }
+
+    /// Registers `reg` in place of the kernel registered for the same op (or adds it): a
+    /// firmware's own kernel for a builtin.
+    ///
+    /// # Errors
+    /// [`Error::ResolverFull`] when the op is new and all `N` slots are taken.
+    pub fn replace(&mut self, reg: Registration) -> Result<&mut Self, Error> {
+        let len = self.len;
+        if let Some(r) = self
+            .regs
+            .iter_mut()
+            .take(len)
+            .find(|r| same_op(r, &reg))
+        {
+            *r = reg;
+            return Ok(self);
+        }
+        self.add(reg)
     }
 
     /// Number of registered kernels.
@@ -181,16 +236,18 @@ impl<const N: usize> MutableOpResolver<N> {
 
     /// The builtins registered, in registration order.
     pub fn codes(&self) -> impl Iterator<Item = BuiltinOperator> + '_ {
-        self.regs.iter().flatten().map(|r| r.code)
+        self.registrations().iter().map(|r| r.code)
     }
 }
 
+/// Whether two registrations are for the same op (builtin code, or custom name).
+fn same_op(a: &Registration, b: &Registration) -> bool {
+    a.code == b.code && a.custom == b.custom
+}
+
 impl<const N: usize> OpResolver for MutableOpResolver<N> {
-    fn find(&self, code: BuiltinOperator, version: i32) -> Option<&Registration> {
-        self.regs
-            .iter()
-            .flatten()
-            .find(|r| r.code == code && version >= 1 && version <= r.max_version)
+    fn registrations(&self) -> &[Registration] {
+        self.regs.get(..self.len).unwrap_or(&[])
     }
 }
 

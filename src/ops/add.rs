@@ -8,12 +8,7 @@ use microlite_kernels::add::{add_f32, add_int8, add_prepare_int8, AddParamsInt8}
 use microlite_kernels::quant::{activation_range_f32, activation_range_i8};
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::ADD,
-        max_version: 5,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::ADD, 5)
 }
 
 fn params<'m>(ctx: &OpCtx<'m>) -> Result<Binary<'m>, Error> {

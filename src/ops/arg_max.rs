@@ -8,12 +8,7 @@ use microlite_kernels::arg_max::{arg_max, ArgIndex};
 use microlite_kernels::arg_min::arg_min;
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::ARG_MAX,
-        max_version: 3,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::ARG_MAX, 3)
 }
 
 /// The input viewed as `[outer, axis_size, inner]`, with the input and output types.

@@ -6,12 +6,7 @@ use crate::error::Error;
 use crate::schema::BuiltinOperator;
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::ARG_MIN,
-        max_version: 3,
-        prepare: super::arg_max::prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::ARG_MIN, 3, super::arg_max::prepare, eval)
 }
 
 fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {

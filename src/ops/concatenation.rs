@@ -15,12 +15,7 @@ use microlite_kernels::concatenation::{concatenation_part, AxisBand};
 const MAX_INPUTS: usize = 10;
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::CONCATENATION,
-        max_version: 4,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::CONCATENATION, 4)
 }
 
 struct Params {

@@ -8,12 +8,7 @@ use microlite_kernels::quant::{activation_range_f32, compute_padding};
 use microlite_kernels::Activation;
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::CONV_2D,
-        max_version: 8,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::CONV_2D, 8)
 }
 
 struct Params<'m> {

@@ -8,12 +8,7 @@ use crate::schema::{options, BuiltinOperator};
 use microlite_kernels::depth_to_space::{depth_to_space, depth_to_space_out_shape};
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::DEPTH_TO_SPACE,
-        max_version: 2,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::DEPTH_TO_SPACE, 2)
 }
 
 fn params(ctx: &OpCtx<'_>) -> Result<([usize; 4], usize, usize), Error> {

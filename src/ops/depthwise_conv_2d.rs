@@ -9,12 +9,7 @@ use microlite_kernels::quant::{activation_range_f32, compute_padding};
 use microlite_kernels::Activation;
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::DEPTHWISE_CONV_2D,
-        max_version: 7,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::DEPTHWISE_CONV_2D, 7)
 }
 
 struct Params<'m> {

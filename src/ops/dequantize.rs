@@ -6,12 +6,7 @@ use crate::schema::{BuiltinOperator, TensorType};
 use microlite_kernels::dequantize::dequantize_i8_to_f32;
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::DEQUANTIZE,
-        max_version: 6,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::DEQUANTIZE, 6)
 }
 
 fn check(ctx: &OpCtx<'_>) -> Result<(f32, i32), Error> {

@@ -9,12 +9,7 @@ use crate::model::MAX_RANK;
 use crate::schema::BuiltinOperator;
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::EXPAND_DIMS,
-        max_version: 3,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::EXPAND_DIMS, 3)
 }
 
 fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {

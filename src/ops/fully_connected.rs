@@ -8,12 +8,7 @@ use microlite_kernels::quant::activation_range_f32;
 use microlite_kernels::Activation;
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::FULLY_CONNECTED,
-        max_version: 12,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::FULLY_CONNECTED, 12)
 }
 
 struct Params<'m> {

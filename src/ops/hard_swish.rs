@@ -9,12 +9,7 @@ use microlite_kernels::hard_swish::{
 };
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::HARD_SWISH,
-        max_version: 1,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::HARD_SWISH, 1)
 }
 
 fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {

@@ -9,12 +9,7 @@ use crate::schema::{options, BuiltinOperator, TensorType};
 use microlite_kernels::l2_normalization::{l2_normalization_f32, l2_normalization_int8};
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::L2_NORMALIZATION,
-        max_version: 2,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::L2_NORMALIZATION, 2)
 }
 
 /// `(rows, depth)` after validation.

@@ -10,12 +10,7 @@ use microlite_kernels::leaky_relu::{
 };
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::LEAKY_RELU,
-        max_version: 2,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::LEAKY_RELU, 2)
 }
 
 /// The slope for negative inputs (the schema's default is 0).

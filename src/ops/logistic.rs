@@ -9,12 +9,7 @@ use microlite_kernels::logistic::{
 };
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::LOGISTIC,
-        max_version: 3,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::LOGISTIC, 3)
 }
 
 fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {

@@ -6,12 +6,7 @@ use crate::schema::BuiltinOperator;
 use microlite_kernels::pooling::{max_pool_f32, max_pool_int8};
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::MAX_POOL_2D,
-        max_version: 3,
-        prepare: pool::prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::MAX_POOL_2D, 3, pool::prepare, eval)
 }
 
 fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {

@@ -9,12 +9,7 @@ use microlite_kernels::maximum::maximum;
 use microlite_kernels::minimum::minimum;
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::MAXIMUM,
-        max_version: 4,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::MAXIMUM, 4)
 }
 
 /// The broadcast shapes and the element type, after validation.

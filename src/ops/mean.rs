@@ -6,12 +6,7 @@ use crate::schema::{options, BuiltinOperator, TensorType};
 use microlite_kernels::mean::{mean_f32, mean_int8};
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::MEAN,
-        max_version: 3,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::MEAN, 3)
 }
 
 struct Params<'m> {

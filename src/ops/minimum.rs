@@ -6,12 +6,7 @@ use crate::error::Error;
 use crate::schema::BuiltinOperator;
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::MINIMUM,
-        max_version: 4,
-        prepare: super::maximum::prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::MINIMUM, 4, super::maximum::prepare, eval)
 }
 
 fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {

@@ -56,24 +56,120 @@ pub(crate) mod transpose;
 pub(crate) mod transpose_conv;
 pub(crate) mod unpack;
 
-/// Validates an op and sizes its needs; with `data` given, also fills its persistent data.
-pub(crate) type PrepareFn = fn(&OpCtx<'_>, Option<&mut [i32]>) -> Result<OpPlan, Error>;
-/// Runs an op on its tensors.
-pub(crate) type EvalFn = fn(&OpCtx<'_>, &mut Io<'_>, &[i32]) -> Result<(), Error>;
+/// A kernel's prepare: validates the op once, at [`crate::Interpreter::new`], and keeps what
+/// eval needs as persistent data ([`PrepareCtx::persist`]) and scratch
+/// ([`PrepareCtx::request_scratch`]).
+pub type PrepareFn = fn(&mut PrepareCtx<'_>) -> Result<(), Error>;
+/// A kernel's eval: runs the op on its tensors from the data its prepare kept.
+pub type EvalFn = fn(&mut EvalCtx<'_>) -> Result<(), Error>;
 
-/// A kernel as the resolver holds it: which builtin, up to which version, and its functions.
+/// The pre-records op signatures, still used by ops not yet on typed data.
+pub(crate) type LegacyPrepareFn = fn(&OpCtx<'_>, Option<&mut [i32]>) -> Result<OpPlan, Error>;
+pub(crate) type LegacyEvalFn = fn(&OpCtx<'_>, &mut Io<'_>, &[i32]) -> Result<(), Error>;
+
+/// A registration for `code` whose prepare and eval are the calling module's `prepare` and
+/// `eval` in the older signatures (untyped `i32` data, eval sees the model).
+macro_rules! legacy_registration {
+    ($code:expr, $max_version:expr) => {
+        $crate::ops::legacy_registration!($code, $max_version, prepare, eval)
+    };
+    ($code:expr, $max_version:expr, $prepare:path, $eval:path) => {{
+        fn p(ctx: &mut $crate::ops::PrepareCtx<'_>) -> Result<(), $crate::error::Error> {
+            ctx.legacy_prepare($prepare)
+        }
+        fn e(ctx: &mut $crate::ops::EvalCtx<'_>) -> Result<(), $crate::error::Error> {
+            ctx.legacy_eval($eval)
+        }
+        $crate::ops::Registration::builtin($code, $max_version, p, e)
+    }};
+}
+pub(crate) use legacy_registration;
+
+/// A kernel as a resolver holds it: which op (a builtin code, or a custom op's name), up to
+/// which version, and its prepare and eval.
+///
+/// Builtins come from [`crate::MutableOpResolver`]'s `add_*` methods; a firmware's own kernel
+/// is a [`Registration::custom`] (or a [`Registration::builtin`] replacing a builtin's kernel).
 #[derive(Clone, Copy)]
 pub struct Registration {
     pub(crate) code: BuiltinOperator,
+    pub(crate) custom: &'static str,
     pub(crate) max_version: i32,
     pub(crate) prepare: PrepareFn,
     pub(crate) eval: EvalFn,
 }
 
 impl Registration {
-    /// The builtin this kernel implements.
+    /// A kernel for builtin `code`, versions `1..=max_version`.
+    pub const fn builtin(
+        code: BuiltinOperator,
+        max_version: i32,
+        prepare: PrepareFn,
+        eval: EvalFn,
+    ) -> Self {
+        Registration {
+            code,
+            custom: "",
+            max_version,
+            prepare,
+            eval,
+        }
+    }
+
+    /// A kernel for the CUSTOM op named `name` (the model's `custom_code`), any version.
+    ///
+    /// ```
+    /// use microlite::{EvalCtx, Error, PrepareCtx, Registration, TensorType};
+    ///
+    /// /// "Double": out = 2 * in, int8, same shape.
+    /// fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    ///     let (input, output) = (ctx.input(0)?, ctx.output(0)?);
+    ///     if input.ty() != TensorType::Int8 || output.ty() != TensorType::Int8 {
+    ///         return Err(ctx.type_error(0));
+    ///     }
+    ///     ctx.persist(&(input.element_count() as u32))
+    /// }
+    /// fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    ///     let n = *ctx.data::<u32>()? as usize;
+    ///     let input = ctx.input::<i8>(0)?;
+    ///     let output = ctx.output::<i8>(0)?;
+    ///     for (o, &i) in output.iter_mut().zip(input).take(n) {
+    ///         *o = i.saturating_mul(2);
+    ///     }
+    ///     Ok(())
+    /// }
+    /// let double = Registration::custom("Double", prepare, eval);
+    /// let mut resolver = microlite::MutableOpResolver::<1>::new();
+    /// resolver.add(double)?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub const fn custom(name: &'static str, prepare: PrepareFn, eval: EvalFn) -> Self {
+        Registration {
+            code: BuiltinOperator::CUSTOM,
+            custom: name,
+            max_version: i32::MAX,
+            prepare,
+            eval,
+        }
+    }
+
+    /// The builtin this kernel implements (`CUSTOM` for a custom op).
     pub fn code(&self) -> BuiltinOperator {
         self.code
+    }
+
+    /// The custom op's name, or `None` for a builtin.
+    pub fn custom_name(&self) -> Option<&'static str> {
+        (self.code == BuiltinOperator::CUSTOM).then_some(self.custom)
+    }
+
+    /// Whether this kernel serves `code` at `version` (builtins) or the custom op `name`.
+    pub(crate) fn serves(&self, code: BuiltinOperator, version: i32, name: Option<&str>) -> bool {
+        if code == BuiltinOperator::CUSTOM {
+            self.code == code && name == Some(self.custom)
+        } else {
+            self.code == code && version >= 1 && version <= self.max_version
+        }
     }
 }
 
@@ -81,18 +177,169 @@ impl core::fmt::Debug for Registration {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Registration")
             .field("code", &self.code)
+            .field("custom", &self.custom)
             .field("max_version", &self.max_version)
             .finish()
     }
 }
 
-/// What an op needs beyond its tensors.
+/// What an op needs beyond its tensors (the older prepare signature's answer).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct OpPlan {
     /// `i32` words of persistent data (multipliers and the like).
     pub data_words: usize,
     /// Bytes of scratch live only while the op runs.
     pub scratch_bytes: usize,
+}
+
+/// One op being prepared: its tensors and options (read from the model, once) and the
+/// persistent data and scratch it asks for.
+///
+/// Persistent data is appended in the arena's persistent part and handed back, unchanged, to
+/// every eval as [`EvalCtx::data`]. Scratch is planned in the arena with the tensors and is
+/// live only while the op runs.
+pub struct PrepareCtx<'c> {
+    pub(crate) op: OpCtx<'c>,
+    /// Where persistent data goes: `staging[start..]`, appended at `at`.
+    staging: &'c mut [u8],
+    at: usize,
+    scratch: usize,
+}
+
+impl<'c> PrepareCtx<'c> {
+    pub(crate) fn new(op: OpCtx<'c>, staging: &'c mut [u8], start: usize) -> Self {
+        PrepareCtx {
+            op,
+            staging,
+            at: start,
+            scratch: 0,
+        }
+    }
+
+    /// `(end of persistent data, scratch bytes)` once prepare is done.
+    pub(crate) fn finish(&self) -> (usize, usize) {
+        (self.at, self.scratch)
+    }
+
+    /// The op's index in the graph (for errors and logs).
+    pub fn op_index(&self) -> u32 {
+        self.op.index
+    }
+
+    /// Number of inputs, counting absent optional ones.
+    pub fn input_count(&self) -> usize {
+        self.op.op.inputs().len()
+    }
+
+    /// Number of outputs.
+    pub fn output_count(&self) -> usize {
+        self.op.op.outputs().len()
+    }
+
+    /// Input `k` (type, shape, quantization, constant data).
+    ///
+    /// # Errors
+    /// [`Error::OperandCount`] when the op has no input `k` or it is absent.
+    pub fn input(&self, k: usize) -> Result<Tensor<'c>, Error> {
+        self.op.input(k).map(|t| t.t)
+    }
+
+    /// Output `k`.
+    ///
+    /// # Errors
+    /// [`Error::OperandCount`] when the op has no output `k`.
+    pub fn output(&self, k: usize) -> Result<Tensor<'c>, Error> {
+        self.op.output(k).map(|t| t.t)
+    }
+
+    /// The op's `custom_options` bytes (a custom op's own options format; empty when none).
+    pub fn custom_options(&self) -> &'c [u8] {
+        self.op.op.custom_options()
+    }
+
+    /// [`Error::UnsupportedType`] naming input `k` (output `k` when the op has no such input).
+    pub fn type_error(&self, k: usize) -> Error {
+        match self.op.input(k).or_else(|_| self.op.output(k)) {
+            Ok(t) => self.op.type_err(&t),
+            Err(e) => e,
+        }
+    }
+
+    /// [`Error::ShapeMismatch`] naming input `k` (output `k` when the op has no such input).
+    pub fn shape_error(&self, k: usize) -> Error {
+        match self.op.input(k).or_else(|_| self.op.output(k)) {
+            Ok(t) => self.op.shape_err(&t),
+            Err(e) => e,
+        }
+    }
+
+    /// [`Error::BadOptions`] for this op.
+    pub fn options_error(&self) -> Error {
+        self.op.options_err()
+    }
+
+    /// Appends `n` zeroed `E`s to the op's persistent data and returns them to fill.
+    ///
+    /// # Errors
+    /// [`Error::ArenaTooSmall`] when the arena has no room left for them.
+    pub fn persist_zeroed<E: bytemuck::Pod>(&mut self, n: usize) -> Result<&mut [E], Error> {
+        let align = core::mem::align_of::<E>().max(4);
+        let from = self.at.checked_next_multiple_of(align).ok_or(Error::TooComplex)?;
+        let bytes = n
+            .checked_mul(core::mem::size_of::<E>())
+            .and_then(|b| b.checked_next_multiple_of(4))
+            .ok_or(Error::TooComplex)?;
+        let to = from.checked_add(bytes).ok_or(Error::TooComplex)?;
+        let available = self.staging.len();
+        let room = self.staging.get_mut(from..to).ok_or(Error::ArenaTooSmall {
+            needed: to,
+            available,
+        })?;
+        room.fill(0);
+        self.at = to;
+        let room = room
+            .get_mut(..n * core::mem::size_of::<E>())
+            .ok_or(Error::TooComplex)?;
+        if room.is_empty() {
+            return Ok(&mut []);
+        }
+        bytemuck::try_cast_slice_mut(room).map_err(|_| Error::ArenaMisaligned)
+    }
+
+    /// Appends `values` to the op's persistent data.
+    ///
+    /// # Errors
+    /// As [`Self::persist_zeroed`].
+    pub fn persist_slice<E: bytemuck::Pod>(&mut self, values: &[E]) -> Result<(), Error> {
+        self.persist_zeroed::<E>(values.len())?
+            .copy_from_slice(values);
+        Ok(())
+    }
+
+    /// Appends `value` to the op's persistent data: eval reads it back with
+    /// [`EvalCtx::data`] (or [`EvalCtx::data_parts`] when a slice follows).
+    ///
+    /// # Errors
+    /// As [`Self::persist_zeroed`].
+    pub fn persist<D: bytemuck::Pod>(&mut self, value: &D) -> Result<(), Error> {
+        self.persist_slice(core::slice::from_ref(value))
+    }
+
+    /// Asks for `bytes` of scratch, valid during each eval ([`EvalCtx::scratch`]). The
+    /// largest request of the op wins.
+    pub fn request_scratch(&mut self, bytes: usize) {
+        self.scratch = self.scratch.max(bytes);
+    }
+
+    /// Runs an older-signature prepare: sizes, then fills its `i32` data.
+    pub(crate) fn legacy_prepare(&mut self, f: LegacyPrepareFn) -> Result<(), Error> {
+        let op = self.op;
+        let plan = f(&op, None)?;
+        let words = self.persist_zeroed::<i32>(plan.data_words)?;
+        f(&op, Some(words))?;
+        self.request_scratch(plan.scratch_bytes);
+        Ok(())
+    }
 }
 
 /// An operator being prepared or run, with the model it belongs to.
@@ -282,9 +529,10 @@ pub(crate) fn positive(ctx: &OpCtx<'_>, v: i32) -> Result<usize, Error> {
     }
 }
 
-/// The tensors of one op during eval: constants from the model, activations carved out of the
-/// arena so that outputs and scratch are mutable while inputs stay shared.
-pub(crate) struct Io<'b> {
+/// One op being run: its tensors (constants from the model, activations carved out of the
+/// arena so that outputs and scratch are mutable while inputs stay shared) and the persistent
+/// data its prepare kept.
+pub struct EvalCtx<'b> {
     /// Arena pieces not written by this op, with their start offsets.
     pub(crate) shared: [(usize, &'b [u8]); MAX_PIECES],
     /// Output regions, by output index.
@@ -292,11 +540,17 @@ pub(crate) struct Io<'b> {
     pub(crate) scratch: &'b mut [u8],
     /// The interpreter's tensor table (see [`crate::interpreter`]).
     pub(crate) table: crate::interpreter::TensorTable<'b>,
-    pub(crate) inputs: crate::model::Ints<'b>,
+    /// The op's input tensor indices (`-1`: absent), copied at prepare.
+    pub(crate) inputs: &'b [i32],
     /// The model's bytes, where constant inputs live.
-    pub(crate) model_bytes: &'b [u8],
+    pub(crate) model: Model<'b>,
     pub(crate) op_index: u32,
+    /// The op's persistent data.
+    pub(crate) data: &'b [u8],
 }
+
+/// The eval side's older name.
+pub(crate) type Io<'b> = EvalCtx<'b>;
 
 pub(crate) const MAX_OUTPUTS: usize = 8;
 pub(crate) const MAX_PIECES: usize = MAX_OUTPUTS + 2;
@@ -328,19 +582,33 @@ impl Element for f32 {
     const TYPE: TensorType = TensorType::Float32;
 }
 
-impl<'b> Io<'b> {
+impl<'b> EvalCtx<'b> {
+    /// The op's index in the graph.
+    pub fn op_index(&self) -> u32 {
+        self.op_index
+    }
+
+    /// Number of inputs, counting absent optional ones.
+    pub fn input_count(&self) -> usize {
+        self.inputs.len()
+    }
+
     /// The bytes of input `k`.
+    ///
+    /// # Errors
+    /// [`Error::OperandCount`] when the op has no input `k` (or it is absent).
     pub fn input_bytes(&self, k: usize) -> Result<&'b [u8], Error> {
         let bad = Error::OperandCount { op: self.op_index };
-        if k >= self.inputs.len() {
-            return Err(bad);
-        }
-        let ti = u32::try_from(self.inputs.get(k)).map_err(|_| bad)?;
+        let ti = self
+            .inputs
+            .get(k)
+            .and_then(|&t| u32::try_from(t).ok())
+            .ok_or(bad)?;
         // Both lookups come from the tables prepare filled: no model parsing per eval.
         match self.table.region(ti) {
             None => {
                 let (at, len) = self.table.constant(ti).ok_or(bad)?;
-                self.model_bytes.get(at..at.saturating_add(len)).ok_or(bad)
+                self.model.bytes().get(at..at.saturating_add(len)).ok_or(bad)
             }
             Some((off, len)) => {
                 let end = off.saturating_add(len);
@@ -355,24 +623,35 @@ impl<'b> Io<'b> {
     }
 
     /// Input `k` viewed as `E`.
+    ///
+    /// # Errors
+    /// As [`Self::input_bytes`]; [`Error::DataMisaligned`] when the bytes cannot be `E`s.
     pub fn input<E: Element>(&self, k: usize) -> Result<&'b [E], Error> {
         let b = self.input_bytes(k)?;
-        let ti = self.inputs.get(k) as u32;
         if b.is_empty() {
             return Ok(&[]);
         }
-        bytemuck::try_cast_slice(b).map_err(|_| Error::DataMisaligned { tensor: ti })
+        bytemuck::try_cast_slice(b).map_err(|_| Error::DataMisaligned {
+            tensor: self.inputs.get(k).copied().unwrap_or(-1) as u32,
+        })
     }
 
     /// Optional input `k` viewed as `E` (`None` when absent).
+    ///
+    /// # Errors
+    /// As [`Self::input`].
     pub fn optional_input<E: Element>(&self, k: usize) -> Result<Option<&'b [E]>, Error> {
-        if k >= self.inputs.len() || self.inputs.get(k) < 0 {
-            return Ok(None);
+        match self.inputs.get(k) {
+            Some(&t) if t >= 0 => self.input(k).map(Some),
+            _ => Ok(None),
         }
-        self.input(k).map(Some)
     }
 
     /// Output `k` viewed as `E`; each output can be taken once per eval.
+    ///
+    /// # Errors
+    /// [`Error::OperandCount`] when the op has no output `k`; [`Error::ArenaMisaligned`]
+    /// when the bytes cannot be `E`s.
     pub fn output<E: Element>(&mut self, k: usize) -> Result<&'b mut [E], Error> {
         let slot = self
             .outputs
@@ -381,9 +660,69 @@ impl<'b> Io<'b> {
         cast_mut(core::mem::take(slot))
     }
 
-    /// The op's scratch viewed as `E`.
+    /// The op's scratch (as much as prepare asked for) viewed as `E`; taken once per eval.
+    ///
+    /// # Errors
+    /// [`Error::ArenaMisaligned`] when the bytes cannot be `E`s.
     pub fn scratch<E: Element>(&mut self) -> Result<&'b mut [E], Error> {
         cast_mut(core::mem::take(&mut self.scratch))
+    }
+
+    /// The first value prepare persisted ([`PrepareCtx::persist`]).
+    ///
+    /// # Errors
+    /// [`Error::TooComplex`] when prepare kept less than a `D`.
+    pub fn data<D: bytemuck::Pod>(&self) -> Result<&'b D, Error> {
+        let b = self
+            .data
+            .get(..core::mem::size_of::<D>())
+            .ok_or(Error::TooComplex)?;
+        bytemuck::try_from_bytes(b).map_err(|_| Error::TooComplex)
+    }
+
+    /// A `D` persisted first and the `E`s persisted after it
+    /// ([`PrepareCtx::persist`] then [`PrepareCtx::persist_slice`]).
+    ///
+    /// # Errors
+    /// [`Error::TooComplex`] when prepare kept less than a `D`.
+    pub fn data_parts<D: bytemuck::Pod, E: bytemuck::Pod>(&self) -> Result<(&'b D, &'b [E]), Error> {
+        let d = self.data::<D>()?;
+        let from = core::mem::size_of::<D>()
+            .next_multiple_of(core::mem::align_of::<E>().max(4));
+        let rest = self.data.get(from..).unwrap_or(&[]);
+        let n = rest.len() / core::mem::size_of::<E>().max(1);
+        let rest = rest.get(..n * core::mem::size_of::<E>()).unwrap_or(&[]);
+        if rest.is_empty() {
+            return Ok((d, &[]));
+        }
+        Ok((d, bytemuck::try_cast_slice(rest).map_err(|_| Error::TooComplex)?))
+    }
+
+    /// Maps a kernel's error (impossible after prepare) onto this op.
+    #[allow(dead_code)] // for ops on typed data
+    pub(crate) fn kernel_err(&self, e: KernelError) -> Error {
+        match e {
+            KernelError::ShapeMismatch => Error::ShapeMismatch {
+                op: self.op_index,
+                tensor: u32::MAX,
+            },
+            _ => Error::BadOptions { op: self.op_index },
+        }
+    }
+
+    /// Runs an older-signature eval: it re-reads its op from the model.
+    pub(crate) fn legacy_eval(&mut self, f: LegacyEvalFn) -> Result<(), Error> {
+        let model = self.model;
+        let sg = model.main_subgraph();
+        let op = sg.operator(self.op_index as usize).ok_or(Error::TooComplex)?;
+        let ctx = OpCtx::new(&model, sg, op, self.op_index);
+        let data = self.data;
+        let words: &[i32] = if data.is_empty() {
+            &[]
+        } else {
+            bytemuck::try_cast_slice(data).map_err(|_| Error::TooComplex)?
+        };
+        f(&ctx, self, words)
     }
 }
 

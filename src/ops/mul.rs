@@ -9,12 +9,7 @@ use microlite_kernels::mul::{mul_f32, mul_int8, mul_prepare_int8, MulParamsInt8}
 use microlite_kernels::quant::{activation_range_f32, activation_range_i8};
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::MUL,
-        max_version: 7,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::MUL, 7)
 }
 
 /// Persistent words of the int8 parameters.

@@ -9,12 +9,7 @@ use crate::schema::{options, BuiltinOperator};
 use microlite_kernels::concatenation::{concatenation_part, AxisBand};
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::PACK,
-        max_version: 4,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::PACK, 4)
 }
 
 struct Params {

@@ -12,12 +12,7 @@ use crate::schema::{BuiltinOperator, TensorType};
 use microlite_kernels::pad::{pad, PadParams, PAD_MAX_DIMS};
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::PAD,
-        max_version: 4,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::PAD, 4)
 }
 
 pub(super) struct Params<'m> {

@@ -5,10 +5,5 @@ use super::Registration;
 use crate::schema::BuiltinOperator;
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::PADV2,
-        max_version: 4,
-        prepare: super::pad::prepare,
-        eval: super::pad::eval,
-    }
+    super::legacy_registration!(BuiltinOperator::PADV2, 4, super::pad::prepare, super::pad::eval)
 }

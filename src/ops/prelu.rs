@@ -8,12 +8,7 @@ use crate::schema::{BuiltinOperator, TensorType};
 use microlite_kernels::prelu::{prelu_f32, prelu_int8, prelu_prepare_int8, PreluParamsInt8};
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::PRELU,
-        max_version: 1,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::PRELU, 1)
 }
 
 /// Persistent words of the int8 parameters.

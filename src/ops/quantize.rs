@@ -7,12 +7,7 @@ use microlite_kernels::quant::quantize_multiplier;
 use microlite_kernels::quantize::{quantize_f32_to_i8, requantize_i8_to_i8};
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::QUANTIZE,
-        max_version: 3,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::QUANTIZE, 3)
 }
 
 fn check(ctx: &OpCtx<'_>) -> Result<(), Error> {

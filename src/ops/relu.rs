@@ -7,12 +7,7 @@ use crate::schema::{BuiltinOperator, TensorType};
 use microlite_kernels::relu::{relu_f32, relu_int8, relu_prepare_int8, ReluParamsInt8};
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::RELU,
-        max_version: 3,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::RELU, 3)
 }
 
 fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {

@@ -8,12 +8,7 @@ use crate::schema::{BuiltinOperator, TensorType};
 use microlite_kernels::relu6::{relu6_f32, relu6_int8, relu6_prepare_int8, Relu6ParamsInt8};
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::RELU6,
-        max_version: 3,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::RELU6, 3)
 }
 
 fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {

@@ -5,12 +5,7 @@ use crate::error::Error;
 use crate::schema::BuiltinOperator;
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::RESHAPE,
-        max_version: 2,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::RESHAPE, 2)
 }
 
 fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {

@@ -9,12 +9,7 @@ use microlite_kernels::resize_bilinear::{resize_bilinear_f32, resize_bilinear_in
 use microlite_kernels::resize_nearest_neighbor::ResizeParams;
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::RESIZE_BILINEAR,
-        max_version: 4,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::RESIZE_BILINEAR, 4)
 }
 
 fn params(ctx: &OpCtx<'_>) -> Result<(ResizeParams, [usize; 4], usize, usize), Error> {

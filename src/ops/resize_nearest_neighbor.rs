@@ -9,12 +9,7 @@ use crate::schema::{options, BuiltinOperator, TensorType};
 use microlite_kernels::resize_nearest_neighbor::{resize_nearest_neighbor, ResizeParams};
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::RESIZE_NEAREST_NEIGHBOR,
-        max_version: 4,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::RESIZE_NEAREST_NEIGHBOR, 4)
 }
 
 /// Checks a resize's input, size tensor and output; returns `(in_shape, out_h, out_w)`

@@ -7,12 +7,7 @@ use crate::error::Error;
 use crate::schema::{BuiltinOperator, TensorType};
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::SHAPE,
-        max_version: 1,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::SHAPE, 1)
 }
 
 fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {

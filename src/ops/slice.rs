@@ -9,12 +9,7 @@ use microlite_kernels::slice::{slice, slice_out_dims};
 use microlite_kernels::strided_slice::SLICE_MAX_DIMS;
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::SLICE,
-        max_version: 6,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::SLICE, 6)
 }
 
 struct Params {

@@ -8,12 +8,7 @@ use microlite_kernels::softmax::{
 };
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::SOFTMAX,
-        max_version: 3,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::SOFTMAX, 3)
 }
 
 /// `(beta, rows, depth)`, after validating shapes and types.

@@ -7,12 +7,7 @@ use crate::schema::{options, BuiltinOperator};
 use microlite_kernels::space_to_depth::{space_to_depth, space_to_depth_out_shape};
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::SPACE_TO_DEPTH,
-        max_version: 2,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::SPACE_TO_DEPTH, 2)
 }
 
 fn params(ctx: &OpCtx<'_>) -> Result<([usize; 4], usize, usize), Error> {

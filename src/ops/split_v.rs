@@ -9,12 +9,7 @@ use crate::error::Error;
 use crate::schema::{options, BuiltinOperator};
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::SPLIT_V,
-        max_version: 2,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::SPLIT_V, 2)
 }
 
 struct Params {

@@ -9,12 +9,7 @@ use crate::model::MAX_RANK;
 use crate::schema::{options, BuiltinOperator};
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::SQUEEZE,
-        max_version: 2,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::SQUEEZE, 2)
 }
 
 fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {

@@ -14,12 +14,7 @@ use microlite_kernels::strided_slice::{
 };
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::STRIDED_SLICE,
-        max_version: 8,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::STRIDED_SLICE, 8)
 }
 
 fn params(ctx: &OpCtx<'_>) -> Result<(StridedSliceParams, usize), Error> {

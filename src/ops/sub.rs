@@ -9,12 +9,7 @@ use microlite_kernels::quant::{activation_range_f32, activation_range_i8};
 use microlite_kernels::sub::{sub_f32, sub_int8, sub_prepare_int8, SubParamsInt8};
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::SUB,
-        max_version: 5,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::SUB, 5)
 }
 
 /// Persistent words of the int8 parameters.

@@ -8,12 +8,7 @@ use crate::schema::{BuiltinOperator, TensorType};
 use microlite_kernels::tanh::{tanh_f32, tanh_int8, tanh_prepare_int8, TanhParamsInt8};
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::TANH,
-        max_version: 3,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::TANH, 3)
 }
 
 fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {

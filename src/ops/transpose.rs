@@ -7,12 +7,7 @@ use crate::schema::BuiltinOperator;
 use microlite_kernels::transpose::{transpose, transpose_out_shape, TRANSPOSE_MAX_DIMS};
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::TRANSPOSE,
-        max_version: 7,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::TRANSPOSE, 7)
 }
 
 struct Params {

@@ -16,12 +16,7 @@ use microlite_kernels::transpose_conv::{
 use microlite_kernels::Activation;
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::TRANSPOSE_CONV,
-        max_version: 5,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::TRANSPOSE_CONV, 5)
 }
 
 struct Params<'m> {

@@ -10,12 +10,7 @@ use microlite_kernels::concatenation::AxisBand;
 use microlite_kernels::split::split_part;
 
 pub(crate) fn registration() -> Registration {
-    Registration {
-        code: BuiltinOperator::UNPACK,
-        max_version: 4,
-        prepare,
-        eval,
-    }
+    super::legacy_registration!(BuiltinOperator::UNPACK, 4)
 }
 
 struct Params {
