@@ -113,7 +113,7 @@ adders! {
     add_dequantize => dequantize,
     /// Registers EXPAND_DIMS.
     add_expand_dims => expand_dims,
-    /// Registers FULLY_CONNECTED.
+    /// Registers FULLY_CONNECTED (int8 and float32).
     add_fully_connected => fully_connected,
     /// Registers HARD_SWISH.
     add_hard_swish => hard_swish,
@@ -182,6 +182,15 @@ adders! {
 }
 
 impl<const N: usize> MutableOpResolver<N> {
+    /// Registers FULLY_CONNECTED for int8 only: a firmware running int8 models links no
+    /// float kernel. (Registered before [`Self::add_fully_connected`], it takes precedence.)
+    ///
+    /// # Errors
+    /// [`Error::ResolverFull`] when all `N` slots are taken.
+    pub fn add_fully_connected_int8(&mut self) -> Result<&mut Self, Error> {
+        self.add(crate::ops::fully_connected::registration_int8())
+    }
+
     /// An empty resolver.
     pub const fn new() -> Self {
         MutableOpResolver {

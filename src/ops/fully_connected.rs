@@ -1,14 +1,41 @@
 //! FULLY_CONNECTED: int8 (per-tensor or per-channel) and float32, optional bias, keep_num_dims.
+//!
+//! Two registrations: [`registration`] (int8 and float32) and [`registration_int8`], which
+//! links no float kernel.
 
-use super::{activation, quant, Io, OpCtx, OpPlan, Registration, T};
+use super::quant::{self, WeightedInt8};
+use super::{activation, kinds, EvalCtx, OpCtx, PrepareCtx, Registration, T};
 use crate::error::Error;
-use crate::schema::{options, BuiltinOperator, TensorType};
+use crate::schema::{options, BuiltinOperator};
 use microlite_kernels::fully_connected::{fully_connected_f32, fully_connected_int8};
 use microlite_kernels::quant::activation_range_f32;
 use microlite_kernels::Activation;
 
 pub(crate) fn registration() -> Registration {
-    super::legacy_registration!(BuiltinOperator::FULLY_CONNECTED, 12)
+    Registration::builtin(BuiltinOperator::FULLY_CONNECTED, 12, prepare, eval)
+}
+
+pub(crate) fn registration_int8() -> Registration {
+    Registration::builtin(BuiltinOperator::FULLY_CONNECTED, 12, prepare_int8, eval_int8)
+}
+
+kinds! {
+    enum Kind { Int8, Float32 }
+}
+
+/// What eval needs, fixed at prepare; int8 multipliers and shifts follow it.
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Data {
+    kind: u32,
+    batches: u32,
+    depth: u32,
+    units: u32,
+    /// Float32 activation range.
+    act_min: f32,
+    act_max: f32,
+    /// Int8 quantization (zeroed for float32).
+    q: WeightedInt8,
 }
 
 struct Params<'m> {
@@ -69,69 +96,76 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
     })
 }
 
-/// Words of int8 geometry (batches, depth, units) before the quantization in persistent data.
-const GEOMETRY: usize = 3;
-
-fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    let p = params(ctx)?;
-    let int8 = p.input.t.ty() == TensorType::Int8;
-    let g = if int8 { GEOMETRY } else { 0 };
-    let (geometry, data) = match data {
-        Some(d) if d.len() >= g => {
-            let (a, b) = d.split_at_mut(g);
-            (Some(a), Some(b))
-        }
-        _ => (None, None),
-    };
-    let plan = quant::prepare_weighted(
-        ctx,
-        &p.input,
-        &p.filter,
-        p.bias.as_ref(),
-        &p.output,
-        p.units,
-        true,
-        p.act,
-        data,
-    )?;
-    if let Some(geometry) = geometry.filter(|_| int8) {
-        let word = |v: usize| i32::try_from(v).map_err(|_| ctx.shape_err(&p.input));
-        geometry.copy_from_slice(&[word(p.batches)?, word(p.depth)?, word(p.units)?]);
+/// Validates and keeps [`Data`] (and, for int8, the multipliers); `int8_only` refuses float.
+fn prepare_with(ctx: &mut PrepareCtx<'_>, int8_only: bool) -> Result<(), Error> {
+    let op = ctx.op;
+    let p = params(&op)?;
+    let int8 = quant::check_weighted_types(&op, &p.input, &p.filter, p.bias.as_ref(), &p.output)?;
+    if int8_only && !int8 {
+        return Err(op.type_err(&p.input));
     }
-    Ok(OpPlan {
-        data_words: plan.data_words + g,
-        ..plan
-    })
+    let word = |v: usize| u32::try_from(v).map_err(|_| op.shape_err(&p.input));
+    let (act_min, act_max) = activation_range_f32(p.act);
+    let mut d = Data {
+        kind: Kind::Float32.tag(),
+        batches: word(p.batches)?,
+        depth: word(p.depth)?,
+        units: word(p.units)?,
+        act_min,
+        act_max,
+        q: WeightedInt8::default(),
+    };
+    if int8 {
+        d.kind = Kind::Int8.tag();
+        d.q = quant::weighted_int8(&op, &p.input, &p.filter, &p.output, p.units, p.act)?;
+    }
+    ctx.persist(&d)?;
+    if int8 {
+        quant::persist_multipliers(ctx, &p.input, &p.filter, &p.output, p.units, true)?;
+    }
+    Ok(())
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, data: &[i32]) -> Result<(), Error> {
-    // int8 runs from its prepared data alone (geometry and quantization; only float ops
-    // have none): no model reads per invoke.
-    if let Some((&geometry, rest)) = data.split_first_chunk::<GEOMETRY>() {
-        let [batches, depth, units] = geometry.map(|v| v as usize);
-        let q = quant::int8_params(rest)?;
-        let (input, filter, bias) = (
-            io.input::<i8>(0)?,
-            io.input::<i8>(1)?,
-            io.optional_input::<i32>(2)?,
-        );
-        let output = io.output::<i8>(0)?;
-        return fully_connected_int8(&q, 0, batches, depth, units, input, filter, bias, output)
-            .map_err(|e| ctx.kernel_err(e));
-    }
-    let p = params(ctx)?;
-    if p.input.t.ty() == TensorType::Int8 {
-        return Err(Error::TooComplex); // prepare wrote no int8 data: never after a prepare
-    }
-    let (act_min, act_max) = activation_range_f32(p.act);
+fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    prepare_with(ctx, false)
+}
+
+fn prepare_int8(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    prepare_with(ctx, true)
+}
+
+fn run_int8(ctx: &mut EvalCtx<'_>, d: &Data, rest: &[i32]) -> Result<(), Error> {
+    let q = d.q.params(rest)?;
     let (input, filter, bias) = (
-        io.input::<f32>(0)?,
-        io.input::<f32>(1)?,
-        io.optional_input::<f32>(2)?,
+        ctx.input::<i8>(0)?,
+        ctx.input::<i8>(1)?,
+        ctx.optional_input::<i32>(2)?,
     );
-    let output = io.output::<f32>(0)?;
-    fully_connected_f32(
-        act_min, act_max, p.batches, p.depth, p.units, input, filter, bias, output,
-    )
-    .map_err(|e| ctx.kernel_err(e))
+    let output = ctx.output::<i8>(0)?;
+    let (b, n, u) = (d.batches as usize, d.depth as usize, d.units as usize);
+    fully_connected_int8(&q, 0, b, n, u, input, filter, bias, output)
+        .map_err(|e| ctx.kernel_err(e))
+}
+
+fn eval_int8(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    let (d, rest) = ctx.data_parts::<Data, i32>()?;
+    run_int8(ctx, d, rest)
+}
+
+fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    let (d, rest) = ctx.data_parts::<Data, i32>()?;
+    match Kind::from_tag(d.kind)? {
+        Kind::Int8 => run_int8(ctx, d, rest),
+        Kind::Float32 => {
+            let (input, filter, bias) = (
+                ctx.input::<f32>(0)?,
+                ctx.input::<f32>(1)?,
+                ctx.optional_input::<f32>(2)?,
+            );
+            let output = ctx.output::<f32>(0)?;
+            let (b, n, u) = (d.batches as usize, d.depth as usize, d.units as usize);
+            fully_connected_f32(d.act_min, d.act_max, b, n, u, input, filter, bias, output)
+                .map_err(|e| ctx.kernel_err(e))
+        }
+    }
 }

@@ -85,6 +85,37 @@ macro_rules! legacy_registration {
 }
 pub(crate) use legacy_registration;
 
+/// An op's dtype choice, made once at prepare and stored as a tag in its typed data: a
+/// `match` on it is exhaustive, so adding a variant (int16 is next) makes the compiler list
+/// every eval that must handle it.
+macro_rules! kinds {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(u32)]
+        $vis enum $name {
+            $($(#[$vmeta])* $variant),*
+        }
+
+        #[allow(dead_code)]
+        impl $name {
+            const ALL: &'static [$name] = &[$($name::$variant),*];
+            /// The tag kept in op data.
+            $vis fn tag(self) -> u32 {
+                self as u32
+            }
+            /// The kind a tag names (prepare wrote it; anything else is an internal error).
+            $vis fn from_tag(tag: u32) -> Result<Self, $crate::error::Error> {
+                Self::ALL
+                    .get(tag as usize)
+                    .copied()
+                    .ok_or($crate::error::Error::TooComplex)
+            }
+        }
+    };
+}
+pub(crate) use kinds;
+
 /// A kernel as a resolver holds it: which op (a builtin code, or a custom op's name), up to
 /// which version, and its prepare and eval.
 ///

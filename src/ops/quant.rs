@@ -1,6 +1,6 @@
 //! Shared quantization set-up for the conv-like ops (per-channel or per-tensor filters).
 
-use super::{OpCtx, OpPlan, T};
+use super::{OpCtx, OpPlan, PrepareCtx, T};
 use crate::error::Error;
 use crate::schema::TensorType;
 use microlite_kernels::quant::activation_range_i8;
@@ -57,7 +57,103 @@ pub(crate) fn split(data: &[i32]) -> (&[i32], &[i32]) {
     data.split_at(data.len() / 2)
 }
 
-/// Words before the multipliers in a weighted op's persistent data: input offset, output
+/// The int8 quantization of a weighted op (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED,
+/// TRANSPOSE_CONV), fixed at prepare; `channels` multipliers then as many shifts follow it in
+/// the op's persistent data.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
+pub(crate) struct WeightedInt8 {
+    /// Minus the input zero point.
+    pub input_offset: i32,
+    /// The output zero point.
+    pub output_offset: i32,
+    pub act_min: i32,
+    pub act_max: i32,
+    /// Number of multipliers (1 per tensor, or one per output channel).
+    pub channels: u32,
+}
+
+impl WeightedInt8 {
+    /// The kernels' view, with the multipliers and shifts that follow the header.
+    pub(crate) fn params<'d>(&self, rest: &'d [i32]) -> Result<QuantParams<'d>, Error> {
+        let n = self.channels as usize;
+        let multipliers = rest.get(..n).ok_or(Error::TooComplex)?;
+        let shifts = rest.get(n..2 * n).ok_or(Error::TooComplex)?;
+        Ok(QuantParams {
+            input_offset: self.input_offset,
+            output_offset: self.output_offset,
+            act_min: self.act_min,
+            act_max: self.act_max,
+            multipliers,
+            shifts,
+        })
+    }
+}
+
+/// Validates a weighted op's types: int8 activations with int8 weights and an int32 bias, or
+/// float32 throughout. Returns whether it is int8.
+pub(crate) fn check_weighted_types(
+    ctx: &OpCtx<'_>,
+    input: &T<'_>,
+    filter: &T<'_>,
+    bias: Option<&T<'_>>,
+    output: &T<'_>,
+) -> Result<bool, Error> {
+    let (weights, bias_ty) = match input.t.ty() {
+        TensorType::Int8 => (TensorType::Int8, TensorType::Int32),
+        TensorType::Float32 => (TensorType::Float32, TensorType::Float32),
+        _ => return Err(ctx.type_err(input)),
+    };
+    ctx.expect_type(filter, weights)?;
+    ctx.expect_type(output, input.t.ty())?;
+    if let Some(b) = bias {
+        ctx.expect_type(b, bias_ty)?;
+    }
+    Ok(weights == TensorType::Int8)
+}
+
+/// The int8 prepare of a weighted op: validates the quantization and returns the header the
+/// op keeps in its typed data. The op then persists its data, then calls
+/// [`persist_multipliers`].
+pub(crate) fn weighted_int8(
+    ctx: &OpCtx<'_>,
+    input: &T<'_>,
+    filter: &T<'_>,
+    output: &T<'_>,
+    channels: usize,
+    act: Activation,
+) -> Result<WeightedInt8, Error> {
+    let n = channel_multipliers(ctx, input, filter, output, channels, false, None)?;
+    let (_, in_zp) = ctx.quant(input)?;
+    let (out_scale, out_zp) = ctx.quant(output)?;
+    let (act_min, act_max) = activation_range_i8(act, out_scale, out_zp);
+    Ok(WeightedInt8 {
+        input_offset: in_zp.wrapping_neg(),
+        output_offset: out_zp,
+        act_min,
+        act_max,
+        channels: u32::try_from(n).map_err(|_| ctx.quant_err(filter))?,
+    })
+}
+
+/// Appends the `n` multipliers then `n` shifts of a weighted int8 op to its persistent data
+/// (`fc`: FULLY_CONNECTED's per-tensor rule).
+pub(crate) fn persist_multipliers(
+    ctx: &mut PrepareCtx<'_>,
+    input: &T<'_>,
+    filter: &T<'_>,
+    output: &T<'_>,
+    channels: usize,
+    fc: bool,
+) -> Result<(), Error> {
+    let op = ctx.op;
+    let n = channel_multipliers(&op, input, filter, output, channels, fc, None)?;
+    let words = ctx.persist_zeroed::<i32>(2 * n)?;
+    channel_multipliers(&op, input, filter, output, channels, fc, Some(words))?;
+    Ok(())
+}
+
+/// Words before the multipliers in a weighted op's persistent data (older layout): input
 /// offset, activation minimum and maximum (computed once, at prepare).
 const HEADER: usize = 4;
 
