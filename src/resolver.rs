@@ -182,6 +182,24 @@ adders! {
 }
 
 impl<const N: usize> MutableOpResolver<N> {
+    /// Registers CONV_2D for int8 only: no float kernel linked. (Registered before
+    /// [`Self::add_conv_2d`], it takes precedence.)
+    ///
+    /// # Errors
+    /// [`Error::ResolverFull`] when all `N` slots are taken.
+    pub fn add_conv_2d_int8(&mut self) -> Result<&mut Self, Error> {
+        self.add(crate::ops::conv_2d::registration_int8())
+    }
+
+    /// Registers DEPTHWISE_CONV_2D for int8 only: no float kernel linked. (Registered before
+    /// [`Self::add_depthwise_conv_2d`], it takes precedence.)
+    ///
+    /// # Errors
+    /// [`Error::ResolverFull`] when all `N` slots are taken.
+    pub fn add_depthwise_conv_2d_int8(&mut self) -> Result<&mut Self, Error> {
+        self.add(crate::ops::depthwise_conv_2d::registration_int8())
+    }
+
     /// Registers FULLY_CONNECTED for int8 only: a firmware running int8 models links no
     /// float kernel. (Registered before [`Self::add_fully_connected`], it takes precedence.)
     ///

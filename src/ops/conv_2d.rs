@@ -1,29 +1,21 @@
-//! CONV_2D: int8 (per-channel) and float32.
+//! CONV_2D: int8 (per-channel) and float32. [`registration_int8`] links no float kernel.
 
-use super::{activation, padding, positive, quant, Io, OpCtx, OpPlan, Registration, T};
+use super::conv::{self, Data, Geometry, Kind};
+use super::{activation, padding, positive, EvalCtx, OpCtx, PrepareCtx, Registration};
 use crate::error::Error;
-use crate::schema::{options, BuiltinOperator, TensorType};
-use microlite_kernels::conv_2d::{conv_2d_f32, conv_2d_int8, ConvParams};
-use microlite_kernels::quant::{activation_range_f32, compute_padding};
-use microlite_kernels::Activation;
+use crate::schema::{options, BuiltinOperator};
+use microlite_kernels::conv_2d::{conv_2d_f32, conv_2d_int8};
+use microlite_kernels::quant::compute_padding;
 
 pub(crate) fn registration() -> Registration {
-    super::legacy_registration!(BuiltinOperator::CONV_2D, 8)
+    Registration::builtin(BuiltinOperator::CONV_2D, 8, prepare, eval)
 }
 
-struct Params<'m> {
-    input: T<'m>,
-    filter: T<'m>,
-    bias: Option<T<'m>>,
-    output: T<'m>,
-    in_shape: [usize; 4],
-    filter_shape: [usize; 4],
-    out_shape: [usize; 4],
-    conv: ConvParams,
-    act: Activation,
+pub(crate) fn registration_int8() -> Registration {
+    Registration::builtin(BuiltinOperator::CONV_2D, 8, prepare_int8, eval_int8)
 }
 
-fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
+fn geometry<'m>(ctx: &OpCtx<'m>) -> Result<Geometry<'m>, Error> {
     ctx.expect_counts(2, 3, 1)?;
     let (input, filter, output) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
     let bias = ctx.optional_input(2);
@@ -52,15 +44,7 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
             return Err(ctx.shape_err(b));
         }
     }
-    let conv = ConvParams {
-        stride_h,
-        stride_w,
-        dilation_h,
-        dilation_w,
-        pad_h,
-        pad_w,
-    };
-    Ok(Params {
+    Ok(Geometry {
         input,
         filter,
         bias,
@@ -68,71 +52,76 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
         in_shape,
         filter_shape,
         out_shape,
-        conv,
+        stride: [stride_h, stride_w],
+        dilation: [dilation_h, dilation_w],
+        pad: [pad_h, pad_w],
+        depth_multiplier: 1,
         act,
+        channels: filter_shape[0],
     })
 }
 
-fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    let p = params(ctx)?;
-    let plan = quant::prepare_weighted(
-        ctx,
-        &p.input,
-        &p.filter,
-        p.bias.as_ref(),
-        &p.output,
-        p.filter_shape[0],
-        false,
-        p.act,
-        data,
-    )?;
-    Ok(plan)
+fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    let g = geometry(&ctx.op)?;
+    conv::prepare(ctx, &g, false).map(|_| ())
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, data: &[i32]) -> Result<(), Error> {
-    let p = params(ctx)?;
-    match p.input.t.ty() {
-        TensorType::Int8 => {
-            let q = quant::int8_params(data)?;
+fn prepare_int8(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    let g = geometry(&ctx.op)?;
+    conv::prepare(ctx, &g, true).map(|_| ())
+}
+
+fn run_int8(ctx: &mut EvalCtx<'_>, d: &Data, rest: &[i32]) -> Result<(), Error> {
+    let q = d.q.params(rest)?;
+    let (input, filter, bias) = (
+        ctx.input::<i8>(0)?,
+        ctx.input::<i8>(1)?,
+        ctx.optional_input::<i32>(2)?,
+    );
+    let output = ctx.output::<i8>(0)?;
+    conv_2d_int8(
+        &d.conv(),
+        &q,
+        d.in_shape(),
+        input,
+        d.filter_shape(),
+        filter,
+        bias,
+        d.out_shape(),
+        output,
+    )
+    .map_err(|e| ctx.kernel_err(e))
+}
+
+fn eval_int8(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    let (d, rest) = ctx.data_parts::<Data, i32>()?;
+    run_int8(ctx, d, rest)
+}
+
+fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    let (d, rest) = ctx.data_parts::<Data, i32>()?;
+    match Kind::from_tag(d.kind)? {
+        Kind::Int8 => run_int8(ctx, d, rest),
+        Kind::Float32 => {
             let (input, filter, bias) = (
-                io.input::<i8>(0)?,
-                io.input::<i8>(1)?,
-                io.optional_input::<i32>(2)?,
+                ctx.input::<f32>(0)?,
+                ctx.input::<f32>(1)?,
+                ctx.optional_input::<f32>(2)?,
             );
-            let output = io.output::<i8>(0)?;
-            conv_2d_int8(
-                &p.conv,
-                &q,
-                p.in_shape,
-                input,
-                p.filter_shape,
-                filter,
-                bias,
-                p.out_shape,
-                output,
-            )
-        }
-        _ => {
-            let (act_min, act_max) = activation_range_f32(p.act);
-            let (input, filter, bias) = (
-                io.input::<f32>(0)?,
-                io.input::<f32>(1)?,
-                io.optional_input::<f32>(2)?,
-            );
-            let output = io.output::<f32>(0)?;
+            let output = ctx.output::<f32>(0)?;
             conv_2d_f32(
-                &p.conv,
-                act_min,
-                act_max,
-                p.in_shape,
+                &d.conv(),
+                d.act_min,
+                d.act_max,
+                d.in_shape(),
                 input,
-                p.filter_shape,
+                d.filter_shape(),
                 filter,
                 bias,
-                p.out_shape,
+                d.out_shape(),
                 output,
             )
+            .map_err(|e| ctx.kernel_err(e))
         }
     }
-    .map_err(|e| ctx.kernel_err(e))
 }

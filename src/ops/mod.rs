@@ -13,6 +13,7 @@ pub(crate) mod arg_max;
 pub(crate) mod arg_min;
 pub(crate) mod average_pool_2d;
 pub(crate) mod concatenation;
+mod conv;
 pub(crate) mod conv_2d;
 pub(crate) mod depth_to_space;
 pub(crate) mod depthwise_conv_2d;

@@ -1,6 +1,6 @@
 //! Shared set-up for AVERAGE_POOL_2D and MAX_POOL_2D.
 
-use super::{activation, padding, positive, Io, OpCtx, OpPlan, T};
+use super::{activation, kinds, padding, positive, EvalCtx, OpCtx, PrepareCtx, T};
 use crate::error::Error;
 use crate::schema::{options, TensorType};
 use microlite_kernels::pooling::PoolParams;
@@ -83,47 +83,82 @@ type KernelF32 = fn(
     &mut [f32],
 ) -> Result<(), KernelError>;
 
+kinds! {
+    enum Kind { Int8, Float32 }
+}
+
+/// Typed op data of a pooling op.
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Data {
+    kind: u32,
+    in_shape: [u32; 4],
+    out_shape: [u32; 4],
+    /// Stride, filter size and padding, each height then width.
+    stride: [u32; 2],
+    filter: [u32; 2],
+    pad: [u32; 2],
+    range_i8: [i32; 2],
+    range_f32: [f32; 2],
+}
+
 /// Runs a pooling kernel pair on the op's tensors.
-pub(crate) fn eval(
-    ctx: &OpCtx<'_>,
-    io: &mut Io<'_>,
-    int8: KernelI8,
-    float: KernelF32,
-) -> Result<(), Error> {
-    let p = params(ctx)?;
-    match p.input.t.ty() {
-        TensorType::Int8 => {
-            let x = io.input::<i8>(0)?;
-            let (lo, hi) = p.range_i8;
-            int8(
-                &p.params,
-                lo,
-                hi,
-                p.in_shape,
-                x,
-                p.out_shape,
-                io.output::<i8>(0)?,
-            )
+pub(crate) fn eval(ctx: &mut EvalCtx<'_>, int8: KernelI8, float: KernelF32) -> Result<(), Error> {
+    let d = *ctx.data::<Data>()?;
+    let [stride_h, stride_w] = d.stride.map(|v| v as usize);
+    let [filter_h, filter_w] = d.filter.map(|v| v as usize);
+    let [pad_h, pad_w] = d.pad.map(|v| v as usize);
+    let params = PoolParams {
+        stride_h,
+        stride_w,
+        filter_h,
+        filter_w,
+        pad_h,
+        pad_w,
+    };
+    let (in_shape, out_shape) = (d.in_shape.map(|v| v as usize), d.out_shape.map(|v| v as usize));
+    match Kind::from_tag(d.kind)? {
+        Kind::Int8 => {
+            let x = ctx.input::<i8>(0)?;
+            let [lo, hi] = d.range_i8;
+            int8(&params, lo, hi, in_shape, x, out_shape, ctx.output::<i8>(0)?)
         }
-        _ => {
-            let x = io.input::<f32>(0)?;
-            let (lo, hi) = p.range_f32;
-            float(
-                &p.params,
-                lo,
-                hi,
-                p.in_shape,
-                x,
-                p.out_shape,
-                io.output::<f32>(0)?,
-            )
+        Kind::Float32 => {
+            let x = ctx.input::<f32>(0)?;
+            let [lo, hi] = d.range_f32;
+            float(&params, lo, hi, in_shape, x, out_shape, ctx.output::<f32>(0)?)
         }
     }
     .map_err(|e| ctx.kernel_err(e))
 }
 
-/// Validation only: pooling has no persistent data or scratch.
-pub(crate) fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    params(ctx)?;
-    Ok(OpPlan::default())
+/// Validates and keeps the geometry and activation range (no scratch).
+pub(crate) fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    let op = ctx.op;
+    let p = params(&op)?;
+    let kind = match p.input.t.ty() {
+        TensorType::Int8 => Kind::Int8,
+        TensorType::Float32 => Kind::Float32,
+        _ => return Err(op.type_err(&p.input)),
+    };
+    let word = |v: usize| u32::try_from(v).map_err(|_| op.shape_err(&p.input));
+    let pp = &p.params;
+    let mut in_shape = [0u32; 4];
+    let mut out_shape = [0u32; 4];
+    for (o, &v) in in_shape.iter_mut().zip(&p.in_shape) {
+        *o = word(v)?;
+    }
+    for (o, &v) in out_shape.iter_mut().zip(&p.out_shape) {
+        *o = word(v)?;
+    }
+    ctx.persist(&Data {
+        kind: kind.tag(),
+        in_shape,
+        out_shape,
+        stride: [word(pp.stride_h)?, word(pp.stride_w)?],
+        filter: [word(pp.filter_h)?, word(pp.filter_w)?],
+        pad: [word(pp.pad_h)?, word(pp.pad_w)?],
+        range_i8: [p.range_i8.0, p.range_i8.1],
+        range_f32: [p.range_f32.0, p.range_f32.1],
+    })
 }

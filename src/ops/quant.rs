@@ -1,6 +1,6 @@
 //! Shared quantization set-up for the conv-like ops (per-channel or per-tensor filters).
 
-use super::{OpCtx, OpPlan, PrepareCtx, T};
+use super::{OpCtx, PrepareCtx, T};
 use crate::error::Error;
 use crate::schema::TensorType;
 use microlite_kernels::quant::activation_range_i8;
@@ -50,11 +50,6 @@ pub(crate) fn channel_multipliers(
         }
     }
     Ok(n)
-}
-
-/// Splits persistent data written by [`channel_multipliers`] into multipliers and shifts.
-pub(crate) fn split(data: &[i32]) -> (&[i32], &[i32]) {
-    data.split_at(data.len() / 2)
 }
 
 /// The int8 quantization of a weighted op (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED,
@@ -151,75 +146,4 @@ pub(crate) fn persist_multipliers(
     let words = ctx.persist_zeroed::<i32>(2 * n)?;
     channel_multipliers(&op, input, filter, output, channels, fc, Some(words))?;
     Ok(())
-}
-
-/// Words before the multipliers in a weighted op's persistent data (older layout): input
-/// offset, activation minimum and maximum (computed once, at prepare).
-const HEADER: usize = 4;
-
-/// The common prepare of the weighted ops (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED,
-/// TRANSPOSE_CONV): int8 activations with int8 weights and an int32 bias, with the
-/// per-channel multipliers written to persistent data; or float32 throughout.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn prepare_weighted(
-    ctx: &OpCtx<'_>,
-    input: &T<'_>,
-    filter: &T<'_>,
-    bias: Option<&T<'_>>,
-    output: &T<'_>,
-    channels: usize,
-    fc: bool,
-    act: Activation,
-    data: Option<&mut [i32]>,
-) -> Result<OpPlan, Error> {
-    let (weights, bias_ty) = match input.t.ty() {
-        TensorType::Int8 => (TensorType::Int8, TensorType::Int32),
-        TensorType::Float32 => (TensorType::Float32, TensorType::Float32),
-        _ => return Err(ctx.type_err(input)),
-    };
-    ctx.expect_type(filter, weights)?;
-    ctx.expect_type(output, input.t.ty())?;
-    if let Some(b) = bias {
-        ctx.expect_type(b, bias_ty)?;
-    }
-    if weights != TensorType::Int8 {
-        return Ok(OpPlan::default());
-    }
-    let (header, data) = match data {
-        Some(d) if d.len() >= HEADER => {
-            let (h, rest) = d.split_at_mut(HEADER);
-            (Some(h), Some(rest))
-        }
-        _ => (None, None),
-    };
-    let n = channel_multipliers(ctx, input, filter, output, channels, fc, data)?;
-    let (_, in_zp) = ctx.quant(input)?;
-    let (out_scale, out_zp) = ctx.quant(output)?;
-    let (act_min, act_max) = activation_range_i8(act, out_scale, out_zp);
-    if let Some(h) = header {
-        h.copy_from_slice(&[in_zp.wrapping_neg(), out_zp, act_min, act_max]);
-    }
-    Ok(OpPlan {
-        data_words: HEADER + 2 * n,
-        scratch_bytes: 0,
-    })
-}
-
-/// The int8 quantization of a weighted op at eval, all of it read from the persistent data
-/// [`prepare_weighted`] wrote (no model reads per invoke).
-pub(crate) fn int8_params(data: &[i32]) -> Result<QuantParams<'_>, Error> {
-    let Some((&[input_offset, output_offset, act_min, act_max], rest)) =
-        data.split_first_chunk::<HEADER>()
-    else {
-        return Err(Error::TooComplex);
-    };
-    let (multipliers, shifts) = split(rest);
-    Ok(QuantParams {
-        input_offset,
-        output_offset,
-        act_min,
-        act_max,
-        multipliers,
-        shifts,
-    })
 }

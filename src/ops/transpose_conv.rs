@@ -6,32 +6,20 @@
 //! with it. Padding follows TFLM's `ComputePaddingHeightWidth` applied to the *output* size
 //! (dilation 1). The fused activation is applied to both types.
 
-use super::{activation, padding, positive, quant, Io, OpCtx, OpPlan, Registration, T};
+use super::conv::{self, Data, Geometry, Kind};
+use super::{activation, padding, positive, EvalCtx, OpCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator, TensorType};
-use microlite_kernels::quant::{activation_range_f32, compute_padding};
+use microlite_kernels::quant::compute_padding;
 use microlite_kernels::transpose_conv::{
     transpose_conv_f32, transpose_conv_int8, transpose_conv_scratch_len, TransposeConvParams,
 };
-use microlite_kernels::Activation;
 
 pub(crate) fn registration() -> Registration {
-    super::legacy_registration!(BuiltinOperator::TRANSPOSE_CONV, 5)
+    Registration::builtin(BuiltinOperator::TRANSPOSE_CONV, 5, prepare, eval)
 }
 
-struct Params<'m> {
-    input: T<'m>,
-    filter: T<'m>,
-    bias: Option<T<'m>>,
-    output: T<'m>,
-    in_shape: [usize; 4],
-    filter_shape: [usize; 4],
-    out_shape: [usize; 4],
-    conv: TransposeConvParams,
-    act: Activation,
-}
-
-fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
+fn geometry<'m>(ctx: &OpCtx<'m>) -> Result<Geometry<'m>, Error> {
     ctx.expect_counts(3, 4, 1)?;
     let (shape_t, filter, input, output) =
         (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?, ctx.output(0)?);
@@ -68,13 +56,7 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
         .map_err(|_| ctx.shape_err(&output))?;
     let (_, pad_w) = compute_padding(pad, out_shape[2], filter_shape[2], stride_w, 1)
         .map_err(|_| ctx.shape_err(&output))?;
-    let conv = TransposeConvParams {
-        stride_h,
-        stride_w,
-        pad_h,
-        pad_w,
-    };
-    Ok(Params {
+    Ok(Geometry {
         input,
         filter,
         bias,
@@ -82,84 +64,83 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
         in_shape,
         filter_shape,
         out_shape,
-        conv,
+        stride: [stride_h, stride_w],
+        dilation: [1, 1],
+        pad: [pad_h, pad_w],
+        depth_multiplier: 1,
         act,
+        channels: filter_shape[0],
     })
 }
 
-fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    let p = params(ctx)?;
-    if p.input.t.ty() == TensorType::Int8 {
-        let q = p.filter.t.quantization().ok_or(ctx.quant_err(&p.filter))?;
+fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    let op = ctx.op;
+    let g = geometry(&op)?;
+    if g.input.t.ty() == TensorType::Int8 {
+        let q = g.filter.t.quantization().ok_or(op.quant_err(&g.filter))?;
         if q.len() > 1 && q.quantized_dimension() != 0 {
-            return Err(ctx.quant_err(&p.filter));
+            return Err(op.quant_err(&g.filter));
         }
     }
-    let plan = quant::prepare_weighted(
-        ctx,
-        &p.input,
-        &p.filter,
-        p.bias.as_ref(),
-        &p.output,
-        p.filter_shape[0],
-        false,
-        p.act,
-        data,
-    )?;
-    let scratch = if p.input.t.ty() == TensorType::Int8 {
-        transpose_conv_scratch_len(p.out_shape).saturating_mul(4)
-    } else {
-        0
-    };
-    Ok(OpPlan {
-        scratch_bytes: scratch,
-        ..plan
-    })
+    match conv::prepare(ctx, &g, false)? {
+        Kind::Int8 => {
+            ctx.request_scratch(transpose_conv_scratch_len(g.out_shape).saturating_mul(4));
+        }
+        Kind::Float32 => {}
+    }
+    Ok(())
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, data: &[i32]) -> Result<(), Error> {
-    let p = params(ctx)?;
-    match p.input.t.ty() {
-        TensorType::Int8 => {
-            let q = quant::int8_params(data)?;
+fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    let (d, rest) = ctx.data_parts::<Data, i32>()?;
+    let [stride_h, stride_w] = d.stride.map(|v| v as usize);
+    let [pad_h, pad_w] = d.pad.map(|v| v as usize);
+    let params = TransposeConvParams {
+        stride_h,
+        stride_w,
+        pad_h,
+        pad_w,
+    };
+    match Kind::from_tag(d.kind)? {
+        Kind::Int8 => {
+            let q = d.q.params(rest)?;
             let (filter, input, bias) = (
-                io.input::<i8>(1)?,
-                io.input::<i8>(2)?,
-                io.optional_input::<i32>(3)?,
+                ctx.input::<i8>(1)?,
+                ctx.input::<i8>(2)?,
+                ctx.optional_input::<i32>(3)?,
             );
-            let output = io.output::<i8>(0)?;
-            let scratch = io.scratch::<i32>()?;
+            let output = ctx.output::<i8>(0)?;
+            let scratch = ctx.scratch::<i32>()?;
             transpose_conv_int8(
-                &p.conv,
+                &params,
                 &q,
-                p.in_shape,
+                d.in_shape(),
                 input,
-                p.filter_shape,
+                d.filter_shape(),
                 filter,
                 bias,
-                p.out_shape,
+                d.out_shape(),
                 output,
                 scratch,
             )
         }
-        _ => {
-            let (act_min, act_max) = activation_range_f32(p.act);
+        Kind::Float32 => {
             let (filter, input, bias) = (
-                io.input::<f32>(1)?,
-                io.input::<f32>(2)?,
-                io.optional_input::<f32>(3)?,
+                ctx.input::<f32>(1)?,
+                ctx.input::<f32>(2)?,
+                ctx.optional_input::<f32>(3)?,
             );
             transpose_conv_f32(
-                &p.conv,
-                act_min,
-                act_max,
-                p.in_shape,
+                &params,
+                d.act_min,
+                d.act_max,
+                d.in_shape(),
                 input,
-                p.filter_shape,
+                d.filter_shape(),
                 filter,
                 bias,
-                p.out_shape,
-                io.output::<f32>(0)?,
+                d.out_shape(),
+                ctx.output::<f32>(0)?,
             )
         }
     }
