@@ -45,6 +45,7 @@ pub mod concatenation;
 pub mod conv_2d;
 pub mod depth_to_space;
 pub mod depthwise_conv_2d;
+pub mod double;
 pub mod dequantize;
 pub mod fully_connected;
 pub mod hard_swish;

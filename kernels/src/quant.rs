@@ -5,6 +5,7 @@
 //! for inputs its callers never pass), these functions wrap or pick a documented value
 //! instead of panicking.
 
+use crate::double::Double;
 use crate::{Activation, KernelError, Padding};
 
 /// Quantization parameters of an int8 conv, depthwise conv or fully connected op.
@@ -176,23 +177,42 @@ pub fn quantize_multiplier_greater_than_one(d: f64) -> (i32, i32) {
 }
 
 /// Per-channel conv/depthwise/FC rescale of TFLM (`PopulateConvolutionQuantizationParams`):
-/// `quantize_multiplier(in as f64 * filter as f64 / out as f64)`.
+/// `quantize_multiplier(in as f64 * filter as f64 / out as f64)`, computed on integers
+/// ([`Double`]: the same roundings, no f64 code on the device). Non-positive or non-finite
+/// scales give `(0, 0)`.
 pub fn conv_channel_multiplier(
     input_scale: f32,
     filter_scale: f32,
     output_scale: f32,
 ) -> (i32, i32) {
-    quantize_multiplier(input_scale as f64 * filter_scale as f64 / output_scale as f64)
+    match (
+        Double::from_f32(input_scale),
+        Double::from_f32(filter_scale),
+        Double::from_f32(output_scale),
+    ) {
+        (Some(i), Some(f), Some(o)) => (i * f / o).quantize_multiplier(),
+        _ => (0, 0),
+    }
 }
 
 /// Per-tensor FULLY_CONNECTED rescale of TFLM (`GetQuantizedConvolutionMultipler`): the
-/// product of input and filter scales is taken in `f32`, then divided in `f64`.
+/// product of input and filter scales is taken in `f32`, then divided in double precision
+/// (here on integers, see [`conv_channel_multiplier`]).
 pub fn fc_per_tensor_multiplier(
     input_scale: f32,
     filter_scale: f32,
     output_scale: f32,
 ) -> (i32, i32) {
-    quantize_multiplier((input_scale * filter_scale) as f64 / output_scale as f64)
+    quantize_ratio(input_scale * filter_scale, output_scale)
+}
+
+/// `quantize_multiplier(a as f64 / b as f64)` on integers; `(0, 0)` unless both are positive
+/// and finite.
+pub fn quantize_ratio(a: f32, b: f32) -> (i32, i32) {
+    match (Double::from_f32(a), Double::from_f32(b)) {
+        (Some(a), Some(b)) => (a / b).quantize_multiplier(),
+        _ => (0, 0),
+    }
 }
 
 /// TFLM `CalculateActivationRangeQuantized` for an int8 output with `scale` and `zero_point`.

@@ -4,12 +4,12 @@ use super::{OpCtx, PrepareCtx, T};
 use crate::error::Error;
 use crate::schema::TensorType;
 use microlite_kernels::quant::activation_range_i8;
-use microlite_kernels::quant::{fc_per_tensor_multiplier, quantize_multiplier};
+use microlite_kernels::quant::{conv_channel_multiplier, fc_per_tensor_multiplier};
 use microlite_kernels::{Activation, QuantParams};
 
 /// Validates the filter's scales (one, or one per output channel) and, with `data`, writes
-/// `[multiplier; n] ++ [shift; n]` from `in_scale * filter_scale[c] / out_scale` (in f64, as
-/// TFLM). A per-tensor FULLY_CONNECTED multiplies the two scales in f32 first (`fc`), as TFLM's
+/// `[multiplier; n] ++ [shift; n]` from `in_scale * filter_scale[c] / out_scale` (TFLM's
+/// double-precision rounding, on integers). A per-tensor FULLY_CONNECTED multiplies the two scales in f32 first (`fc`), as TFLM's
 /// `GetQuantizedConvolutionMultipler` does. Returns the number of scales `n`.
 pub(crate) fn channel_multipliers(
     ctx: &OpCtx<'_>,
@@ -39,9 +39,7 @@ pub(crate) fn channel_multipliers(
             let (m, s) = if fc && n == 1 {
                 fc_per_tensor_multiplier(in_scale, q.scale(c), out_scale)
             } else {
-                quantize_multiplier(
-                    f64::from(in_scale) * f64::from(q.scale(c)) / f64::from(out_scale),
-                )
+                conv_channel_multiplier(in_scale, q.scale(c), out_scale)
             };
             if let (Some(dm), Some(ds)) = (mults.get_mut(c), shifts.get_mut(c)) {
                 *dm = m;
