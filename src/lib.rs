@@ -50,6 +50,8 @@ mod resolver;
 mod schema;
 
 pub use error::{Error, Malformed, OpName};
+/// The `Pod` derive a custom kernel's persistent data uses (see [`PrepareCtx::persist`]).
+pub use bytemuck;
 pub use interpreter::{Allocation, Arena, Interpreter, QuantParams, TensorInfo};
 pub use model::{
     Ints, Model, Operator, OperatorCode, Quantization, SubGraph, Tensor, MAX_OPERANDS, MAX_RANK,
