@@ -1,32 +1,52 @@
 //! DEQUANTIZE: int8 -> float32.
 
-use super::{Io, OpCtx, OpPlan, Registration};
+use super::{kinds, EvalCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::{BuiltinOperator, TensorType};
 use microlite_kernels::dequantize::dequantize_i8_to_f32;
 
 pub(crate) fn registration() -> Registration {
-    super::legacy_registration!(BuiltinOperator::DEQUANTIZE, 6)
+    Registration::builtin(BuiltinOperator::DEQUANTIZE, 6, prepare, eval)
 }
 
-fn check(ctx: &OpCtx<'_>) -> Result<(f32, i32), Error> {
-    ctx.expect_counts(1, 1, 1)?;
-    let (input, output) = (ctx.input(0)?, ctx.output(0)?);
+kinds! {
+    /// The input's type (the output is float32).
+    enum Kind { Int8 }
+}
+
+/// What eval needs, fixed at prepare: the input's quantization.
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Data {
+    kind: u32,
+    scale: f32,
+    zero_point: i32,
+}
+
+fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    let op = ctx.op;
+    op.expect_counts(1, 1, 1)?;
+    let (input, output) = (op.input(0)?, op.output(0)?);
     if input.t.element_count() != output.t.element_count() {
-        return Err(ctx.shape_err(&output));
+        return Err(op.shape_err(&output));
     }
-    ctx.expect_type(&input, TensorType::Int8)?;
-    ctx.expect_type(&output, TensorType::Float32)?;
-    ctx.quant(&input)
+    op.expect_type(&input, TensorType::Int8)?;
+    op.expect_type(&output, TensorType::Float32)?;
+    let (scale, zero_point) = op.quant(&input)?;
+    ctx.persist(&Data {
+        kind: Kind::Int8.tag(),
+        scale,
+        zero_point,
+    })
 }
 
-fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    check(ctx)?;
-    Ok(OpPlan::default())
-}
-
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {
-    let (scale, zp) = check(ctx)?;
-    let x = io.input::<i8>(0)?;
-    dequantize_i8_to_f32(scale, zp, x, io.output::<f32>(0)?).map_err(|e| ctx.kernel_err(e))
+fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    let d = ctx.data::<Data>()?;
+    match Kind::from_tag(d.kind)? {
+        Kind::Int8 => {
+            let (x, out) = (ctx.input::<i8>(0)?, ctx.output::<f32>(0)?);
+            dequantize_i8_to_f32(d.scale, d.zero_point, x, out)
+        }
+    }
+    .map_err(|e| ctx.kernel_err(e))
 }

@@ -1,25 +1,45 @@
-//! Helpers shared by the elementwise and activation ops (MUL, SUB, MAXIMUM, MINIMUM, PRELU,
-//! LOGISTIC, TANH, RELU, RELU6, LEAKY_RELU, HARD_SWISH, L2_NORMALIZATION): broadcast shape
-//! checks, same-shape checks, and moving precomputed int8 parameters through the op's
-//! persistent data words.
+//! Helpers shared by the elementwise and activation ops (ADD, SUB, MUL, MAXIMUM, MINIMUM,
+//! PRELU, LOGISTIC, TANH, RELU, RELU6, LEAKY_RELU, HARD_SWISH, L2_NORMALIZATION): broadcast
+//! shape checks kept as typed op data, same-shape checks, and `Pod` copies of the kernels'
+//! int8 parameters.
 
 use super::{activation, OpCtx, T};
 use crate::error::Error;
 use crate::schema::TensorType;
+use microlite_kernels::add::AddParamsInt8;
+use microlite_kernels::logistic::LogisticParamsInt8;
+use microlite_kernels::sub::SubParamsInt8;
 use microlite_kernels::Activation;
-use microlite_kernels::KernelError;
 
 /// Rank-4 shapes of a binary op: first input, second input, output.
 pub(crate) type Shapes3 = ([usize; 4], [usize; 4], [usize; 4]);
 
-/// Right-aligned rank-4 shapes of two inputs and an output that TFLM's 4-D broadcast accepts:
-/// every output dim equals the inputs' dims where they agree, or the non-1 one.
+/// The broadcast geometry of a binary op, fixed at prepare: the right-aligned rank-4 shapes of
+/// its two inputs and its output.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
+pub(crate) struct Broadcast {
+    s1: [u32; 4],
+    s2: [u32; 4],
+    so: [u32; 4],
+}
+
+impl Broadcast {
+    /// The kernels' view.
+    pub(crate) fn shapes(&self) -> Shapes3 {
+        let wide = |s: [u32; 4]| s.map(|d| d as usize);
+        (wide(self.s1), wide(self.s2), wide(self.so))
+    }
+}
+
+/// Validates that TFLM's 4-D broadcast accepts two inputs and an output (every output dim
+/// equals the inputs' dims where they agree, or the non-1 one) and returns their geometry.
 pub(crate) fn broadcast_shapes(
     ctx: &OpCtx<'_>,
     in1: &T<'_>,
     in2: &T<'_>,
     output: &T<'_>,
-) -> Result<Shapes3, Error> {
+) -> Result<Broadcast, Error> {
     let (s1, s2, so) = (
         ctx.shape_padded4(in1)?,
         ctx.shape_padded4(in2)?,
@@ -39,7 +59,18 @@ pub(crate) fn broadcast_shapes(
             return Err(ctx.shape_err(output));
         }
     }
-    Ok((s1, s2, so))
+    let narrow = |s: [usize; 4], t: &T<'_>| -> Result<[u32; 4], Error> {
+        let mut out = [0u32; 4];
+        for (o, d) in out.iter_mut().zip(s) {
+            *o = u32::try_from(d).map_err(|_| ctx.shape_err(t))?;
+        }
+        Ok(out)
+    };
+    Ok(Broadcast {
+        s1: narrow(s1, in1)?,
+        s2: narrow(s2, in2)?,
+        so: narrow(so, output)?,
+    })
 }
 
 /// Requires `output` to have `input`'s shape (rank and dims).
@@ -60,22 +91,6 @@ pub(crate) fn same_type(ctx: &OpCtx<'_>, like: &T<'_>, t: &T<'_>) -> Result<(), 
     }
 }
 
-/// Writes `words` into the op's persistent data when prepare is given it.
-pub(crate) fn store(data: Option<&mut [i32]>, words: &[i32]) {
-    if let Some(d) = data {
-        for (slot, &w) in d.iter_mut().zip(words) {
-            *slot = w;
-        }
-    }
-}
-
-/// Reads back `N` words written by [`store`].
-pub(crate) fn load<const N: usize>(ctx: &OpCtx<'_>, data: &[i32]) -> Result<[i32; N], Error> {
-    data.get(..N)
-        .and_then(|d| <[i32; N]>::try_from(d).ok())
-        .ok_or(ctx.kernel_err(KernelError::BadParams))
-}
-
 /// The input and output of a one-in, one-out int8/float32 op of unchanged shape; an int8
 /// input must carry quantization (the output's is checked by the op when it reads it).
 pub(crate) fn unary<'m>(ctx: &OpCtx<'m>) -> Result<(T<'m>, T<'m>), Error> {
@@ -84,25 +99,39 @@ pub(crate) fn unary<'m>(ctx: &OpCtx<'m>) -> Result<(T<'m>, T<'m>), Error> {
     same_type(ctx, &input, &output)?;
     same_shape(ctx, &input, &output)?;
     match input.t.ty() {
-        crate::schema::TensorType::Int8 => {
+        TensorType::Int8 => {
             ctx.quant(&input)?;
         }
-        crate::schema::TensorType::Float32 => {}
+        TensorType::Float32 => {}
         _ => return Err(ctx.type_err(&input)),
     }
     Ok((input, output))
 }
 
-/// A validated broadcasting binary op (ADD, SUB, MUL): its tensors, rank-4 shapes and fused
-/// activation.
+/// A validated broadcasting binary op (ADD, SUB, MUL; PRELU without the activation): its
+/// tensors, geometry and fused activation.
 pub(crate) struct Binary<'m> {
     pub in1: T<'m>,
     pub in2: T<'m>,
     pub output: T<'m>,
-    pub s1: [usize; 4],
-    pub s2: [usize; 4],
-    pub so: [usize; 4],
+    pub shapes: Broadcast,
     pub act: Activation,
+}
+
+impl Binary<'_> {
+    /// Whether the op is int8 (else float32: [`binary`] allows nothing else).
+    pub(crate) fn is_int8(&self) -> bool {
+        self.in1.t.ty() == TensorType::Int8
+    }
+
+    /// Per-tensor `(scale, zero_point)` of the two inputs and the output.
+    pub(crate) fn quant(&self, ctx: &OpCtx<'_>) -> Result<[(f32, i32); 3], Error> {
+        Ok([
+            ctx.quant(&self.in1)?,
+            ctx.quant(&self.in2)?,
+            ctx.quant(&self.output)?,
+        ])
+    }
 }
 
 /// Validates a broadcasting binary op whose options table (union tag `tag`) starts with a
@@ -114,25 +143,111 @@ pub(crate) fn binary<'m>(ctx: &OpCtx<'m>, tag: u8) -> Result<Binary<'m>, Error> 
         Some(o) => activation(ctx, o.u8(0, 0)?)?,
         None => Activation::None,
     };
-    let (s1, s2, so) = broadcast_shapes(ctx, &in1, &in2, &output)?;
-    same_type(ctx, &in1, &in2)?;
-    same_type(ctx, &in1, &output)?;
-    match in1.t.ty() {
-        TensorType::Int8 => {
-            for t in [&in1, &in2, &output] {
-                ctx.quant(t)?;
-            }
-        }
-        TensorType::Float32 => {}
-        _ => return Err(ctx.type_err(&in1)),
-    }
+    let shapes = int8_or_f32_pair(ctx, &in1, &in2, &output)?;
     Ok(Binary {
         in1,
         in2,
         output,
-        s1,
-        s2,
-        so,
+        shapes,
         act,
     })
+}
+
+/// Validates a broadcasting binary op without options (PRELU): as [`binary`], with no
+/// activation.
+pub(crate) fn binary_plain<'m>(ctx: &OpCtx<'m>) -> Result<Binary<'m>, Error> {
+    ctx.expect_counts(2, 2, 1)?;
+    let (in1, in2, output) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
+    let shapes = int8_or_f32_pair(ctx, &in1, &in2, &output)?;
+    Ok(Binary {
+        in1,
+        in2,
+        output,
+        shapes,
+        act: Activation::None,
+    })
+}
+
+/// Broadcast shapes, then one type for all three tensors: int8 (each quantized) or float32.
+fn int8_or_f32_pair(
+    ctx: &OpCtx<'_>,
+    in1: &T<'_>,
+    in2: &T<'_>,
+    output: &T<'_>,
+) -> Result<Broadcast, Error> {
+    let shapes = broadcast_shapes(ctx, in1, in2, output)?;
+    same_type(ctx, in1, in2)?;
+    same_type(ctx, in1, output)?;
+    match in1.t.ty() {
+        TensorType::Int8 => {
+            for t in [in1, in2, output] {
+                ctx.quant(t)?;
+            }
+        }
+        TensorType::Float32 => {}
+        _ => return Err(ctx.type_err(in1)),
+    }
+    Ok(shapes)
+}
+
+/// Declares a `Pod` copy of a kernel's int8 parameter struct whose fields are all `i32` (so
+/// it can sit in op data), with conversions both ways for each kernel struct in `[..]`.
+macro_rules! int8_params {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident for [$($kernel:ident),+] $fields:tt
+    ) => {
+        $crate::ops::elementwise::int8_params!(@struct $(#[$meta])* $vis $name $fields);
+        $($crate::ops::elementwise::int8_params!(@from $name $kernel $fields);)+
+    };
+    (@struct $(#[$meta:meta])* $vis:vis $name:ident { $($field:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[repr(C)]
+        #[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
+        $vis struct $name {
+            $($field: i32),+
+        }
+    };
+    (@from $name:ident $kernel:ident { $($field:ident),+ $(,)? }) => {
+        impl From<$kernel> for $name {
+            fn from(k: $kernel) -> Self {
+                $name { $($field: k.$field),+ }
+            }
+        }
+        impl From<$name> for $kernel {
+            fn from(d: $name) -> Self {
+                Self { $($field: d.$field),+ }
+            }
+        }
+    };
+}
+pub(crate) use int8_params;
+
+int8_params! {
+    /// ADD's and SUB's int8 parameters: the kernels' `AddParamsInt8` and `SubParamsInt8` have
+    /// the same fields (only their set-up arithmetic differs).
+    pub(crate) struct AddSubInt8 for [AddParamsInt8, SubParamsInt8] {
+        left_shift,
+        input1_offset,
+        input1_multiplier,
+        input1_shift,
+        input2_offset,
+        input2_multiplier,
+        input2_shift,
+        output_offset,
+        output_multiplier,
+        output_shift,
+        act_min,
+        act_max,
+    }
+}
+
+int8_params! {
+    /// LOGISTIC's and TANH's int8 parameters (the kernels share the struct and its set-up).
+    pub(crate) struct LogisticInt8 for [LogisticParamsInt8] {
+        input_zero_point,
+        input_range_radius,
+        input_multiplier,
+        input_left_shift,
+    }
 }

@@ -1,7 +1,7 @@
 //! HARD_SWISH: int8 (TFLM's 16-bit fixed-point "reluish" arithmetic) and float32.
 
-use super::elementwise::{load, store, unary};
-use super::{Io, OpCtx, OpPlan, Registration};
+use super::elementwise::unary;
+use super::{kinds, EvalCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::{BuiltinOperator, TensorType};
 use microlite_kernels::hard_swish::{
@@ -9,51 +9,88 @@ use microlite_kernels::hard_swish::{
 };
 
 pub(crate) fn registration() -> Registration {
-    super::legacy_registration!(BuiltinOperator::HARD_SWISH, 1)
+    Registration::builtin(BuiltinOperator::HARD_SWISH, 1, prepare, eval)
 }
 
-fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    let (input, output) = unary(ctx)?;
-    if input.t.ty() != TensorType::Int8 {
-        return Ok(OpPlan::default());
-    }
-    let ((si, zi), (so, zo)) = (ctx.quant(&input)?, ctx.quant(&output)?);
-    // TFLM refuses an output scale more than 128 times finer than the input's.
-    let k = hard_swish_prepare_int8(si, zi, so, zo).map_err(|_| ctx.quant_err(&output))?;
-    store(
-        data,
-        &[
-            i32::from(k.input_zero_point),
-            i32::from(k.output_zero_point),
-            i32::from(k.reluish_multiplier_fixedpoint_int16),
-            k.reluish_multiplier_exponent,
-            i32::from(k.output_multiplier_fixedpoint_int16),
-            k.output_multiplier_exponent,
-        ],
-    );
-    Ok(OpPlan {
-        data_words: 6,
-        scratch_bytes: 0,
-    })
+kinds! {
+    enum Kind { Int8, Float32 }
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, data: &[i32]) -> Result<(), Error> {
-    let (input, _) = unary(ctx)?;
-    match input.t.ty() {
-        TensorType::Int8 => {
-            let [in_zp, out_zp, reluish_m, reluish_e, out_m, out_e] = load::<6>(ctx, data)?;
-            // The int16 fields were stored from i16 values.
-            let k = HardSwishParamsInt8 {
-                input_zero_point: in_zp as i16,
-                output_zero_point: out_zp as i16,
-                reluish_multiplier_fixedpoint_int16: reluish_m as i16,
-                reluish_multiplier_exponent: reluish_e,
-                output_multiplier_fixedpoint_int16: out_m as i16,
-                output_multiplier_exponent: out_e,
-            };
-            hard_swish_int8(&k, io.input::<i8>(0)?, io.output::<i8>(0)?)
+/// The kernel's int8 parameters, as op data (the `i16` fields widened to `i32`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
+struct HardSwishInt8 {
+    input_zero_point: i32,
+    output_zero_point: i32,
+    reluish_multiplier_fixedpoint_int16: i32,
+    reluish_multiplier_exponent: i32,
+    output_multiplier_fixedpoint_int16: i32,
+    output_multiplier_exponent: i32,
+}
+
+impl From<HardSwishParamsInt8> for HardSwishInt8 {
+    fn from(k: HardSwishParamsInt8) -> Self {
+        HardSwishInt8 {
+            input_zero_point: i32::from(k.input_zero_point),
+            output_zero_point: i32::from(k.output_zero_point),
+            reluish_multiplier_fixedpoint_int16: i32::from(k.reluish_multiplier_fixedpoint_int16),
+            reluish_multiplier_exponent: k.reluish_multiplier_exponent,
+            output_multiplier_fixedpoint_int16: i32::from(k.output_multiplier_fixedpoint_int16),
+            output_multiplier_exponent: k.output_multiplier_exponent,
         }
-        _ => hard_swish_f32(io.input::<f32>(0)?, io.output::<f32>(0)?),
+    }
+}
+
+impl From<HardSwishInt8> for HardSwishParamsInt8 {
+    /// The narrowed fields were widened from `i16` values.
+    fn from(d: HardSwishInt8) -> Self {
+        HardSwishParamsInt8 {
+            input_zero_point: d.input_zero_point as i16,
+            output_zero_point: d.output_zero_point as i16,
+            reluish_multiplier_fixedpoint_int16: d.reluish_multiplier_fixedpoint_int16 as i16,
+            reluish_multiplier_exponent: d.reluish_multiplier_exponent,
+            output_multiplier_fixedpoint_int16: d.output_multiplier_fixedpoint_int16 as i16,
+            output_multiplier_exponent: d.output_multiplier_exponent,
+        }
+    }
+}
+
+/// What eval needs, fixed at prepare.
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Data {
+    kind: u32,
+    /// Int8 fixed-point parameters (zeroed for float32).
+    q: HardSwishInt8,
+}
+
+fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    let op = ctx.op;
+    let (input, output) = unary(&op)?;
+    let d = match input.t.ty() {
+        TensorType::Int8 => {
+            let ((si, zi), (so, zo)) = (op.quant(&input)?, op.quant(&output)?);
+            // TFLM refuses an output scale more than 128 times finer than the input's.
+            let k = hard_swish_prepare_int8(si, zi, so, zo).map_err(|_| op.quant_err(&output))?;
+            Data {
+                kind: Kind::Int8.tag(),
+                q: k.into(),
+            }
+        }
+        TensorType::Float32 => Data {
+            kind: Kind::Float32.tag(),
+            q: HardSwishInt8::default(),
+        },
+        _ => return Err(op.type_err(&input)),
+    };
+    ctx.persist(&d)
+}
+
+fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    let d = ctx.data::<Data>()?;
+    match Kind::from_tag(d.kind)? {
+        Kind::Int8 => hard_swish_int8(&d.q.into(), ctx.input::<i8>(0)?, ctx.output::<i8>(0)?),
+        Kind::Float32 => hard_swish_f32(ctx.input::<f32>(0)?, ctx.output::<f32>(0)?),
     }
     .map_err(|e| ctx.kernel_err(e))
 }

@@ -1,8 +1,8 @@
 //! LEAKY_RELU: int8 (separate requantization of negative and non-negative inputs, as TFLM)
 //! and float32; `alpha` from `LeakyReluOptions`.
 
-use super::elementwise::{load, store, unary};
-use super::{Io, OpCtx, OpPlan, Registration};
+use super::elementwise::{int8_params, unary};
+use super::{kinds, EvalCtx, OpCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator, TensorType};
 use microlite_kernels::leaky_relu::{
@@ -10,7 +10,34 @@ use microlite_kernels::leaky_relu::{
 };
 
 pub(crate) fn registration() -> Registration {
-    super::legacy_registration!(BuiltinOperator::LEAKY_RELU, 2)
+    Registration::builtin(BuiltinOperator::LEAKY_RELU, 2, prepare, eval)
+}
+
+kinds! {
+    enum Kind { Int8, Float32 }
+}
+
+int8_params! {
+    /// The kernel's int8 parameters, as op data.
+    struct LeakyReluInt8 for [LeakyReluParamsInt8] {
+        input_offset,
+        output_offset,
+        output_multiplier_alpha,
+        output_shift_alpha,
+        output_multiplier_identity,
+        output_shift_identity,
+    }
+}
+
+/// What eval needs, fixed at prepare.
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Data {
+    kind: u32,
+    /// The float32 slope for negative inputs.
+    alpha: f32,
+    /// Int8 requantization (zeroed for float32).
+    q: LeakyReluInt8,
 }
 
 /// The slope for negative inputs (the schema's default is 0).
@@ -26,48 +53,34 @@ fn alpha(ctx: &OpCtx<'_>) -> Result<f32, Error> {
     }
 }
 
-fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    let (input, output) = unary(ctx)?;
-    let a = alpha(ctx)?;
-    if input.t.ty() != TensorType::Int8 {
-        return Ok(OpPlan::default());
-    }
-    let ((si, zi), (so, zo)) = (ctx.quant(&input)?, ctx.quant(&output)?);
-    let k = leaky_relu_prepare_int8(si, zi, a, so, zo);
-    store(
-        data,
-        &[
-            k.input_offset,
-            k.output_offset,
-            k.output_multiplier_alpha,
-            k.output_shift_alpha,
-            k.output_multiplier_identity,
-            k.output_shift_identity,
-        ],
-    );
-    Ok(OpPlan {
-        data_words: 6,
-        scratch_bytes: 0,
-    })
+fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    let op = ctx.op;
+    let (input, output) = unary(&op)?;
+    let alpha = alpha(&op)?;
+    let d = match input.t.ty() {
+        TensorType::Int8 => {
+            let ((si, zi), (so, zo)) = (op.quant(&input)?, op.quant(&output)?);
+            Data {
+                kind: Kind::Int8.tag(),
+                alpha,
+                q: leaky_relu_prepare_int8(si, zi, alpha, so, zo).into(),
+            }
+        }
+        TensorType::Float32 => Data {
+            kind: Kind::Float32.tag(),
+            alpha,
+            q: LeakyReluInt8::default(),
+        },
+        _ => return Err(op.type_err(&input)),
+    };
+    ctx.persist(&d)
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, data: &[i32]) -> Result<(), Error> {
-    let (input, _) = unary(ctx)?;
-    match input.t.ty() {
-        TensorType::Int8 => {
-            let [input_offset, output_offset, output_multiplier_alpha, output_shift_alpha, output_multiplier_identity, output_shift_identity] =
-                load::<6>(ctx, data)?;
-            let k = LeakyReluParamsInt8 {
-                input_offset,
-                output_offset,
-                output_multiplier_alpha,
-                output_shift_alpha,
-                output_multiplier_identity,
-                output_shift_identity,
-            };
-            leaky_relu_int8(&k, io.input::<i8>(0)?, io.output::<i8>(0)?)
-        }
-        _ => leaky_relu_f32(alpha(ctx)?, io.input::<f32>(0)?, io.output::<f32>(0)?),
+fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    let d = ctx.data::<Data>()?;
+    match Kind::from_tag(d.kind)? {
+        Kind::Int8 => leaky_relu_int8(&d.q.into(), ctx.input::<i8>(0)?, ctx.output::<i8>(0)?),
+        Kind::Float32 => leaky_relu_f32(d.alpha, ctx.input::<f32>(0)?, ctx.output::<f32>(0)?),
     }
     .map_err(|e| ctx.kernel_err(e))
 }

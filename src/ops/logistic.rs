@@ -1,59 +1,59 @@
 //! LOGISTIC: int8 (gemmlowp fixed point, output zero point -128) and float32.
 
-use super::elementwise::{load, store, unary};
-use super::{Io, OpCtx, OpPlan, Registration};
+use super::elementwise::{unary, LogisticInt8};
+use super::{kinds, EvalCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::{BuiltinOperator, TensorType};
-use microlite_kernels::logistic::{
-    logistic_f32, logistic_int8, logistic_prepare_int8, LogisticParamsInt8,
-};
+use microlite_kernels::logistic::{logistic_f32, logistic_int8, logistic_prepare_int8};
 
 pub(crate) fn registration() -> Registration {
-    super::legacy_registration!(BuiltinOperator::LOGISTIC, 3)
+    Registration::builtin(BuiltinOperator::LOGISTIC, 3, prepare, eval)
 }
 
-fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    let (input, output) = unary(ctx)?;
-    if input.t.ty() != TensorType::Int8 {
-        return Ok(OpPlan::default());
-    }
-    // TFLM requires the output zero point -128 (the scale is taken to be 1/256).
-    let (_, out_zp) = ctx.quant(&output)?;
-    if out_zp != -128 {
-        return Err(ctx.quant_err(&output));
-    }
-    let (scale, zp) = ctx.quant(&input)?;
-    let k = logistic_prepare_int8(scale, zp).map_err(|_| ctx.quant_err(&input))?;
-    store(
-        data,
-        &[
-            k.input_zero_point,
-            k.input_range_radius,
-            k.input_multiplier,
-            k.input_left_shift,
-        ],
-    );
-    Ok(OpPlan {
-        data_words: 4,
-        scratch_bytes: 0,
-    })
+kinds! {
+    enum Kind { Int8, Float32 }
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, data: &[i32]) -> Result<(), Error> {
-    let (input, _) = unary(ctx)?;
-    match input.t.ty() {
+/// What eval needs, fixed at prepare.
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Data {
+    kind: u32,
+    /// Int8 input rescaling (zeroed for float32).
+    q: LogisticInt8,
+}
+
+fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    let op = ctx.op;
+    let (input, output) = unary(&op)?;
+    let d = match input.t.ty() {
         TensorType::Int8 => {
-            let [input_zero_point, input_range_radius, input_multiplier, input_left_shift] =
-                load::<4>(ctx, data)?;
-            let k = LogisticParamsInt8 {
-                input_zero_point,
-                input_range_radius,
-                input_multiplier,
-                input_left_shift,
-            };
-            logistic_int8(&k, io.input::<i8>(0)?, io.output::<i8>(0)?)
+            // TFLM requires the output zero point -128 (the scale is taken to be 1/256).
+            let (_, out_zp) = op.quant(&output)?;
+            if out_zp != -128 {
+                return Err(op.quant_err(&output));
+            }
+            let (scale, zp) = op.quant(&input)?;
+            let k = logistic_prepare_int8(scale, zp).map_err(|_| op.quant_err(&input))?;
+            Data {
+                kind: Kind::Int8.tag(),
+                q: k.into(),
+            }
         }
-        _ => logistic_f32(io.input::<f32>(0)?, io.output::<f32>(0)?),
+        TensorType::Float32 => Data {
+            kind: Kind::Float32.tag(),
+            q: LogisticInt8::default(),
+        },
+        _ => return Err(op.type_err(&input)),
+    };
+    ctx.persist(&d)
+}
+
+fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    let d = ctx.data::<Data>()?;
+    match Kind::from_tag(d.kind)? {
+        Kind::Int8 => logistic_int8(&d.q.into(), ctx.input::<i8>(0)?, ctx.output::<i8>(0)?),
+        Kind::Float32 => logistic_f32(ctx.input::<f32>(0)?, ctx.output::<f32>(0)?),
     }
     .map_err(|e| ctx.kernel_err(e))
 }

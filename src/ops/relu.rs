@@ -1,56 +1,65 @@
 //! RELU: int8 (requantized onto the output scale, as TFLM) and float32.
 
-use super::elementwise::{load, store, unary};
-use super::{Io, OpCtx, OpPlan, Registration};
+use super::elementwise::{int8_params, unary};
+use super::{kinds, EvalCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::{BuiltinOperator, TensorType};
 use microlite_kernels::relu::{relu_f32, relu_int8, relu_prepare_int8, ReluParamsInt8};
 
 pub(crate) fn registration() -> Registration {
-    super::legacy_registration!(BuiltinOperator::RELU, 3)
+    Registration::builtin(BuiltinOperator::RELU, 3, prepare, eval)
 }
 
-fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    let (input, output) = unary(ctx)?;
-    if input.t.ty() != TensorType::Int8 {
-        return Ok(OpPlan::default());
+kinds! {
+    enum Kind { Int8, Float32 }
+}
+
+int8_params! {
+    /// The kernel's int8 parameters, as op data.
+    struct ReluInt8 for [ReluParamsInt8] {
+        input_offset,
+        output_offset,
+        output_multiplier,
+        output_shift,
+        act_min,
+        act_max,
     }
-    let ((si, zi), (so, zo)) = (ctx.quant(&input)?, ctx.quant(&output)?);
-    let k = relu_prepare_int8(si, zi, so, zo);
-    store(
-        data,
-        &[
-            k.input_offset,
-            k.output_offset,
-            k.output_multiplier,
-            k.output_shift,
-            k.act_min,
-            k.act_max,
-        ],
-    );
-    Ok(OpPlan {
-        data_words: 6,
-        scratch_bytes: 0,
-    })
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, data: &[i32]) -> Result<(), Error> {
-    let (input, _) = unary(ctx)?;
-    match input.t.ty() {
+/// What eval needs, fixed at prepare.
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Data {
+    kind: u32,
+    /// Int8 requantization (zeroed for float32).
+    q: ReluInt8,
+}
+
+fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    let op = ctx.op;
+    let (input, output) = unary(&op)?;
+    let d = match input.t.ty() {
         TensorType::Int8 => {
-            let [input_offset, output_offset, output_multiplier, output_shift, act_min, act_max] =
-                load::<6>(ctx, data)?;
-            let k = ReluParamsInt8 {
-                input_offset,
-                output_offset,
-                output_multiplier,
-                output_shift,
-                act_min,
-                act_max,
-            };
-            relu_int8(&k, io.input::<i8>(0)?, io.output::<i8>(0)?)
+            let ((si, zi), (so, zo)) = (op.quant(&input)?, op.quant(&output)?);
+            Data {
+                kind: Kind::Int8.tag(),
+                q: relu_prepare_int8(si, zi, so, zo).into(),
+            }
         }
-        _ => relu_f32(io.input::<f32>(0)?, io.output::<f32>(0)?),
+        TensorType::Float32 => Data {
+            kind: Kind::Float32.tag(),
+            q: ReluInt8::default(),
+        },
+        _ => return Err(op.type_err(&input)),
+    };
+    ctx.persist(&d)
+}
+
+fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    let d = ctx.data::<Data>()?;
+    match Kind::from_tag(d.kind)? {
+        Kind::Int8 => relu_int8(&d.q.into(), ctx.input::<i8>(0)?, ctx.output::<i8>(0)?),
+        Kind::Float32 => relu_f32(ctx.input::<f32>(0)?, ctx.output::<f32>(0)?),
     }
     .map_err(|e| ctx.kernel_err(e))
 }

@@ -1,6 +1,7 @@
 //! SOFTMAX: int8 (gemmlowp fixed-point exp, output scale 1/256 and zero point -128) and float32.
 
-use super::{Io, OpCtx, OpPlan, Registration};
+use super::elementwise::int8_params;
+use super::{kinds, EvalCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator, TensorType};
 use microlite_kernels::softmax::{
@@ -8,88 +9,93 @@ use microlite_kernels::softmax::{
 };
 
 pub(crate) fn registration() -> Registration {
-    super::legacy_registration!(BuiltinOperator::SOFTMAX, 3)
+    Registration::builtin(BuiltinOperator::SOFTMAX, 3, prepare, eval)
 }
 
-/// `(beta, rows, depth)`, after validating shapes and types.
-fn params(ctx: &OpCtx<'_>) -> Result<(f32, usize, usize), Error> {
-    ctx.expect_counts(1, 1, 1)?;
-    let (input, output) = (ctx.input(0)?, ctx.output(0)?);
-    let beta = match ctx.options(options::SOFTMAX) {
+kinds! {
+    enum Kind { Int8, Float32 }
+}
+
+int8_params! {
+    /// The kernel's int8 parameters, as op data.
+    struct SoftmaxInt8 for [SoftmaxParamsInt8] {
+        input_multiplier,
+        input_left_shift,
+        diff_min,
+    }
+}
+
+/// What eval needs, fixed at prepare.
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Data {
+    kind: u32,
+    rows: u32,
+    depth: u32,
+    /// The float32 kernel's beta.
+    beta: f32,
+    /// Int8 input multiplier and radius (zeroed for float32).
+    q: SoftmaxInt8,
+}
+
+/// Validates shapes, types and options, and for int8 computes TFLM's input multiplier and
+/// radius once (in f64).
+fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    let op = ctx.op;
+    op.expect_counts(1, 1, 1)?;
+    let (input, output) = (op.input(0)?, op.output(0)?);
+    let beta = match op.options(options::SOFTMAX) {
         Some(o) => o.f32(0, 0.0)?,
-        None => return Err(ctx.options_err()),
+        None => return Err(op.options_err()),
     };
     if !beta.is_finite() {
-        return Err(ctx.options_err());
+        return Err(op.options_err());
     }
     let s = input.t.shape();
     if s.is_empty()
         || input.t.element_count() != output.t.element_count()
         || output.t.shape().len() != s.len()
     {
-        return Err(ctx.shape_err(&output));
+        return Err(op.shape_err(&output));
     }
     let depth = s.get(s.len() - 1) as usize;
     let rows = input.t.element_count().checked_div(depth).unwrap_or(0);
     if input.t.ty() != output.t.ty() {
-        return Err(ctx.type_err(&output));
+        return Err(op.type_err(&output));
     }
-    match input.t.ty() {
+    let (kind, q) = match input.t.ty() {
         TensorType::Int8 => {
-            ctx.quant(&input)?;
-            let (scale, zp) = ctx.quant(&output)?;
+            let (in_scale, _) = op.quant(&input)?;
+            let (scale, zp) = op.quant(&output)?;
             if zp != -128 || scale != 1.0 / 256.0 {
-                return Err(ctx.quant_err(&output));
+                return Err(op.quant_err(&output));
             }
+            (Kind::Int8, softmax_prepare_int8(beta, in_scale).into())
         }
-        TensorType::Float32 => {}
-        _ => return Err(ctx.type_err(&input)),
-    }
-    Ok((beta, rows, depth))
-}
-
-/// Validates, and for int8 computes TFLM's input multiplier and radius once (in f64) into the
-/// op's persistent data: `[input_multiplier, input_left_shift, diff_min]`.
-fn prepare(ctx: &OpCtx<'_>, data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    let (beta, _, _) = params(ctx)?;
-    let input = ctx.input(0)?;
-    if input.t.ty() != TensorType::Int8 {
-        return Ok(OpPlan::default());
-    }
-    if let Some(data) = data {
-        let (in_scale, _) = ctx.quant(&input)?;
-        let p = softmax_prepare_int8(beta, in_scale);
-        let words = [p.input_multiplier, p.input_left_shift, p.diff_min];
-        data.get_mut(..3)
-            .ok_or(ctx.options_err())?
-            .copy_from_slice(&words);
-    }
-    Ok(OpPlan {
-        data_words: 3,
-        scratch_bytes: 0,
+        TensorType::Float32 => (Kind::Float32, SoftmaxInt8::default()),
+        _ => return Err(op.type_err(&input)),
+    };
+    let word = |v: usize| u32::try_from(v).map_err(|_| op.shape_err(&input));
+    ctx.persist(&Data {
+        kind: kind.tag(),
+        rows: word(rows)?,
+        depth: word(depth)?,
+        beta,
+        q,
     })
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, data: &[i32]) -> Result<(), Error> {
-    let (beta, rows, depth) = params(ctx)?;
-    match ctx.input(0)?.t.ty() {
-        TensorType::Int8 => {
-            let &[input_multiplier, input_left_shift, diff_min] =
-                data.get(..3).ok_or(ctx.options_err())?
-            else {
-                return Err(ctx.options_err());
-            };
-            let p = SoftmaxParamsInt8 {
-                input_multiplier,
-                input_left_shift,
-                diff_min,
-            };
-            let x = io.input::<i8>(0)?;
-            softmax_int8(&p, rows, depth, x, io.output::<i8>(0)?)
+fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    let d = ctx.data::<Data>()?;
+    let (rows, depth) = (d.rows as usize, d.depth as usize);
+    match Kind::from_tag(d.kind)? {
+        Kind::Int8 => {
+            let (x, out) = (ctx.input::<i8>(0)?, ctx.output::<i8>(0)?);
+            softmax_int8(&d.q.into(), rows, depth, x, out)
         }
-        _ => {
-            let x = io.input::<f32>(0)?;
-            softmax_f32(beta, rows, depth, x, io.output::<f32>(0)?)
+        Kind::Float32 => {
+            let (x, out) = (ctx.input::<f32>(0)?, ctx.output::<f32>(0)?);
+            softmax_f32(d.beta, rows, depth, x, out)
         }
     }
     .map_err(|e| ctx.kernel_err(e))
