@@ -177,6 +177,32 @@ fn pad_int8_fills_with_the_output_zero_point() {
 }
 
 #[test]
+fn padv2_fills_with_a_value_computed_at_run_time() {
+    // The value is a graph input, not a constant: eval reads it on every invoke.
+    let m = model(
+        vec![(B::PADV2, vec![0, 1, 2], vec![3], O::NONE)],
+        vec![
+            tensor(&[1, 2], TT::FLOAT32, 0),
+            tensor(&[2, 2], TT::INT32, 1),
+            tensor(&[], TT::FLOAT32, 0),
+            tensor(&[1, 4], TT::FLOAT32, 0),
+        ],
+        vec![buffer(&ints(&[0, 0, 1, 1]))],
+        &[0, 2],
+        &[3],
+    );
+    run(&m, |i| {
+        i.set_input(0, &[1.5f32, -2.0]).unwrap();
+        for fill in [9.0f32, -0.5] {
+            i.set_input(1, &[fill]).unwrap();
+            i.invoke().unwrap();
+            assert_eq!(i.output::<f32>(0).unwrap(), &[fill, 1.5, -2.0, fill]);
+        }
+    })
+    .unwrap();
+}
+
+#[test]
 fn concatenation_int8_needs_the_outputs_quantization_on_every_input() {
     // TFLM's int8 CONCATENATION never requantizes: it copies raw values and its prepare
     // refuses inputs whose scale or zero point differ from the output's.

@@ -5,24 +5,24 @@
 //! and zero point (the converter gives them all the same parameters); so does microlite.
 //! The fused activation must be NONE.
 
-use super::movement::{axis, by_size, elem_size, same_type, Dims};
-use super::{Io, OpCtx, OpPlan, Registration, T};
+use super::movement::{axis, elem_size, eval_join, persist_bands, same_type, Dims};
+use super::{EvalCtx, OpCtx, PrepareCtx, Registration, T};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator, TensorType};
-use microlite_kernels::concatenation::{concatenation_part, AxisBand};
 
 /// Most inputs, as in TFLM.
 const MAX_INPUTS: usize = 10;
 
 pub(crate) fn registration() -> Registration {
-    super::legacy_registration!(BuiltinOperator::CONCATENATION, 4)
+    Registration::builtin(BuiltinOperator::CONCATENATION, 4, prepare, eval)
 }
 
 struct Params {
     n: usize,
     size: usize,
     axis: usize,
-    out: Dims,
+    /// The inputs' sizes along the axis.
+    lens: [usize; MAX_INPUTS],
 }
 
 fn params(ctx: &OpCtx<'_>) -> Result<Params, Error> {
@@ -40,7 +40,8 @@ fn params(ctx: &OpCtx<'_>) -> Result<Params, Error> {
     let axis = axis(ctx, i64::from(raw_axis), out.rank)?;
     let n = ctx.op.inputs().len();
     let mut total = 0usize;
-    for k in 0..n {
+    let mut lens = [0usize; MAX_INPUTS];
+    for (k, len) in lens.iter_mut().enumerate().take(n) {
         let input = ctx.input(k)?;
         same_type(ctx, &output, &input)?;
         let d = Dims::of(&input);
@@ -50,7 +51,8 @@ fn params(ctx: &OpCtx<'_>) -> Result<Params, Error> {
         if !d.without(axis).eq(out.without(axis)) {
             return Err(ctx.shape_err(&input));
         }
-        total = total.saturating_add(d.dim(axis));
+        *len = d.dim(axis);
+        total = total.saturating_add(*len);
         if matches!(output.t.ty(), TensorType::Int8 | TensorType::Int16)
             && raw_quant(&input) != raw_quant(&output)
         {
@@ -60,7 +62,12 @@ fn params(ctx: &OpCtx<'_>) -> Result<Params, Error> {
     if total != out.dim(axis) {
         return Err(ctx.shape_err(&output));
     }
-    Ok(Params { n, size, axis, out })
+    Ok(Params {
+        n,
+        size,
+        axis,
+        lens,
+    })
 }
 
 /// Scale and zero point as TFLM's `params` hold them (0 when absent).
@@ -70,23 +77,13 @@ fn raw_quant(t: &T<'_>) -> (f32, i64) {
         .unwrap_or((0.0, 0))
 }
 
-fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    params(ctx)?;
-    Ok(OpPlan::default())
+fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    let op = ctx.op;
+    let p = params(&op)?;
+    let lens = p.lens.into_iter().take(p.n);
+    persist_bands(ctx, &op.output(0)?, p.size, p.axis, lens)
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {
-    let p = params(ctx)?;
-    let (outer, inner) = p.out.around(p.axis);
-    by_size!(ctx, p.size, E => {
-        let out = io.output::<E>(0)?;
-        let mut start = 0;
-        for k in 0..p.n {
-            let len = Dims::of(&ctx.input(k)?).dim(p.axis);
-            let band = AxisBand { outer, axis: p.out.dim(p.axis), inner, start, len };
-            concatenation_part(&band, io.input::<E>(k)?, out).map_err(|e| ctx.kernel_err(e))?;
-            start += len;
-        }
-        Ok(())
-    })
+fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    eval_join(ctx)
 }

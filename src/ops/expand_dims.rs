@@ -3,41 +3,43 @@
 //! skips eval; otherwise eval copies.
 
 use super::movement::{const_ints, copy_through, same_type, Dims};
-use super::{Io, OpCtx, OpPlan, Registration};
+use super::{EvalCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::model::MAX_RANK;
 use crate::schema::BuiltinOperator;
 
 pub(crate) fn registration() -> Registration {
-    super::legacy_registration!(BuiltinOperator::EXPAND_DIMS, 3)
+    Registration::builtin(BuiltinOperator::EXPAND_DIMS, 3, prepare, eval)
 }
 
-fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    ctx.expect_counts(2, 2, 1)?;
-    let (input, axis_t, output) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
-    same_type(ctx, &input, &output)?;
+/// Validation only: eval needs nothing but the tensors' bytes.
+fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    let op = &ctx.op;
+    op.expect_counts(2, 2, 1)?;
+    let (input, axis_t, output) = (op.input(0)?, op.input(1)?, op.output(0)?);
+    same_type(op, &input, &output)?;
     if input.t.byte_size().is_none() {
-        return Err(ctx.type_err(&input));
+        return Err(op.type_err(&input));
     }
-    let (a, n) = const_ints::<1>(ctx, &axis_t)?;
+    let (a, n) = const_ints::<1>(op, &axis_t)?;
     if n != 1 || axis_t.t.shape().len() > 1 {
-        return Err(ctx.shape_err(&axis_t));
+        return Err(op.shape_err(&axis_t));
     }
     let id = Dims::of(&input);
     let rank = id.rank as i64;
     let a = if a[0] < 0 { a[0] + rank + 1 } else { a[0] };
     if a < 0 || a > rank {
-        return Err(ctx.options_err());
+        return Err(op.options_err());
     }
     let a = a as usize;
     let od = Dims::of(&output);
     let ok = od.rank == id.rank + 1 && od.dim(a) == 1 && od.without(a).eq(id.without(MAX_RANK));
     if !ok {
-        return Err(ctx.shape_err(&output));
+        return Err(op.shape_err(&output));
     }
-    Ok(OpPlan::default())
+    Ok(())
 }
 
-fn eval(_ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {
-    copy_through(io)
+fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    copy_through(ctx)
 }

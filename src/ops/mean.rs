@@ -1,12 +1,32 @@
 //! MEAN: int8 and float32 reduction over constant axes, with or without keep_dims.
 
-use super::{Io, OpCtx, OpPlan, Registration, T};
+use super::movement::{sizes, words};
+use super::{kinds, EvalCtx, OpCtx, PrepareCtx, Registration, T};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator, TensorType};
 use microlite_kernels::mean::{mean_f32, mean_int8};
 
 pub(crate) fn registration() -> Registration {
-    super::legacy_registration!(BuiltinOperator::MEAN, 3)
+    Registration::builtin(BuiltinOperator::MEAN, 3, prepare, eval)
+}
+
+kinds! {
+    enum Kind { Int8, Float32 }
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Data {
+    kind: u32,
+    /// The input right-aligned into rank 4.
+    in_shape: [u32; 4],
+    /// 1 for each reduced dim of `in_shape`.
+    axes: [u32; 4],
+    /// Int8 quantization (zeroed for float32).
+    in_scale: f32,
+    in_zp: i32,
+    out_scale: f32,
+    out_zp: i32,
 }
 
 struct Params<'m> {
@@ -82,37 +102,44 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
     })
 }
 
-fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    let p = params(ctx)?;
-    Ok(OpPlan {
-        data_words: 0,
-        scratch_bytes: 4 * p.output.t.element_count(),
-    })
+fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    let op = ctx.op;
+    let p = params(&op)?;
+    let mut d = Data {
+        kind: Kind::Float32.tag(),
+        in_shape: words(&op, &p.input, &p.in_shape)?,
+        axes: p.axes.map(u32::from),
+        in_scale: 0.0,
+        in_zp: 0,
+        out_scale: 0.0,
+        out_zp: 0,
+    };
+    if p.input.t.ty() == TensorType::Int8 {
+        d.kind = Kind::Int8.tag();
+        (d.in_scale, d.in_zp) = op.quant(&p.input)?;
+        (d.out_scale, d.out_zp) = op.quant(&p.output)?;
+    }
+    ctx.persist(&d)?;
+    // As before: 4 bytes per output, TFLM's int8 reservation (the kernels use none).
+    ctx.request_scratch(4 * p.output.t.element_count());
+    Ok(())
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {
-    let p = params(ctx)?;
-    match p.input.t.ty() {
-        TensorType::Int8 => {
-            let ((si, zi), (so, zo)) = (ctx.quant(&p.input)?, ctx.quant(&p.output)?);
-            let x = io.input::<i8>(0)?;
-            let scratch = io.scratch::<i32>()?;
-            mean_int8(
-                p.in_shape,
-                x,
-                si,
-                zi,
-                p.axes,
-                so,
-                zo,
-                io.output::<i8>(0)?,
-                scratch,
-            )
+fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    let d = ctx.data::<Data>()?;
+    let (in_shape, axes) = (sizes(&d.in_shape), d.axes.map(|a| a != 0));
+    match Kind::from_tag(d.kind)? {
+        Kind::Int8 => {
+            let x = ctx.input::<i8>(0)?;
+            let scratch = ctx.scratch::<i32>()?;
+            let out = ctx.output::<i8>(0)?;
+            let (si, zi, so, zo) = (d.in_scale, d.in_zp, d.out_scale, d.out_zp);
+            mean_int8(in_shape, x, si, zi, axes, so, zo, out, scratch)
         }
-        _ => {
-            let x = io.input::<f32>(0)?;
-            let scratch = io.scratch::<f32>()?;
-            mean_f32(p.in_shape, x, p.axes, io.output::<f32>(0)?, scratch)
+        Kind::Float32 => {
+            let x = ctx.input::<f32>(0)?;
+            let scratch = ctx.scratch::<f32>()?;
+            mean_f32(in_shape, x, axes, ctx.output::<f32>(0)?, scratch)
         }
     }
     .map_err(|e| ctx.kernel_err(e))

@@ -4,10 +4,12 @@
 //! Data movement never looks at values, so those ops run on raw elements of the tensor's size
 //! (`u8`, `i16`, `u32` or `i64`): one code path serves float32, int8, int16, int32, bool, ...
 
-use super::{OpCtx, T};
+use super::{EvalCtx, OpCtx, PrepareCtx, T};
 use crate::error::Error;
 use crate::model::MAX_RANK;
 use crate::schema::TensorType;
+use microlite_kernels::concatenation::{concatenation_part, AxisBand};
+use microlite_kernels::split::split_part;
 
 /// A tensor's dims and rank.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,7 +135,7 @@ pub(crate) fn head<T>(s: &[T], n: usize) -> &[T] {
     s.get(..n).unwrap_or(s)
 }
 
-/// Checks the op's output count against what [`super::Io`] can hand out.
+/// Checks the op's output count against what [`EvalCtx`] can hand out.
 pub(crate) fn check_outputs(ctx: &OpCtx<'_>, n: usize) -> Result<(), Error> {
     if n > super::MAX_OUTPUTS {
         return Err(Error::TooComplex);
@@ -144,9 +146,10 @@ pub(crate) fn check_outputs(ctx: &OpCtx<'_>, n: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// Runs `$body` with `$E` bound to the raw element type of `$size` bytes.
+/// Runs `$body` with `$E` bound to the raw element type of `$size` bytes (an element size
+/// prepare stored; any other value is an internal error).
 macro_rules! by_size {
-    ($ctx:expr, $size:expr, $E:ident => $body:expr) => {
+    ($size:expr, $E:ident => $body:expr) => {
         match $size {
             1 => {
                 type $E = u8;
@@ -164,16 +167,130 @@ macro_rules! by_size {
                 type $E = i64;
                 $body
             }
-            _ => Err($ctx.options_err()),
+            _ => Err($crate::error::Error::TooComplex),
         }
     };
 }
 pub(crate) use by_size;
 
+/// `v` as a word of op data; too large is a shape error on `t` (tensors are checked below
+/// 2^31 bytes when the model is read, so only degenerate empty tensors get here).
+pub(crate) fn word(ctx: &OpCtx<'_>, t: &T<'_>, v: usize) -> Result<u32, Error> {
+    u32::try_from(v).map_err(|_| ctx.shape_err(t))
+}
+
+/// The first `N` of `dims` as words of op data (missing ones 0).
+pub(crate) fn words<const N: usize>(
+    ctx: &OpCtx<'_>,
+    t: &T<'_>,
+    dims: &[usize],
+) -> Result<[u32; N], Error> {
+    let mut out = [0u32; N];
+    for (o, &d) in out.iter_mut().zip(dims) {
+        *o = word(ctx, t, d)?;
+    }
+    Ok(out)
+}
+
+/// Words of op data back to sizes.
+pub(crate) fn sizes<const N: usize>(w: &[u32; N]) -> [usize; N] {
+    w.map(|v| v as usize)
+}
+
+/// The data of CONCATENATION, PACK, SPLIT, SPLIT_V and UNPACK: the whole tensor (the joined
+/// output or the cut input) viewed as `[outer, axis, inner]`, cut into `count` bands along the
+/// axis whose lengths (`u32`s) follow in op data.
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+pub(crate) struct Bands {
+    /// Bytes per element.
+    size: u32,
+    outer: u32,
+    axis: u32,
+    inner: u32,
+    count: u32,
+}
+
+impl Bands {
+    fn band(&self, start: usize, len: u32) -> AxisBand {
+        AxisBand {
+            outer: self.outer as usize,
+            axis: self.axis as usize,
+            inner: self.inner as usize,
+            start,
+            len: len as usize,
+        }
+    }
+}
+
+/// Keeps the [`Bands`] of tensor `t` (elements of `size` bytes) cut along `axis` into bands
+/// of `lens`.
+pub(crate) fn persist_bands(
+    ctx: &mut PrepareCtx<'_>,
+    t: &T<'_>,
+    size: usize,
+    axis: usize,
+    lens: impl ExactSizeIterator<Item = usize>,
+) -> Result<(), Error> {
+    let op = ctx.op;
+    let n = lens.len();
+    let whole = Dims::of(t);
+    // An empty tensor moves nothing: its bands are empty whatever the other dims.
+    let (outer, inner) = if t.t.element_count() == 0 {
+        (0, 0)
+    } else {
+        whole.around(axis)
+    };
+    ctx.persist(&Bands {
+        size: word(&op, t, size)?,
+        outer: word(&op, t, outer)?,
+        axis: word(&op, t, whole.dim(axis))?,
+        inner: word(&op, t, inner)?,
+        count: word(&op, t, n)?,
+    })?;
+    let out = ctx.persist_zeroed::<u32>(n)?;
+    for (o, len) in out.iter_mut().zip(lens) {
+        *o = word(&op, t, len)?;
+    }
+    Ok(())
+}
+
+/// Eval of CONCATENATION and PACK: each input fills its band of output 0.
+pub(crate) fn eval_join(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    let (b, lens) = ctx.data_parts::<Bands, u32>()?;
+    let lens = head(lens, b.count as usize);
+    by_size!(b.size, E => {
+        let out = ctx.output::<E>(0)?;
+        let mut start = 0usize;
+        for (k, &len) in lens.iter().enumerate() {
+            concatenation_part(&b.band(start, len), ctx.input::<E>(k)?, out)
+                .map_err(|e| ctx.kernel_err(e))?;
+            start = start.saturating_add(len as usize);
+        }
+        Ok(())
+    })
+}
+
+/// Eval of SPLIT, SPLIT_V and UNPACK: output `k` takes band `k` of input `source`.
+pub(crate) fn eval_cut(ctx: &mut EvalCtx<'_>, source: usize) -> Result<(), Error> {
+    let (b, lens) = ctx.data_parts::<Bands, u32>()?;
+    let lens = head(lens, b.count as usize);
+    by_size!(b.size, E => {
+        let x = ctx.input::<E>(source)?;
+        let mut start = 0usize;
+        for (k, &len) in lens.iter().enumerate() {
+            split_part(&b.band(start, len), x, ctx.output::<E>(k)?)
+                .map_err(|e| ctx.kernel_err(e))?;
+            start = start.saturating_add(len as usize);
+        }
+        Ok(())
+    })
+}
+
 /// Copies input 0's bytes to output 0 (RESHAPE-like ops that the planner did not alias).
-pub(crate) fn copy_through(io: &mut super::Io<'_>) -> Result<(), Error> {
-    let src = io.input_bytes(0)?;
-    let dst = io.output::<u8>(0)?;
+pub(crate) fn copy_through(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    let src = ctx.input_bytes(0)?;
+    let dst = ctx.output::<u8>(0)?;
     let n = src.len().min(dst.len());
     if let (Some(d), Some(s)) = (dst.get_mut(..n), src.get(..n)) {
         d.copy_from_slice(s);

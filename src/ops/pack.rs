@@ -1,22 +1,20 @@
 //! PACK: stacks `values_count` same-shaped tensors along a new axis (raw copies, as TFLM's
 //! `PackImpl`; int8 inputs are not requantized).
 
-use super::movement::{axis, by_size, elem_size, same_type, Dims};
-use super::{Io, OpCtx, OpPlan, Registration};
+use super::movement::{axis, elem_size, eval_join, persist_bands, same_type, Dims};
+use super::{EvalCtx, OpCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::model::MAX_RANK;
 use crate::schema::{options, BuiltinOperator};
-use microlite_kernels::concatenation::{concatenation_part, AxisBand};
 
 pub(crate) fn registration() -> Registration {
-    super::legacy_registration!(BuiltinOperator::PACK, 4)
+    Registration::builtin(BuiltinOperator::PACK, 4, prepare, eval)
 }
 
 struct Params {
     n: usize,
     size: usize,
     axis: usize,
-    out: Dims,
 }
 
 fn params(ctx: &OpCtx<'_>) -> Result<Params, Error> {
@@ -46,23 +44,17 @@ fn params(ctx: &OpCtx<'_>) -> Result<Params, Error> {
             return Err(ctx.shape_err(&input));
         }
     }
-    Ok(Params { n, size, axis, out })
+    Ok(Params { n, size, axis })
 }
 
-fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    params(ctx)?;
-    Ok(OpPlan::default())
+/// The output cut into one band per input.
+fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    let op = ctx.op;
+    let p = params(&op)?;
+    let lens = core::iter::repeat_n(1, p.n);
+    persist_bands(ctx, &op.output(0)?, p.size, p.axis, lens)
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {
-    let p = params(ctx)?;
-    let (outer, inner) = p.out.around(p.axis);
-    by_size!(ctx, p.size, E => {
-        let out = io.output::<E>(0)?;
-        for k in 0..p.n {
-            let band = AxisBand { outer, axis: p.n, inner, start: k, len: 1 };
-            concatenation_part(&band, io.input::<E>(k)?, out).map_err(|e| ctx.kernel_err(e))?;
-        }
-        Ok(())
-    })
+fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    eval_join(ctx)
 }

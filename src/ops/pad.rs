@@ -5,14 +5,39 @@
 //! for int8 (which must then lie in int8's range). An int8 PADV2 value must share the
 //! output's scale and zero point. Values are copied raw, so every fixed-size type works.
 
-use super::movement::{by_size, const_ints, elem_size, head, same_type, Dims};
-use super::{Io, OpCtx, OpPlan, Registration, T};
+use super::movement::{by_size, const_ints, elem_size, head, same_type, sizes, word, words, Dims};
+use super::{kinds, EvalCtx, OpCtx, PrepareCtx, Registration, T};
 use crate::error::Error;
 use crate::schema::{BuiltinOperator, TensorType};
 use microlite_kernels::pad::{pad, PadParams, PAD_MAX_DIMS};
+use microlite_kernels::KernelError;
 
 pub(crate) fn registration() -> Registration {
-    super::legacy_registration!(BuiltinOperator::PAD, 4)
+    Registration::builtin(BuiltinOperator::PAD, 4, prepare, eval)
+}
+
+kinds! {
+    /// Where the fill value comes from.
+    enum Fill {
+        /// Op data: zero, the int8 zero point, or PADV2's constant value.
+        Stored,
+        /// PADV2's value input, computed at run time.
+        Input,
+    }
+}
+
+/// [`PadParams`] as op data, with the element size and the fill value.
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Data {
+    /// Bytes per element.
+    size: u32,
+    fill_from: u32,
+    /// The fill value's bytes ([`Fill::Stored`]).
+    fill: [u32; 2],
+    in_shape: [u32; PAD_MAX_DIMS],
+    before: [u32; PAD_MAX_DIMS],
+    after: [u32; PAD_MAX_DIMS],
 }
 
 pub(super) struct Params<'m> {
@@ -78,27 +103,66 @@ pub(super) fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
     })
 }
 
-pub(super) fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    params(ctx)?;
-    Ok(OpPlan::default())
-}
-
-pub(super) fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {
-    let p = params(ctx)?;
+/// Prepare of PAD and PADV2.
+pub(super) fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    let op = ctx.op;
+    let p = params(&op)?;
     // The fill value's bytes: PADV2's scalar, else the int8 zero point, else zero.
     let mut fill = [0u8; 8];
-    if p.value.is_some() {
-        let b = io.input_bytes(2)?;
-        let b = b.get(..p.size).ok_or(ctx.shape_err(&p.output))?;
-        for (d, &s) in fill.iter_mut().zip(b) {
-            *d = s;
+    let mut from = Fill::Stored;
+    match &p.value {
+        Some(v) => match v.t.data() {
+            Some(b) => {
+                // The model reader checked constant data against the shape.
+                let b = b.get(..p.size).ok_or(op.shape_err(v))?;
+                for (d, &s) in fill.iter_mut().zip(b) {
+                    *d = s;
+                }
+            }
+            None => from = Fill::Input,
+        },
+        None if p.output.t.ty() == TensorType::Int8 => {
+            fill = [op.quant(&p.output)?.1 as i8 as u8, 0, 0, 0, 0, 0, 0, 0];
         }
-    } else if p.output.t.ty() == TensorType::Int8 {
-        fill = [ctx.quant(&p.output)?.1 as i8 as u8, 0, 0, 0, 0, 0, 0, 0];
+        None => {}
     }
-    by_size!(ctx, p.size, E => {
-        let value: E = bytemuck::pod_read_unaligned(head(&fill, p.size));
-        let x = io.input::<E>(0)?;
-        pad(&p.pad, x, value, io.output::<E>(0)?).map_err(|e| ctx.kernel_err(e))
+    let t = &p.output;
+    ctx.persist(&Data {
+        size: word(&op, t, p.size)?,
+        fill_from: from.tag(),
+        fill: bytemuck::cast(fill),
+        in_shape: words(&op, t, &p.pad.in_shape)?,
+        before: words(&op, t, &p.pad.before)?,
+        after: words(&op, t, &p.pad.after)?,
+    })
+}
+
+/// Eval of PAD and PADV2.
+pub(super) fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    let d = ctx.data::<Data>()?;
+    let size = d.size as usize;
+    let mut fill: [u8; 8] = bytemuck::cast(d.fill);
+    match Fill::from_tag(d.fill_from)? {
+        Fill::Stored => {}
+        Fill::Input => {
+            let b = ctx.input_bytes(2)?;
+            let b = b
+                .get(..size)
+                .ok_or(ctx.kernel_err(KernelError::ShapeMismatch))?;
+            for (d, &s) in fill.iter_mut().zip(b) {
+                *d = s;
+            }
+        }
+    }
+    let p = PadParams {
+        in_shape: sizes(&d.in_shape),
+        before: sizes(&d.before),
+        after: sizes(&d.after),
+    };
+    by_size!(size, E => {
+        let value: E = bytemuck::try_pod_read_unaligned(head(&fill, size))
+            .map_err(|_| Error::TooComplex)?;
+        let x = ctx.input::<E>(0)?;
+        pad(&p, x, value, ctx.output::<E>(0)?).map_err(|e| ctx.kernel_err(e))
     })
 }

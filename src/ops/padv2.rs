@@ -5,5 +5,10 @@ use super::Registration;
 use crate::schema::BuiltinOperator;
 
 pub(crate) fn registration() -> Registration {
-    super::legacy_registration!(BuiltinOperator::PADV2, 4, super::pad::prepare, super::pad::eval)
+    Registration::builtin(
+        BuiltinOperator::PADV2,
+        4,
+        super::pad::prepare,
+        super::pad::eval,
+    )
 }

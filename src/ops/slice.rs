@@ -1,25 +1,30 @@
 //! SLICE: a box of an up-to-5-D tensor, from constant `begin` and `size` (int32 or int64;
 //! `size` -1 means "to the end"), validated as TFLM's `GetValidatedBeginAndSizeVectors`.
 
-use super::movement::{by_size, const_ints, elem_size, head, same_type, Dims};
-use super::{Io, OpCtx, OpPlan, Registration};
+use super::movement::{by_size, const_ints, elem_size, head, same_type, sizes, word, words, Dims};
+use super::{EvalCtx, OpCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::BuiltinOperator;
 use microlite_kernels::slice::{slice, slice_out_dims};
 use microlite_kernels::strided_slice::SLICE_MAX_DIMS;
 
 pub(crate) fn registration() -> Registration {
-    super::legacy_registration!(BuiltinOperator::SLICE, 6)
+    Registration::builtin(BuiltinOperator::SLICE, 6, prepare, eval)
 }
 
-struct Params {
-    input: Dims,
-    begin: [i64; SLICE_MAX_DIMS],
-    size: [i64; SLICE_MAX_DIMS],
-    elem: usize,
+/// The box, with sizes resolved (no -1 left).
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Data {
+    /// Bytes per element.
+    elem: u32,
+    rank: u32,
+    in_shape: [u32; SLICE_MAX_DIMS],
+    begin: [u32; SLICE_MAX_DIMS],
+    size: [u32; SLICE_MAX_DIMS],
 }
 
-fn params(ctx: &OpCtx<'_>) -> Result<Params, Error> {
+fn params(ctx: &OpCtx<'_>) -> Result<Data, Error> {
     ctx.expect_counts(3, 3, 1)?;
     let (input, begin_t, size_t, output) =
         (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?, ctx.output(0)?);
@@ -43,25 +48,33 @@ fn params(ctx: &OpCtx<'_>) -> Result<Params, Error> {
     if Dims::of(&output).as_slice() != head(&dims, id.rank) {
         return Err(ctx.shape_err(&output));
     }
-    Ok(Params {
-        input: id,
-        begin,
-        size,
-        elem,
+    // slice_out_dims bounded begin by the dim.
+    let mut b = [0usize; SLICE_MAX_DIMS];
+    for (o, &v) in b.iter_mut().zip(head(&begin, nb)) {
+        *o = usize::try_from(v).map_err(|_| ctx.shape_err(&begin_t))?;
+    }
+    Ok(Data {
+        elem: word(ctx, &input, elem)?,
+        rank: word(ctx, &input, id.rank)?,
+        in_shape: words(ctx, &input, id.as_slice())?,
+        begin: words(ctx, &begin_t, &b)?,
+        size: words(ctx, &output, &dims)?,
     })
 }
 
-fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    params(ctx)?;
-    Ok(OpPlan::default())
+fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    let d = params(&ctx.op)?;
+    ctx.persist(&d)
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {
-    let p = params(ctx)?;
-    let r = p.input.rank;
-    by_size!(ctx, p.elem, E => {
-        let x = io.input::<E>(0)?;
-        slice(p.input.as_slice(), head(&p.begin, r), head(&p.size, r), x, io.output::<E>(0)?)
+fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    let d = ctx.data::<Data>()?;
+    let r = d.rank as usize;
+    let (begin, size) = (d.begin.map(i64::from), d.size.map(i64::from));
+    by_size!(d.elem, E => {
+        let x = ctx.input::<E>(0)?;
+        let out = ctx.output::<E>(0)?;
+        slice(head(&sizes(&d.in_shape), r), head(&begin, r), head(&size, r), x, out)
             .map_err(|e| ctx.kernel_err(e))
     })
 }

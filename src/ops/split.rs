@@ -2,15 +2,15 @@
 //! then the tensor). Raw copies, as TFLM's `SplitImpl`. At most 8 outputs
 //! ([`super::MAX_OUTPUTS`]); more is `TooComplex`.
 
-use super::movement::{axis, by_size, check_outputs, const_ints, elem_size, head, same_type, Dims};
-use super::{Io, OpCtx, OpPlan, Registration};
+use super::movement::{
+    axis, check_outputs, const_ints, elem_size, eval_cut, head, persist_bands, same_type, Dims,
+};
+use super::{EvalCtx, OpCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator};
-use microlite_kernels::concatenation::AxisBand;
-use microlite_kernels::split::split_part;
 
 pub(crate) fn registration() -> Registration {
-    super::legacy_registration!(BuiltinOperator::SPLIT, 4)
+    Registration::builtin(BuiltinOperator::SPLIT, 4, prepare, eval)
 }
 
 /// Checks that the outputs tile `input` (`data` index) along `axis` and are otherwise equal
@@ -41,27 +41,18 @@ pub(super) fn check_parts(
     Ok(lens)
 }
 
-/// Copies each output's band out of input `data`.
-pub(super) fn run(
-    ctx: &OpCtx<'_>,
-    io: &mut Io<'_>,
+/// Keeps input `data` cut along `axis` into the `lens` bands of the outputs (shared with
+/// SPLIT_V).
+pub(super) fn persist_parts(
+    ctx: &mut PrepareCtx<'_>,
     data: usize,
     axis: usize,
     lens: &[usize],
 ) -> Result<(), Error> {
-    let input = ctx.input(data)?;
-    let id = Dims::of(&input);
-    let (outer, inner) = id.around(axis);
-    by_size!(ctx, elem_size(ctx, &input)?, E => {
-        let x = io.input::<E>(data)?;
-        let mut start = 0;
-        for (k, &len) in lens.iter().enumerate() {
-            let band = AxisBand { outer, axis: id.dim(axis), inner, start, len };
-            split_part(&band, x, io.output::<E>(k)?).map_err(|e| ctx.kernel_err(e))?;
-            start += len;
-        }
-        Ok(())
-    })
+    let op = ctx.op;
+    let input = op.input(data)?;
+    let size = elem_size(&op, &input)?;
+    persist_bands(ctx, &input, size, axis, lens.iter().copied())
 }
 
 struct Params {
@@ -99,12 +90,11 @@ fn params(ctx: &OpCtx<'_>) -> Result<Params, Error> {
     Ok(Params { n, axis, lens })
 }
 
-fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    params(ctx)?;
-    Ok(OpPlan::default())
+fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    let p = params(&ctx.op)?;
+    persist_parts(ctx, 1, p.axis, head(&p.lens, p.n))
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {
-    let p = params(ctx)?;
-    run(ctx, io, 1, p.axis, head(&p.lens, p.n))
+fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    eval_cut(ctx, 1)
 }

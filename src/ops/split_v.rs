@@ -2,14 +2,14 @@
 //! `size_splits`, axis). As TFLM, the parts' sizes come from the output shapes; a constant
 //! `size_splits` must agree with them (one entry may be -1). At most 8 outputs.
 
-use super::movement::{axis, check_outputs, const_ints, elem_size, head, Dims};
-use super::split::{check_parts, run};
-use super::{Io, OpCtx, OpPlan, Registration};
+use super::movement::{axis, check_outputs, const_ints, elem_size, eval_cut, head, Dims};
+use super::split::{check_parts, persist_parts};
+use super::{EvalCtx, OpCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator};
 
 pub(crate) fn registration() -> Registration {
-    super::legacy_registration!(BuiltinOperator::SPLIT_V, 2)
+    Registration::builtin(BuiltinOperator::SPLIT_V, 2, prepare, eval)
 }
 
 struct Params {
@@ -49,12 +49,11 @@ fn params(ctx: &OpCtx<'_>) -> Result<Params, Error> {
     Ok(Params { n, axis, lens })
 }
 
-fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    params(ctx)?;
-    Ok(OpPlan::default())
+fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    let p = params(&ctx.op)?;
+    persist_parts(ctx, 0, p.axis, head(&p.lens, p.n))
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {
-    let p = params(ctx)?;
-    run(ctx, io, 0, p.axis, head(&p.lens, p.n))
+fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    eval_cut(ctx, 0)
 }

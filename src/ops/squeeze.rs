@@ -3,25 +3,27 @@
 //! the interpreter then skips eval; otherwise eval copies.
 
 use super::movement::{axis, copy_through, same_type, Dims};
-use super::{Io, OpCtx, OpPlan, Registration};
+use super::{EvalCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::model::MAX_RANK;
 use crate::schema::{options, BuiltinOperator};
 
 pub(crate) fn registration() -> Registration {
-    super::legacy_registration!(BuiltinOperator::SQUEEZE, 2)
+    Registration::builtin(BuiltinOperator::SQUEEZE, 2, prepare, eval)
 }
 
-fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    ctx.expect_counts(1, 1, 1)?;
-    let (input, output) = (ctx.input(0)?, ctx.output(0)?);
-    same_type(ctx, &input, &output)?;
+/// Validation only: eval needs nothing but the tensors' bytes.
+fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    let op = &ctx.op;
+    op.expect_counts(1, 1, 1)?;
+    let (input, output) = (op.input(0)?, op.output(0)?);
+    same_type(op, &input, &output)?;
     if input.t.byte_size().is_none() {
-        return Err(ctx.type_err(&input));
+        return Err(op.type_err(&input));
     }
     let id = Dims::of(&input);
     let mut squeeze = [false; MAX_RANK];
-    let listed = match ctx.options(options::SQUEEZE) {
+    let listed = match op.options(options::SQUEEZE) {
         Some(o) => o.vector(0, 4)?,
         None => crate::flatbuf::Vector::empty(&[], 4),
     };
@@ -31,10 +33,10 @@ fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> 
         }
     } else {
         for k in 0..listed.len() {
-            let d = axis(ctx, i64::from(listed.i32(k)), id.rank)?;
+            let d = axis(op, i64::from(listed.i32(k)), id.rank)?;
             match squeeze.get_mut(d) {
                 Some(s) if id.dim(d) == 1 => *s = true,
-                _ => return Err(ctx.options_err()),
+                _ => return Err(op.options_err()),
             }
         }
     }
@@ -46,11 +48,11 @@ fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> 
         .filter(|&(_, s)| !s)
         .map(|(&d, _)| d);
     if !kept.eq(od.as_slice().iter().copied()) {
-        return Err(ctx.shape_err(&output));
+        return Err(op.shape_err(&output));
     }
-    Ok(OpPlan::default())
+    Ok(())
 }
 
-fn eval(_ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {
-    copy_through(io)
+fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    copy_through(ctx)
 }

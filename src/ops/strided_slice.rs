@@ -5,8 +5,8 @@
 //! microlite also requires eval to write exactly the output's elements (TFLM would leave an
 //! output partly unwritten, e.g. for a shrunk axis walked with a negative stride).
 
-use super::movement::{by_size, const_ints, elem_size, head, same_type, Dims};
-use super::{Io, OpCtx, OpPlan, Registration};
+use super::movement::{by_size, const_ints, elem_size, head, same_type, sizes, word, words, Dims};
+use super::{EvalCtx, OpCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator};
 use microlite_kernels::strided_slice::{
@@ -14,7 +14,38 @@ use microlite_kernels::strided_slice::{
 };
 
 pub(crate) fn registration() -> Registration {
-    super::legacy_registration!(BuiltinOperator::STRIDED_SLICE, 8)
+    Registration::builtin(BuiltinOperator::STRIDED_SLICE, 8, prepare, eval)
+}
+
+/// [`StridedSliceParams`] as op data, with the element size.
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Data {
+    /// Bytes per element.
+    size: u32,
+    rank: u32,
+    in_shape: [u32; SLICE_MAX_DIMS],
+    begin: [i32; SLICE_MAX_DIMS],
+    end: [i32; SLICE_MAX_DIMS],
+    strides: [i32; SLICE_MAX_DIMS],
+    begin_mask: u32,
+    end_mask: u32,
+    shrink_axis_mask: u32,
+}
+
+impl Data {
+    fn params(&self) -> StridedSliceParams {
+        StridedSliceParams {
+            rank: self.rank as usize,
+            in_shape: sizes(&self.in_shape),
+            begin: self.begin,
+            end: self.end,
+            strides: self.strides,
+            begin_mask: self.begin_mask,
+            end_mask: self.end_mask,
+            shrink_axis_mask: self.shrink_axis_mask,
+        }
+    }
 }
 
 fn params(ctx: &OpCtx<'_>) -> Result<(StridedSliceParams, usize), Error> {
@@ -66,15 +97,28 @@ fn params(ctx: &OpCtx<'_>) -> Result<(StridedSliceParams, usize), Error> {
     Ok((p, size))
 }
 
-fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    params(ctx)?;
-    Ok(OpPlan::default())
+fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    let op = ctx.op;
+    let (p, size) = params(&op)?;
+    let input = op.input(0)?;
+    ctx.persist(&Data {
+        size: word(&op, &input, size)?,
+        rank: word(&op, &input, p.rank)?,
+        in_shape: words(&op, &input, &p.in_shape)?,
+        begin: p.begin,
+        end: p.end,
+        strides: p.strides,
+        begin_mask: p.begin_mask,
+        end_mask: p.end_mask,
+        shrink_axis_mask: p.shrink_axis_mask,
+    })
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {
-    let (p, size) = params(ctx)?;
-    by_size!(ctx, size, E => {
-        let x = io.input::<E>(0)?;
-        strided_slice(&p, x, io.output::<E>(0)?).map_err(|e| ctx.kernel_err(e))
+fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    let d = ctx.data::<Data>()?;
+    let p = d.params();
+    by_size!(d.size, E => {
+        let x = ctx.input::<E>(0)?;
+        strided_slice(&p, x, ctx.output::<E>(0)?).map_err(|e| ctx.kernel_err(e))
     })
 }

@@ -1,22 +1,26 @@
 //! TRANSPOSE: permutes dims by a constant `perm` (int32 or int64), for inputs of up to 6 dims.
 
-use super::movement::{by_size, const_ints, elem_size, head, same_type, Dims};
-use super::{Io, OpCtx, OpPlan, Registration};
+use super::movement::{by_size, const_ints, elem_size, head, same_type, sizes, word, words, Dims};
+use super::{EvalCtx, OpCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::BuiltinOperator;
 use microlite_kernels::transpose::{transpose, transpose_out_shape, TRANSPOSE_MAX_DIMS};
 
 pub(crate) fn registration() -> Registration {
-    super::legacy_registration!(BuiltinOperator::TRANSPOSE, 7)
+    Registration::builtin(BuiltinOperator::TRANSPOSE, 7, prepare, eval)
 }
 
-struct Params {
-    input: Dims,
-    perm: [usize; TRANSPOSE_MAX_DIMS],
-    size: usize,
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Data {
+    /// Bytes per element.
+    size: u32,
+    rank: u32,
+    in_shape: [u32; TRANSPOSE_MAX_DIMS],
+    perm: [u32; TRANSPOSE_MAX_DIMS],
 }
 
-fn params(ctx: &OpCtx<'_>) -> Result<Params, Error> {
+fn params(ctx: &OpCtx<'_>) -> Result<Data, Error> {
     ctx.expect_counts(2, 2, 1)?;
     let (input, perm_t, output) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
     same_type(ctx, &input, &output)?;
@@ -38,24 +42,26 @@ fn params(ctx: &OpCtx<'_>) -> Result<Params, Error> {
     if Dims::of(&output).as_slice() != head(&os, n) {
         return Err(ctx.shape_err(&output));
     }
-    Ok(Params {
-        input: id,
-        perm,
-        size,
+    Ok(Data {
+        size: word(ctx, &input, size)?,
+        rank: word(ctx, &input, id.rank)?,
+        in_shape: words(ctx, &input, id.as_slice())?,
+        perm: words(ctx, &perm_t, &perm)?,
     })
 }
 
-fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    params(ctx)?;
-    Ok(OpPlan::default())
+fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    let d = params(&ctx.op)?;
+    ctx.persist(&d)
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {
-    let p = params(ctx)?;
-    let r = p.input.rank;
-    by_size!(ctx, p.size, E => {
-        let x = io.input::<E>(0)?;
-        transpose(p.input.as_slice(), head(&p.perm, r), x, io.output::<E>(0)?)
+fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    let d = ctx.data::<Data>()?;
+    let r = d.rank as usize;
+    let (in_shape, perm) = (sizes(&d.in_shape), sizes(&d.perm));
+    by_size!(d.size, E => {
+        let x = ctx.input::<E>(0)?;
+        transpose(head(&in_shape, r), head(&perm, r), x, ctx.output::<E>(0)?)
             .map_err(|e| ctx.kernel_err(e))
     })
 }

@@ -1,23 +1,20 @@
 //! UNPACK: splits a tensor into `num` tensors along an axis, dropping that axis (raw copies, as
 //! TFLM's `UnpackImpl`). At most 8 outputs ([`super::MAX_OUTPUTS`]); more is `TooComplex`.
 
-use super::movement::{axis, by_size, check_outputs, elem_size, same_type, Dims};
-use super::{Io, OpCtx, OpPlan, Registration};
+use super::movement::{axis, check_outputs, elem_size, eval_cut, persist_bands, same_type, Dims};
+use super::{EvalCtx, OpCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::model::MAX_RANK;
 use crate::schema::{options, BuiltinOperator};
-use microlite_kernels::concatenation::AxisBand;
-use microlite_kernels::split::split_part;
 
 pub(crate) fn registration() -> Registration {
-    super::legacy_registration!(BuiltinOperator::UNPACK, 4)
+    Registration::builtin(BuiltinOperator::UNPACK, 4, prepare, eval)
 }
 
 struct Params {
     n: usize,
     size: usize,
     axis: usize,
-    input: Dims,
 }
 
 fn params(ctx: &OpCtx<'_>) -> Result<Params, Error> {
@@ -44,28 +41,17 @@ fn params(ctx: &OpCtx<'_>) -> Result<Params, Error> {
             return Err(ctx.shape_err(&output));
         }
     }
-    Ok(Params {
-        n,
-        size,
-        axis,
-        input: id,
-    })
+    Ok(Params { n, size, axis })
 }
 
-fn prepare(ctx: &OpCtx<'_>, _data: Option<&mut [i32]>) -> Result<OpPlan, Error> {
-    params(ctx)?;
-    Ok(OpPlan::default())
+/// The input cut into one band per output.
+fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    let op = ctx.op;
+    let p = params(&op)?;
+    let lens = core::iter::repeat_n(1, p.n);
+    persist_bands(ctx, &op.input(0)?, p.size, p.axis, lens)
 }
 
-fn eval(ctx: &OpCtx<'_>, io: &mut Io<'_>, _data: &[i32]) -> Result<(), Error> {
-    let p = params(ctx)?;
-    let (outer, inner) = p.input.around(p.axis);
-    by_size!(ctx, p.size, E => {
-        let x = io.input::<E>(0)?;
-        for k in 0..p.n {
-            let band = AxisBand { outer, axis: p.n, inner, start: k, len: 1 };
-            split_part(&band, x, io.output::<E>(k)?).map_err(|e| ctx.kernel_err(e))?;
-        }
-        Ok(())
-    })
+fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    eval_cut(ctx, 0)
 }
