@@ -843,7 +843,7 @@ impl<'a> Interpreter<'a> {
             scratch: &mut [],
             table,
             inputs,
-            model,
+            model_bytes: model.bytes(),
             op_index: i as u32,
             data,
         };

@@ -64,28 +64,6 @@ pub type PrepareFn = fn(&mut PrepareCtx<'_>) -> Result<(), Error>;
 /// A kernel's eval: runs the op on its tensors from the data its prepare kept.
 pub type EvalFn = fn(&mut EvalCtx<'_>) -> Result<(), Error>;
 
-/// The pre-records op signatures, still used by ops not yet on typed data.
-pub(crate) type LegacyPrepareFn = fn(&OpCtx<'_>, Option<&mut [i32]>) -> Result<OpPlan, Error>;
-pub(crate) type LegacyEvalFn = fn(&OpCtx<'_>, &mut Io<'_>, &[i32]) -> Result<(), Error>;
-
-/// A registration for `code` whose prepare and eval are the calling module's `prepare` and
-/// `eval` in the older signatures (untyped `i32` data, eval sees the model).
-macro_rules! legacy_registration {
-    ($code:expr, $max_version:expr) => {
-        $crate::ops::legacy_registration!($code, $max_version, prepare, eval)
-    };
-    ($code:expr, $max_version:expr, $prepare:path, $eval:path) => {{
-        fn p(ctx: &mut $crate::ops::PrepareCtx<'_>) -> Result<(), $crate::error::Error> {
-            ctx.legacy_prepare($prepare)
-        }
-        fn e(ctx: &mut $crate::ops::EvalCtx<'_>) -> Result<(), $crate::error::Error> {
-            ctx.legacy_eval($eval)
-        }
-        $crate::ops::Registration::builtin($code, $max_version, p, e)
-    }};
-}
-pub(crate) use legacy_registration;
-
 /// An op's dtype choice, made once at prepare and stored as a tag in its typed data: a
 /// `match` on it is exhaustive, so adding a variant (int16 is next) makes the compiler list
 /// every eval that must handle it.
@@ -213,15 +191,6 @@ impl core::fmt::Debug for Registration {
             .field("max_version", &self.max_version)
             .finish()
     }
-}
-
-/// What an op needs beyond its tensors (the older prepare signature's answer).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct OpPlan {
-    /// `i32` words of persistent data (multipliers and the like).
-    pub data_words: usize,
-    /// Bytes of scratch live only while the op runs.
-    pub scratch_bytes: usize,
 }
 
 /// One op being prepared: its tensors and options (read from the model, once) and the
@@ -361,16 +330,6 @@ impl<'c> PrepareCtx<'c> {
     /// largest request of the op wins.
     pub fn request_scratch(&mut self, bytes: usize) {
         self.scratch = self.scratch.max(bytes);
-    }
-
-    /// Runs an older-signature prepare: sizes, then fills its `i32` data.
-    pub(crate) fn legacy_prepare(&mut self, f: LegacyPrepareFn) -> Result<(), Error> {
-        let op = self.op;
-        let plan = f(&op, None)?;
-        let words = self.persist_zeroed::<i32>(plan.data_words)?;
-        f(&op, Some(words))?;
-        self.request_scratch(plan.scratch_bytes);
-        Ok(())
     }
 }
 
@@ -574,15 +533,12 @@ pub struct EvalCtx<'b> {
     pub(crate) table: crate::interpreter::TensorTable<'b>,
     /// The op's input tensor indices (`-1`: absent), copied at prepare.
     pub(crate) inputs: &'b [i32],
-    /// The model's bytes, where constant inputs live.
-    pub(crate) model: Model<'b>,
+    /// The model's bytes, where constant inputs live (no table of the model is read).
+    pub(crate) model_bytes: &'b [u8],
     pub(crate) op_index: u32,
     /// The op's persistent data.
     pub(crate) data: &'b [u8],
 }
-
-/// The eval side's older name.
-pub(crate) type Io<'b> = EvalCtx<'b>;
 
 pub(crate) const MAX_OUTPUTS: usize = 8;
 pub(crate) const MAX_PIECES: usize = MAX_OUTPUTS + 2;
@@ -640,7 +596,7 @@ impl<'b> EvalCtx<'b> {
         match self.table.region(ti) {
             None => {
                 let (at, len) = self.table.constant(ti).ok_or(bad)?;
-                self.model.bytes().get(at..at.saturating_add(len)).ok_or(bad)
+                self.model_bytes.get(at..at.saturating_add(len)).ok_or(bad)
             }
             Some((off, len)) => {
                 let end = off.saturating_add(len);
@@ -731,7 +687,6 @@ impl<'b> EvalCtx<'b> {
     }
 
     /// Maps a kernel's error (impossible after prepare) onto this op.
-    #[allow(dead_code)] // for ops on typed data
     pub(crate) fn kernel_err(&self, e: KernelError) -> Error {
         match e {
             KernelError::ShapeMismatch => Error::ShapeMismatch {
@@ -740,21 +695,6 @@ impl<'b> EvalCtx<'b> {
             },
             _ => Error::BadOptions { op: self.op_index },
         }
-    }
-
-    /// Runs an older-signature eval: it re-reads its op from the model.
-    pub(crate) fn legacy_eval(&mut self, f: LegacyEvalFn) -> Result<(), Error> {
-        let model = self.model;
-        let sg = model.main_subgraph();
-        let op = sg.operator(self.op_index as usize).ok_or(Error::TooComplex)?;
-        let ctx = OpCtx::new(&model, sg, op, self.op_index);
-        let data = self.data;
-        let words: &[i32] = if data.is_empty() {
-            &[]
-        } else {
-            bytemuck::try_cast_slice(data).map_err(|_| Error::TooComplex)?
-        };
-        f(&ctx, self, words)
     }
 }
 
