@@ -7,7 +7,8 @@
 use crate::error::{Error, Malformed};
 use crate::model::{Model, SubGraph, Tensor};
 use crate::ops::{
-    cast_mut, Element, EvalCtx, OpCtx, PrepareCtx, Registration, MAX_OUTPUTS, MAX_PIECES,
+    cast_mut, Element, EvalCtx, OpCtx, Operand, PrepareCtx, Registration, MAX_OUTPUTS,
+    MAX_PIECES,
 };
 use crate::planner::{self, align_up, Buffers, ALIGN};
 use crate::error::OpName;
@@ -451,7 +452,7 @@ impl<'a> Interpreter<'a> {
         interp.tail_start = tail_start;
         interp.tail_len = staged + tables;
         interp.tables_at = staged;
-        interp.mark_skips()?;
+        interp.finish_records()?;
         // Variable tensors and scratch start from zero, as in TFLM.
         if let Some(h) = interp.arena.get_mut(..interp.head) {
             h.fill(0);
@@ -513,15 +514,21 @@ impl<'a> Interpreter<'a> {
             let reg = regs.get(reg_index).ok_or(Error::TooComplex)?;
             let (ins, outs) = (op.inputs(), op.outputs());
             let n = ins.len() + outs.len();
-            // Operands, as i32s: inputs then outputs.
-            let end = at + 4 * n;
+            // Operands, inputs then outputs: the tensor index now, where it lives after
+            // planning (`resolve_operands`).
+            let end = at + core::mem::size_of::<Operand>() * n;
             let words = staging.get_mut(at..end).ok_or(Error::ArenaTooSmall {
                 needed: end,
                 available: room,
             })?;
-            let words = cast_mut::<i32>(words).map_err(|_| Error::ArenaMisaligned)?;
-            for (w, t) in words.iter_mut().zip(ins.iter().chain(outs.iter())) {
-                *w = t;
+            let operands: &mut [Operand] =
+                bytemuck::try_cast_slice_mut(words).map_err(|_| Error::ArenaMisaligned)?;
+            for (o, t) in operands.iter_mut().zip(ins.iter().chain(outs.iter())) {
+                *o = Operand {
+                    at: Operand::ABSENT,
+                    len: 0,
+                    tensor: t as u32,
+                };
             }
             let data_at = align_up(end);
             let ctx = OpCtx::new(&model, sg, op, u32_of(i)?);
@@ -540,29 +547,63 @@ impl<'a> Interpreter<'a> {
         Ok(at)
     }
 
-    /// Flags ops whose output was planned onto their input's bytes (RESHAPE-like): their eval
-    /// is skipped.
-    fn mark_skips(&mut self) -> Result<(), Error> {
-        let (model, no) = (self.model, self.ops);
+    /// Once planned: fills in where every operand lives, and flags ops whose output was
+    /// planned onto their input's bytes (RESHAPE-like) so that their eval is skipped.
+    fn finish_records(&mut self) -> Result<(), Error> {
+        let (model, no, nt, tables_at) = (self.model, self.ops, self.tensors, self.tables_at);
         let sg = model.main_subgraph();
+        let tail = self
+            .arena
+            .get_mut(self.tail_start..self.tail_start + self.tail_len)
+            .ok_or(Error::ArenaMisaligned)?;
+        let (staged, tables) = tail.split_at_mut(tables_at.min(tail.len()));
+        let tables = cast_mut::<u32>(tables).map_err(|_| Error::ArenaMisaligned)?;
+        let (tensor_words, records) = tables.split_at_mut((nt * TW).min(tables.len()));
+        let table = TensorTable {
+            words: tensor_words,
+        };
         for i in 0..no {
+            let rec = records.get_mut(i * OW..(i + 1) * OW).ok_or(Error::TooComplex)?;
+            let (Some(&at), Some(&counts)) = (rec.get(R_OPERANDS), rec.get(R_COUNTS)) else {
+                return Err(Error::TooComplex);
+            };
+            let n = ((counts & 0xFFFF) + (counts >> 16)) as usize;
+            let at = at as usize;
+            let bytes = staged
+                .get_mut(at..at + n * core::mem::size_of::<Operand>())
+                .ok_or(Error::TooComplex)?;
+            let operands: &mut [Operand] =
+                bytemuck::try_cast_slice_mut(bytes).map_err(|_| Error::ArenaMisaligned)?;
+            for o in operands.iter_mut() {
+                let t = o.tensor;
+                if let Some((off, len)) = table.region(t) {
+                    o.at = u32_of(off)?;
+                    o.len = u32_of(len)?;
+                } else if let Some((off, len)) = table.constant(t) {
+                    o.at = u32_of(off)? | Operand::CONSTANT;
+                    o.len = u32_of(len)?;
+                    if o.at == Operand::ABSENT {
+                        return Err(Error::TooComplex);
+                    }
+                } else if t != Operand::ABSENT {
+                    let tensor = sg.tensor(t as usize).ok_or(Error::TooComplex)?;
+                    if tensor.byte_size() != Some(0) {
+                        return Err(Error::OperandCount { op: i as u32 });
+                    }
+                    o.at = 0; // an empty tensor: no bytes anywhere
+                }
+            }
             let op = sg.operator(i).ok_or(Error::TooComplex)?;
             let code = model.operator_code(op.opcode_index() as usize).builtin;
             let (src, dst) = (op.inputs().get(0), op.outputs().get(0));
-            if !aliases_input(code) || src < 0 || dst < 0 {
-                continue;
-            }
-            let words = self.tables().ok_or(Error::ArenaMisaligned)?;
-            let table = TensorTable {
-                words: words.get(..self.tensors * TW).unwrap_or(&[]),
-            };
-            if table
-                .region(src as u32)
-                .is_some_and(|r| table.region(dst as u32) == Some(r))
+            if aliases_input(code)
+                && src >= 0
+                && dst >= 0
+                && table
+                    .region(src as u32)
+                    .is_some_and(|r| table.region(dst as u32) == Some(r))
             {
-                let base = self.tensors * TW + i * OW + R_REG;
-                let w = self.tables_mut()?;
-                if let Some(r) = w.get_mut(base) {
+                if let Some(r) = rec.get_mut(R_REG) {
                     *r |= F_SKIP;
                 }
             }
@@ -787,9 +828,6 @@ impl<'a> Interpreter<'a> {
             Some([]) | None => &[],
             Some(b) => bytemuck::try_cast_slice(b).map_err(|_| Error::ArenaMisaligned)?,
         };
-        let table = TensorTable {
-            words: words.get(..nt * TW).unwrap_or(&[]),
-        };
         let base = nt * TW + i * OW;
         let Some(&[reg, operands, counts, data, data_len, _next, s_off, s_len]) =
             words.get(base..base + OW)
@@ -804,7 +842,8 @@ impl<'a> Interpreter<'a> {
             .ok_or(Error::TooComplex)?;
         let (n_in, n_out) = ((counts & 0xFFFF) as usize, (counts >> 16) as usize);
         let operands = operands as usize;
-        let operands: &[i32] = match tail.get(operands..operands + 4 * (n_in + n_out)) {
+        let size = core::mem::size_of::<Operand>();
+        let operands: &[Operand] = match tail.get(operands..operands + size * (n_in + n_out)) {
             Some([]) => &[],
             Some(b) => bytemuck::try_cast_slice(b).map_err(|_| Error::ArenaMisaligned)?,
             None => return Err(Error::TooComplex),
@@ -818,10 +857,12 @@ impl<'a> Interpreter<'a> {
         // Mutable regions: outputs then scratch.
         let mut regions = [(0usize, 0usize, usize::MAX); MAX_OUTPUTS + 1];
         let mut n = 0;
-        for (k, &t) in outputs.iter().enumerate() {
+        for (k, o) in outputs.iter().enumerate() {
             // Regions are the tensors' exact bytes, not the aligned reservations.
-            let (o, s) = table.region(t as u32).ok_or(count_err)?;
-            *regions.get_mut(n).ok_or(Error::TooComplex)? = (o, s, k);
+            if o.at & Operand::CONSTANT != 0 {
+                return Err(count_err);
+            }
+            *regions.get_mut(n).ok_or(Error::TooComplex)? = (o.at as usize, o.len as usize, k);
             n += 1;
         }
         if s_len > 0 && s_off != NONE as usize {
@@ -841,7 +882,6 @@ impl<'a> Interpreter<'a> {
             shared: [(0, &[][..]); MAX_PIECES],
             outputs: Default::default(),
             scratch: &mut [],
-            table,
             inputs,
             model_bytes: model.bytes(),
             op_index: i as u32,

@@ -42,22 +42,24 @@ pub(crate) fn widen(dst: &mut [i16], src: &[i8], offset: i16) {
 ///
 /// `apply` equals [`multiply_by_quantized_multiplier`] for every input (proptested): the
 /// gemmlowp nudge-and-truncate of `SaturatingRoundingDoublingHighMul` is the same as adding
-/// `2^30` and shifting right arithmetically, and `RoundingDivideByPOT` is adding half (minus
-/// one for negatives) and shifting.
+/// `2^30` and shifting right arithmetically, and `RoundingDivideByPOT` is kept in 32 bits
+/// (remainder against half the divisor), so a 32-bit core needs one long multiply and no
+/// 64-bit shifts per value.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Requant {
-    m: i64,
+    m: i32,
     left: u32,
+    /// The right shift, `0..=62` (RoundingDivideByPOT clamps to 62).
     right: u32,
-    half: i64,
-    /// All ones when `right > 0`: rounding half away from zero subtracts 1 from negatives.
-    neg_mask: i64,
+    /// `2^right - 1` and half of it (for `right <= 31`).
+    mask: i32,
+    half: i32,
 }
 
 impl Requant {
     #[inline]
     pub(crate) fn new(multiplier: i32, shift: i32) -> Self {
-        let (mut m, mut left) = (multiplier as i64, 0u32);
+        let (mut m, mut left) = (multiplier, 0u32);
         if shift > 0 {
             if shift >= 32 {
                 m = 0; // x * 2^shift wraps to 0 in 32 bits
@@ -68,45 +70,64 @@ impl Requant {
         let right = if shift > 0 {
             0
         } else {
-            // RoundingDivideByPOT clamps its exponent to 62.
             (shift.saturating_neg() as u32).min(62)
         };
-        let half = (1i64 << right) >> 1;
-        let neg_mask = if right > 0 { -1 } else { 0 };
+        let mask = if right <= 31 {
+            ((1u32 << right) - 1) as i32
+        } else {
+            0
+        };
         Requant {
             m,
             left,
             right,
-            half,
-            neg_mask,
+            mask,
+            half: mask >> 1,
         }
     }
 
-    /// Whether [`Self::apply_simple`] applies: no left shift, and a multiplier that cannot
-    /// saturate (only `i32::MIN * i32::MIN` does).
+    /// Whether [`Self::apply_simple`] applies: no left shift, a multiplier that cannot
+    /// saturate (only `i32::MIN * i32::MIN` does), and a right shift within 32 bits.
     #[inline(always)]
     pub(crate) fn simple(&self) -> bool {
-        self.left == 0 && self.m != i32::MIN as i64
+        self.left == 0 && self.m != i32::MIN && self.right <= 31
+    }
+
+    /// SRDHM without its saturating case: `(x * m + 2^30) >> 31`.
+    #[inline(always)]
+    fn high_mul(x: i32, m: i32) -> i32 {
+        ((x as i64 * m as i64 + (1 << 30)) >> 31) as i32
+    }
+
+    /// RoundingDivideByPOT by `right <= 31` in 32 bits.
+    #[inline(always)]
+    fn divide(&self, y: i32) -> i32 {
+        let remainder = y & self.mask;
+        let threshold = self.half + (y < 0) as i32;
+        (y >> self.right) + (remainder > threshold) as i32
     }
 
     #[inline(always)]
     pub(crate) fn apply(&self, x: i32) -> i32 {
-        let a = x.wrapping_shl(self.left) as i64;
+        let a = x.wrapping_shl(self.left);
         // SRDHM: only MIN * MIN reaches 2^31, which saturates.
-        let y = (a * self.m + (1 << 30)) >> 31;
-        let y = if y > i32::MAX as i64 {
-            i32::MAX as i64
+        let y = if a == i32::MIN && self.m == i32::MIN {
+            i32::MAX
         } else {
-            y
+            Self::high_mul(a, self.m)
         };
-        ((y + self.half + ((y >> 63) & self.neg_mask)) >> self.right) as i32
+        match self.right {
+            0..=31 => self.divide(y),
+            // |y / 2^right| <= 1/2: only -2^31 / 2^32 rounds (away from zero) to -1.
+            32 => -((y == i32::MIN) as i32),
+            _ => 0,
+        }
     }
 
     /// [`Self::apply`] when [`Self::simple`].
     #[inline(always)]
     pub(crate) fn apply_simple(&self, x: i32) -> i32 {
-        let y = (x as i64 * self.m + (1 << 30)) >> 31;
-        ((y + self.half + ((y >> 63) & self.neg_mask)) >> self.right) as i32
+        self.divide(Self::high_mul(x, self.m))
     }
 
     /// `out[i] = clamp(apply(acc[i]) + offset, lo, hi)` over a run sharing this channel's
@@ -235,22 +256,47 @@ fn four_rows(wide: &[i16], k: usize, filter: &[i8], oc: usize, st: &OutStage<'_>
 /// One widened row (`k` values) against every weight row of `filter`, requantized to `out`.
 #[inline(never)]
 fn one_row(x: &[i16], k: usize, filter: &[i8], oc: usize, st: &OutStage<'_>, out: &mut [i8]) {
+    // Per-tensor quantization with the simple rescale (the common case): one set of
+    // constants and no per-output branch.
+    let shared = st.requant(0);
+    if !st.per_channel && shared.simple() {
+        let q = st.q;
+        let (zp, lo, hi) = (q.output_offset, q.act_min, q.act_max);
+        let bias = st.bias.unwrap_or(&[]);
+        let fin = |o: usize, a: i32| {
+            let a = a.wrapping_add(bias.get(o).copied().unwrap_or(0));
+            clamp_i32(shared.apply_simple(a).wrapping_add(zp), lo, hi) as i8
+        };
+        one_row_with(x, k, filter, oc, out, fin);
+    } else {
+        let rq = |o: usize| if st.per_channel { st.requant(o) } else { shared };
+        one_row_with(x, k, filter, oc, out, |o, a| st.finish(&rq(o), o, a));
+    }
+}
+
+/// [`one_row`]'s tiles, with `fin(o, acc)` the output stage of unit `o`.
+#[inline(always)]
+fn one_row_with(
+    x: &[i16],
+    k: usize,
+    filter: &[i8],
+    oc: usize,
+    out: &mut [i8],
+    fin: impl Fn(usize, i32) -> i8,
+) {
     const C: usize = 4;
-    // Per-tensor quantization: one set of rescale constants for every output.
-    let shared = (!st.per_channel).then(|| st.requant(0));
-    let rq = |o: usize| shared.unwrap_or_else(|| st.requant(o));
     let mut o = 0;
     for fb in filter.chunks_exact(C * k) {
         let fs: [&[i8]; C] = core::array::from_fn(|c| &fb[c * k..(c + 1) * k]);
         let [acc] = dot_tile::<1, C>([x], fs, k);
         for (c, &a) in acc.iter().enumerate() {
-            out[o + c] = st.finish(&rq(o + c), o + c, a);
+            out[o + c] = fin(o + c, a);
         }
         o += C;
     }
     for f in filter.chunks_exact(k).skip(o).take(oc - o) {
         let acc = dot_tile::<1, 1>([x], [f], k);
-        out[o] = st.finish(&rq(o), o, acc[0][0]);
+        out[o] = fin(o, acc[0][0]);
         o += 1;
     }
 }

@@ -65,10 +65,9 @@ pub fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
     if a == b && a == i32::MIN {
         return i32::MAX;
     }
-    let ab = a as i64 * b as i64;
-    let nudge: i64 = if ab >= 0 { 1 << 30 } else { 1 - (1 << 30) };
-    // i64 division truncates toward zero, as C's does.
-    ((ab + nudge) / (1i64 << 31)) as i32
+    // gemmlowp adds 2^30 (1 - 2^30 for negatives) and truncates toward zero: for every
+    // product that is adding 2^30 and flooring (one long multiply-accumulate on a 32-bit core).
+    ((a as i64 * b as i64 + (1 << 30)) >> 31) as i32
 }
 
 /// gemmlowp `RoundingDivideByPOT`: `x / 2^exponent` rounded half away from zero.
@@ -77,15 +76,18 @@ pub fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
 /// exponents above 31 behave as the exact rounding of the real quotient would.
 #[inline]
 pub fn rounding_divide_by_pot(x: i32, exponent: i32) -> i32 {
-    if exponent <= 0 {
-        return x;
+    match exponent {
+        ..=0 => x,
+        1..=31 => {
+            let mask = ((1u32 << exponent) - 1) as i32;
+            let remainder = x & mask;
+            let threshold = (mask >> 1) + (x < 0) as i32;
+            (x >> exponent) + (remainder > threshold) as i32
+        }
+        // |x / 2^exponent| <= 1/2: only -2^31 / 2^32 rounds (away from zero) to -1.
+        32 => -((x == i32::MIN) as i32),
+        _ => 0,
     }
-    let e = if exponent > 62 { 62 } else { exponent } as u32;
-    let x = x as i64;
-    let mask = (1i64 << e) - 1;
-    let remainder = x & mask;
-    let threshold = (mask >> 1) + (x < 0) as i64;
-    ((x >> e) + (remainder > threshold) as i64) as i32
 }
 
 /// `x * 2^s` with C's two's-complement wrap (`x * (1 << s)`); 0 for `s >= 32`.
@@ -437,6 +439,48 @@ mod tests {
     use super::*;
     use crate::testutil::*;
     use proptest::prelude::*;
+
+    /// gemmlowp's formulations, in 64 bits as written there: the oracles of the 32-bit forms.
+    fn srdhm_gemmlowp(a: i32, b: i32) -> i32 {
+        if a == b && a == i32::MIN {
+            return i32::MAX;
+        }
+        let ab = a as i64 * b as i64;
+        let nudge: i64 = if ab >= 0 { 1 << 30 } else { 1 - (1 << 30) };
+        ((ab + nudge) / (1i64 << 31)) as i32
+    }
+    fn rdbpot_gemmlowp(x: i32, exponent: i32) -> i32 {
+        if exponent <= 0 {
+            return x;
+        }
+        let e = exponent.min(62) as u32;
+        let x = x as i64;
+        let mask = (1i64 << e) - 1;
+        let remainder = x & mask;
+        let threshold = (mask >> 1) + (x < 0) as i64;
+        ((x >> e) + (remainder > threshold) as i64) as i32
+    }
+
+    proptest! {
+        #[test]
+        fn srdhm_and_rdbpot_match_gemmlowp(
+            a in any::<i32>(),
+            b in prop_oneof![any::<i32>(), Just(i32::MIN), Just(1 << 30), Just(i32::MAX)],
+            e in -3i32..70,
+        ) {
+            prop_assert_eq!(saturating_rounding_doubling_high_mul(a, b), srdhm_gemmlowp(a, b));
+            prop_assert_eq!(rounding_divide_by_pot(a, e), rdbpot_gemmlowp(a, e));
+            prop_assert_eq!(rounding_divide_by_pot(i32::MIN, e), rdbpot_gemmlowp(i32::MIN, e));
+            prop_assert_eq!(rounding_divide_by_pot(-1, e), rdbpot_gemmlowp(-1, e));
+            let shift = e - 33;
+            let left = shift.max(0);
+            let xs = if left >= 32 { 0 } else { a.wrapping_shl(left as u32) };
+            prop_assert_eq!(
+                multiply_by_quantized_multiplier(a, b, shift),
+                rdbpot_gemmlowp(srdhm_gemmlowp(xs, b), (-shift).max(0))
+            );
+        }
+    }
 
     #[test]
     fn srdhm_known_values() {

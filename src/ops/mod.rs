@@ -529,15 +529,31 @@ pub struct EvalCtx<'b> {
     /// Output regions, by output index.
     pub(crate) outputs: [&'b mut [u8]; MAX_OUTPUTS],
     pub(crate) scratch: &'b mut [u8],
-    /// The interpreter's tensor table (see [`crate::interpreter`]).
-    pub(crate) table: crate::interpreter::TensorTable<'b>,
-    /// The op's input tensor indices (`-1`: absent), copied at prepare.
-    pub(crate) inputs: &'b [i32],
+    /// Where each input lives, resolved once after planning.
+    pub(crate) inputs: &'b [Operand],
     /// The model's bytes, where constant inputs live (no table of the model is read).
     pub(crate) model_bytes: &'b [u8],
     pub(crate) op_index: u32,
     /// The op's persistent data.
     pub(crate) data: &'b [u8],
+}
+
+/// Where an op's operand lives, fixed by `Interpreter::new` once the arena is planned.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
+pub(crate) struct Operand {
+    /// Byte offset in the arena, or in the model's bytes with [`Operand::CONSTANT`] set;
+    /// [`Operand::ABSENT`] for an absent optional input.
+    pub at: u32,
+    /// Bytes.
+    pub len: u32,
+    /// The tensor's index (for errors).
+    pub tensor: u32,
+}
+
+impl Operand {
+    pub(crate) const CONSTANT: u32 = 1 << 31;
+    pub(crate) const ABSENT: u32 = u32::MAX;
 }
 
 pub(crate) const MAX_OUTPUTS: usize = 8;
@@ -587,27 +603,22 @@ impl<'b> EvalCtx<'b> {
     /// [`Error::OperandCount`] when the op has no input `k` (or it is absent).
     pub fn input_bytes(&self, k: usize) -> Result<&'b [u8], Error> {
         let bad = Error::OperandCount { op: self.op_index };
-        let ti = self
-            .inputs
-            .get(k)
-            .and_then(|&t| u32::try_from(t).ok())
-            .ok_or(bad)?;
-        // Both lookups come from the tables prepare filled: no model parsing per eval.
-        match self.table.region(ti) {
-            None => {
-                let (at, len) = self.table.constant(ti).ok_or(bad)?;
-                self.model_bytes.get(at..at.saturating_add(len)).ok_or(bad)
-            }
-            Some((off, len)) => {
-                let end = off.saturating_add(len);
-                for (start, piece) in self.shared.iter() {
-                    if off >= *start && end <= start.saturating_add(piece.len()) {
-                        return piece.get(off - start..end - start).ok_or(bad);
-                    }
-                }
-                Err(bad)
+        let &Operand { at, len, .. } = self.inputs.get(k).ok_or(bad)?;
+        let (at, len) = (at as usize, len as usize);
+        if at as u32 == Operand::ABSENT {
+            return Err(bad);
+        }
+        if at as u32 & Operand::CONSTANT != 0 {
+            let at = at & !(Operand::CONSTANT as usize);
+            return self.model_bytes.get(at..at + len).ok_or(bad);
+        }
+        let end = at + len;
+        for (start, piece) in self.shared.iter() {
+            if at >= *start && end <= start + piece.len() {
+                return piece.get(at - start..end - start).ok_or(bad);
             }
         }
+        Err(bad)
     }
 
     /// Input `k` viewed as `E`.
@@ -620,7 +631,7 @@ impl<'b> EvalCtx<'b> {
             return Ok(&[]);
         }
         bytemuck::try_cast_slice(b).map_err(|_| Error::DataMisaligned {
-            tensor: self.inputs.get(k).copied().unwrap_or(-1) as u32,
+            tensor: self.inputs.get(k).map_or(u32::MAX, |o| o.tensor),
         })
     }
 
@@ -630,7 +641,7 @@ impl<'b> EvalCtx<'b> {
     /// As [`Self::input`].
     pub fn optional_input<E: Element>(&self, k: usize) -> Result<Option<&'b [E]>, Error> {
         match self.inputs.get(k) {
-            Some(&t) if t >= 0 => self.input(k).map(Some),
+            Some(o) if o.at != Operand::ABSENT => self.input(k).map(Some),
             _ => Ok(None),
         }
     }

@@ -67,6 +67,10 @@ pub fn run(c: &Case, resolver: &dyn OpResolver, arena: &mut [u8]) -> Result<bool
         r?;
         stepped += n;
         let code = interp.op_builtin(i).map_or(-1, |b| b.0);
+        if interp.op_count() <= 4 {
+            let name = microlite::BuiltinOperator(code).name().unwrap_or("?");
+            hprintln!("    op {} {}: {} instructions", i, name, n);
+        }
         if let Some(e) = types.iter_mut().find(|e| e.0 == code || e.0 == -1) {
             *e = (code, e.1 + 1, e.2 + n);
         }
