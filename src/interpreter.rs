@@ -339,6 +339,27 @@ fn u32_of(n: usize) -> Result<u32, Error> {
         .ok_or(Error::TooComplex)
 }
 
+/// Moves `arena[..len]` up to `arena[to..to + len]` in chunks that do not overlap, so that
+/// only `memcpy` is linked (`copy_within` brings a 1.5 KB `memmove` into a firmware).
+fn move_up(arena: &mut [u8], len: usize, to: usize) -> Result<(), Error> {
+    if to == 0 {
+        return Ok(());
+    }
+    let mut end = len;
+    while end > 0 {
+        let start = end.saturating_sub(to);
+        let (low, high) = arena
+            .split_at_mut_checked(start + to)
+            .ok_or(Error::TooComplex)?;
+        let src = low.get(start..end).ok_or(Error::TooComplex)?;
+        high.get_mut(..end - start)
+            .ok_or(Error::TooComplex)?
+            .copy_from_slice(src);
+        end = start;
+    }
+    Ok(())
+}
+
 /// Tail bytes of the tensor table and op records.
 fn table_bytes(tensors: usize, ops: usize) -> Option<usize> {
     let words = tensors.checked_mul(TW)?.checked_add(ops.checked_mul(OW)?)?;
@@ -448,7 +469,7 @@ impl<'a> Interpreter<'a> {
                 available,
             });
         }
-        interp.arena.copy_within(..staged, tail_start);
+        move_up(interp.arena, staged, tail_start)?;
         interp.tail_start = tail_start;
         interp.tail_len = staged + tables;
         interp.tables_at = staged;
@@ -497,7 +518,10 @@ impl<'a> Interpreter<'a> {
         let (model, regs, nt, no) = (self.model, self.regs, self.tensors, self.ops);
         let sg = model.main_subgraph();
         let tables_start = self.tail_start;
-        let (staging, rest) = self.arena.split_at_mut(tables_start);
+        let (staging, rest) = self
+            .arena
+            .split_at_mut_checked(tables_start)
+            .ok_or(Error::TooComplex)?;
         let tables = cast_mut::<u32>(rest.get_mut(..self.tail_len).ok_or(Error::TooComplex)?)
             .map_err(|_| Error::ArenaMisaligned)?;
         tables.fill(NONE);
@@ -822,7 +846,10 @@ impl<'a> Interpreter<'a> {
     /// fixed by `new`. No model reads, no resolver lookups.
     fn run_op(&mut self, i: usize) -> Result<(), Error> {
         let (nt, regs, model) = (self.tensors, self.regs, self.model);
-        let (head, tail) = self.arena.split_at_mut(self.tail_start);
+        let (head, tail) = self
+            .arena
+            .split_at_mut_checked(self.tail_start)
+            .ok_or(Error::ArenaMisaligned)?;
         let tail: &[u8] = tail.get(..self.tail_len).ok_or(Error::ArenaMisaligned)?;
         let words: &[u32] = match tail.get(self.tables_at..) {
             Some([]) | None => &[],

@@ -40,7 +40,7 @@ step "MLPerf Tiny models of ../shared/models, beside TFLM's Cortex-M4 figures"
 cargo run --release --bin mlperf
 
 step "size probes in QEMU (each checks fc_relu_int8 against its golden)"
-for bin in size-baseline size-fc size-cnn7 size-all; do
+for bin in size-baseline size-fc size-fc-int8 size-cnn7 size-all; do
   printf '%-14s ' "$bin"
   cargo run -q --release --bin "$bin"
 done
@@ -87,7 +87,7 @@ for profile in release release-size; do
   echo
   echo "thumbv7em-none-eabihf, profile $profile (opt-level $opt, lto, codegen-units 1, panic abort)"
   printf '%-22s %8s %8s %8s %8s %8s %8s\n' binary flash RAM .text .rodata .data .bss
-  for bin in microlite-cortex-m4 size-baseline size-fc size-cnn7 size-all; do
+  for bin in microlite-cortex-m4 size-baseline size-fc size-fc-int8 size-cnn7 size-all; do
     printf '%-22s %8d %8d %8d %8d %8d %8d\n' "$bin" $(sections "$dir/$bin")
   done
   read -r fw_flash fw_ram _ < <(sections "$dir/microlite-cortex-m4")
@@ -95,7 +95,7 @@ for profile in release release-size; do
   echo "firmware flash without its $blobs bytes of models and goldens: $(( fw_flash - blobs )); RAM includes the 65536-byte static arena"
   read -r base_flash base_ram _ < <(sections "$dir/size-baseline")
   echo "microlite's own cost (probe minus size-baseline; same runtime, same model bytes):"
-  for bin in size-fc:"FULLY_CONNECTED only" size-cnn7:"7 CNN ops" size-all:"all ops"; do
+  for bin in size-fc:"FULLY_CONNECTED only" size-fc-int8:"FULLY_CONNECTED int8" size-cnn7:"7 CNN ops" size-all:"all ops"; do
     read -r flash ram _ < <(sections "$dir/${bin%%:*}")
     printf '  %-22s flash %6d  RAM %4d\n' "${bin#*:}" $(( flash - base_flash )) $(( ram - base_ram ))
   done
@@ -105,7 +105,7 @@ echo "with feature microlite/small (compact kernels), profile release-size (opt-
 sdir="$SMALL_DIR/thumbv7em-none-eabihf/release-size"
 read -r base_flash base_ram _ < <(sections "$sdir/size-baseline")
 echo "microlite's own cost (probe minus size-baseline; same runtime, same model bytes):"
-for bin in size-fc:"FULLY_CONNECTED only" size-cnn7:"7 CNN ops" size-all:"all ops"; do
+for bin in size-fc:"FULLY_CONNECTED only" size-fc-int8:"FULLY_CONNECTED int8" size-cnn7:"7 CNN ops" size-all:"all ops"; do
   read -r flash ram _ < <(sections "$sdir/${bin%%:*}")
   printf '  %-22s flash %6d  RAM %4d\n' "${bin#*:}" $(( flash - base_flash )) $(( ram - base_ram ))
 done

@@ -6,9 +6,10 @@
 //! path is `reference_ops::Add` / `BroadcastAdd4DSlow`.
 
 use crate::broadcast::binary;
+use crate::double::Double;
 use crate::gemm::Requant;
 use crate::quant::{
-    multiply_by_quantized_multiplier_smaller_than_one_exp, quantize_multiplier_smaller_than_one_exp,
+    multiply_by_quantized_multiplier_smaller_than_one_exp,
 };
 use crate::util::{clamp_f32, clamp_i32};
 use crate::KernelError;
@@ -42,7 +43,8 @@ pub struct AddParamsInt8 {
     pub act_max: i32,
 }
 
-/// TFLM's int8 ADD set-up (`CalculateOpDataAdd`): scales in `f64`, multipliers through
+/// TFLM's int8 ADD set-up (`CalculateOpDataAdd`): scales in double precision (here exact
+/// integer emulation, [`Double`]), multipliers through
 /// `QuantizeMultiplierSmallerThanOneExp`; `act_min`/`act_max` from
 /// [`crate::quant::activation_range_i8`].
 ///
@@ -66,17 +68,18 @@ pub fn add_prepare_int8(
     } else {
         in1_scale
     };
-    let twice_max_input_scale = 2.0 * max_scale as f64;
-    let real_input1_multiplier = in1_scale as f64 / twice_max_input_scale;
-    let real_input2_multiplier = in2_scale as f64 / twice_max_input_scale;
-    let real_output_multiplier =
-        twice_max_input_scale / ((1i64 << left_shift) as f64 * out_scale as f64);
-    let (input1_multiplier, input1_shift) =
-        quantize_multiplier_smaller_than_one_exp(real_input1_multiplier);
-    let (input2_multiplier, input2_shift) =
-        quantize_multiplier_smaller_than_one_exp(real_input2_multiplier);
-    let (output_multiplier, output_shift) =
-        quantize_multiplier_smaller_than_one_exp(real_output_multiplier);
+    // In double precision as TFLM (on integers: `Double` rounds as the FPU does).
+    let q = |num: Option<Double>, den: Option<Double>| match (num, den) {
+        (Some(n), Some(d)) => quantize_multiplier_smaller_than_one_exp_exact(n / d),
+        _ => (0, 0),
+    };
+    let twice_max_input_scale = Double::from_f32(max_scale).map(|d| d.scale(1));
+    let (input1_multiplier, input1_shift) = q(Double::from_f32(in1_scale), twice_max_input_scale);
+    let (input2_multiplier, input2_shift) = q(Double::from_f32(in2_scale), twice_max_input_scale);
+    let (output_multiplier, output_shift) = q(
+        twice_max_input_scale,
+        Double::from_f32(out_scale).map(|d| d.scale(left_shift)),
+    );
     AddParamsInt8 {
         left_shift,
         input1_offset: in1_zp.wrapping_neg(),
@@ -91,6 +94,12 @@ pub fn add_prepare_int8(
         act_min,
         act_max,
     }
+}
+
+/// `QuantizeMultiplierSmallerThanOneExp` of an exact double (the same as
+/// `QuantizeMultiplier`).
+fn quantize_multiplier_smaller_than_one_exp_exact(d: Double) -> (i32, i32) {
+    d.quantize_multiplier()
 }
 
 /// One int8 sum, as TFLM's `AddFunc`.
@@ -220,6 +229,37 @@ mod tests {
     use super::*;
     use crate::testutil::*;
     use proptest::prelude::*;
+
+    /// TFLM's `CalculateOpDataAdd` in f64, as written there: the oracle of the integer set-up.
+    fn multipliers_f64(s1: f32, s2: f32, so: f32) -> [(i32, i32); 3] {
+        use crate::quant::quantize_multiplier;
+        let max_scale = if s1 < s2 { s2 } else { s1 };
+        let twice = 2.0 * max_scale as f64;
+        [
+            quantize_multiplier(s1 as f64 / twice),
+            quantize_multiplier(s2 as f64 / twice),
+            quantize_multiplier(twice / ((1i64 << 20) as f64 * so as f64)),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn prepare_matches_tflm_in_f64(
+            s1 in prop_oneof![1e-6f32..10.0, (1u32..0x7F80_0000).prop_map(f32::from_bits)],
+            s2 in prop_oneof![1e-6f32..10.0, (1u32..0x7F80_0000).prop_map(f32::from_bits)],
+            so in prop_oneof![1e-6f32..10.0, (1u32..0x7F80_0000).prop_map(f32::from_bits)],
+        ) {
+            let p = add_prepare_int8(s1, 0, s2, 0, so, 0, -128, 127);
+            prop_assert_eq!(
+                [
+                    (p.input1_multiplier, p.input1_shift),
+                    (p.input2_multiplier, p.input2_shift),
+                    (p.output_multiplier, p.output_shift),
+                ],
+                multipliers_f64(s1, s2, so)
+            );
+        }
+    }
 
     #[test]
     fn prepare_values() {

@@ -38,12 +38,50 @@ impl Double {
         })
     }
 
+    /// `a * b` exactly (two 24-bit mantissas: the product fits in 48 bits, no rounding);
+    /// `None` unless both are positive and finite.
+    pub fn product_of(a: f32, b: f32) -> Option<Double> {
+        let (a, b) = (Double::from_f32(a)?, Double::from_f32(b)?);
+        // Each mantissa is a 24-bit integer shifted up by 29 bits.
+        let p = (a.mantissa >> 29) * (b.mantissa >> 29);
+        let shift = p.leading_zeros() as i32 - 11;
+        Some(Double {
+            mantissa: p << shift,
+            exponent: a.exponent + b.exponent + 58 - shift,
+        })
+    }
+
     /// `2^n` exactly.
     pub fn pow2(n: i32) -> Double {
         Double {
             mantissa: TOP,
             exponent: n - 52,
         }
+    }
+
+    /// `self * 2^n` exactly.
+    pub fn scale(self, n: i32) -> Double {
+        Double {
+            mantissa: self.mantissa,
+            exponent: self.exponent + n,
+        }
+    }
+
+    /// Whether `self > other`.
+    pub fn greater_than(self, other: Double) -> bool {
+        (self.exponent, self.mantissa) > (other.exponent, other.mantissa)
+    }
+
+    /// The integer `n > 0` exactly (`n < 2^53`).
+    pub fn from_int(n: u64) -> Option<Double> {
+        if n == 0 || n >> 53 != 0 {
+            return None;
+        }
+        let shift = n.leading_zeros() as i32 - 11;
+        Some(Double {
+            mantissa: n << shift,
+            exponent: -shift,
+        })
     }
 
     /// The rounded product (round to nearest, ties to even).
@@ -177,6 +215,7 @@ mod tests {
             prop_assert_eq!(to_f64((da * db)), fa * fb);
             prop_assert_eq!(to_f64((da / dc)), fa / fc);
             let r = da * db / dc;
+            prop_assert_eq!(Double::product_of(a, b), Some(da * db));
             prop_assert_eq!(to_f64(r), fa * fb / fc);
             prop_assert_eq!(to_f64((r * r)), (fa * fb / fc) * (fa * fb / fc));
             prop_assert_eq!(r.quantize_multiplier(), quantize_multiplier(fa * fb / fc));

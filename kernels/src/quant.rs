@@ -188,11 +188,10 @@ pub fn conv_channel_multiplier(
     output_scale: f32,
 ) -> (i32, i32) {
     match (
-        Double::from_f32(input_scale),
-        Double::from_f32(filter_scale),
+        Double::product_of(input_scale, filter_scale),
         Double::from_f32(output_scale),
     ) {
-        (Some(i), Some(f), Some(o)) => (i * f / o).quantize_multiplier(),
+        (Some(p), Some(o)) => (p / o).quantize_multiplier(),
         _ => (0, 0),
     }
 }

@@ -4,9 +4,10 @@
 //! `exp` on Q5.26 differences, a Q12.19 sum and its fixed-point reciprocal. Its output is
 //! always quantized with zero point -128 and scale 1/256 (TFLM refuses anything else).
 
+use crate::double::Double;
 use crate::quant::{
     exp_on_negative_values, get_reciprocal, multiply_by_quantized_multiplier_greater_than_one,
-    quantize_multiplier, rounding_divide_by_pot, saturating_rounding_doubling_high_mul,
+    rounding_divide_by_pot, saturating_rounding_doubling_high_mul,
 };
 use crate::KernelError;
 
@@ -32,24 +33,27 @@ pub struct SoftmaxParamsInt8 {
 /// TFLM aborts when `beta * input_scale * 2^26 <= 1`; this computes the same formulas
 /// without checking.
 pub fn softmax_prepare_int8(beta: f32, input_scale: f32) -> SoftmaxParamsInt8 {
-    let max_real_multiplier = ((1i64 << 31) - 1) as f64;
-    let real = beta as f64 * input_scale as f64 * (1i64 << (31 - SCALED_DIFF_INTEGER_BITS)) as f64;
-    // std::min<double>(real, max): (max < real) ? max : real.
-    let real = if max_real_multiplier < real {
-        max_real_multiplier
-    } else {
-        real
+    // beta * input_scale * 2^26 in double precision, capped at 2^31 - 1 (exact on integers).
+    let max_real_multiplier = Double::from_int((1 << 31) - 1);
+    let real = Double::product_of(beta, input_scale).map(|r| r.scale(31 - SCALED_DIFF_INTEGER_BITS));
+    let (input_multiplier, input_left_shift) = match (real, max_real_multiplier) {
+        (Some(r), Some(max)) if r.greater_than(max) => max.quantize_multiplier(),
+        (Some(r), _) => r.quantize_multiplier(),
+        // Not positive or not finite: TFLM aborts; the same as a zero multiplier.
+        _ => (0, 0),
     };
-    let (input_multiplier, input_left_shift) = quantize_multiplier(real);
-    // CalculateInputRadius: floor((2^5 - 1) * 2^26 / 2^left_shift).
-    let max_input_rescaled = ((1i64 << SCALED_DIFF_INTEGER_BITS) - 1) as f64
-        * (1i64 << (31 - SCALED_DIFF_INTEGER_BITS)) as f64
-        / libm::ldexp(1.0, input_left_shift);
-    let radius = libm::floor(max_input_rescaled) as i32;
+    // CalculateInputRadius: floor((2^5 - 1) * 2^26 / 2^left_shift), saturated to i32.
+    let top = ((1i64 << SCALED_DIFF_INTEGER_BITS) - 1) << (31 - SCALED_DIFF_INTEGER_BITS);
+    let radius = match input_left_shift {
+        s if s >= 63 => 0,
+        s if s >= 0 => top >> s,
+        s if s > -32 => (top << -s).min(i64::from(i32::MAX)),
+        _ => i64::from(i32::MAX),
+    } as i32;
     SoftmaxParamsInt8 {
         input_multiplier,
         input_left_shift,
-        diff_min: -(radius as f64) as i32,
+        diff_min: -radius,
     }
 }
 
@@ -171,6 +175,36 @@ pub fn softmax_f32(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// TFLM's `PreprocessSoftmaxScaling` and `CalculateInputRadius` in f64, as written there.
+    fn prepare_f64(beta: f32, input_scale: f32) -> SoftmaxParamsInt8 {
+        let max_real_multiplier = ((1i64 << 31) - 1) as f64;
+        let real = beta as f64 * input_scale as f64 * (1i64 << 26) as f64;
+        let real = if max_real_multiplier < real { max_real_multiplier } else { real };
+        let (input_multiplier, input_left_shift) = crate::quant::quantize_multiplier(real);
+        let max_input_rescaled =
+            31.0 * (1i64 << 26) as f64 / libm::ldexp(1.0, input_left_shift);
+        let radius = libm::floor(max_input_rescaled) as i32;
+        SoftmaxParamsInt8 {
+            input_multiplier,
+            input_left_shift,
+            diff_min: -(radius as f64) as i32,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn prepare_matches_tflm_in_f64(
+            beta in prop_oneof![Just(1.0f32), 1e-3f32..100.0, (1u32..0x7F80_0000).prop_map(f32::from_bits)],
+            scale in prop_oneof![1e-6f32..1.0, (1u32..0x7F80_0000).prop_map(f32::from_bits)],
+        ) {
+            let (a, b) = (softmax_prepare_int8(beta, scale), prepare_f64(beta, scale));
+            prop_assert_eq!(
+                (a.input_multiplier, a.input_left_shift, a.diff_min),
+                (b.input_multiplier, b.input_left_shift, b.diff_min)
+            );
+        }
+    }
 
     #[test]
     fn prepare_values() {
