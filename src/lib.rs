@@ -49,9 +49,9 @@ mod planner;
 mod resolver;
 mod schema;
 
-pub use error::{Error, Malformed, OpName};
 /// The `Pod` derive a custom kernel's persistent data uses (see [`PrepareCtx::persist`]).
 pub use bytemuck;
+pub use error::{Error, Malformed, OpName};
 pub use interpreter::{Allocation, Arena, Interpreter, QuantParams, TensorInfo};
 pub use model::{
     Ints, Model, Operator, OperatorCode, Quantization, SubGraph, Tensor, MAX_OPERANDS, MAX_RANK,

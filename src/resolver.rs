@@ -239,12 +239,7 @@ impl<const N: usize> MutableOpResolver<N> {
     /// [`Error::ResolverFull`] when the op is new and all `N` slots are taken.
     pub fn replace(&mut self, reg: Registration) -> Result<&mut Self, Error> {
         let len = self.len;
-        if let Some(r) = self
-            .regs
-            .iter_mut()
-            .take(len)
-            .find(|r| same_op(r, &reg))
-        {
+        if let Some(r) = self.regs.iter_mut().take(len).find(|r| same_op(r, &reg)) {
             *r = reg;
             return Ok(self);
         }

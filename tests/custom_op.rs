@@ -146,7 +146,12 @@ fn a_builtin_kernel_can_be_replaced() {
         .unwrap()
         .add_relu()
         .unwrap()
-        .replace(Registration::builtin(B::RELU.into_microlite(), 1, relu_prepare, relu_eval))
+        .replace(Registration::builtin(
+            B::RELU.into_microlite(),
+            1,
+            relu_prepare,
+            relu_eval,
+        ))
         .unwrap();
     assert_eq!(resolver.len(), 2);
     let mut arena = Aligned::zeroed(2048);

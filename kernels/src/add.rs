@@ -8,9 +8,7 @@
 use crate::broadcast::binary;
 use crate::double::Double;
 use crate::gemm::Requant;
-use crate::quant::{
-    multiply_by_quantized_multiplier_smaller_than_one_exp,
-};
+use crate::quant::multiply_by_quantized_multiplier_smaller_than_one_exp;
 use crate::util::{clamp_f32, clamp_i32};
 use crate::KernelError;
 

@@ -93,7 +93,12 @@ impl Double {
         let kept = (p >> drop) as u64;
         let rest = p & ((1u128 << drop) - 1);
         let half = 1u128 << (drop - 1);
-        Double::round(kept, rest > half, rest == half, self.exponent + other.exponent + drop as i32)
+        Double::round(
+            kept,
+            rest > half,
+            rest == half,
+            self.exponent + other.exponent + drop as i32,
+        )
     }
 
     /// The rounded quotient (round to nearest, ties to even).

@@ -144,7 +144,11 @@ fn direct(st: &OutStage<'_>, depth: usize, input: &[i8], filter: &[i8], output: 
         return;
     }
     for (o, (fs, out)) in rows.enumerate() {
-        let r = if st.per_channel { st.requant(o) } else { shared };
+        let r = if st.per_channel {
+            st.requant(o)
+        } else {
+            shared
+        };
         *out = st.finish(&r, o, dot(fs));
     }
 }

@@ -269,7 +269,13 @@ fn one_row(x: &[i16], k: usize, filter: &[i8], oc: usize, st: &OutStage<'_>, out
         };
         one_row_with(x, k, filter, oc, out, fin);
     } else {
-        let rq = |o: usize| if st.per_channel { st.requant(o) } else { shared };
+        let rq = |o: usize| {
+            if st.per_channel {
+                st.requant(o)
+            } else {
+                shared
+            }
+        };
         one_row_with(x, k, filter, oc, out, |o, a| st.finish(&rq(o), o, a));
     }
 }

@@ -35,7 +35,8 @@ pub struct SoftmaxParamsInt8 {
 pub fn softmax_prepare_int8(beta: f32, input_scale: f32) -> SoftmaxParamsInt8 {
     // beta * input_scale * 2^26 in double precision, capped at 2^31 - 1 (exact on integers).
     let max_real_multiplier = Double::from_int((1 << 31) - 1);
-    let real = Double::product_of(beta, input_scale).map(|r| r.scale(31 - SCALED_DIFF_INTEGER_BITS));
+    let real =
+        Double::product_of(beta, input_scale).map(|r| r.scale(31 - SCALED_DIFF_INTEGER_BITS));
     let (input_multiplier, input_left_shift) = match (real, max_real_multiplier) {
         (Some(r), Some(max)) if r.greater_than(max) => max.quantize_multiplier(),
         (Some(r), _) => r.quantize_multiplier(),
@@ -180,10 +181,13 @@ mod tests {
     fn prepare_f64(beta: f32, input_scale: f32) -> SoftmaxParamsInt8 {
         let max_real_multiplier = ((1i64 << 31) - 1) as f64;
         let real = beta as f64 * input_scale as f64 * (1i64 << 26) as f64;
-        let real = if max_real_multiplier < real { max_real_multiplier } else { real };
+        let real = if max_real_multiplier < real {
+            max_real_multiplier
+        } else {
+            real
+        };
         let (input_multiplier, input_left_shift) = crate::quant::quantize_multiplier(real);
-        let max_input_rescaled =
-            31.0 * (1i64 << 26) as f64 / libm::ldexp(1.0, input_left_shift);
+        let max_input_rescaled = 31.0 * (1i64 << 26) as f64 / libm::ldexp(1.0, input_left_shift);
         let radius = libm::floor(max_input_rescaled) as i32;
         SoftmaxParamsInt8 {
             input_multiplier,

@@ -3,7 +3,7 @@
 use super::{pool, EvalCtx, Registration};
 use crate::error::Error;
 use crate::schema::BuiltinOperator;
-use microlite_kernels::pooling::{average_pool_int8, average_pool_f32};
+use microlite_kernels::pooling::{average_pool_f32, average_pool_int8};
 
 pub(crate) fn registration() -> Registration {
     Registration::builtin(BuiltinOperator::AVERAGE_POOL_2D, 3, pool::prepare, eval)

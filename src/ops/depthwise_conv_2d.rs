@@ -13,7 +13,12 @@ pub(crate) fn registration() -> Registration {
 }
 
 pub(crate) fn registration_int8() -> Registration {
-    Registration::builtin(BuiltinOperator::DEPTHWISE_CONV_2D, 7, prepare_int8, eval_int8)
+    Registration::builtin(
+        BuiltinOperator::DEPTHWISE_CONV_2D,
+        7,
+        prepare_int8,
+        eval_int8,
+    )
 }
 
 fn geometry<'m>(ctx: &OpCtx<'m>) -> Result<Geometry<'m>, Error> {

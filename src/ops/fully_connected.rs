@@ -16,7 +16,12 @@ pub(crate) fn registration() -> Registration {
 }
 
 pub(crate) fn registration_int8() -> Registration {
-    Registration::builtin(BuiltinOperator::FULLY_CONNECTED, 12, prepare_int8, eval_int8)
+    Registration::builtin(
+        BuiltinOperator::FULLY_CONNECTED,
+        12,
+        prepare_int8,
+        eval_int8,
+    )
 }
 
 kinds! {
@@ -143,8 +148,7 @@ fn run_int8(ctx: &mut EvalCtx<'_>, d: &Data, rest: &[i32]) -> Result<(), Error> 
     );
     let output = ctx.output::<i8>(0)?;
     let (b, n, u) = (d.batches as usize, d.depth as usize, d.units as usize);
-    fully_connected_int8(&q, 0, b, n, u, input, filter, bias, output)
-        .map_err(|e| ctx.kernel_err(e))
+    fully_connected_int8(&q, 0, b, n, u, input, filter, bias, output).map_err(|e| ctx.kernel_err(e))
 }
 
 fn eval_int8(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {

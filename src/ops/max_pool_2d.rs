@@ -3,7 +3,7 @@
 use super::{pool, EvalCtx, Registration};
 use crate::error::Error;
 use crate::schema::BuiltinOperator;
-use microlite_kernels::pooling::{max_pool_int8, max_pool_f32};
+use microlite_kernels::pooling::{max_pool_f32, max_pool_int8};
 
 pub(crate) fn registration() -> Registration {
     Registration::builtin(BuiltinOperator::MAX_POOL_2D, 3, pool::prepare, eval)

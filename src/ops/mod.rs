@@ -285,7 +285,10 @@ impl<'c> PrepareCtx<'c> {
     /// [`Error::ArenaTooSmall`] when the arena has no room left for them.
     pub fn persist_zeroed<E: bytemuck::Pod>(&mut self, n: usize) -> Result<&mut [E], Error> {
         let align = core::mem::align_of::<E>().max(4);
-        let from = self.at.checked_next_multiple_of(align).ok_or(Error::TooComplex)?;
+        let from = self
+            .at
+            .checked_next_multiple_of(align)
+            .ok_or(Error::TooComplex)?;
         let bytes = n
             .checked_mul(core::mem::size_of::<E>())
             .and_then(|b| b.checked_next_multiple_of(4))
@@ -684,17 +687,21 @@ impl<'b> EvalCtx<'b> {
     ///
     /// # Errors
     /// [`Error::TooComplex`] when prepare kept less than a `D`.
-    pub fn data_parts<D: bytemuck::Pod, E: bytemuck::Pod>(&self) -> Result<(&'b D, &'b [E]), Error> {
+    pub fn data_parts<D: bytemuck::Pod, E: bytemuck::Pod>(
+        &self,
+    ) -> Result<(&'b D, &'b [E]), Error> {
         let d = self.data::<D>()?;
-        let from = core::mem::size_of::<D>()
-            .next_multiple_of(core::mem::align_of::<E>().max(4));
+        let from = core::mem::size_of::<D>().next_multiple_of(core::mem::align_of::<E>().max(4));
         let rest = self.data.get(from..).unwrap_or(&[]);
         let n = rest.len() / core::mem::size_of::<E>().max(1);
         let rest = rest.get(..n * core::mem::size_of::<E>()).unwrap_or(&[]);
         if rest.is_empty() {
             return Ok((d, &[]));
         }
-        Ok((d, bytemuck::try_cast_slice(rest).map_err(|_| Error::TooComplex)?))
+        Ok((
+            d,
+            bytemuck::try_cast_slice(rest).map_err(|_| Error::TooComplex)?,
+        ))
     }
 
     /// Maps a kernel's error (impossible after prepare) onto this op.

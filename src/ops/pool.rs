@@ -116,17 +116,36 @@ pub(crate) fn eval(ctx: &mut EvalCtx<'_>, int8: KernelI8, float: KernelF32) -> R
         pad_h,
         pad_w,
     };
-    let (in_shape, out_shape) = (d.in_shape.map(|v| v as usize), d.out_shape.map(|v| v as usize));
+    let (in_shape, out_shape) = (
+        d.in_shape.map(|v| v as usize),
+        d.out_shape.map(|v| v as usize),
+    );
     match Kind::from_tag(d.kind)? {
         Kind::Int8 => {
             let x = ctx.input::<i8>(0)?;
             let [lo, hi] = d.range_i8;
-            int8(&params, lo, hi, in_shape, x, out_shape, ctx.output::<i8>(0)?)
+            int8(
+                &params,
+                lo,
+                hi,
+                in_shape,
+                x,
+                out_shape,
+                ctx.output::<i8>(0)?,
+            )
         }
         Kind::Float32 => {
             let x = ctx.input::<f32>(0)?;
             let [lo, hi] = d.range_f32;
-            float(&params, lo, hi, in_shape, x, out_shape, ctx.output::<f32>(0)?)
+            float(
+                &params,
+                lo,
+                hi,
+                in_shape,
+                x,
+                out_shape,
+                ctx.output::<f32>(0)?,
+            )
         }
     }
     .map_err(|e| ctx.kernel_err(e))

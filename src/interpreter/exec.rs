@@ -1,0 +1,154 @@
+//! Invoking: a loop over the op records, each eval handed its tensors, data and scratch.
+
+use super::records::*;
+use super::*;
+
+impl<'a> Interpreter<'a> {
+    /// Runs every op once, in order.
+    ///
+    /// # Errors
+    /// None in practice: prepare has validated everything; errors here mean a kernel
+    /// disagreed with its prepare, reported as the op's error.
+    pub fn invoke(&mut self) -> Result<(), Error> {
+        for i in 0..self.ops {
+            self.run_op(i)?;
+        }
+        Ok(())
+    }
+
+    /// Number of operators in the main subgraph: the steps of [`Self::invoke_op`].
+    pub fn op_count(&self) -> usize {
+        self.ops
+    }
+
+    /// The builtin operator of op `i` (for profiles and logs), or `None` past the last op.
+    pub fn op_builtin(&self, i: usize) -> Option<BuiltinOperator> {
+        let op = self.sg().operator(i).filter(|_| i < self.ops)?;
+        Some(self.model.operator_code(op.opcode_index() as usize).builtin)
+    }
+
+    /// Runs op `i` alone: [`Self::invoke`] is `invoke_op(0)`, `invoke_op(1)`, ... in order.
+    /// Stepping lets a caller time each op (a profile) or inspect intermediate tensors.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), microlite::Error> {
+    /// # use microlite::{AllOpsResolver, Interpreter, Model};
+    /// # static MODEL: &[u8] = &[];
+    /// # let model = Model::from_bytes(MODEL)?;
+    /// # let resolver = AllOpsResolver::with_all_ops();
+    /// # let mut arena = microlite::Arena::<16384>::new();
+    /// # let mut interp = Interpreter::new(model, &resolver, arena.as_mut_slice())?;
+    /// # fn cycles() -> u32 { 0 }
+    /// // A per-op profile with any clock (a cycle counter on a microcontroller).
+    /// for i in 0..interp.op_count() {
+    ///     let t0 = cycles();
+    ///     interp.invoke_op(i)?;
+    ///     let name = interp.op_builtin(i).and_then(|b| b.name()).unwrap_or("?");
+    ///     let _ = (name, cycles().wrapping_sub(t0));
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::BadIndex`] when `i >= op_count()`; otherwise as [`Self::invoke`].
+    pub fn invoke_op(&mut self, i: usize) -> Result<(), Error> {
+        if i >= self.ops {
+            return Err(Error::BadIndex { index: i });
+        }
+        self.run_op(i)
+    }
+
+    /// Runs op `i` from its record: registration index, operands, data and scratch, all
+    /// fixed by `new`. No model reads, no resolver lookups.
+    fn run_op(&mut self, i: usize) -> Result<(), Error> {
+        let (nt, regs, model) = (self.tensors, self.regs, self.model);
+        let (head, tail) = self
+            .arena
+            .split_at_mut_checked(self.tail_start)
+            .ok_or(Error::ArenaMisaligned)?;
+        let tail: &[u8] = tail.get(..self.tail_len).ok_or(Error::ArenaMisaligned)?;
+        let words: &[u32] = match tail.get(self.tables_at..) {
+            Some([]) | None => &[],
+            Some(b) => bytemuck::try_cast_slice(b).map_err(|_| Error::ArenaMisaligned)?,
+        };
+        let base = nt * TW + i * OW;
+        let Some(&[reg, operands, counts, data, data_len, _next, s_off, s_len]) =
+            words.get(base..base + OW)
+        else {
+            return Err(Error::TooComplex);
+        };
+        if reg & F_SKIP != 0 {
+            return Ok(());
+        }
+        let reg = regs.get((reg & 0xFFFF) as usize).ok_or(Error::TooComplex)?;
+        let (n_in, n_out) = ((counts & 0xFFFF) as usize, (counts >> 16) as usize);
+        let operands = operands as usize;
+        let size = core::mem::size_of::<Operand>();
+        let operands: &[Operand] = match tail.get(operands..operands + size * (n_in + n_out)) {
+            Some([]) => &[],
+            Some(b) => bytemuck::try_cast_slice(b).map_err(|_| Error::ArenaMisaligned)?,
+            None => return Err(Error::TooComplex),
+        };
+        let (inputs, outputs) = operands.split_at(n_in.min(operands.len()));
+        let data = tail
+            .get(data as usize..(data as usize).saturating_add(data_len as usize))
+            .ok_or(Error::TooComplex)?;
+        let (s_off, s_len) = (s_off as usize, s_len as usize);
+        let count_err = Error::OperandCount { op: i as u32 };
+        // Mutable regions: outputs then scratch.
+        let mut regions = [(0usize, 0usize, usize::MAX); MAX_OUTPUTS + 1];
+        let mut n = 0;
+        for (k, o) in outputs.iter().enumerate() {
+            // Regions are the tensors' exact bytes, not the aligned reservations.
+            if o.at & Operand::CONSTANT != 0 {
+                return Err(count_err);
+            }
+            *regions.get_mut(n).ok_or(Error::TooComplex)? = (o.at as usize, o.len as usize, k);
+            n += 1;
+        }
+        if s_len > 0 && s_off != NONE as usize {
+            *regions.get_mut(n).ok_or(Error::TooComplex)? = (s_off, s_len, MAX_OUTPUTS);
+            n += 1;
+        }
+        let regions = regions.get_mut(..n).ok_or(Error::TooComplex)?;
+        // By offset; at most MAX_OUTPUTS + 1 entries: an insertion sort.
+        for j in 1..regions.len() {
+            let mut k = j;
+            while k > 0 && regions.get(k - 1).map(|r| r.0) > regions.get(k).map(|r| r.0) {
+                regions.swap(k - 1, k);
+                k -= 1;
+            }
+        }
+        let mut ctx = EvalCtx {
+            shared: [(0, &[][..]); MAX_PIECES],
+            outputs: Default::default(),
+            scratch: &mut [],
+            inputs,
+            model_bytes: model.bytes(),
+            op_index: i as u32,
+            data,
+        };
+        let mut rest: &mut [u8] = head;
+        let mut pos = 0usize;
+        let mut pieces = 0;
+        for &(o, s, k) in regions.iter() {
+            if o < pos {
+                return Err(count_err);
+            }
+            let cut = (o - pos).min(rest.len());
+            let (gap, r) = core::mem::take(&mut rest).split_at_mut(cut);
+            let (mine, r) = r.split_at_mut(s.min(r.len()));
+            *ctx.shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, gap);
+            pieces += 1;
+            if k == MAX_OUTPUTS {
+                ctx.scratch = mine;
+            } else {
+                *ctx.outputs.get_mut(k).ok_or(Error::TooComplex)? = mine;
+            }
+            pos = o + s;
+            rest = r;
+        }
+        *ctx.shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, rest);
+        (reg.eval)(&mut ctx)
+    }
+}

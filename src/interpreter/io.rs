@@ -1,0 +1,249 @@
+//! Graph inputs and outputs: their shapes, quantization and bytes.
+
+use super::records::*;
+use super::*;
+
+/// Shape and quantization of a graph input or output.
+#[derive(Clone, Copy, Debug)]
+pub struct TensorInfo<'a> {
+    tensor: Tensor<'a>,
+}
+
+/// Affine quantization of a tensor: `real = scale * (q - zero_point)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct QuantParams {
+    /// The scale.
+    pub scale: f32,
+    /// The zero point.
+    pub zero_point: i32,
+}
+
+impl QuantParams {
+    /// Quantizes `x` to int8 (round half away from zero, saturating), as TFLM does.
+    pub fn quantize_i8(&self, x: f32) -> i8 {
+        // `as` saturates (and maps NaN to 0), so no input can overflow here.
+        let q = (libm::roundf(x / self.scale) as i64).saturating_add(i64::from(self.zero_point));
+        q.clamp(-128, 127) as i8
+    }
+    /// The real value of int8 `q`.
+    pub fn dequantize_i8(&self, q: i8) -> f32 {
+        self.scale * (i64::from(q) - i64::from(self.zero_point)) as f32
+    }
+}
+
+impl<'a> TensorInfo<'a> {
+    /// Element type.
+    pub fn ty(&self) -> TensorType {
+        self.tensor.ty()
+    }
+    /// Dimensions.
+    pub fn shape(&self) -> crate::model::Ints<'a> {
+        self.tensor.shape()
+    }
+    /// Number of elements.
+    pub fn element_count(&self) -> usize {
+        self.tensor.element_count()
+    }
+    /// Tensor name.
+    pub fn name(&self) -> &'a str {
+        self.tensor.name()
+    }
+    /// Per-tensor quantization, if the tensor is quantized.
+    pub fn quant(&self) -> Option<QuantParams> {
+        let q = self.tensor.quantization()?;
+        Some(QuantParams {
+            scale: q.scale(0),
+            zero_point: i32::try_from(q.zero_point(0)).ok()?,
+        })
+    }
+}
+
+impl<'a> Interpreter<'a> {
+    pub(super) fn io_tensor(
+        &self,
+        list: crate::model::Ints<'a>,
+        i: usize,
+    ) -> Result<(u32, Tensor<'a>), Error> {
+        let bad = Error::BadIndex { index: i };
+        if i >= list.len() {
+            return Err(bad);
+        }
+        let t = u32::try_from(list.get(i)).map_err(|_| bad)?;
+        Ok((t, self.sg().tensor(t as usize).ok_or(bad)?))
+    }
+
+    pub(super) fn region_of(&self, t: u32) -> Option<(usize, usize)> {
+        let words = self.tensor_words()?;
+        TensorTable { words }.region(t)
+    }
+
+    pub(super) fn tensor_words(&self) -> Option<&[u32]> {
+        self.tables()?.get(..self.tensors * TW)
+    }
+
+    pub(super) fn bytes_of(&self, t: u32, tensor: &Tensor<'a>) -> Option<&[u8]> {
+        let size = tensor.byte_size()?;
+        match self.region_of(t) {
+            Some((o, _)) => self.arena.get(o..o + size),
+            None => tensor.data().and_then(|d| d.get(..size)),
+        }
+    }
+
+    /// The main subgraph (re-read from the model; keeping it would double the state).
+    pub(super) fn sg(&self) -> SubGraph<'a> {
+        self.model.main_subgraph()
+    }
+
+    /// Number of graph inputs.
+    pub fn input_count(&self) -> usize {
+        self.sg().inputs().len()
+    }
+    /// Number of graph outputs.
+    pub fn output_count(&self) -> usize {
+        self.sg().outputs().len()
+    }
+
+    /// Type, shape and quantization of input `i`.
+    ///
+    /// # Errors
+    /// [`Error::BadIndex`] when `i` is out of range.
+    pub fn input_info(&self, i: usize) -> Result<TensorInfo<'a>, Error> {
+        Ok(TensorInfo {
+            tensor: self.io_tensor(self.sg().inputs(), i)?.1,
+        })
+    }
+
+    /// Type, shape and quantization of output `i`.
+    ///
+    /// # Errors
+    /// [`Error::BadIndex`] when `i` is out of range.
+    pub fn output_info(&self, i: usize) -> Result<TensorInfo<'a>, Error> {
+        Ok(TensorInfo {
+            tensor: self.io_tensor(self.sg().outputs(), i)?.1,
+        })
+    }
+
+    /// The raw bytes of input `i`, to fill before [`Interpreter::invoke`].
+    ///
+    /// # Errors
+    /// [`Error::BadIndex`] when `i` is out of range or the input is not in the arena.
+    pub fn input_bytes_mut(&mut self, i: usize) -> Result<&mut [u8], Error> {
+        let (t, tensor) = self.io_tensor(self.sg().inputs(), i)?;
+        let size = tensor.byte_size().ok_or(Error::BadIndex { index: i })?;
+        let (o, _) = self.region_of(t).ok_or(Error::BadIndex { index: i })?;
+        self.arena
+            .get_mut(o..o + size)
+            .ok_or(Error::BadIndex { index: i })
+    }
+
+    /// Input `i` as a typed slice.
+    ///
+    /// # Errors
+    /// [`Error::BadIndex`] for a bad index, [`Error::WrongType`] when `E` is not its type.
+    pub fn input_mut<E: Element>(&mut self, i: usize) -> Result<&mut [E], Error> {
+        let ty = self.input_info(i)?.ty();
+        if ty != E::TYPE {
+            return Err(Error::WrongType {
+                expected: E::TYPE as u8,
+                actual: ty as u8,
+            });
+        }
+        cast_mut(self.input_bytes_mut(i)?)
+    }
+
+    /// Copies `values` into input `i`.
+    ///
+    /// # Errors
+    /// As [`Interpreter::input_mut`], and [`Error::WrongLength`] on a length mismatch.
+    pub fn set_input<E: Element>(&mut self, i: usize, values: &[E]) -> Result<(), Error> {
+        let dst = self.input_mut::<E>(i)?;
+        if dst.len() != values.len() {
+            return Err(Error::WrongLength {
+                expected: dst.len(),
+                actual: values.len(),
+            });
+        }
+        dst.copy_from_slice(values);
+        Ok(())
+    }
+
+    /// The raw bytes of output `i`.
+    ///
+    /// # Errors
+    /// [`Error::BadIndex`] when `i` is out of range.
+    pub fn output_bytes(&self, i: usize) -> Result<&[u8], Error> {
+        let (t, tensor) = self.io_tensor(self.sg().outputs(), i)?;
+        self.bytes_of(t, &tensor)
+            .ok_or(Error::BadIndex { index: i })
+    }
+
+    /// Output `i` as a typed slice.
+    ///
+    /// # Errors
+    /// [`Error::BadIndex`] for a bad index, [`Error::WrongType`] when `E` is not its type.
+    pub fn output<E: Element>(&self, i: usize) -> Result<&[E], Error> {
+        let ty = self.output_info(i)?.ty();
+        if ty != E::TYPE {
+            return Err(Error::WrongType {
+                expected: E::TYPE as u8,
+                actual: ty as u8,
+            });
+        }
+        let b = self.output_bytes(i)?;
+        if b.is_empty() {
+            return Ok(&[]);
+        }
+        bytemuck::try_cast_slice(b).map_err(|_| Error::ArenaMisaligned)
+    }
+
+    /// Zeroes every arena tensor (activations and variable/state tensors), as TFLM's
+    /// `Reset()` does for state: the next invoke starts fresh.
+    pub fn reset(&mut self) {
+        if let Some(h) = self.arena.get_mut(..self.head) {
+            h.fill(0);
+        }
+    }
+
+    /// Bytes of the arena in use: the planned head plus the tables and op data.
+    pub fn arena_used_bytes(&self) -> usize {
+        self.head + self.tail_len
+    }
+
+    /// Bytes of the planned head (tensors and scratch).
+    pub fn head_bytes(&self) -> usize {
+        self.head
+    }
+
+    /// Bytes of bookkeeping and per-op persistent data at the end of the arena.
+    pub fn tail_bytes(&self) -> usize {
+        self.tail_len
+    }
+
+    /// Where tensor `t` of the main subgraph lives, if in the arena.
+    pub fn allocation(&self, t: usize) -> Option<Allocation> {
+        let words = self.tensor_words()?;
+        let start = t.checked_mul(TW)?;
+        let &[offset, size, life, _alias, _next] = words.get(start..start.checked_add(TW)?)? else {
+            return None;
+        };
+        if offset == NONE {
+            return None;
+        }
+        Some(Allocation {
+            offset: offset as usize,
+            size: align_up(size as usize),
+            first_op: life & 0xFFFF,
+            last_op: life >> 16,
+        })
+    }
+
+    /// The model being run.
+    pub fn model(&self) -> Model<'a> {
+        self.model
+    }
+
+    /// Bytes of interpreter state outside the arena (the `Interpreter` value itself).
+    pub const fn state_bytes() -> usize {
+        core::mem::size_of::<Interpreter<'static>>()
+    }
+}

@@ -1,0 +1,400 @@
+//! The interpreter: plans a model into a caller's arena, prepares every op once, and invokes.
+//!
+//! Arena layout: planned tensors and scratch from offset 0 (the "head"), and at the end of the
+//! caller's slice the tail: each op's operands and persistent data, then the tensor table and
+//! op records (`records`). Nothing lives on a heap; the interpreter value is a few pointers.
+//!
+//! - [`records`]: the tail's tables; [`plan`]: lifetimes and the greedy plan;
+//! - [`exec`]: `invoke`, a loop over op records; [`io`]: graph inputs and outputs.
+
+mod exec;
+mod io;
+mod plan;
+mod records;
+
+use crate::error::{Error, Malformed, OpName};
+use crate::model::{Model, SubGraph, Tensor};
+use crate::ops::{
+    cast_mut, Element, EvalCtx, OpCtx, Operand, PrepareCtx, Registration, MAX_OUTPUTS, MAX_PIECES,
+};
+use crate::planner::{self, align_up, Buffers, ALIGN};
+use crate::resolver::{lookup, OpResolver};
+use crate::schema::{BuiltinOperator, TensorType};
+
+pub use io::{QuantParams, TensorInfo};
+use plan::aliases_input;
+pub(crate) use records::TensorTable;
+use records::*;
+
+/// Where a tensor lives in the arena and when it is live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Allocation {
+    /// Byte offset in the arena.
+    pub offset: usize,
+    /// Bytes reserved (16-byte aligned).
+    pub size: usize,
+    /// First op index that needs it.
+    pub first_op: u32,
+    /// Last op index that needs it (`op_count` for graph outputs).
+    pub last_op: u32,
+}
+
+/// Runs one model in a caller-supplied arena.
+///
+/// ```no_run
+/// # fn main() -> Result<(), microlite::Error> {
+/// use microlite::{AllOpsResolver, Interpreter, Model};
+/// # static MODEL: &[u8] = &[];
+/// let model = Model::from_bytes(MODEL)?;
+/// let resolver = AllOpsResolver::with_all_ops();
+/// let mut arena = microlite::Arena::<16384>::new();
+/// let mut interp = Interpreter::new(model, &resolver, arena.as_mut_slice())?;
+/// interp.input_mut::<i8>(0)?.fill(0);
+/// interp.invoke()?;
+/// let scores: &[i8] = interp.output(0)?;
+/// # let _ = scores; Ok(()) }
+/// ```
+///
+/// It holds no trait object: the kernels are reached through the resolver's registration
+/// slice, so an `Interpreter` is `Send` and `Sync` and can live in a `static`
+/// (`critical_section::Mutex<RefCell<Option<Interpreter<'static>>>>`).
+pub struct Interpreter<'a> {
+    model: Model<'a>,
+    regs: &'a [Registration],
+    arena: &'a mut [u8],
+    head: usize,
+    /// The tail: op operands and persistent data, then the tensor table and op records.
+    tail_start: usize,
+    tail_len: usize,
+    /// Where the tensor table starts, from `tail_start`.
+    tables_at: usize,
+    tensors: usize,
+    ops: usize,
+}
+
+fn u32_of(n: usize) -> Result<u32, Error> {
+    u32::try_from(n)
+        .ok()
+        .filter(|&v| v != NONE)
+        .ok_or(Error::TooComplex)
+}
+
+/// Moves `arena[..len]` up to `arena[to..to + len]` in chunks that do not overlap, so that
+/// only `memcpy` is linked (`copy_within` brings a 1.5 KB `memmove` into a firmware).
+fn move_up(arena: &mut [u8], len: usize, to: usize) -> Result<(), Error> {
+    if to == 0 {
+        return Ok(());
+    }
+    let mut end = len;
+    while end > 0 {
+        let start = end.saturating_sub(to);
+        let (low, high) = arena
+            .split_at_mut_checked(start + to)
+            .ok_or(Error::TooComplex)?;
+        let src = low.get(start..end).ok_or(Error::TooComplex)?;
+        high.get_mut(..end - start)
+            .ok_or(Error::TooComplex)?
+            .copy_from_slice(src);
+        end = start;
+    }
+    Ok(())
+}
+
+/// Tail bytes of the tensor table and op records.
+fn table_bytes(tensors: usize, ops: usize) -> Option<usize> {
+    let words = tensors.checked_mul(TW)?.checked_add(ops.checked_mul(OW)?)?;
+    let bytes = align_up(words.checked_mul(4)?);
+    u32::try_from(bytes).ok()?;
+    Some(bytes)
+}
+
+/// The registration index for op `i`: the one place ops meet the resolver.
+fn resolve(
+    model: &Model<'_>,
+    op: &crate::model::Operator<'_>,
+    regs: &[Registration],
+    i: usize,
+) -> Result<usize, Error> {
+    let index = op.opcode_index() as usize;
+    let (builtin, version) = model.builtin_and_version(index);
+    let oi = i as u32;
+    if builtin == BuiltinOperator::CUSTOM {
+        let name = model.operator_code(index).custom_code.unwrap_or("");
+        return lookup(regs, builtin, version, Some(name)).ok_or(Error::CustomOp {
+            op: oi,
+            name: OpName::new(name),
+        });
+    }
+    lookup(regs, builtin, version, None).ok_or(Error::UnsupportedOp {
+        op: oi,
+        code: builtin.0,
+        version,
+    })
+}
+
+impl<'a> Interpreter<'a> {
+    /// Resolves and prepares every op once, plans the arena, and keeps one record per op in
+    /// the arena's tail: `invoke` then runs from those records alone.
+    ///
+    /// # Errors
+    /// [`Error::ArenaMisaligned`] when `arena` does not start 16-byte aligned;
+    /// [`Error::UnsupportedOp`] / [`Error::CustomOp`] for ops the resolver lacks;
+    /// any op's validation error (shape, type, quantization, options);
+    /// [`Error::ArenaTooSmall`] naming the bytes needed.
+    pub fn new(
+        model: Model<'a>,
+        resolver: &'a dyn OpResolver,
+        arena: &'a mut [u8],
+    ) -> Result<Self, Error> {
+        if !(arena.as_ptr() as usize).is_multiple_of(ALIGN) {
+            return Err(Error::ArenaMisaligned);
+        }
+        let regs = resolver.registrations();
+        if regs.len() > usize::from(u16::MAX) {
+            return Err(Error::TooComplex);
+        }
+        let sg = model.main_subgraph();
+        let (nt, no) = (sg.tensor_count(), sg.operator_count());
+        if no > MAX_OPS {
+            return Err(Error::TooComplex);
+        }
+        // Every op must have a kernel before anything is sized.
+        for i in 0..no {
+            let op = sg.operator(i).ok_or(Error::TooComplex)?;
+            resolve(&model, &op, regs, i)?;
+        }
+        let tables = table_bytes(nt, no).ok_or(Error::TooComplex)?;
+        let available = arena.len();
+        let top = available & !(ALIGN - 1);
+        // Too small even for the tables: the rest is unknown, so report the tables plus the
+        // largest single tensor, a lower bound.
+        let lower_bound = |staged: usize| {
+            let largest = (0..nt)
+                .filter_map(|t| sg.tensor(t))
+                .filter(|t| t.data().is_none())
+                .filter_map(|t| t.byte_size())
+                .max()
+                .unwrap_or(0);
+            Error::ArenaTooSmall {
+                needed: tables + align_up(staged) + align_up(largest),
+                available,
+            }
+        };
+        if tables > top {
+            return Err(lower_bound(0));
+        }
+        let tables_start = top - tables;
+        let mut interp = Interpreter {
+            model,
+            regs,
+            arena,
+            head: 0,
+            tail_start: tables_start,
+            tail_len: tables,
+            tables_at: 0,
+            tensors: nt,
+            ops: no,
+        };
+        // Prepare stages operands and persistent data from the arena's start; they move to
+        // just below the tables once the head is planned.
+        let staged = match interp.prepare_all() {
+            Err(Error::ArenaTooSmall { needed, .. }) => return Err(lower_bound(needed)),
+            r => align_up(r?),
+        };
+        interp.plan()?;
+        let tail_start = tables_start.saturating_sub(staged);
+        if interp.head > tail_start || staged > tables_start {
+            return Err(Error::ArenaTooSmall {
+                needed: interp.head + staged + tables,
+                available,
+            });
+        }
+        move_up(interp.arena, staged, tail_start)?;
+        interp.tail_start = tail_start;
+        interp.tail_len = staged + tables;
+        interp.tables_at = staged;
+        interp.finish_records()?;
+        // Variable tensors and scratch start from zero, as in TFLM.
+        if let Some(h) = interp.arena.get_mut(..interp.head) {
+            h.fill(0);
+        }
+        Ok(interp)
+    }
+
+    /// The exact arena a model needs with this resolver, computed in `scratch` (any buffer at
+    /// least that large; on the host, a generous `Vec`).
+    ///
+    /// # Errors
+    /// As [`Interpreter::new`].
+    pub fn arena_size(
+        model: Model<'a>,
+        resolver: &'a dyn OpResolver,
+        scratch: &'a mut [u8],
+    ) -> Result<usize, Error> {
+        Interpreter::new(model, resolver, scratch).map(|i| i.arena_used_bytes())
+    }
+
+    /// The tables (tensor records, then op records) as words; before the move, they sit at
+    /// `tail_start`, after it at `tail_start + tables_at`.
+    pub(super) fn tables_mut(&mut self) -> Result<&mut [u32], Error> {
+        let from = self.tail_start + self.tables_at;
+        let to = self.tail_start + self.tail_len;
+        let bytes = self.arena.get_mut(from..to).ok_or(Error::ArenaMisaligned)?;
+        cast_mut::<u32>(bytes).map_err(|_| Error::ArenaMisaligned)
+    }
+
+    pub(super) fn tables(&self) -> Option<&[u32]> {
+        let from = self.tail_start + self.tables_at;
+        let bytes = self.arena.get(from..self.tail_start + self.tail_len)?;
+        if bytes.is_empty() {
+            return Some(&[]);
+        }
+        bytemuck::try_cast_slice(bytes).ok()
+    }
+
+    /// Resolves and prepares each op once, staging its operands and persistent data from the
+    /// arena's start and filling its record. Returns the bytes staged.
+    fn prepare_all(&mut self) -> Result<usize, Error> {
+        let (model, regs, nt, no) = (self.model, self.regs, self.tensors, self.ops);
+        let sg = model.main_subgraph();
+        let tables_start = self.tail_start;
+        let (staging, rest) = self
+            .arena
+            .split_at_mut_checked(tables_start)
+            .ok_or(Error::TooComplex)?;
+        let tables = cast_mut::<u32>(rest.get_mut(..self.tail_len).ok_or(Error::TooComplex)?)
+            .map_err(|_| Error::ArenaMisaligned)?;
+        tables.fill(NONE);
+        let mut tb = Tables {
+            words: tables,
+            tensors: nt,
+            ops: no,
+        };
+        let mut at = 0usize;
+        let room = staging.len();
+        for i in 0..no {
+            let op = sg.operator(i).ok_or(Error::TooComplex)?;
+            let reg_index = resolve(&model, &op, regs, i)?;
+            let reg = regs.get(reg_index).ok_or(Error::TooComplex)?;
+            let (ins, outs) = (op.inputs(), op.outputs());
+            let n = ins.len() + outs.len();
+            // Operands, inputs then outputs: the tensor index now, where it lives after
+            // planning (`resolve_operands`).
+            let end = at + core::mem::size_of::<Operand>() * n;
+            let words = staging.get_mut(at..end).ok_or(Error::ArenaTooSmall {
+                needed: end,
+                available: room,
+            })?;
+            let operands: &mut [Operand] =
+                bytemuck::try_cast_slice_mut(words).map_err(|_| Error::ArenaMisaligned)?;
+            for (o, t) in operands.iter_mut().zip(ins.iter().chain(outs.iter())) {
+                *o = Operand {
+                    at: Operand::ABSENT,
+                    len: 0,
+                    tensor: t as u32,
+                };
+            }
+            let data_at = align_up(end);
+            let ctx = OpCtx::new(&model, sg, op, u32_of(i)?);
+            let mut pctx = PrepareCtx::new(ctx, &mut *staging, data_at);
+            (reg.prepare)(&mut pctx)?;
+            let (data_end, scratch) = pctx.finish();
+            let counts = u32_of(ins.len() | (outs.len() << 16))?;
+            tb.set_r(i, R_REG, u32_of(reg_index)?);
+            tb.set_r(i, R_OPERANDS, u32_of(at)?);
+            tb.set_r(i, R_COUNTS, counts);
+            tb.set_r(i, R_DATA, u32_of(data_at)?);
+            tb.set_r(i, R_DATA_LEN, u32_of(data_end - data_at)?);
+            tb.set_r(i, R_SCRATCH_LEN, u32_of(align_up(scratch))?);
+            at = align_up(data_end);
+        }
+        Ok(at)
+    }
+
+    /// Once planned: fills in where every operand lives, and flags ops whose output was
+    /// planned onto their input's bytes (RESHAPE-like) so that their eval is skipped.
+    fn finish_records(&mut self) -> Result<(), Error> {
+        let (model, no, nt, tables_at) = (self.model, self.ops, self.tensors, self.tables_at);
+        let sg = model.main_subgraph();
+        let tail = self
+            .arena
+            .get_mut(self.tail_start..self.tail_start + self.tail_len)
+            .ok_or(Error::ArenaMisaligned)?;
+        let (staged, tables) = tail.split_at_mut(tables_at.min(tail.len()));
+        let tables = cast_mut::<u32>(tables).map_err(|_| Error::ArenaMisaligned)?;
+        let (tensor_words, records) = tables.split_at_mut((nt * TW).min(tables.len()));
+        let table = TensorTable {
+            words: tensor_words,
+        };
+        for i in 0..no {
+            let rec = records
+                .get_mut(i * OW..(i + 1) * OW)
+                .ok_or(Error::TooComplex)?;
+            let (Some(&at), Some(&counts)) = (rec.get(R_OPERANDS), rec.get(R_COUNTS)) else {
+                return Err(Error::TooComplex);
+            };
+            let n = ((counts & 0xFFFF) + (counts >> 16)) as usize;
+            let at = at as usize;
+            let bytes = staged
+                .get_mut(at..at + n * core::mem::size_of::<Operand>())
+                .ok_or(Error::TooComplex)?;
+            let operands: &mut [Operand] =
+                bytemuck::try_cast_slice_mut(bytes).map_err(|_| Error::ArenaMisaligned)?;
+            for o in operands.iter_mut() {
+                let t = o.tensor;
+                if let Some((off, len)) = table.region(t) {
+                    o.at = u32_of(off)?;
+                    o.len = u32_of(len)?;
+                } else if let Some((off, len)) = table.constant(t) {
+                    o.at = u32_of(off)? | Operand::CONSTANT;
+                    o.len = u32_of(len)?;
+                    if o.at == Operand::ABSENT {
+                        return Err(Error::TooComplex);
+                    }
+                } else if t != Operand::ABSENT {
+                    let tensor = sg.tensor(t as usize).ok_or(Error::TooComplex)?;
+                    if tensor.byte_size() != Some(0) {
+                        return Err(Error::OperandCount { op: i as u32 });
+                    }
+                    o.at = 0; // an empty tensor: no bytes anywhere
+                }
+            }
+            let op = sg.operator(i).ok_or(Error::TooComplex)?;
+            let code = model.operator_code(op.opcode_index() as usize).builtin;
+            let (src, dst) = (op.inputs().get(0), op.outputs().get(0));
+            if aliases_input(code)
+                && src >= 0
+                && dst >= 0
+                && table
+                    .region(src as u32)
+                    .is_some_and(|r| table.region(dst as u32) == Some(r))
+            {
+                if let Some(r) = rec.get_mut(R_REG) {
+                    *r |= F_SKIP;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A 16-byte-aligned arena of `N` bytes, e.g. in a `static` or on the stack.
+#[repr(C, align(16))]
+pub struct Arena<const N: usize>([u8; N]);
+
+impl<const N: usize> Arena<N> {
+    /// A zeroed arena.
+    pub const fn new() -> Self {
+        Arena([0; N])
+    }
+    /// The arena as the byte slice [`Interpreter::new`] takes.
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        &mut self.0
+    }
+}
+
+impl<const N: usize> Default for Arena<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
