@@ -68,13 +68,7 @@ pub fn fully_connected_int8(
         output.len(),
     )?;
     let per_channel = q.check(out_units)?;
-    if SMALL
-        || filter_offset != 0
-        || depth == 0
-        || depth > WIDE_MAX
-        || out_units == 0
-        || !offset_fits_i16(q.input_offset)
-    {
+    if SMALL {
         return reference::fully_connected_int8(
             q,
             filter_offset,
@@ -92,8 +86,14 @@ pub fn fully_connected_int8(
         per_channel,
         bias,
     };
-    if batches == 1 && (depth * out_units <= DIRECT_MAX || depth < 4) {
-        direct(&st, depth, input, filter, output);
+    if filter_offset != 0
+        || depth == 0
+        || depth > WIDE_MAX
+        || out_units == 0
+        || !offset_fits_i16(q.input_offset)
+        || (batches == 1 && (depth * out_units <= DIRECT_MAX || depth < 4))
+    {
+        direct(&st, filter_offset, batches, depth, out_units, input, filter, output);
         return Ok(());
     }
     let off = q.input_offset as i16;
@@ -119,37 +119,47 @@ pub fn fully_connected_int8(
 /// (measured on the Cortex-M4: hello_world's 16x1 and 1x16 layers gain, its 16x16 loses).
 const DIRECT_MAX: usize = 64;
 
-/// One input row against every filter row, straight from the `i8` data: for small layers,
-/// where setting up the widened row and the register tiles costs more than the products.
-fn direct(st: &OutStage<'_>, depth: usize, input: &[i8], filter: &[i8], output: &mut [i8]) {
+/// Input rows against every filter row, straight from the `i8` data: for small layers, where
+/// setting up the widened row and the register tiles costs more than the products, and for
+/// what the tiles do not take (a filter offset, rows longer than the widened buffer).
+#[allow(clippy::too_many_arguments)]
+fn direct(
+    st: &OutStage<'_>,
+    filter_offset: i32,
+    batches: usize,
+    depth: usize,
+    out_units: usize,
+    input: &[i8],
+    filter: &[i8],
+    output: &mut [i8],
+) {
     let q = st.q;
     let off = q.input_offset;
-    let dot = |fs: &[i8]| {
-        let mut acc = 0i32;
-        for (&x, &f) in input.iter().zip(fs) {
-            acc = acc.wrapping_add((x as i32 + off) * f as i32);
-        }
-        acc
-    };
-    let rows = filter.chunks_exact(depth).zip(output.iter_mut());
     let shared = st.requant(0);
-    if !st.per_channel && shared.simple() {
-        // Per-tensor, the common case: one set of constants, no per-output branches.
-        let (zp, lo, hi) = (q.output_offset, q.act_min, q.act_max);
-        let bias = st.bias.unwrap_or(&[]);
-        for (o, (fs, out)) in rows.enumerate() {
-            let acc = dot(fs).wrapping_add(bias.get(o).copied().unwrap_or(0));
-            *out = clamp_i32(shared.apply_simple(acc).wrapping_add(zp), lo, hi) as i8;
+    // Per-tensor with the simple rescale, the common case: no per-output branches.
+    let simple = !st.per_channel && shared.simple();
+    let (zp, lo, hi) = (q.output_offset, q.act_min, q.act_max);
+    let bias = st.bias.unwrap_or(&[]);
+    for b in 0..batches {
+        let xs = &input[b * depth..(b + 1) * depth];
+        for o in 0..out_units {
+            let fs = &filter[o * depth..(o + 1) * depth];
+            let mut acc = 0i32;
+            for (&x, &f) in xs.iter().zip(fs) {
+                acc = acc.wrapping_add(
+                    (x as i32)
+                        .wrapping_add(off)
+                        .wrapping_mul((f as i32).wrapping_add(filter_offset)),
+                );
+            }
+            output[b * out_units + o] = if simple {
+                let acc = acc.wrapping_add(bias.get(o).copied().unwrap_or(0));
+                clamp_i32(shared.apply_simple(acc).wrapping_add(zp), lo, hi) as i8
+            } else {
+                let r = if st.per_channel { st.requant(o) } else { shared };
+                st.finish(&r, o, acc)
+            };
         }
-        return;
-    }
-    for (o, (fs, out)) in rows.enumerate() {
-        let r = if st.per_channel {
-            st.requant(o)
-        } else {
-            shared
-        };
-        *out = st.finish(&r, o, dot(fs));
     }
 }
 

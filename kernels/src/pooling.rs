@@ -110,8 +110,13 @@ fn for_each_window(
     Ok(())
 }
 
+/// Most taps an int8 average may have: TFLM sums in int32, which holds `2^23` taps of
+/// magnitude 128 with room to round.
+pub const MAX_AVERAGE_TAPS: usize = 1 << 23;
+
 /// Int8 average pooling: the rounded (half away from zero) mean of the taps inside the
-/// input, clamped to `[act_min, act_max]`. A window with no tap inside is `BadParams`.
+/// input, clamped to `[act_min, act_max]`. A window with no tap inside, or more than
+/// [`MAX_AVERAGE_TAPS`] taps, is `BadParams`.
 pub fn average_pool_int8(
     p: &PoolParams,
     act_min: i32,
@@ -124,7 +129,7 @@ pub fn average_pool_int8(
     let g = check(p, in_shape, input.len(), out_shape, output.len())?;
     let c = g.c;
     for_each_window(p, &g, |out_base, first, cols, rows, row_stride| {
-        let count = (rows * cols) as i64;
+        let count = rows * cols;
         if count == 0 {
             return if c == 0 {
                 Ok(())
@@ -132,21 +137,26 @@ pub fn average_pool_int8(
                 Err(KernelError::BadParams)
             };
         }
+        // TFLM sums in int32: up to 2^23 taps the sum and its rounding stay in range.
+        if count > MAX_AVERAGE_TAPS {
+            return Err(KernelError::BadParams);
+        }
+        let count = count as i32;
         for ch in 0..c {
-            let mut acc: i64 = 0;
+            let mut acc: i32 = 0;
             for r in 0..rows {
                 let row = first + r * row_stride + ch;
                 for k in 0..cols {
-                    acc += input[row + k * c] as i64;
+                    acc += input[row + k * c] as i32;
                 }
             }
-            // C integer division truncates toward zero, as i64 division does.
+            // C integer division truncates toward zero, as Rust's does.
             let avg = if acc > 0 {
                 (acc + count / 2) / count
             } else {
                 (acc - count / 2) / count
             };
-            output[out_base + ch] = clamp_i32(avg as i32, act_min, act_max) as i8;
+            output[out_base + ch] = clamp_i32(avg, act_min, act_max) as i8;
         }
         Ok(())
     })

@@ -282,14 +282,18 @@ pub fn compute_padding_with_offset(
         dilation as i64,
     );
     let effective = (filter - 1) * dilation + 1;
+    // Numerators below 2^32 and positive strides: the divisions fit `u32` (no 64-bit
+    // division routine on a 32-bit core).
+    let div = |num: i64| (num as u32 / stride as u32) as i64;
     let out = match padding {
-        Padding::Same => (in_size + stride - 1) / stride,
-        // C division truncates toward zero.
-        Padding::Valid => (in_size + stride - effective) / stride,
+        Padding::Same => div(in_size + stride - 1),
+        // C division truncates toward zero: a numerator in (-stride, 0) gives 0.
+        Padding::Valid => match in_size + stride - effective {
+            n if n >= 0 => div(n),
+            n if n > -stride => 0,
+            _ => return Err(KernelError::BadParams),
+        },
     };
-    if out < 0 {
-        return Err(KernelError::BadParams);
-    }
     let total = (out - 1) * stride + effective - in_size;
     let total = if total > 0 { total } else { 0 };
     if out > lim as i64 || total > lim as i64 {

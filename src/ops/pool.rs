@@ -3,7 +3,7 @@
 use super::{activation, kinds, padding, positive, EvalCtx, OpCtx, PrepareCtx, T};
 use crate::error::Error;
 use crate::schema::{options, TensorType};
-use microlite_kernels::pooling::PoolParams;
+use microlite_kernels::pooling::{PoolParams, MAX_AVERAGE_TAPS};
 use microlite_kernels::quant::{activation_range_f32, activation_range_i8, compute_padding};
 use microlite_kernels::KernelError;
 
@@ -156,6 +156,13 @@ pub(crate) fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
     let op = ctx.op;
     let p = params(&op)?;
     let kind = match p.input.t.ty() {
+        // The int8 average sums in int32 as TFLM: windows of more taps are refused.
+        TensorType::Int8
+            if p.params.filter_h.min(p.in_shape[1]) * p.params.filter_w.min(p.in_shape[2])
+                > MAX_AVERAGE_TAPS =>
+        {
+            return Err(op.options_err())
+        }
         TensorType::Int8 => Kind::Int8,
         TensorType::Float32 => Kind::Float32,
         _ => return Err(op.type_err(&p.input)),
