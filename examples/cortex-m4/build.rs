@@ -5,10 +5,23 @@
 //! `OUT_DIR/NAME.input-0.bin` and `OUT_DIR/NAME.output-0.bin` (the case-0 tensors' data, C
 //! order, header stripped). Only int8 (`|i1`) tensors are accepted: that is all the firmware
 //! compares.
+//!
+//! It also builds `OUT_DIR/scale_shift.tflite`, a small int8 model with a CUSTOM op, with the
+//! project's schema crate (see `scale_shift_model`).
 
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
+
+use microlite_schema::flatbuffers::FlatBufferBuilder;
+use microlite_schema::tflite::{self, BuiltinOperator as B, TensorType as TT};
+
+/// The custom op's name, parameters and input, shared with the firmware.
+#[allow(dead_code)]
+mod params {
+    include!("src/scale_shift_params.rs");
+}
+use params::{SCALE_SHIFT_NAME, SCALE_SHIFT_OPTIONS};
 
 /// The project's own conformance models the firmware binaries embed.
 const MODELS: &[&str] = &["net_dscnn_int8", "net_mobilenet_int8", "fc_relu_int8"];
@@ -36,6 +49,9 @@ fn main() {
     println!("cargo:rustc-link-search={}", out.display());
     println!("cargo:rerun-if-changed={}", map.display());
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=src/scale_shift_params.rs");
+    fs::write(out.join("scale_shift.tflite"), scale_shift_model())
+        .expect("write scale_shift.tflite");
 
     let corpus = manifest.join("../../tests/conformance");
     for name in MODELS {
@@ -64,6 +80,71 @@ fn main() {
     }
     cases.push(']');
     fs::write(out.join("mlperf_cases.rs"), cases).expect("write mlperf_cases.rs");
+}
+
+/// int8 `[1, 1, 8, 1]` -> CUSTOM "ScaleShift" (custom options `SCALE_SHIFT_OPTIONS`) ->
+/// `[1, 1, 8, 1]` -> AVERAGE_POOL_2D (1x2, stride 2, VALID) -> `[1, 1, 4, 1]`; every tensor
+/// scale 0.5, zero point 0 (the pool requires equal input and output quantization).
+fn scale_shift_model() -> Vec<u8> {
+    let tensor = |name: &str, shape: &[i32]| {
+        let mut q = tflite::QuantizationParametersT::default();
+        q.scale = Some(vec![0.5]);
+        q.zero_point = Some(vec![0]);
+        let mut t = tflite::TensorT::default();
+        t.name = Some(name.into());
+        t.shape = Some(shape.to_vec());
+        t.type_ = TT::INT8;
+        t.quantization = Some(Box::new(q));
+        t
+    };
+    let mut custom = tflite::OperatorCodeT::default();
+    custom.deprecated_builtin_code = B::CUSTOM.0 as i8;
+    custom.builtin_code = B::CUSTOM;
+    custom.custom_code = Some(SCALE_SHIFT_NAME.into());
+    custom.version = 1;
+    let mut pool = tflite::OperatorCodeT::default();
+    pool.deprecated_builtin_code = B::AVERAGE_POOL_2D.0 as i8;
+    pool.builtin_code = B::AVERAGE_POOL_2D;
+    pool.version = 1;
+
+    let mut op0 = tflite::OperatorT::default();
+    op0.opcode_index = 0;
+    op0.inputs = Some(vec![0]);
+    op0.outputs = Some(vec![1]);
+    op0.custom_options = Some(SCALE_SHIFT_OPTIONS.to_vec());
+    let mut op1 = tflite::OperatorT::default();
+    op1.opcode_index = 1;
+    op1.inputs = Some(vec![1]);
+    op1.outputs = Some(vec![2]);
+    let mut pool_options = tflite::Pool2DOptionsT::default();
+    pool_options.padding = tflite::Padding::VALID;
+    pool_options.stride_w = 2;
+    pool_options.stride_h = 1;
+    pool_options.filter_width = 2;
+    pool_options.filter_height = 1;
+    pool_options.fused_activation_function = tflite::ActivationFunctionType::NONE;
+    op1.builtin_options = tflite::BuiltinOptionsT::Pool2DOptions(Box::new(pool_options));
+
+    let mut sg = tflite::SubGraphT::default();
+    sg.tensors = Some(vec![
+        tensor("input", &[1, 1, 8, 1]),
+        tensor("scale_shift", &[1, 1, 8, 1]),
+        tensor("output", &[1, 1, 4, 1]),
+    ]);
+    sg.inputs = Some(vec![0]);
+    sg.outputs = Some(vec![2]);
+    sg.operators = Some(vec![op0, op1]);
+    sg.name = Some("main".into());
+    let mut m = tflite::ModelT::default();
+    m.version = microlite_schema::SCHEMA_VERSION;
+    m.description = Some("microlite cortex-m4 firmware: custom op demo".into());
+    m.operator_codes = Some(vec![custom, pool]);
+    m.subgraphs = Some(vec![sg]);
+    m.buffers = Some(vec![tflite::BufferT::default()]);
+    let mut fbb = FlatBufferBuilder::new();
+    let root = m.pack(&mut fbb);
+    tflite::finish_model_buffer(&mut fbb, root);
+    fbb.finished_data().to_vec()
 }
 
 /// The first `"instructions_per_invoke": N` after `key` in a `meta.json` text.

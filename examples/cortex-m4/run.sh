@@ -2,7 +2,8 @@
 # microlite on an emulated Cortex-M4: what CI runs (about 1 minute on 2 cores from a fresh build).
 #  1. installs what is missing: qemu-system-arm (apt-get), the thumb targets, llvm-tools;
 #  2. `cargo run --release`: the firmware runs both models in QEMU mps2-an386 and checks them
-#     against TFLM's goldens (exit status non-zero on a mismatch, a panic or a fault); then
+#     against TFLM's goldens, then its custom op and the `static` interpreter invoked from
+#     PendSV (exit status non-zero on a mismatch, a panic or a fault); then
 #     `--bin mlperf` does the same for the six models of ../shared/models that have TFLM
 #     Cortex-M4 figures, printing microlite's instructions beside TFLM's;
 #  3. runs the size probes (each checks fc_relu_int8 against its golden);
@@ -70,11 +71,12 @@ sections() {
     END { printf "%d %d %d %d %d %d\n", v + t + r + d, d + b + u, t, r, d, b + u }'
 }
 
-# Bytes the firmware embeds that are data, not code: both models and their golden tensors.
+# Bytes the firmware embeds that are data, not code: its models and their golden tensors (the
+# two conformance models, fc_relu_int8 for the PendSV demonstration, the custom-op model).
 blob_bytes() {
   local out total=0 f
   out=$(dirname "$(ls -t "$CARGO_TARGET_DIR"/thumbv7em-none-eabihf/$1/build/microlite-cortex-m4-*/out/net_dscnn_int8.tflite | sed -n 1p)")
-  for f in "$out"/net_dscnn_int8.* "$out"/net_mobilenet_int8.*; do
+  for f in "$out"/net_dscnn_int8.* "$out"/net_mobilenet_int8.* "$out"/fc_relu_int8.* "$out"/scale_shift.tflite; do
     total=$(( total + $(wc -c < "$f") ))
   done
   echo "$total"

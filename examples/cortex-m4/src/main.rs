@@ -3,13 +3,20 @@
 //! compares the outputs byte for byte with TFLM's goldens.
 //!
 //! Prints per model `PASS name` or `FAIL name`, the guest instructions of one invoke (the
-//! second, like the TFLM figures in the project's docs), and the arena bytes used. Exits 0 only
-//! when every model passes; a panic or fault exits non-zero (see `rt.rs`). No allocator.
+//! second, like the TFLM figures in the project's docs), and the arena bytes used. Then two
+//! demonstrations: a custom op defined here (`custom_op.rs`, `PASS custom_op`), and an
+//! interpreter kept in a `static` and invoked from the PendSV handler (`static_interp.rs`,
+//! `PASS static interpreter invoked from PendSV`). Exits 0 only when every check passes; a
+//! panic or fault exits non-zero (see `rt.rs`). No allocator.
 #![no_std]
 #![no_main]
 
 mod check;
+mod custom_op;
 mod rt;
+#[allow(dead_code)]
+mod scale_shift_params;
+mod static_interp;
 
 use core::ptr::addr_of_mut;
 
@@ -24,20 +31,25 @@ const ARENA_BYTES: usize = 64 * 1024;
 static mut ARENA: Arena<ARENA_BYTES> = Arena::new();
 
 /// The union of the two models' ops: AVERAGE_POOL_2D, CONV_2D, DEPTHWISE_CONV_2D,
-/// FULLY_CONNECTED, MEAN, SOFTMAX.
-fn resolver() -> Result<MutableOpResolver<6>, Error> {
-    let mut r = MutableOpResolver::<6>::new();
+/// FULLY_CONNECTED, MEAN, SOFTMAX; and the firmware's own CUSTOM "ScaleShift" kernel.
+fn resolver() -> Result<MutableOpResolver<7>, Error> {
+    let mut r = MutableOpResolver::<7>::new();
     r.add_average_pool_2d()?
         .add_conv_2d()?
         .add_depthwise_conv_2d()?
         .add_fully_connected()?
         .add_mean()?
-        .add_softmax()?;
+        .add_softmax()?
+        .add(custom_op::SCALE_SHIFT)?;
     Ok(r)
 }
 
 #[entry]
 fn main() -> ! {
+    // cortex-m-rt turns a `static mut` declared here into a safe `&'static mut`: the resolver
+    // lives as long as the `static` interpreter that borrows it.
+    static mut RESOLVER: Option<MutableOpResolver<7>> = None;
+
     let cp = cortex_m::Peripherals::take().unwrap();
     rt::start_counter(cp.SYST);
     rt::paint_stack();
@@ -48,8 +60,8 @@ fn main() -> ! {
         cases.len()
     );
 
-    let resolver = match resolver() {
-        Ok(r) => r,
+    let resolver: &'static MutableOpResolver<7> = match resolver() {
+        Ok(r) => RESOLVER.insert(r),
         Err(e) => {
             hprintln!("FAIL resolver: {:?}", e);
             rt::exit(1)
@@ -60,13 +72,30 @@ fn main() -> ! {
 
     let mut passed = 0;
     for c in &cases {
-        match check::run(c, &resolver, arena) {
+        match check::run(c, resolver, arena) {
             Ok(true) => passed += 1,
             Ok(false) => {}
             Err(e) => hprintln!("FAIL {}: {:?}", c.name, e),
         }
     }
-    let failed = cases.len() - passed;
+    let mut checks = cases.len();
+
+    // The firmware's own CUSTOM op, in a model build.rs wrote.
+    checks += 1;
+    match custom_op::run(resolver, arena) {
+        Ok(true) => passed += 1,
+        Ok(false) => {}
+        Err(e) => hprintln!("FAIL custom_op: {:?}", e),
+    }
+
+    // Last, as it keeps the arena for good: an interpreter in a `static`, invoked from PendSV.
+    checks += 1;
+    match static_interp::run(&case!("fc_relu_int8"), resolver, arena) {
+        Ok(true) => passed += 1,
+        Ok(false) => {}
+        Err(e) => hprintln!("FAIL static interpreter invoked from PendSV: {:?}", e),
+    }
+    let failed = checks - passed;
 
     hprintln!(
         "interpreter state outside the arena: {} bytes",
