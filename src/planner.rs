@@ -32,7 +32,16 @@ fn overlaps(a: (u32, u32), b: (u32, u32)) -> bool {
 
 /// Places every buffer with a non-zero size and returns the bytes the plan spans, or `None`
 /// when an offset would pass `limit` (the largest offset the caller can record).
+#[cfg(test)]
 pub(crate) fn plan<B: Buffers + ?Sized>(b: &mut B, limit: usize) -> Option<usize> {
+    plan_list(b, limit).map(|(total, _)| total)
+}
+
+/// As [`plan`], also returning the first buffer of the placed list (sorted by offset).
+pub(crate) fn plan_list<B: Buffers + ?Sized>(
+    b: &mut B,
+    limit: usize,
+) -> Option<(usize, Option<usize>)> {
     let n = b.count();
     let mut total = 0usize;
     let mut first: Option<usize> = None;
@@ -90,7 +99,37 @@ pub(crate) fn plan<B: Buffers + ?Sized>(b: &mut B, limit: usize) -> Option<usize
         }
         total = total.max(end);
     }
-    Some(total)
+    Some((total, first))
+}
+
+/// The widest free region of `[0, limit)` during buffer `i`'s lifetime, walking the placed
+/// list from `first`: `(offset, bytes)`. Buffer `i` itself does not count as occupied, so
+/// the region is at least as large as its own place.
+pub(crate) fn widest_gap<B: Buffers + ?Sized>(
+    b: &B,
+    first: Option<usize>,
+    i: usize,
+    limit: usize,
+) -> (usize, usize) {
+    let life = b.lifetime(i);
+    let (mut best, mut at) = ((0, 0), 0usize);
+    let mut cur = first;
+    for _ in 0..b.count() {
+        let Some(j) = cur else { break };
+        let size = b.size(j);
+        if j != i && size > 0 && overlaps(life, b.lifetime(j)) {
+            let o = b.offset(j).unwrap_or(0);
+            if o > at && o - at > best.1 {
+                best = (at, o - at);
+            }
+            at = at.max(o.saturating_add(size));
+        }
+        cur = b.next(j);
+    }
+    if limit > at && limit - at > best.1 {
+        best = (at, limit - at);
+    }
+    best
 }
 
 #[cfg(test)]

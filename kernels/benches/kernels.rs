@@ -219,6 +219,11 @@ fn bench_conv(cr: &mut Criterion) {
             shifts: &s,
         };
         let mut out = vec![0i8; out_shape.iter().product()];
+        let mut scratch =
+            vec![
+                0i16;
+                microlite_kernels::conv_2d::conv_2d_int8_scratch_len(l.input, l.filter, out_shape)
+            ];
         g.throughput(Throughput::Elements(macs(l, out_shape)));
         g.bench_function(BenchmarkId::new("int8", l.name), |b| {
             b.iter(|| {
@@ -232,6 +237,7 @@ fn bench_conv(cr: &mut Criterion) {
                     Some(&bias),
                     out_shape,
                     &mut out,
+                    &mut scratch,
                 )
                 .unwrap()
             })
@@ -258,6 +264,11 @@ fn bench_conv(cr: &mut Criterion) {
             floats(oc, 5),
         );
         let mut fo = vec![0f32; out.len()];
+        let mut scratch =
+            vec![
+                0.0f32;
+                microlite_kernels::conv_2d::conv_2d_f32_scratch_len(&p, l.input, l.filter)
+            ];
         g.bench_function(BenchmarkId::new("f32", l.name), |b| {
             b.iter(|| {
                 conv_2d::conv_2d_f32(
@@ -271,6 +282,7 @@ fn bench_conv(cr: &mut Criterion) {
                     Some(&fb),
                     out_shape,
                     &mut fo,
+                    &mut scratch,
                 )
                 .unwrap()
             })
@@ -314,6 +326,12 @@ fn bench_depthwise(cr: &mut Criterion) {
             shifts: &s,
         };
         let mut out = vec![0i8; out_shape.iter().product()];
+        let mut scratch = vec![
+            0i32;
+            microlite_kernels::depthwise_conv_2d::depthwise_conv_2d_scratch_len(
+                l.dm, l.input, l.filter, out_shape
+            )
+        ];
         g.throughput(Throughput::Elements(macs(l, out_shape)));
         g.bench_function(BenchmarkId::new("int8", l.name), |b| {
             b.iter(|| {
@@ -328,6 +346,7 @@ fn bench_depthwise(cr: &mut Criterion) {
                     Some(&bias),
                     out_shape,
                     &mut out,
+                    &mut scratch,
                 )
                 .unwrap()
             })
@@ -355,6 +374,12 @@ fn bench_depthwise(cr: &mut Criterion) {
             floats(oc, 10),
         );
         let mut fo = vec![0f32; out.len()];
+        let mut scratch = vec![
+            0.0f32;
+            microlite_kernels::depthwise_conv_2d::depthwise_conv_2d_scratch_len(
+                l.dm, l.input, l.filter, out_shape
+            )
+        ];
         g.bench_function(BenchmarkId::new("f32", l.name), |b| {
             b.iter(|| {
                 depthwise_conv_2d::depthwise_conv_2d_f32(
@@ -369,6 +394,7 @@ fn bench_depthwise(cr: &mut Criterion) {
                     Some(&fb),
                     out_shape,
                     &mut fo,
+                    &mut scratch,
                 )
                 .unwrap()
             })
@@ -411,6 +437,12 @@ fn bench_fc(cr: &mut Criterion) {
             shifts: &s,
         };
         let mut out = vec![0i8; batches * units];
+        let mut scratch = vec![
+            0i16;
+            microlite_kernels::fully_connected::fully_connected_int8_scratch_len(
+                batches, depth, units
+            )
+        ];
         g.throughput(Throughput::Elements((batches * depth * units) as u64));
         g.bench_function(BenchmarkId::new("int8", name), |b| {
             b.iter(|| {
@@ -424,6 +456,7 @@ fn bench_fc(cr: &mut Criterion) {
                     &filter,
                     Some(&bias),
                     &mut out,
+                    &mut scratch,
                 )
                 .unwrap()
             })

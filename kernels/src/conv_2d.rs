@@ -92,6 +92,35 @@ fn check(
     })
 }
 
+/// Output pixels whose patches (`k` values each) go through the GEMM together, given room
+/// for `fit` patches: a multiple of the 4-row tiles when at least 4 fit.
+fn patch_rows(fit: usize) -> usize {
+    match fit {
+        r if r >= 4 => r / 4 * 4,
+        r => r,
+    }
+}
+
+/// The `i16` scratch [`conv_2d_int8`]'s fast path uses for these shapes (CMSIS-NN's
+/// `get_buffer_size`): patches of as many output pixels as fit the GEMM's buffer, at most all
+/// of them; 0 when the reference path runs.
+pub fn conv_2d_int8_scratch_len(
+    in_shape: [usize; 4],
+    filter_shape: [usize; 4],
+    out_shape: [usize; 4],
+) -> usize {
+    let [n, _, _, ic] = in_shape;
+    let [oc, kh, kw, fic] = filter_shape;
+    let [_, oh, ow, _] = out_shape;
+    let k = kh.saturating_mul(kw).saturating_mul(fic);
+    if SMALL || fic != ic || k == 0 || k > WIDE_MAX || oc == 0 {
+        return 0;
+    }
+    let pixels = n.saturating_mul(oh).saturating_mul(ow);
+    let rows = patch_rows(WIDE_MAX / k);
+    rows.min(pixels).saturating_mul(k)
+}
+
 /// Int8 convolution with per-channel (or per-tensor) requantization, as TFLM's
 /// `ConvPerChannel`: `acc = bias + sum(filter * (input + input_offset))`, then rescale.
 ///
@@ -111,6 +140,7 @@ pub fn conv_2d_int8(
     bias: Option<&[i32]>,
     out_shape: [usize; 4],
     output: &mut [i8],
+    scratch: &mut [i16],
 ) -> Result<(), KernelError> {
     let g = check(
         p,
@@ -153,11 +183,22 @@ pub fn conv_2d_int8(
     // As many output pixels at a time as their patches fit the buffer: the GEMM sets up each
     // channel's weights and rescale once per batch of rows.
     // (A multiple of the 4-row tiles, so leftover rows come only at the end of the image.)
-    let max_rows = match WIDE_MAX / k {
-        r if r >= 4 => r / 4 * 4,
-        r => r,
-    };
-    let mut buf = [0i16; WIDE_MAX];
+    let max_rows = patch_rows((WIDE_MAX / k).min(scratch.len() / k));
+    if max_rows == 0 {
+        // Less scratch than one patch (prepare asked for conv_2d_int8_scratch_len).
+        return reference::conv_2d_int8(
+            p,
+            q,
+            in_shape,
+            input,
+            filter_shape,
+            filter,
+            bias,
+            out_shape,
+            output,
+        );
+    }
+    let buf = scratch;
     let pointwise = g.kh == 1
         && g.kw == 1
         && p.stride_h == 1
@@ -272,6 +313,7 @@ pub fn conv_2d_f32(
     bias: Option<&[f32]>,
     out_shape: [usize; 4],
     output: &mut [f32],
+    scratch: &mut [f32],
 ) -> Result<(), KernelError> {
     let g = check(
         p,
@@ -305,8 +347,8 @@ pub fn conv_2d_f32(
         };
         clamp_f32(total + bias_value, act_min, act_max)
     };
-    if k <= PANEL_K && p.dilation_w == 1 {
-        conv_f32_panels(p, &g, input, filter, k, output, &finish);
+    if k <= PANEL_K && p.dilation_w == 1 && scratch.len() >= k * LANES {
+        conv_f32_panels(p, &g, input, filter, k, output, &finish, scratch);
         return Ok(());
     }
     reference::conv_2d_f32(
@@ -323,11 +365,26 @@ pub fn conv_2d_f32(
     )
 }
 
-/// Longest filter (`kh * kw * in_c`) the float panel path takes: 18 KiB of stack on 64-bit
+/// The `f32` scratch [`conv_2d_f32`]'s panel path uses: one panel of `LANES` filters; 0
+/// when another path runs.
+pub fn conv_2d_f32_scratch_len(
+    p: &ConvParams,
+    in_shape: [usize; 4],
+    filter_shape: [usize; 4],
+) -> usize {
+    let [oc, kh, kw, fic] = filter_shape;
+    let k = kh.saturating_mul(kw).saturating_mul(fic);
+    if SMALL || fic != in_shape[3] || k == 0 || oc == 0 || k > PANEL_K || p.dilation_w != 1 {
+        return 0;
+    }
+    k * LANES
+}
+
+/// Longest filter (`kh * kw * in_c`) the float panel path takes: 18 KiB of scratch on 64-bit
 /// hosts, 2 KiB on microcontrollers.
 #[cfg(target_pointer_width = "64")]
 const PANEL_K: usize = 1152;
-/// Longest filter (`kh * kw * in_c`) the float panel path takes: 18 KiB of stack on 64-bit
+/// Longest filter (`kh * kw * in_c`) the float panel path takes: 18 KiB of scratch on 64-bit
 /// hosts, 2 KiB on microcontrollers.
 #[cfg(not(target_pointer_width = "64"))]
 const PANEL_K: usize = 128;
@@ -344,6 +401,7 @@ const LANES: usize = 4;
 /// input value multiplies four outputs as one vector operation; up to four pixels share each
 /// panel load. Every output still sums its taps in TFLM's order (rows, columns, channels,
 /// padding skipped), so results equal the reference bit for bit.
+#[allow(clippy::too_many_arguments)]
 fn conv_f32_panels(
     p: &ConvParams,
     g: &Geometry,
@@ -352,8 +410,8 @@ fn conv_f32_panels(
     k: usize,
     output: &mut [f32],
     finish: &impl Fn(usize, f32) -> f32,
+    panel_buf: &mut [f32],
 ) {
-    let mut panel_buf = [0.0f32; PANEL_K * LANES];
     let image_len = g.ih * g.iw * g.ic;
     let seg = g.kw * g.ic;
     let mut o0 = 0;
@@ -789,6 +847,14 @@ mod tests {
             Some(&[1]),
             [1, 2, 2, 1],
             &mut out,
+            &mut vec![
+                0i16;
+                crate::conv_2d::conv_2d_int8_scratch_len(
+                    [1, 3, 3, 1],
+                    [1, 2, 2, 1],
+                    [1, 2, 2, 1]
+                )
+            ],
         )
         .unwrap();
         assert_eq!(out, [13, 17, 25, 29]);
@@ -814,6 +880,14 @@ mod tests {
             None,
             [1, 3, 3, 1],
             &mut out9,
+            &mut vec![
+                0i16;
+                crate::conv_2d::conv_2d_int8_scratch_len(
+                    [1, 3, 3, 1],
+                    [1, 3, 3, 1],
+                    [1, 3, 3, 1]
+                )
+            ],
         )
         .unwrap();
         // Top-left: taps (0,0),(0,1),(1,0),(1,1) = 1+2+4+5 + 4*1 = 16.
@@ -851,6 +925,14 @@ mod tests {
             None,
             [1, 2, 2, 1],
             &mut out,
+            &mut vec![
+                0i16;
+                crate::conv_2d::conv_2d_int8_scratch_len(
+                    [1, 3, 3, 1],
+                    [1, 2, 2, 1],
+                    [1, 2, 2, 1]
+                )
+            ],
         );
         assert_eq!(r, Err(KernelError::ShapeMismatch));
         let r = conv_2d_int8(
@@ -863,6 +945,14 @@ mod tests {
             None,
             [1, 2, 2, 1],
             &mut out,
+            &mut vec![
+                0i16;
+                crate::conv_2d::conv_2d_int8_scratch_len(
+                    [1, 3, 3, 2],
+                    [1, 2, 2, 3],
+                    [1, 2, 2, 1]
+                )
+            ],
         );
         assert_eq!(r, Err(KernelError::ShapeMismatch));
         let q2 = QuantParams {
@@ -880,6 +970,14 @@ mod tests {
             None,
             [1, 2, 2, 1],
             &mut out,
+            &mut vec![
+                0i16;
+                crate::conv_2d::conv_2d_int8_scratch_len(
+                    [1, 3, 3, 1],
+                    [1, 2, 2, 1],
+                    [1, 2, 2, 1]
+                )
+            ],
         );
         assert_eq!(r, Err(KernelError::BadParams));
         let huge = ConvParams {
@@ -896,6 +994,14 @@ mod tests {
             None,
             [1, 2, 2, 1],
             &mut out,
+            &mut vec![
+                0i16;
+                crate::conv_2d::conv_2d_int8_scratch_len(
+                    [1, 3, 3, 1],
+                    [1, 2, 2, 1],
+                    [1, 2, 2, 1]
+                )
+            ],
         );
         assert_eq!(r, Err(KernelError::BadParams));
         let r = conv_2d_int8(
@@ -908,6 +1014,14 @@ mod tests {
             Some(&[0, 0]),
             [1, 2, 2, 1],
             &mut out,
+            &mut vec![
+                0i16;
+                crate::conv_2d::conv_2d_int8_scratch_len(
+                    [1, 3, 3, 1],
+                    [1, 2, 2, 1],
+                    [1, 2, 2, 1]
+                )
+            ],
         );
         assert_eq!(r, Err(KernelError::ShapeMismatch));
     }
@@ -937,7 +1051,7 @@ mod tests {
             let s: Vec<i32> = mults.iter().map(|x| x.1).collect();
             let q = QuantParams { input_offset: -in_zp, output_offset: out_zp, act_min: act.0, act_max: act.1, multipliers: &m, shifts: &s };
             let mut out = vec![0i8; outs.iter().product()];
-            conv_2d_int8(&p, &q, ins, &input, fs, &filter, bias.as_deref(), outs, &mut out).unwrap();
+            conv_2d_int8(&p, &q, ins, &input, fs, &filter, bias.as_deref(), outs, &mut out, &mut vec![0i16; crate::conv_2d::conv_2d_int8_scratch_len(ins, fs, outs)],).unwrap();
             let want = naive_int8(&p, -in_zp, out_zp, act, &mults, ins, &input, fs, &filter, bias.as_deref(), outs);
             prop_assert_eq!(out, want);
         }
@@ -956,7 +1070,7 @@ mod tests {
         ) {
             let act = if relu6 { (0.0, 6.0) } else { (f32::MIN, f32::MAX) };
             let mut out = vec![0f32; outs.iter().product()];
-            conv_2d_f32(&p, act.0, act.1, ins, &input, fs, &filter, bias.as_deref(), outs, &mut out).unwrap();
+            conv_2d_f32(&p, act.0, act.1, ins, &input, fs, &filter, bias.as_deref(), outs, &mut out, &mut vec![0.0f32; crate::conv_2d::conv_2d_f32_scratch_len(&p, ins, fs)],).unwrap();
             let want = naive_f32(&p, act, ins, &input, fs, &filter, bias.as_deref(), outs);
             for (g, w) in out.iter().zip(&want) {
                 prop_assert!(close(*g, *w), "got {} want {}", g, w);
@@ -1033,6 +1147,14 @@ mod tests {
             None,
             [1, 1, 1, 2],
             &mut a,
+            &mut vec![
+                0i16;
+                crate::conv_2d::conv_2d_int8_scratch_len(
+                    [1, 1, 1, 5000],
+                    [2, 1, 1, 5000],
+                    [1, 1, 1, 2]
+                )
+            ],
         )
         .unwrap();
         reference::conv_2d_int8(
@@ -1077,7 +1199,7 @@ mod tests {
             let q = QuantParams { input_offset: in_off, output_offset: out_zp, act_min: act.0, act_max: act.1, multipliers: &m, shifts: &s };
             let mut got = vec![0i8; outs.iter().product()];
             let mut want = got.clone();
-            conv_2d_int8(&p, &q, ins, &input, fs, &filter, bias.as_deref(), outs, &mut got).unwrap();
+            conv_2d_int8(&p, &q, ins, &input, fs, &filter, bias.as_deref(), outs, &mut got, &mut vec![0i16; crate::conv_2d::conv_2d_int8_scratch_len(ins, fs, outs)],).unwrap();
             reference::conv_2d_int8(&p, &q, ins, &input, fs, &filter, bias.as_deref(), outs, &mut want).unwrap();
             prop_assert_eq!(got, want);
         }
@@ -1098,7 +1220,7 @@ mod tests {
             let act = if relu6 { (0.0, 6.0) } else { (f32::MIN, f32::MAX) };
             let mut got = vec![0f32; outs.iter().product()];
             let mut want = got.clone();
-            conv_2d_f32(&p, act.0, act.1, ins, &input, fs, &filter, bias.as_deref(), outs, &mut got).unwrap();
+            conv_2d_f32(&p, act.0, act.1, ins, &input, fs, &filter, bias.as_deref(), outs, &mut got, &mut vec![0.0f32; crate::conv_2d::conv_2d_f32_scratch_len(&p, ins, fs)],).unwrap();
             reference::conv_2d_f32(&p, act.0, act.1, ins, &input, fs, &filter, bias.as_deref(), outs, &mut want).unwrap();
             let gb: Vec<u32> = got.iter().map(|v| v.to_bits()).collect();
             let wb: Vec<u32> = want.iter().map(|v| v.to_bits()).collect();

@@ -70,11 +70,11 @@ fn check(
 }
 
 /// Accumulators of the fast depthwise paths (one output row segment by a channel chunk):
-/// 8 KiB of stack on 64-bit hosts, 1 KiB on microcontrollers.
+/// up to 8 KiB of scratch on 64-bit hosts, 1 KiB on microcontrollers.
 #[cfg(target_pointer_width = "64")]
 const ROW_ACC: usize = 2048;
 /// Accumulators of the fast depthwise paths (one output row segment by a channel chunk):
-/// 8 KiB of stack on 64-bit hosts, 1 KiB on microcontrollers.
+/// up to 8 KiB of scratch on 64-bit hosts, 1 KiB on microcontrollers.
 #[cfg(not(target_pointer_width = "64"))]
 const ROW_ACC: usize = 256;
 
@@ -84,6 +84,73 @@ const ROW_ACC: usize = 256;
 struct Tiling {
     n: usize,
     w: usize,
+}
+
+/// The accumulator scratch (`i32` for int8, `f32` for float32) the fast depthwise paths use
+/// for these shapes; 0 when none is used (the x86-64 vector paths, the reference path).
+pub fn depthwise_conv_2d_scratch_len(
+    depth_multiplier: usize,
+    in_shape: [usize; 4],
+    filter_shape: [usize; 4],
+    out_shape: [usize; 4],
+) -> usize {
+    let [_, kh, kw, oc] = filter_shape;
+    let g = Geometry {
+        n: in_shape[0],
+        ih: in_shape[1],
+        iw: in_shape[2],
+        ic: in_shape[3],
+        oc,
+        kh,
+        kw,
+        oh: out_shape[1],
+        ow: out_shape[2],
+    };
+    if SMALL {
+        return 0;
+    }
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    if oc.is_multiple_of(8)
+        && kh.saturating_mul(kw) <= x86::MAX_TAPS
+        && kw <= x86::MAX_TAPS
+        && (depth_multiplier == 1 || depth_multiplier.is_multiple_of(8))
+    {
+        return 0;
+    }
+    tiling(&g, depth_multiplier).map_or(0, |t| t.n * t.w)
+}
+
+/// The least scratch [`depthwise_conv_2d_int8`] / [`depthwise_conv_2d_f32`] run their fast
+/// paths with (one output pixel of a channel chunk); less runs the reference path.
+pub fn depthwise_conv_2d_scratch_min(
+    depth_multiplier: usize,
+    in_shape: [usize; 4],
+    filter_shape: [usize; 4],
+    out_shape: [usize; 4],
+) -> usize {
+    let want = depthwise_conv_2d_scratch_len(depth_multiplier, in_shape, filter_shape, out_shape);
+    let g = Geometry {
+        n: in_shape[0],
+        ih: in_shape[1],
+        iw: in_shape[2],
+        ic: in_shape[3],
+        oc: filter_shape[3],
+        kh: filter_shape[1],
+        kw: filter_shape[2],
+        oh: out_shape[1],
+        ow: out_shape[2],
+    };
+    match tiling(&g, depth_multiplier) {
+        Some(t) if want > 0 => t.n,
+        _ => 0,
+    }
+}
+
+/// [`tiling`] for the scratch given: fewer pixels per row segment when it is short.
+fn tiling_in(g: &Geometry, dm: usize, scratch: usize) -> Option<Tiling> {
+    let t = tiling(g, dm)?;
+    let w = t.w.min(scratch / t.n.max(1));
+    (w > 0).then_some(Tiling { n: t.n, w })
 }
 
 fn tiling(g: &Geometry, dm: usize) -> Option<Tiling> {
@@ -170,7 +237,7 @@ fn walk_rows<A: Copy>(
     p: &ConvParams,
     g: &Geometry,
     t: Tiling,
-    acc: &mut [A; ROW_ACC],
+    acc: &mut [A],
     mut init: impl FnMut(&mut [A], usize, usize),
     mut tap: impl FnMut(&mut [A], usize, usize, usize),
     mut done: impl FnMut(&[A], usize, usize, usize),
@@ -234,6 +301,7 @@ pub fn depthwise_conv_2d_int8(
     bias: Option<&[i32]>,
     out_shape: [usize; 4],
     output: &mut [i8],
+    scratch: &mut [i32],
 ) -> Result<(), KernelError> {
     let g = check(
         p,
@@ -248,7 +316,7 @@ pub fn depthwise_conv_2d_int8(
     )?;
     let per_channel = q.check(g.oc)?;
     let dm = depth_multiplier;
-    let t = match tiling(&g, dm) {
+    let t = match tiling_in(&g, dm, scratch.len()) {
         Some(t) if !SMALL && offset_fits_i16(q.input_offset) => t,
         _ => {
             return reference::depthwise_conv_2d_int8(
@@ -278,12 +346,11 @@ pub fn depthwise_conv_2d_int8(
     }
     let off = q.input_offset as i16;
     let (out_off, lo, hi) = (q.output_offset, q.act_min, q.act_max);
-    let mut acc = [0i32; ROW_ACC];
     walk_rows(
         p,
         &g,
         t,
-        &mut acc,
+        scratch,
         // Accumulators start from the bias (wrapping sums: the order does not matter).
         |seg, c0, n| {
             for px in seg.chunks_exact_mut(n) {
@@ -563,6 +630,7 @@ pub fn depthwise_conv_2d_f32(
     bias: Option<&[f32]>,
     out_shape: [usize; 4],
     output: &mut [f32],
+    scratch: &mut [f32],
 ) -> Result<(), KernelError> {
     let g = check(
         p,
@@ -588,7 +656,7 @@ pub fn depthwise_conv_2d_f32(
             return Ok(());
         }
     }
-    let Some(t) = tiling(&g, dm).filter(|_| !SMALL) else {
+    let Some(t) = tiling_in(&g, dm, scratch.len()).filter(|_| !SMALL) else {
         return reference::depthwise_conv_2d_f32(
             p,
             depth_multiplier,
@@ -603,12 +671,11 @@ pub fn depthwise_conv_2d_f32(
             output,
         );
     };
-    let mut acc = [0.0f32; ROW_ACC];
     walk_rows(
         p,
         &g,
         t,
-        &mut acc,
+        scratch,
         |seg, _, _| seg.fill(0.0),
         |a, xi, fi, c0| {
             let n = a.len();
@@ -880,6 +947,15 @@ mod tests {
             None,
             [1, 2, 2, 4],
             &mut out,
+            &mut vec![
+                0i32;
+                crate::depthwise_conv_2d::depthwise_conv_2d_scratch_len(
+                    2,
+                    [1, 2, 2, 2],
+                    [1, 1, 1, 4],
+                    [1, 2, 2, 4]
+                )
+            ],
         )
         .unwrap();
         assert_eq!(&out[..8], &[1, -1, 4, -4, 3, -3, 8, -8]);
@@ -894,6 +970,15 @@ mod tests {
             None,
             [1, 2, 2, 4],
             &mut out,
+            &mut vec![
+                0i32;
+                crate::depthwise_conv_2d::depthwise_conv_2d_scratch_len(
+                    3,
+                    [1, 2, 2, 2],
+                    [1, 1, 1, 4],
+                    [1, 2, 2, 4]
+                )
+            ],
         );
         assert_eq!(r, Err(KernelError::ShapeMismatch));
     }
@@ -922,7 +1007,7 @@ mod tests {
             let s: Vec<i32> = mults.iter().map(|x| x.1).collect();
             let q = QuantParams { input_offset: -in_zp, output_offset: out_zp, act_min: act.0, act_max: act.1, multipliers: &m, shifts: &s };
             let mut out = vec![0i8; outs.iter().product()];
-            depthwise_conv_2d_int8(&p, dm, &q, ins, &input, fs, &filter, bias.as_deref(), outs, &mut out).unwrap();
+            depthwise_conv_2d_int8(&p, dm, &q, ins, &input, fs, &filter, bias.as_deref(), outs, &mut out, &mut vec![0i32; crate::depthwise_conv_2d::depthwise_conv_2d_scratch_len(dm, ins, fs, outs)],).unwrap();
             let oc = fs[3];
             for b in 0..outs[0] { for oy in 0..outs[1] { for ox in 0..outs[2] { for o in 0..oc {
                 let c = o / dm;
@@ -950,7 +1035,7 @@ mod tests {
             })
         ) {
             let mut out = vec![0f32; outs.iter().product()];
-            depthwise_conv_2d_f32(&p, dm, -1.5, 1.5, ins, &input, fs, &filter, bias.as_deref(), outs, &mut out).unwrap();
+            depthwise_conv_2d_f32(&p, dm, -1.5, 1.5, ins, &input, fs, &filter, bias.as_deref(), outs, &mut out, &mut vec![0.0f32; crate::depthwise_conv_2d::depthwise_conv_2d_scratch_len(dm, ins, fs, outs)],).unwrap();
             let oc = fs[3];
             for b in 0..outs[0] { for oy in 0..outs[1] { for ox in 0..outs[2] { for o in 0..oc {
                 let mut acc = 0f32;
@@ -1045,7 +1130,7 @@ mod tests {
             let q = QuantParams { input_offset: in_off, output_offset: out_zp, act_min: act.0, act_max: act.1, multipliers: &m, shifts: &s };
             let mut got = vec![0i8; outs.iter().product()];
             let mut want = got.clone();
-            depthwise_conv_2d_int8(&p, dm, &q, ins, &input, fs, &filter, bias.as_deref(), outs, &mut got).unwrap();
+            depthwise_conv_2d_int8(&p, dm, &q, ins, &input, fs, &filter, bias.as_deref(), outs, &mut got, &mut vec![0i32; crate::depthwise_conv_2d::depthwise_conv_2d_scratch_len(dm, ins, fs, outs)],).unwrap();
             reference::depthwise_conv_2d_int8(&p, dm, &q, ins, &input, fs, &filter, bias.as_deref(), outs, &mut want).unwrap();
             prop_assert_eq!(got, want);
         }
@@ -1066,7 +1151,7 @@ mod tests {
             let act = if relu6 { (0.0, 6.0) } else { (f32::MIN, f32::MAX) };
             let mut got = vec![0f32; outs.iter().product()];
             let mut want = got.clone();
-            depthwise_conv_2d_f32(&p, dm, act.0, act.1, ins, &input, fs, &filter, bias.as_deref(), outs, &mut got).unwrap();
+            depthwise_conv_2d_f32(&p, dm, act.0, act.1, ins, &input, fs, &filter, bias.as_deref(), outs, &mut got, &mut vec![0.0f32; crate::depthwise_conv_2d::depthwise_conv_2d_scratch_len(dm, ins, fs, outs)],).unwrap();
             reference::depthwise_conv_2d_f32(&p, dm, act.0, act.1, ins, &input, fs, &filter, bias.as_deref(), outs, &mut want).unwrap();
             let gb: Vec<u32> = got.iter().map(|v| v.to_bits()).collect();
             let wb: Vec<u32> = want.iter().map(|v| v.to_bits()).collect();

@@ -57,6 +57,7 @@ pub fn fully_connected_int8(
     filter: &[i8],
     bias: Option<&[i32]>,
     output: &mut [i8],
+    scratch: &mut [i16],
 ) -> Result<(), KernelError> {
     check(
         batches,
@@ -92,13 +93,22 @@ pub fn fully_connected_int8(
         || out_units == 0
         || !offset_fits_i16(q.input_offset)
         || (batches == 1 && (depth * out_units <= DIRECT_MAX || depth < 4))
+        || scratch.len() < depth
     {
-        direct(&st, filter_offset, batches, depth, out_units, input, filter, output);
+        direct(
+            &st,
+            filter_offset,
+            batches,
+            depth,
+            out_units,
+            input,
+            filter,
+            output,
+        );
         return Ok(());
     }
     let off = q.input_offset as i16;
-    let max_rows = (WIDE_MAX / depth).min(batches);
-    // The stack buffer is zeroed on every call: size it to the rows, not to the maximum.
+    let max_rows = (WIDE_MAX / depth).min(batches).min(scratch.len() / depth);
     let g = Rows {
         off,
         max_rows,
@@ -106,13 +116,22 @@ pub fn fully_connected_int8(
         depth,
         out_units,
     };
-    match max_rows * depth {
-        n if n <= 64 => tiled::<64>(&g, &st, input, filter, output),
-        n if n <= 256 => tiled::<256>(&g, &st, input, filter, output),
-        n if n <= 1024 => tiled::<1024>(&g, &st, input, filter, output),
-        _ => tiled::<WIDE_MAX>(&g, &st, input, filter, output),
-    }
+    tiled(&g, &st, input, filter, output, scratch);
     Ok(())
+}
+
+/// The `i16` scratch [`fully_connected_int8`]'s tiled path uses for these shapes (as many
+/// widened input rows as fit its buffer); 0 when the direct or reference path runs.
+pub fn fully_connected_int8_scratch_len(batches: usize, depth: usize, out_units: usize) -> usize {
+    if SMALL
+        || depth == 0
+        || depth > WIDE_MAX
+        || out_units == 0
+        || (batches == 1 && (depth.saturating_mul(out_units) <= DIRECT_MAX || depth < 4))
+    {
+        return 0;
+    }
+    (WIDE_MAX / depth).min(batches) * depth
 }
 
 /// Largest `depth * out_units` of one row computed without the widened stack buffer
@@ -140,9 +159,38 @@ fn direct(
     let simple = !st.per_channel && shared.simple();
     let (zp, lo, hi) = (q.output_offset, q.act_min, q.act_max);
     let bias = st.bias.unwrap_or(&[]);
+    let fin = |o: usize, acc: i32| {
+        if simple {
+            let acc = acc.wrapping_add(bias.get(o).copied().unwrap_or(0));
+            clamp_i32(shared.apply_simple(acc).wrapping_add(zp), lo, hi) as i8
+        } else {
+            let r = if st.per_channel { st.requant(o) } else { shared };
+            st.finish(&r, o, acc)
+        }
+    };
+    const C: usize = 4;
     for b in 0..batches {
         let xs = &input[b * depth..(b + 1) * depth];
-        for o in 0..out_units {
+        let outs = &mut output[b * out_units..(b + 1) * out_units];
+        // Four units at a time share each input value (offset added once).
+        let mut o = 0;
+        while o + C <= out_units {
+            let fs: [&[i8]; C] =
+                core::array::from_fn(|c| &filter[(o + c) * depth..(o + c + 1) * depth]);
+            let mut acc = [0i32; C];
+            for (i, &x) in xs.iter().enumerate() {
+                let x = (x as i32).wrapping_add(off);
+                for c in 0..C {
+                    acc[c] = acc[c]
+                        .wrapping_add(x.wrapping_mul((fs[c][i] as i32).wrapping_add(filter_offset)));
+                }
+            }
+            for (c, &a) in acc.iter().enumerate() {
+                outs[o + c] = fin(o + c, a);
+            }
+            o += C;
+        }
+        while o < out_units {
             let fs = &filter[o * depth..(o + 1) * depth];
             let mut acc = 0i32;
             for (&x, &f) in xs.iter().zip(fs) {
@@ -152,13 +200,8 @@ fn direct(
                         .wrapping_mul((f as i32).wrapping_add(filter_offset)),
                 );
             }
-            output[b * out_units + o] = if simple {
-                let acc = acc.wrapping_add(bias.get(o).copied().unwrap_or(0));
-                clamp_i32(shared.apply_simple(acc).wrapping_add(zp), lo, hi) as i8
-            } else {
-                let r = if st.per_channel { st.requant(o) } else { shared };
-                st.finish(&r, o, acc)
-            };
+            outs[o] = fin(o, acc);
+            o += 1;
         }
     }
 }
@@ -173,14 +216,15 @@ struct Rows {
     out_units: usize,
 }
 
-/// Widens up to `max_rows` input rows at a time into an `N`-element stack buffer and
-/// multiplies them against every filter row. `N >= max_rows * depth`.
-fn tiled<const N: usize>(
+/// Widens up to `max_rows` input rows at a time into `buf` (at least `max_rows * depth`
+/// long) and multiplies them against every filter row.
+fn tiled(
     g: &Rows,
     st: &OutStage<'_>,
     input: &[i8],
     filter: &[i8],
     output: &mut [i8],
+    buf: &mut [i16],
 ) {
     let Rows {
         off,
@@ -189,7 +233,6 @@ fn tiled<const N: usize>(
         depth,
         out_units,
     } = *g;
-    let mut buf = [0i16; N];
     let mut b = 0;
     while b < batches {
         let rows = max_rows.min(batches - b);
@@ -444,6 +487,7 @@ mod tests {
             &[1, 1, 1, 2, 0, -1],
             Some(&[10, 0]),
             &mut out,
+            &mut vec![0i16; crate::fully_connected::fully_connected_int8_scratch_len(1, 3, 2)],
         )
         .unwrap();
         assert_eq!(out, [13 + 5, -2 + 5]);
@@ -458,6 +502,7 @@ mod tests {
             &[1, 1, 1, 2, 0, -1],
             None,
             &mut out,
+            &mut vec![0i16; crate::fully_connected::fully_connected_int8_scratch_len(1, 3, 2)],
         )
         .unwrap();
         assert_eq!(out, [5, (0 + -1 + -4) + 5]);
@@ -471,6 +516,7 @@ mod tests {
             &[1, 1, 1, 2, 0, -1],
             None,
             &mut out,
+            &mut vec![0i16; crate::fully_connected::fully_connected_int8_scratch_len(1, 3, 2)],
         );
         assert_eq!(r, Err(KernelError::ShapeMismatch));
         let mut f = [0f32; 2];
@@ -488,7 +534,19 @@ mod tests {
         .unwrap();
         assert_eq!(f, [6.0, 0.0]);
         // Zero depth: only the bias.
-        fully_connected_int8(&q, 0, 1, 0, 2, &[], &[], Some(&[3, -3]), &mut out).unwrap();
+        fully_connected_int8(
+            &q,
+            0,
+            1,
+            0,
+            2,
+            &[],
+            &[],
+            Some(&[3, -3]),
+            &mut out,
+            &mut vec![0i16; crate::fully_connected::fully_connected_int8_scratch_len(1, 0, 2)],
+        )
+        .unwrap();
         assert_eq!(out, [8, 2]);
     }
 
@@ -513,7 +571,7 @@ mod tests {
             let s: Vec<i32> = mults.iter().map(|x| x.1).collect();
             let q = QuantParams { input_offset: -in_zp, output_offset: out_zp, act_min: act.0, act_max: act.1, multipliers: &m, shifts: &s };
             let mut out = vec![0i8; batches * units];
-            fully_connected_int8(&q, -f_zp, batches, depth, units, &input, &filter, bias.as_deref(), &mut out).unwrap();
+            fully_connected_int8(&q, -f_zp, batches, depth, units, &input, &filter, bias.as_deref(), &mut out, &mut vec![0i16; crate::fully_connected::fully_connected_int8_scratch_len(batches, depth, units)],).unwrap();
             for b in 0..batches {
                 for o in 0..units {
                     let mut acc: i64 = bias.as_ref().map_or(0, |bb| bb[o] as i64);
@@ -577,7 +635,7 @@ mod tests {
             let q = QuantParams { input_offset: in_off, output_offset: out_zp, act_min: act.0, act_max: act.1, multipliers: &m, shifts: &s };
             let mut got = vec![0i8; batches * units];
             let mut want = got.clone();
-            fully_connected_int8(&q, f_off, batches, depth, units, &input, &filter, bias.as_deref(), &mut got).unwrap();
+            fully_connected_int8(&q, f_off, batches, depth, units, &input, &filter, bias.as_deref(), &mut got, &mut vec![0i16; crate::fully_connected::fully_connected_int8_scratch_len(batches, depth, units)],).unwrap();
             reference::fully_connected_int8(&q, f_off, batches, depth, units, &input, &filter, bias.as_deref(), &mut want).unwrap();
             prop_assert_eq!(got, want);
         }

@@ -289,7 +289,7 @@ fn run(model_bytes: &[u8], inputs: Vec<Data>) -> Vec<Data> {
                             get(ins[1]).i8(),
                             bias,
                             outs4,
-                            &mut o,
+                            &mut o, &mut vec![0i32; microlite_kernels::depthwise_conv_2d::depthwise_conv_2d_scratch_len(dm, ins4, fs4, outs4)],
                         )
                     } else {
                         conv_2d_int8(
@@ -301,7 +301,7 @@ fn run(model_bytes: &[u8], inputs: Vec<Data>) -> Vec<Data> {
                             get(ins[1]).i8(),
                             bias,
                             outs4,
-                            &mut o,
+                            &mut o, &mut vec![0i16; microlite_kernels::conv_2d::conv_2d_int8_scratch_len(ins4, fs4, outs4)],
                         )
                     }
                     .unwrap();
@@ -322,7 +322,7 @@ fn run(model_bytes: &[u8], inputs: Vec<Data>) -> Vec<Data> {
                             get(ins[1]).f32(),
                             bias,
                             outs4,
-                            &mut o,
+                            &mut o, &mut vec![0.0f32; microlite_kernels::depthwise_conv_2d::depthwise_conv_2d_scratch_len(dm, ins4, fs4, outs4)],
                         )
                     } else {
                         conv_2d_f32(
@@ -335,7 +335,7 @@ fn run(model_bytes: &[u8], inputs: Vec<Data>) -> Vec<Data> {
                             get(ins[1]).f32(),
                             bias,
                             outs4,
-                            &mut o,
+                            &mut o, &mut vec![0.0f32; microlite_kernels::conv_2d::conv_2d_f32_scratch_len(&p, ins4, fs4)],
                         )
                     }
                     .unwrap();
@@ -375,7 +375,7 @@ fn run(model_bytes: &[u8], inputs: Vec<Data>) -> Vec<Data> {
                         get(ins[0]).i8(),
                         get(ins[1]).i8(),
                         bias,
-                        &mut o,
+                        &mut o, &mut vec![0i16; microlite_kernels::fully_connected::fully_connected_int8_scratch_len(batches, depth, units)],
                     )
                     .unwrap();
                     Data::I8(o)

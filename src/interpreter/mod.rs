@@ -298,7 +298,7 @@ impl<'a> Interpreter<'a> {
             let ctx = OpCtx::new(&model, sg, op, u32_of(i)?);
             let mut pctx = PrepareCtx::new(ctx, &mut *staging, data_at);
             (reg.prepare)(&mut pctx)?;
-            let (data_end, scratch) = pctx.finish();
+            let (data_end, scratch, scratch_want) = pctx.finish();
             let counts = u32_of(ins.len() | (outs.len() << 16))?;
             tb.set_r(i, R_REG, u32_of(reg_index)?);
             tb.set_r(i, R_OPERANDS, u32_of(at)?);
@@ -306,6 +306,7 @@ impl<'a> Interpreter<'a> {
             tb.set_r(i, R_DATA, u32_of(data_at)?);
             tb.set_r(i, R_DATA_LEN, u32_of(data_end - data_at)?);
             tb.set_r(i, R_SCRATCH_LEN, u32_of(align_up(scratch))?);
+            tb.set_r(i, R_SCRATCH_WANT, u32_of(align_up(scratch_want.max(scratch)))?);
             at = align_up(data_end);
         }
         Ok(at)

@@ -139,7 +139,22 @@ impl<'a> Interpreter<'a> {
             tb.set_t(dst, T_ALIAS, root as u32);
         }
         // Offsets must stay below `NONE`; past the arena is reported by the caller.
-        let head = planner::plan(&mut tb, (NONE as usize) - ALIGN).ok_or(Error::TooComplex)?;
+        let (head, list) =
+            planner::plan_list(&mut tb, (NONE as usize) - ALIGN).ok_or(Error::TooComplex)?;
+        // Scratch that would like more than it needs gets the widest free region at its op,
+        // up to what it wants: more speed where the arena has room, never a larger arena.
+        for i in 0..no {
+            let (need, want) = (tb.r(i, R_SCRATCH_LEN), tb.r(i, R_SCRATCH_WANT));
+            if want <= need || tb.r(i, R_SCRATCH) == NONE && need > 0 {
+                continue;
+            }
+            let (at, room) = planner::widest_gap(&tb, list, nt + i, head);
+            let size = (room & !(ALIGN - 1)).min(want as usize);
+            if size > need as usize {
+                tb.set_r(i, R_SCRATCH, u32_of(at)?);
+                tb.set_r(i, R_SCRATCH_LEN, u32_of(size)?);
+            }
+        }
         for t in 0..nt {
             if tb.t(t, T_ALIAS) != NONE {
                 let off = tb.t(tb.root(t), T_OFF);

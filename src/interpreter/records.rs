@@ -27,7 +27,7 @@ pub(super) const fn word_of(f: usize) -> usize {
 /// Most ops a model may have: lifetimes are stored as `u16`, with `u16::MAX` for "not yet".
 pub(super) const MAX_OPS: usize = u16::MAX as usize - 1;
 /// Words per op record (one per op, made once by `Interpreter::new`; invoke reads only these):
-pub(super) const OW: usize = 8;
+pub(super) const OW: usize = 9;
 /// The registration's index in the resolver (low 16 bits) and flags (high 16 bits).
 pub(super) const R_REG: usize = 0;
 /// Byte offset (from the tail's start) of the op's operands: inputs then outputs, as `i32`s.
@@ -42,6 +42,9 @@ pub(super) const R_NEXT: usize = 5;
 /// Offset of the op's scratch in the head, and its size.
 pub(super) const R_SCRATCH: usize = 6;
 pub(super) const R_SCRATCH_LEN: usize = 7;
+/// The scratch the op would like (`R_SCRATCH_LEN` is what it needs): it gets up to this much
+/// where the planned arena has room at that op, at no cost in arena.
+pub(super) const R_SCRATCH_WANT: usize = 8;
 /// Record flag: the op's output was planned onto its input's bytes, so eval is skipped.
 pub(super) const F_SKIP: u32 = 1 << 16;
 /// Marks "not in the arena" / "not yet".

@@ -31,6 +31,23 @@ pub(crate) struct Geometry<'m> {
     pub channels: usize,
 }
 
+impl Geometry<'_> {
+    /// The kernels' stride, dilation and padding.
+    pub(crate) fn conv(&self) -> ConvParams {
+        let [stride_h, stride_w] = self.stride;
+        let [dilation_h, dilation_w] = self.dilation;
+        let [pad_h, pad_w] = self.pad;
+        ConvParams {
+            stride_h,
+            stride_w,
+            dilation_h,
+            dilation_w,
+            pad_h,
+            pad_w,
+        }
+    }
+}
+
 /// Typed op data of a conv-like op; int8 multipliers then shifts follow it.
 #[repr(C)]
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]

@@ -4,7 +4,9 @@ use super::conv::{self, Data, Geometry, Kind};
 use super::{activation, padding, positive, EvalCtx, OpCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator};
-use microlite_kernels::conv_2d::{conv_2d_f32, conv_2d_int8};
+use microlite_kernels::conv_2d::{
+    conv_2d_f32, conv_2d_f32_scratch_len, conv_2d_int8, conv_2d_int8_scratch_len,
+};
 use microlite_kernels::quant::compute_padding;
 
 pub(crate) fn registration() -> Registration {
@@ -61,14 +63,34 @@ fn geometry<'m>(ctx: &OpCtx<'m>) -> Result<Geometry<'m>, Error> {
     })
 }
 
-fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+/// Validates, keeps the op data and asks for the kernel's scratch (its patch buffer, or the
+/// float path's filter panel).
+fn prepare_with(ctx: &mut PrepareCtx<'_>, int8_only: bool) -> Result<(), Error> {
     let g = geometry(&ctx.op)?;
-    conv::prepare(ctx, &g, false).map(|_| ())
+    // int8: four patches at least (one GEMM tile of `kh * kw * in_c` values each), the
+    // patches of many output pixels per call where the arena has room at this op. float32:
+    // its filter panel where there is room, else the reference loop.
+    let (need, want) = match conv::prepare(ctx, &g, int8_only)? {
+        Kind::Int8 => {
+            let want = conv_2d_int8_scratch_len(g.in_shape, g.filter_shape, g.out_shape);
+            let patch = g.filter_shape[1] * g.filter_shape[2] * g.filter_shape[3];
+            (2 * (4 * patch).min(want), 2 * want)
+        }
+        Kind::Float32 => (
+            0,
+            4 * conv_2d_f32_scratch_len(&g.conv(), g.in_shape, g.filter_shape),
+        ),
+    };
+    ctx.request_scratch_between(need, want);
+    Ok(())
+}
+
+fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    prepare_with(ctx, false)
 }
 
 fn prepare_int8(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
-    let g = geometry(&ctx.op)?;
-    conv::prepare(ctx, &g, true).map(|_| ())
+    prepare_with(ctx, true)
 }
 
 fn run_int8(ctx: &mut EvalCtx<'_>, d: &Data, rest: &[i32]) -> Result<(), Error> {
@@ -79,6 +101,7 @@ fn run_int8(ctx: &mut EvalCtx<'_>, d: &Data, rest: &[i32]) -> Result<(), Error> 
         ctx.optional_input::<i32>(2)?,
     );
     let output = ctx.output::<i8>(0)?;
+    let scratch = ctx.scratch::<i16>()?;
     conv_2d_int8(
         &d.conv(),
         &q,
@@ -89,6 +112,7 @@ fn run_int8(ctx: &mut EvalCtx<'_>, d: &Data, rest: &[i32]) -> Result<(), Error> 
         bias,
         d.out_shape(),
         output,
+        scratch,
     )
     .map_err(|e| ctx.kernel_err(e))
 }
@@ -109,6 +133,7 @@ fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
                 ctx.optional_input::<f32>(2)?,
             );
             let output = ctx.output::<f32>(0)?;
+            let scratch = ctx.scratch::<f32>()?;
             conv_2d_f32(
                 &d.conv(),
                 d.act_min,
@@ -120,6 +145,7 @@ fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
                 bias,
                 d.out_shape(),
                 output,
+                scratch,
             )
             .map_err(|e| ctx.kernel_err(e))
         }

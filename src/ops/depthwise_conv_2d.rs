@@ -5,7 +5,10 @@ use super::conv::{self, Data, Geometry, Kind};
 use super::{activation, padding, positive, EvalCtx, OpCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator};
-use microlite_kernels::depthwise_conv_2d::{depthwise_conv_2d_f32, depthwise_conv_2d_int8};
+use microlite_kernels::depthwise_conv_2d::{
+    depthwise_conv_2d_f32, depthwise_conv_2d_int8, depthwise_conv_2d_scratch_len,
+    depthwise_conv_2d_scratch_min,
+};
 use microlite_kernels::quant::compute_padding;
 
 pub(crate) fn registration() -> Registration {
@@ -70,14 +73,28 @@ fn geometry<'m>(ctx: &OpCtx<'m>) -> Result<Geometry<'m>, Error> {
     })
 }
 
-fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+/// Validates, keeps the op data and asks for the kernel's accumulator scratch (`i32` or
+/// `f32`, four bytes either way).
+fn prepare_with(ctx: &mut PrepareCtx<'_>, int8_only: bool) -> Result<(), Error> {
     let g = geometry(&ctx.op)?;
-    conv::prepare(ctx, &g, false).map(|_| ())
+    let shapes = (g.depth_multiplier, g.in_shape, g.filter_shape, g.out_shape);
+    let (need, want) = (
+        depthwise_conv_2d_scratch_min(shapes.0, shapes.1, shapes.2, shapes.3),
+        depthwise_conv_2d_scratch_len(shapes.0, shapes.1, shapes.2, shapes.3),
+    );
+    match conv::prepare(ctx, &g, int8_only)? {
+        // One pixel's channels at least, whole row segments where the arena has room.
+        Kind::Int8 | Kind::Float32 => ctx.request_scratch_between(4 * need, 4 * want),
+    }
+    Ok(())
+}
+
+fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    prepare_with(ctx, false)
 }
 
 fn prepare_int8(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
-    let g = geometry(&ctx.op)?;
-    conv::prepare(ctx, &g, true).map(|_| ())
+    prepare_with(ctx, true)
 }
 
 fn run_int8(ctx: &mut EvalCtx<'_>, d: &Data, rest: &[i32]) -> Result<(), Error> {
@@ -88,6 +105,7 @@ fn run_int8(ctx: &mut EvalCtx<'_>, d: &Data, rest: &[i32]) -> Result<(), Error> 
         ctx.optional_input::<i32>(2)?,
     );
     let output = ctx.output::<i8>(0)?;
+    let scratch = ctx.scratch::<i32>()?;
     depthwise_conv_2d_int8(
         &d.conv(),
         d.depth_multiplier as usize,
@@ -99,6 +117,7 @@ fn run_int8(ctx: &mut EvalCtx<'_>, d: &Data, rest: &[i32]) -> Result<(), Error> 
         bias,
         d.out_shape(),
         output,
+        scratch,
     )
     .map_err(|e| ctx.kernel_err(e))
 }
@@ -119,6 +138,7 @@ fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
                 ctx.optional_input::<f32>(2)?,
             );
             let output = ctx.output::<f32>(0)?;
+            let scratch = ctx.scratch::<f32>()?;
             depthwise_conv_2d_f32(
                 &d.conv(),
                 d.depth_multiplier as usize,
@@ -131,6 +151,7 @@ fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
                 bias,
                 d.out_shape(),
                 output,
+                scratch,
             )
             .map_err(|e| ctx.kernel_err(e))
         }

@@ -7,7 +7,9 @@ use super::quant::{self, WeightedInt8};
 use super::{activation, kinds, EvalCtx, OpCtx, PrepareCtx, Registration, T};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator};
-use microlite_kernels::fully_connected::{fully_connected_f32, fully_connected_int8};
+use microlite_kernels::fully_connected::{
+    fully_connected_f32, fully_connected_int8, fully_connected_int8_scratch_len,
+};
 use microlite_kernels::quant::activation_range_f32;
 use microlite_kernels::Activation;
 
@@ -127,6 +129,10 @@ fn prepare_with(ctx: &mut PrepareCtx<'_>, int8_only: bool) -> Result<(), Error> 
     ctx.persist(&d)?;
     if int8 {
         quant::persist_multipliers(ctx, &p.input, &p.filter, &p.output, p.units, true)?;
+        // Widened rows where the arena has room for them; else the direct loop runs (TFLM's
+        // FULLY_CONNECTED takes no scratch either).
+        let want = fully_connected_int8_scratch_len(p.batches, p.depth, p.units);
+        ctx.request_scratch_between(0, 2 * want);
     }
     Ok(())
 }
@@ -147,8 +153,10 @@ fn run_int8(ctx: &mut EvalCtx<'_>, d: &Data, rest: &[i32]) -> Result<(), Error> 
         ctx.optional_input::<i32>(2)?,
     );
     let output = ctx.output::<i8>(0)?;
+    let scratch = ctx.scratch::<i16>()?;
     let (b, n, u) = (d.batches as usize, d.depth as usize, d.units as usize);
-    fully_connected_int8(&q, 0, b, n, u, input, filter, bias, output).map_err(|e| ctx.kernel_err(e))
+    fully_connected_int8(&q, 0, b, n, u, input, filter, bias, output, scratch)
+        .map_err(|e| ctx.kernel_err(e))
 }
 
 fn eval_int8(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {

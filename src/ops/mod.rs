@@ -205,6 +205,7 @@ pub struct PrepareCtx<'c> {
     staging: &'c mut [u8],
     at: usize,
     scratch: usize,
+    scratch_want: usize,
 }
 
 impl<'c> PrepareCtx<'c> {
@@ -214,12 +215,14 @@ impl<'c> PrepareCtx<'c> {
             staging,
             at: start,
             scratch: 0,
+            scratch_want: 0,
         }
     }
 
-    /// `(end of persistent data, scratch bytes)` once prepare is done.
-    pub(crate) fn finish(&self) -> (usize, usize) {
-        (self.at, self.scratch)
+    /// `(end of persistent data, scratch bytes needed, scratch bytes wanted)` once prepare is
+    /// done.
+    pub(crate) fn finish(&self) -> (usize, usize, usize) {
+        (self.at, self.scratch, self.scratch_want)
     }
 
     /// The op's index in the graph (for errors and logs).
@@ -333,6 +336,15 @@ impl<'c> PrepareCtx<'c> {
     /// largest request of the op wins.
     pub fn request_scratch(&mut self, bytes: usize) {
         self.scratch = self.scratch.max(bytes);
+    }
+
+    /// Asks for at least `need` bytes of scratch and up to `want`: the planner gives more than
+    /// `need` only where the arena has that room free at this op anyway, so a kernel that
+    /// runs faster with a larger buffer (more rows per call) costs no arena. Eval sees the
+    /// size it got as the length of [`EvalCtx::scratch`].
+    pub fn request_scratch_between(&mut self, need: usize, want: usize) {
+        self.scratch = self.scratch.max(need);
+        self.scratch_want = self.scratch_want.max(want);
     }
 }
 
