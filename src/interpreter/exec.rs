@@ -72,7 +72,7 @@ impl<'a> Interpreter<'a> {
             Some(b) => bytemuck::try_cast_slice(b).map_err(|_| Error::ArenaMisaligned)?,
         };
         let base = nt * TW + i * OW;
-        let Some(&[reg, operands, counts, data, data_len, _next, s_off, s_len, _want]) =
+        let Some(&[reg, counts, data, data_len, _next, s_off, s_len]) =
             words.get(base..base + OW)
         else {
             return Err(Error::TooComplex);
@@ -82,9 +82,9 @@ impl<'a> Interpreter<'a> {
         }
         let reg = regs.get((reg & 0xFFFF) as usize).ok_or(Error::TooComplex)?;
         let (n_in, n_out) = ((counts & 0xFFFF) as usize, (counts >> 16) as usize);
-        let operands = operands as usize;
-        let size = core::mem::size_of::<Operand>();
-        let operands: &[Operand] = match tail.get(operands..operands + size * (n_in + n_out)) {
+        let size = core::mem::size_of::<Operand>() * (n_in + n_out);
+        let operands = (data as usize).checked_sub(size).ok_or(Error::TooComplex)?;
+        let operands: &[Operand] = match tail.get(operands..operands + size) {
             Some([]) => &[],
             Some(b) => bytemuck::try_cast_slice(b).map_err(|_| Error::ArenaMisaligned)?,
             None => return Err(Error::TooComplex),

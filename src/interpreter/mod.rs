@@ -236,13 +236,6 @@ impl<'a> Interpreter<'a> {
 
     /// The tables (tensor records, then op records) as words; before the move, they sit at
     /// `tail_start`, after it at `tail_start + tables_at`.
-    pub(super) fn tables_mut(&mut self) -> Result<&mut [u32], Error> {
-        let from = self.tail_start + self.tables_at;
-        let to = self.tail_start + self.tail_len;
-        let bytes = self.arena.get_mut(from..to).ok_or(Error::ArenaMisaligned)?;
-        cast_mut::<u32>(bytes).map_err(|_| Error::ArenaMisaligned)
-    }
-
     pub(super) fn tables(&self) -> Option<&[u32]> {
         let from = self.tail_start + self.tables_at;
         let bytes = self.arena.get(from..self.tail_start + self.tail_len)?;
@@ -262,6 +255,13 @@ impl<'a> Interpreter<'a> {
             .arena
             .split_at_mut_checked(tables_start)
             .ok_or(Error::TooComplex)?;
+        // Each op's wanted scratch waits just below the tables until the plan is made.
+        let wants_at = tables_start.checked_sub(4 * no).ok_or(Error::ArenaTooSmall {
+            needed: 4 * no,
+            available: tables_start,
+        })?;
+        let (staging, wants) = staging.split_at_mut(wants_at);
+        let wants = cast_mut::<u32>(wants).map_err(|_| Error::ArenaMisaligned)?;
         let tables = cast_mut::<u32>(rest.get_mut(..self.tail_len).ok_or(Error::TooComplex)?)
             .map_err(|_| Error::ArenaMisaligned)?;
         tables.fill(NONE);
@@ -278,38 +278,38 @@ impl<'a> Interpreter<'a> {
             let reg = regs.get(reg_index).ok_or(Error::TooComplex)?;
             let (ins, outs) = (op.inputs(), op.outputs());
             let n = ins.len() + outs.len();
-            // Operands, inputs then outputs: the tensor index now, where it lives after
-            // planning (`resolve_operands`).
-            let end = at + core::mem::size_of::<Operand>() * n;
-            let words = staging.get_mut(at..end).ok_or(Error::ArenaTooSmall {
-                needed: end,
+            // Operands, inputs then outputs, just before the data (8-aligned): the tensor
+            // index now, where it lives once planned (`finish_records`).
+            let ops_at = at.next_multiple_of(8);
+            let data_at = ops_at + core::mem::size_of::<Operand>() * n;
+            let words = staging.get_mut(ops_at..data_at).ok_or(Error::ArenaTooSmall {
+                needed: data_at,
                 available: room,
             })?;
             let operands: &mut [Operand] =
                 bytemuck::try_cast_slice_mut(words).map_err(|_| Error::ArenaMisaligned)?;
             for (o, t) in operands.iter_mut().zip(ins.iter().chain(outs.iter())) {
                 *o = Operand {
-                    at: Operand::ABSENT,
+                    at: if t < 0 { Operand::ABSENT } else { t as u32 },
                     len: 0,
-                    tensor: t as u32,
                 };
             }
-            let data_at = align_up(end);
             let ctx = OpCtx::new(&model, sg, op, u32_of(i)?);
             let mut pctx = PrepareCtx::new(ctx, &mut *staging, data_at);
             (reg.prepare)(&mut pctx)?;
             let (data_end, scratch, scratch_want) = pctx.finish();
             let counts = u32_of(ins.len() | (outs.len() << 16))?;
             tb.set_r(i, R_REG, u32_of(reg_index)?);
-            tb.set_r(i, R_OPERANDS, u32_of(at)?);
             tb.set_r(i, R_COUNTS, counts);
             tb.set_r(i, R_DATA, u32_of(data_at)?);
             tb.set_r(i, R_DATA_LEN, u32_of(data_end - data_at)?);
             tb.set_r(i, R_SCRATCH_LEN, u32_of(align_up(scratch))?);
-            tb.set_r(i, R_SCRATCH_WANT, u32_of(align_up(scratch_want.max(scratch)))?);
-            at = align_up(data_end);
+            // What it would like, kept beside the op until the plan is made (`wants`).
+            *wants.get_mut(i).ok_or(Error::TooComplex)? =
+                u32_of(align_up(scratch_want.max(scratch)))?;
+            at = data_end;
         }
-        Ok(at)
+        Ok(align_up(at))
     }
 
     /// Once planned: fills in where every operand lives, and flags ops whose output was
@@ -331,18 +331,17 @@ impl<'a> Interpreter<'a> {
             let rec = records
                 .get_mut(i * OW..(i + 1) * OW)
                 .ok_or(Error::TooComplex)?;
-            let (Some(&at), Some(&counts)) = (rec.get(R_OPERANDS), rec.get(R_COUNTS)) else {
+            let (Some(&data), Some(&counts)) = (rec.get(R_DATA), rec.get(R_COUNTS)) else {
                 return Err(Error::TooComplex);
             };
             let n = ((counts & 0xFFFF) + (counts >> 16)) as usize;
-            let at = at as usize;
-            let bytes = staged
-                .get_mut(at..at + n * core::mem::size_of::<Operand>())
-                .ok_or(Error::TooComplex)?;
+            let size = n * core::mem::size_of::<Operand>();
+            let at = (data as usize).checked_sub(size).ok_or(Error::TooComplex)?;
+            let bytes = staged.get_mut(at..at + size).ok_or(Error::TooComplex)?;
             let operands: &mut [Operand] =
                 bytemuck::try_cast_slice_mut(bytes).map_err(|_| Error::ArenaMisaligned)?;
             for o in operands.iter_mut() {
-                let t = o.tensor;
+                let t = o.at; // the tensor index until now
                 if let Some((off, len)) = table.region(t) {
                     o.at = u32_of(off)?;
                     o.len = u32_of(len)?;

@@ -18,7 +18,21 @@ impl<'a> Interpreter<'a> {
     pub(super) fn plan(&mut self) -> Result<(), Error> {
         let (model, sg) = (self.model, self.sg());
         let (nt, no) = (self.tensors, self.ops);
-        let words = self.tables_mut()?;
+        // The tables, and below them each op's wanted scratch (`prepare_all`).
+        let from = self.tail_start + self.tables_at;
+        let (low, high) = self
+            .arena
+            .split_at_mut_checked(from)
+            .ok_or(Error::TooComplex)?;
+        let wants = low
+            .get(from.saturating_sub(4 * no)..)
+            .ok_or(Error::TooComplex)?;
+        let wants: &[u32] = match wants {
+            [] => &[],
+            w => bytemuck::try_cast_slice(w).map_err(|_| Error::ArenaMisaligned)?,
+        };
+        let words = cast_mut::<u32>(high.get_mut(..self.tail_len).ok_or(Error::TooComplex)?)
+            .map_err(|_| Error::ArenaMisaligned)?;
         let mut tb = Tables {
             words,
             tensors: nt,
@@ -144,7 +158,8 @@ impl<'a> Interpreter<'a> {
         // Scratch that would like more than it needs gets the widest free region at its op,
         // up to what it wants: more speed where the arena has room, never a larger arena.
         for i in 0..no {
-            let (need, want) = (tb.r(i, R_SCRATCH_LEN), tb.r(i, R_SCRATCH_WANT));
+            let need = tb.r(i, R_SCRATCH_LEN);
+            let want = wants.get(i).copied().unwrap_or(0);
             if want <= need || tb.r(i, R_SCRATCH) == NONE && need > 0 {
                 continue;
             }

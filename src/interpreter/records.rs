@@ -27,24 +27,20 @@ pub(super) const fn word_of(f: usize) -> usize {
 /// Most ops a model may have: lifetimes are stored as `u16`, with `u16::MAX` for "not yet".
 pub(super) const MAX_OPS: usize = u16::MAX as usize - 1;
 /// Words per op record (one per op, made once by `Interpreter::new`; invoke reads only these):
-pub(super) const OW: usize = 9;
+pub(super) const OW: usize = 7;
 /// The registration's index in the resolver (low 16 bits) and flags (high 16 bits).
 pub(super) const R_REG: usize = 0;
-/// Byte offset (from the tail's start) of the op's operands: inputs then outputs, as `i32`s.
-pub(super) const R_OPERANDS: usize = 1;
 /// Number of inputs (low 16 bits) and outputs (high 16 bits).
-pub(super) const R_COUNTS: usize = 2;
-/// Byte offset (from the tail's start) and length of the op's persistent data.
-pub(super) const R_DATA: usize = 3;
-pub(super) const R_DATA_LEN: usize = 4;
+pub(super) const R_COUNTS: usize = 1;
+/// Byte offset (from the tail's start) and length of the op's persistent data. Its operands
+/// (inputs then outputs, one [`Operand`] each) sit just before the data.
+pub(super) const R_DATA: usize = 2;
+pub(super) const R_DATA_LEN: usize = 3;
 /// The planner's link to the next buffer by offset (scratch is a planned buffer).
-pub(super) const R_NEXT: usize = 5;
+pub(super) const R_NEXT: usize = 4;
 /// Offset of the op's scratch in the head, and its size.
-pub(super) const R_SCRATCH: usize = 6;
-pub(super) const R_SCRATCH_LEN: usize = 7;
-/// The scratch the op would like (`R_SCRATCH_LEN` is what it needs): it gets up to this much
-/// where the planned arena has room at that op, at no cost in arena.
-pub(super) const R_SCRATCH_WANT: usize = 8;
+pub(super) const R_SCRATCH: usize = 5;
+pub(super) const R_SCRATCH_LEN: usize = 6;
 /// Record flag: the op's output was planned onto its input's bytes, so eval is skipped.
 pub(super) const F_SKIP: u32 = 1 << 16;
 /// Marks "not in the arena" / "not yet".

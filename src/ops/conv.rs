@@ -2,7 +2,7 @@
 //! int8-or-float32 choice, and the prepare that keeps it (with the int8 multipliers after it).
 
 use super::quant::{self, WeightedInt8};
-use super::{kinds, OpCtx, PrepareCtx, T};
+use super::{kinds, PrepareCtx, T};
 use crate::error::Error;
 use microlite_kernels::conv_2d::ConvParams;
 use microlite_kernels::quant::activation_range_f32;
@@ -48,19 +48,24 @@ impl Geometry<'_> {
     }
 }
 
-/// Typed op data of a conv-like op; int8 multipliers then shifts follow it.
+/// Typed op data of a conv-like op, 64 bytes; int8 multipliers then shifts follow it.
+/// Dimensions and options are kept as `u16` (a model beyond that is `TooComplex`).
 #[repr(C)]
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 pub(crate) struct Data {
-    pub kind: u32,
-    pub in_shape: [u32; 4],
-    pub filter_shape: [u32; 4],
-    pub out_shape: [u32; 4],
+    pub kind: u16,
+    pub depth_multiplier: u16,
+    /// `[n, ih, iw, ic]`.
+    input: [u16; 4],
+    /// `[oc, kh, kw, fic]` (DEPTHWISE_CONV_2D: `[1, kh, kw, oc]`).
+    filter: [u16; 4],
+    /// `[oh, ow, oc]`: the output is `[n, oh, ow, oc]`.
+    output: [u16; 3],
     /// Height then width.
-    pub stride: [u32; 2],
-    pub dilation: [u32; 2],
-    pub pad: [u32; 2],
-    pub depth_multiplier: u32,
+    stride: [u16; 2],
+    dilation: [u16; 2],
+    pad: [u16; 2],
+    _reserved: u16,
     /// Float32 activation range.
     pub act_min: f32,
     pub act_max: f32,
@@ -70,19 +75,26 @@ pub(crate) struct Data {
 
 impl Data {
     pub(crate) fn in_shape(&self) -> [usize; 4] {
-        self.in_shape.map(|d| d as usize)
+        self.input.map(usize::from)
     }
     pub(crate) fn filter_shape(&self) -> [usize; 4] {
-        self.filter_shape.map(|d| d as usize)
+        self.filter.map(usize::from)
     }
     pub(crate) fn out_shape(&self) -> [usize; 4] {
-        self.out_shape.map(|d| d as usize)
+        let [oh, ow, oc] = self.output.map(usize::from);
+        [usize::from(self.input[0]), oh, ow, oc]
+    }
+    pub(crate) fn stride(&self) -> [usize; 2] {
+        self.stride.map(usize::from)
+    }
+    pub(crate) fn pad(&self) -> [usize; 2] {
+        self.pad.map(usize::from)
     }
     /// The kernels' stride, dilation and padding.
     pub(crate) fn conv(&self) -> ConvParams {
-        let [stride_h, stride_w] = self.stride.map(|v| v as usize);
-        let [dilation_h, dilation_w] = self.dilation.map(|v| v as usize);
-        let [pad_h, pad_w] = self.pad.map(|v| v as usize);
+        let [stride_h, stride_w] = self.stride();
+        let [dilation_h, dilation_w] = self.dilation.map(usize::from);
+        let [pad_h, pad_w] = self.pad();
         ConvParams {
             stride_h,
             stride_w,
@@ -94,10 +106,10 @@ impl Data {
     }
 }
 
-fn words<const N: usize>(ctx: &OpCtx<'_>, t: &T<'_>, v: [usize; N]) -> Result<[u32; N], Error> {
-    let mut out = [0u32; N];
+fn words<const N: usize>(v: [usize; N]) -> Result<[u16; N], Error> {
+    let mut out = [0u16; N];
     for (o, x) in out.iter_mut().zip(v) {
-        *o = u32::try_from(x).map_err(|_| ctx.shape_err(t))?;
+        *o = u16::try_from(x).map_err(|_| Error::TooComplex)?;
     }
     Ok(out)
 }
@@ -115,22 +127,25 @@ pub(crate) fn prepare(
         return Err(op.type_err(&g.input));
     }
     let (act_min, act_max) = activation_range_f32(g.act);
+    let [n, ih, iw, ic] = g.in_shape;
+    let [_, oh, ow, oc] = g.out_shape;
     let mut d = Data {
-        kind: Kind::Float32.tag(),
-        in_shape: words(&op, &g.input, g.in_shape)?,
-        filter_shape: words(&op, &g.filter, g.filter_shape)?,
-        out_shape: words(&op, &g.output, g.out_shape)?,
-        stride: words(&op, &g.input, g.stride)?,
-        dilation: words(&op, &g.input, g.dilation)?,
-        pad: words(&op, &g.input, g.pad)?,
-        depth_multiplier: words(&op, &g.filter, [g.depth_multiplier])?[0],
+        kind: 0,
+        depth_multiplier: words([g.depth_multiplier])?[0],
+        input: words([n, ih, iw, ic])?,
+        filter: words(g.filter_shape)?,
+        output: words([oh, ow, oc])?,
+        stride: words(g.stride)?,
+        dilation: words(g.dilation)?,
+        pad: words(g.pad)?,
+        _reserved: 0,
         act_min,
         act_max,
         q: WeightedInt8::default(),
     };
     let kind = if int8 { Kind::Int8 } else { Kind::Float32 };
+    d.kind = kind.tag() as u16;
     if int8 {
-        d.kind = kind.tag();
         d.q = quant::weighted_int8(&op, &g.input, &g.filter, &g.output, g.channels, g.act)?;
     }
     ctx.persist(&d)?;

@@ -124,7 +124,7 @@ fn eval_int8(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
 
 fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
     let (d, rest) = ctx.data_parts::<Data, i32>()?;
-    match Kind::from_tag(d.kind)? {
+    match Kind::from_tag(u32::from(d.kind))? {
         Kind::Int8 => run_int8(ctx, d, rest),
         Kind::Float32 => {
             let (input, filter, bias) = (

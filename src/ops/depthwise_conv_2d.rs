@@ -108,7 +108,7 @@ fn run_int8(ctx: &mut EvalCtx<'_>, d: &Data, rest: &[i32]) -> Result<(), Error> 
     let scratch = ctx.scratch::<i32>()?;
     depthwise_conv_2d_int8(
         &d.conv(),
-        d.depth_multiplier as usize,
+        usize::from(d.depth_multiplier),
         &q,
         d.in_shape(),
         input,
@@ -129,7 +129,7 @@ fn eval_int8(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
 
 fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
     let (d, rest) = ctx.data_parts::<Data, i32>()?;
-    match Kind::from_tag(d.kind)? {
+    match Kind::from_tag(u32::from(d.kind))? {
         Kind::Int8 => run_int8(ctx, d, rest),
         Kind::Float32 => {
             let (input, filter, bias) = (
@@ -141,7 +141,7 @@ fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
             let scratch = ctx.scratch::<f32>()?;
             depthwise_conv_2d_f32(
                 &d.conv(),
-                d.depth_multiplier as usize,
+                usize::from(d.depth_multiplier),
                 d.act_min,
                 d.act_max,
                 d.in_shape(),

@@ -553,7 +553,8 @@ pub struct EvalCtx<'b> {
     pub(crate) data: &'b [u8],
 }
 
-/// Where an op's operand lives, fixed by `Interpreter::new` once the arena is planned.
+/// Where an op's operand lives, fixed by `Interpreter::new` once the arena is planned
+/// (before that, `at` holds the tensor's index).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
 pub(crate) struct Operand {
@@ -562,8 +563,6 @@ pub(crate) struct Operand {
     pub at: u32,
     /// Bytes.
     pub len: u32,
-    /// The tensor's index (for errors).
-    pub tensor: u32,
 }
 
 impl Operand {
@@ -646,7 +645,7 @@ impl<'b> EvalCtx<'b> {
             return Ok(&[]);
         }
         bytemuck::try_cast_slice(b).map_err(|_| Error::DataMisaligned {
-            tensor: self.inputs.get(k).map_or(u32::MAX, |o| o.tensor),
+            tensor: u32::MAX,
         })
     }
 

@@ -93,15 +93,15 @@ fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
 
 fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
     let (d, rest) = ctx.data_parts::<Data, i32>()?;
-    let [stride_h, stride_w] = d.stride.map(|v| v as usize);
-    let [pad_h, pad_w] = d.pad.map(|v| v as usize);
+    let [stride_h, stride_w] = d.stride();
+    let [pad_h, pad_w] = d.pad();
     let params = TransposeConvParams {
         stride_h,
         stride_w,
         pad_h,
         pad_w,
     };
-    match Kind::from_tag(d.kind)? {
+    match Kind::from_tag(u32::from(d.kind))? {
         Kind::Int8 => {
             let q = d.q.params(rest)?;
             let (filter, input, bias) = (
