@@ -152,53 +152,89 @@ fn direct(
     filter: &[i8],
     output: &mut [i8],
 ) {
+    // TFLM's int8 filters are symmetric: without an offset the products are one multiply.
+    if filter_offset == 0 {
+        direct_with(st, |f| f as i32, batches, depth, out_units, input, filter, output)
+    } else {
+        let w = |f: i8| (f as i32).wrapping_add(filter_offset);
+        direct_with(st, w, batches, depth, out_units, input, filter, output)
+    }
+}
+
+/// [`direct`] with `w(f)` the filter value with its offset.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn direct_with(
+    st: &OutStage<'_>,
+    w: impl Fn(i8) -> i32 + Copy,
+    batches: usize,
+    depth: usize,
+    out_units: usize,
+    input: &[i8],
+    filter: &[i8],
+    output: &mut [i8],
+) {
     let q = st.q;
-    let off = q.input_offset;
     let shared = st.requant(0);
-    // Per-tensor with the simple rescale, the common case: no per-output branches.
-    let simple = !st.per_channel && shared.simple();
     let (zp, lo, hi) = (q.output_offset, q.act_min, q.act_max);
     let bias = st.bias.unwrap_or(&[]);
-    let fin = |o: usize, acc: i32| {
-        if simple {
+    let rows = (batches, depth, out_units);
+    if !st.per_channel && shared.simple() {
+        // Per-tensor with the simple rescale, the common case: no per-output branches.
+        let fin = |o: usize, acc: i32| {
             let acc = acc.wrapping_add(bias.get(o).copied().unwrap_or(0));
             clamp_i32(shared.apply_simple(acc).wrapping_add(zp), lo, hi) as i8
-        } else {
+        };
+        direct_rows(q.input_offset, w, fin, rows, input, filter, output);
+    } else {
+        let fin = |o: usize, acc: i32| {
             let r = if st.per_channel { st.requant(o) } else { shared };
             st.finish(&r, o, acc)
-        }
-    };
+        };
+        direct_rows(q.input_offset, w, fin, rows, input, filter, output);
+    }
+}
+
+/// The loops of [`direct`]: `fin(o, acc)` is unit `o`'s output stage.
+#[inline(always)]
+fn direct_rows(
+    off: i32,
+    w: impl Fn(i8) -> i32 + Copy,
+    fin: impl Fn(usize, i32) -> i8,
+    (batches, depth, out_units): (usize, usize, usize),
+    input: &[i8],
+    filter: &[i8],
+    output: &mut [i8],
+) {
     const C: usize = 4;
     for b in 0..batches {
         let xs = &input[b * depth..(b + 1) * depth];
         let outs = &mut output[b * out_units..(b + 1) * out_units];
-        // Four units at a time share each input value (offset added once).
         let mut o = 0;
-        while o + C <= out_units {
-            let fs: [&[i8]; C] =
-                core::array::from_fn(|c| &filter[(o + c) * depth..(o + c + 1) * depth]);
-            let mut acc = [0i32; C];
-            for (i, &x) in xs.iter().enumerate() {
-                let x = (x as i32).wrapping_add(off);
-                for c in 0..C {
-                    acc[c] = acc[c]
-                        .wrapping_add(x.wrapping_mul((fs[c][i] as i32).wrapping_add(filter_offset)));
+        // Four units at a time share each input value (offset added once); short rows go
+        // one unit at a time, with less set-up.
+        if depth >= 8 {
+            while o + C <= out_units {
+                let fs: [&[i8]; C] =
+                    core::array::from_fn(|c| &filter[(o + c) * depth..(o + c + 1) * depth]);
+                let mut acc = [0i32; C];
+                for (i, &x) in xs.iter().enumerate() {
+                    let x = (x as i32).wrapping_add(off);
+                    for c in 0..C {
+                        acc[c] = acc[c].wrapping_add(x.wrapping_mul(w(fs[c][i])));
+                    }
                 }
+                for (c, &a) in acc.iter().enumerate() {
+                    outs[o + c] = fin(o + c, a);
+                }
+                o += C;
             }
-            for (c, &a) in acc.iter().enumerate() {
-                outs[o + c] = fin(o + c, a);
-            }
-            o += C;
         }
         while o < out_units {
             let fs = &filter[o * depth..(o + 1) * depth];
             let mut acc = 0i32;
             for (&x, &f) in xs.iter().zip(fs) {
-                acc = acc.wrapping_add(
-                    (x as i32)
-                        .wrapping_add(off)
-                        .wrapping_mul((f as i32).wrapping_add(filter_offset)),
-                );
+                acc = acc.wrapping_add((x as i32).wrapping_add(off).wrapping_mul(w(f)));
             }
             outs[o] = fin(o, acc);
             o += 1;
