@@ -134,6 +134,11 @@ pub fn fully_connected_int8_scratch_len(batches: usize, depth: usize, out_units:
     (WIDE_MAX / depth).min(batches) * depth
 }
 
+/// Float32 FULLY_CONNECTED on 32-bit targets is TFLM's reference loop (as with CMSIS-NN):
+/// the four-unit float tiles pay off on hosts and would cost a microcontroller 1.1 KB of
+/// flash beside the int8 kernels that are the point there.
+const FLOAT_REFERENCE: bool = cfg!(not(target_pointer_width = "64"));
+
 /// Largest `depth * out_units` of one row computed without the widened stack buffer
 /// (measured on the Cortex-M4: hello_world's 16x1 and 1x16 layers gain, its 16x16 loses).
 const DIRECT_MAX: usize = 64;
@@ -314,7 +319,7 @@ pub fn fully_connected_f32(
         bias.map(|b| b.len()),
         output.len(),
     )?;
-    if SMALL || depth == 0 || out_units == 0 {
+    if SMALL || FLOAT_REFERENCE || depth == 0 || out_units == 0 {
         return reference::fully_connected_f32(
             act_min, act_max, batches, depth, out_units, input, filter, bias, output,
         );
