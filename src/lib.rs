@@ -59,3 +59,8 @@ pub use model::{
 pub use ops::{Element, EvalCtx, EvalFn, PrepareCtx, PrepareFn, Registration};
 pub use resolver::{AllOpsResolver, MutableOpResolver, OpResolver, ALL_OPS};
 pub use schema::{BuiltinOperator, TensorType};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
