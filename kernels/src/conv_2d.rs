@@ -6,6 +6,7 @@
 
 use crate::gemm::{gemm_rows, offset_fits_i16, widen, OutStage, WIDE_MAX};
 pub use crate::quant::QuantParams;
+use crate::util::host_buffer;
 use crate::util::{check_len, check_window, clamp_f32, tap_range};
 use crate::KernelError;
 use crate::SMALL;
@@ -131,6 +132,25 @@ pub fn conv_2d_int8_scratch_len(
 /// in register tiles ([`crate::gemm`]); equal to [`reference::conv_2d_int8`] bit for bit.
 #[allow(clippy::too_many_arguments)]
 pub fn conv_2d_int8(
+    p: &ConvParams,
+    q: &QuantParams,
+    in_shape: [usize; 4],
+    input: &[i8],
+    filter_shape: [usize; 4],
+    filter: &[i8],
+    bias: Option<&[i32]>,
+    out_shape: [usize; 4],
+    output: &mut [i8],
+    scratch: &mut [i16],
+) -> Result<(), KernelError> {
+    let want = conv_2d_int8_scratch_len(in_shape, filter_shape, out_shape);
+    host_buffer::<i16, {WIDE_MAX}, _>(scratch, want, |scratch| {
+        conv_2d_int8_in(p, q, in_shape, input, filter_shape, filter, bias, out_shape, output, scratch)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn conv_2d_int8_in(
     p: &ConvParams,
     q: &QuantParams,
     in_shape: [usize; 4],
@@ -303,6 +323,26 @@ pub fn conv_2d_int8(
 /// results equal [`reference::conv_2d_f32`] bit for bit.
 #[allow(clippy::too_many_arguments)]
 pub fn conv_2d_f32(
+    p: &ConvParams,
+    act_min: f32,
+    act_max: f32,
+    in_shape: [usize; 4],
+    input: &[f32],
+    filter_shape: [usize; 4],
+    filter: &[f32],
+    bias: Option<&[f32]>,
+    out_shape: [usize; 4],
+    output: &mut [f32],
+    scratch: &mut [f32],
+) -> Result<(), KernelError> {
+    let want = conv_2d_f32_scratch_len(p, in_shape, filter_shape);
+    host_buffer::<f32, {PANEL_K * LANES}, _>(scratch, want, |scratch| {
+        conv_2d_f32_in(p, act_min, act_max, in_shape, input, filter_shape, filter, bias, out_shape, output, scratch)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn conv_2d_f32_in(
     p: &ConvParams,
     act_min: f32,
     act_max: f32,

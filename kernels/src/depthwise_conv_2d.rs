@@ -8,6 +8,7 @@
 pub use crate::conv_2d::ConvParams;
 use crate::gemm::{offset_fits_i16, Requant};
 pub use crate::quant::QuantParams;
+use crate::util::host_buffer;
 use crate::util::{check_len, check_window, clamp_f32, clamp_i32, tap_range};
 use crate::KernelError;
 use crate::SMALL;
@@ -303,6 +304,26 @@ pub fn depthwise_conv_2d_int8(
     output: &mut [i8],
     scratch: &mut [i32],
 ) -> Result<(), KernelError> {
+    let want = depthwise_conv_2d_scratch_len(depth_multiplier, in_shape, filter_shape, out_shape);
+    host_buffer::<i32, {ROW_ACC}, _>(scratch, want, |scratch| {
+        depthwise_conv_2d_int8_in(p, depth_multiplier, q, in_shape, input, filter_shape, filter, bias, out_shape, output, scratch)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn depthwise_conv_2d_int8_in(
+    p: &ConvParams,
+    depth_multiplier: usize,
+    q: &QuantParams,
+    in_shape: [usize; 4],
+    input: &[i8],
+    filter_shape: [usize; 4],
+    filter: &[i8],
+    bias: Option<&[i32]>,
+    out_shape: [usize; 4],
+    output: &mut [i8],
+    scratch: &mut [i32],
+) -> Result<(), KernelError> {
     let g = check(
         p,
         depth_multiplier,
@@ -316,10 +337,9 @@ pub fn depthwise_conv_2d_int8(
     )?;
     let per_channel = q.check(g.oc)?;
     let dm = depth_multiplier;
-    let t = match tiling_in(&g, dm, scratch.len()) {
-        Some(t) if !SMALL && offset_fits_i16(q.input_offset) => t,
-        _ => {
-            return reference::depthwise_conv_2d_int8(
+    macro_rules! fallback {
+        () => {
+            reference::depthwise_conv_2d_int8(
                 p,
                 depth_multiplier,
                 q,
@@ -331,8 +351,11 @@ pub fn depthwise_conv_2d_int8(
                 out_shape,
                 output,
             )
-        }
-    };
+        };
+    }
+    if SMALL || tiling(&g, dm).is_none() || !offset_fits_i16(q.input_offset) {
+        return fallback!();
+    }
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     if g.oc.is_multiple_of(8) && g.kh * g.kw <= x86::MAX_TAPS && g.kw <= x86::MAX_TAPS {
         if dm == 1 {
@@ -344,6 +367,10 @@ pub fn depthwise_conv_2d_int8(
             return Ok(());
         }
     }
+    // The portable path: accumulators tiled to the scratch given.
+    let Some(t) = tiling_in(&g, dm, scratch.len()) else {
+        return fallback!();
+    };
     let off = q.input_offset as i16;
     let (out_off, lo, hi) = (q.output_offset, q.act_min, q.act_max);
     walk_rows(
@@ -619,6 +646,27 @@ mod x86 {
 /// [`reference::depthwise_conv_2d_f32`] bit for bit.
 #[allow(clippy::too_many_arguments)]
 pub fn depthwise_conv_2d_f32(
+    p: &ConvParams,
+    depth_multiplier: usize,
+    act_min: f32,
+    act_max: f32,
+    in_shape: [usize; 4],
+    input: &[f32],
+    filter_shape: [usize; 4],
+    filter: &[f32],
+    bias: Option<&[f32]>,
+    out_shape: [usize; 4],
+    output: &mut [f32],
+    scratch: &mut [f32],
+) -> Result<(), KernelError> {
+    let want = depthwise_conv_2d_scratch_len(depth_multiplier, in_shape, filter_shape, out_shape);
+    host_buffer::<f32, {ROW_ACC}, _>(scratch, want, |scratch| {
+        depthwise_conv_2d_f32_in(p, depth_multiplier, act_min, act_max, in_shape, input, filter_shape, filter, bias, out_shape, output, scratch)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn depthwise_conv_2d_f32_in(
     p: &ConvParams,
     depth_multiplier: usize,
     act_min: f32,

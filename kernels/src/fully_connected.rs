@@ -6,6 +6,7 @@
 
 use crate::gemm::{dot_tile_f32, gemm_rows, offset_fits_i16, widen, OutStage, WIDE_MAX};
 pub use crate::quant::QuantParams;
+use crate::util::host_buffer;
 use crate::util::{clamp_f32, clamp_i32};
 use crate::KernelError;
 use crate::SMALL;
@@ -48,6 +49,25 @@ fn check(
 /// tiles of rows by units ([`crate::gemm`]); equal to [`reference::fully_connected_int8`].
 #[allow(clippy::too_many_arguments)]
 pub fn fully_connected_int8(
+    q: &QuantParams,
+    filter_offset: i32,
+    batches: usize,
+    depth: usize,
+    out_units: usize,
+    input: &[i8],
+    filter: &[i8],
+    bias: Option<&[i32]>,
+    output: &mut [i8],
+    scratch: &mut [i16],
+) -> Result<(), KernelError> {
+    let want = fully_connected_int8_scratch_len(batches, depth, out_units);
+    host_buffer::<i16, {WIDE_MAX}, _>(scratch, want, |scratch| {
+        fully_connected_int8_in(q, filter_offset, batches, depth, out_units, input, filter, bias, output, scratch)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn fully_connected_int8_in(
     q: &QuantParams,
     filter_offset: i32,
     batches: usize,

@@ -151,3 +151,22 @@ mod tests {
         assert_eq!(shape_len(&[usize::MAX, 2]), Err(KernelError::ShapeMismatch));
     }
 }
+
+/// Calls `f` with `scratch`, or, on 64-bit hosts (ample stack), with an `N`-element stack
+/// buffer when `scratch` holds fewer than the `want` elements a fast path would like: the
+/// arena-planned scratch serves microcontrollers (where stack is scarce and the planner hands
+/// out only free room), hosts keep their fastest paths whatever the arena had room for.
+#[inline(always)]
+pub(crate) fn host_buffer<T: Copy + Default, const N: usize, R>(
+    scratch: &mut [T],
+    want: usize,
+    f: impl FnOnce(&mut [T]) -> R,
+) -> R {
+    #[cfg(target_pointer_width = "64")]
+    if scratch.len() < want.min(N) {
+        let mut local = [T::default(); N];
+        return f(&mut local);
+    }
+    let _ = want;
+    f(scratch)
+}
