@@ -145,7 +145,7 @@ impl<'a> Interpreter<'a> {
             } else {
                 *ctx.outputs.get_mut(k).ok_or(Error::TooComplex)? = mine;
             }
-            pos = o + s;
+            pos = o.saturating_add(s);
             rest = r;
         }
         *ctx.shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, rest);

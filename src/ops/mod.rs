@@ -624,11 +624,11 @@ impl<'b> EvalCtx<'b> {
         }
         if at as u32 & Operand::CONSTANT != 0 {
             let at = at & !(Operand::CONSTANT as usize);
-            return self.model_bytes.get(at..at + len).ok_or(bad);
+            return self.model_bytes.get(at..at.saturating_add(len)).ok_or(bad);
         }
-        let end = at + len;
+        let end = at.saturating_add(len);
         for (start, piece) in self.shared.iter() {
-            if at >= *start && end <= start + piece.len() {
+            if at >= *start && end <= start.saturating_add(piece.len()) {
                 return piece.get(at - start..end - start).ok_or(bad);
             }
         }
