@@ -12,7 +12,9 @@ use crate::quant::multiply_by_quantized_multiplier_smaller_than_one_exp;
 use crate::util::{clamp_f32, clamp_i32};
 use crate::KernelError;
 
-/// Precomputed int8 ADD parameters, as TFLM's `OpDataAdd` / `ArithmeticParams`.
+/// Precomputed int8 ADD and SUB parameters, as TFLM's `OpDataAdd` / `OpDataSub` /
+/// `ArithmeticParams` (the same fields for both; only their set-up differs:
+/// [`add_prepare_int8`], [`crate::sub::sub_prepare_int8`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AddParamsInt8 {
     /// Headroom shift applied to both inputs (20 for int8).
@@ -31,7 +33,7 @@ pub struct AddParamsInt8 {
     pub input2_shift: i32,
     /// The output zero point.
     pub output_offset: i32,
-    /// Multiplier of the sum onto the output scale.
+    /// Multiplier of the sum (or difference) onto the output scale.
     pub output_multiplier: i32,
     /// Exponent (<= 0) of `output_multiplier`.
     pub output_shift: i32,
@@ -39,6 +41,50 @@ pub struct AddParamsInt8 {
     pub act_min: i32,
     /// Upper clamp of the output.
     pub act_max: i32,
+}
+
+impl AddParamsInt8 {
+    /// `v << left_shift` as TFLM's headroom shift (none for `left_shift <= 0`, 0 from 32 on).
+    #[inline(always)]
+    fn shifted(&self, v: i32) -> i32 {
+        if self.left_shift <= 0 {
+            v
+        } else if self.left_shift >= 32 {
+            0
+        } else {
+            v.wrapping_shl(self.left_shift as u32)
+        }
+    }
+
+    /// Both inputs on the common scale: offsets added, shifted, rescaled.
+    #[inline(always)]
+    pub(crate) fn inputs(&self, x: i8, y: i8) -> (i32, i32) {
+        let a = self.shifted(self.input1_offset.wrapping_add(i32::from(x)));
+        let b = self.shifted(self.input2_offset.wrapping_add(i32::from(y)));
+        let a = multiply_by_quantized_multiplier_smaller_than_one_exp(
+            a,
+            self.input1_multiplier,
+            self.input1_shift,
+        );
+        let b = multiply_by_quantized_multiplier_smaller_than_one_exp(
+            b,
+            self.input2_multiplier,
+            self.input2_shift,
+        );
+        (a, b)
+    }
+
+    /// A sum (or difference) on the common scale to the output: rescaled, offset, clamped.
+    #[inline(always)]
+    pub(crate) fn output(&self, raw: i32) -> i8 {
+        let raw_output = multiply_by_quantized_multiplier_smaller_than_one_exp(
+            raw,
+            self.output_multiplier,
+            self.output_shift,
+        )
+        .wrapping_add(self.output_offset);
+        clamp_i32(raw_output, self.act_min, self.act_max) as i8
+    }
 }
 
 /// TFLM's int8 ADD set-up (`CalculateOpDataAdd`): scales in double precision (here exact
@@ -103,35 +149,8 @@ fn quantize_multiplier_smaller_than_one_exp_exact(d: Double) -> (i32, i32) {
 /// One int8 sum, as TFLM's `AddFunc`.
 #[inline]
 fn add_one(p: &AddParamsInt8, x: i8, y: i8) -> i8 {
-    let shift = |v: i32| {
-        if p.left_shift <= 0 {
-            v
-        } else if p.left_shift >= 32 {
-            0
-        } else {
-            v.wrapping_shl(p.left_shift as u32)
-        }
-    };
-    let a = shift(p.input1_offset.wrapping_add(x as i32));
-    let b = shift(p.input2_offset.wrapping_add(y as i32));
-    let a = multiply_by_quantized_multiplier_smaller_than_one_exp(
-        a,
-        p.input1_multiplier,
-        p.input1_shift,
-    );
-    let b = multiply_by_quantized_multiplier_smaller_than_one_exp(
-        b,
-        p.input2_multiplier,
-        p.input2_shift,
-    );
-    let raw_sum = a.wrapping_add(b);
-    let raw_output = multiply_by_quantized_multiplier_smaller_than_one_exp(
-        raw_sum,
-        p.output_multiplier,
-        p.output_shift,
-    )
-    .wrapping_add(p.output_offset);
-    clamp_i32(raw_output, p.act_min, p.act_max) as i8
+    let (a, b) = p.inputs(x, y);
+    p.output(a.wrapping_add(b))
 }
 
 /// Int8 ADD with broadcasting; parameters from [`add_prepare_int8`].
@@ -152,52 +171,29 @@ pub fn add_int8(
     // Fast path for large tensors: each input's rescaled value depends on its byte alone, so
     // tabulate both (2 KiB of stack), then only the output rescale runs per element. Equal
     // to `add_one` for every input (`Requant` is exact; proptested below).
-    let shift = |v: i32| {
-        if p.left_shift <= 0 {
-            v
-        } else if p.left_shift >= 32 {
-            0
-        } else {
-            v.wrapping_shl(p.left_shift as u32)
-        }
-    };
     let (r1, r2) = (
         Requant::new(p.input1_multiplier, p.input1_shift),
         Requant::new(p.input2_multiplier, p.input2_shift),
     );
     let t1: [i32; 256] = core::array::from_fn(|b| {
-        r1.apply(shift(p.input1_offset.wrapping_add(b as u8 as i8 as i32)))
+        r1.apply(p.shifted(p.input1_offset.wrapping_add(b as u8 as i8 as i32)))
     });
     let t2: [i32; 256] = core::array::from_fn(|b| {
-        r2.apply(shift(p.input2_offset.wrapping_add(b as u8 as i8 as i32)))
+        r2.apply(p.shifted(p.input2_offset.wrapping_add(b as u8 as i8 as i32)))
     });
     let ro = Requant::new(p.output_multiplier, p.output_shift);
     let (off, lo, hi) = (p.output_offset, p.act_min, p.act_max);
+    // Same shapes (a residual connection): on x86-64 the output rescale four elements at a
+    // time.
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     if in1_shape == out_shape
         && in2_shape == out_shape
         && crate::util::check_len(&out_shape, output.len()).is_ok()
         && in1.len() == output.len()
         && in2.len() == output.len()
+        && crate::arch::x86_64::add::add_same_shape_int8(p, &t1, &t2, &ro, in1, in2, output)
     {
-        // Same shapes (a residual connection): the output rescale four elements at a time.
-        let m = p.output_multiplier;
-        if let Some(rq) = crate::simd::Rq4::new([m; 4], [0; 4], [p.output_shift; 4], off, lo, hi) {
-            let (x4, xr) = in1.as_chunks::<4>();
-            let (y4, yr) = in2.as_chunks::<4>();
-            let (o4, or) = output.as_chunks_mut::<4>();
-            for ((o, x), y) in o4.iter_mut().zip(x4).zip(y4) {
-                let sums: [i32; 4] = core::array::from_fn(|j| {
-                    t1[x[j] as u8 as usize].wrapping_add(t2[y[j] as u8 as usize])
-                });
-                *o = rq.apply4(crate::simd::from_i32(sums));
-            }
-            for ((o, &x), &y) in or.iter_mut().zip(xr).zip(yr) {
-                let raw_sum = t1[x as u8 as usize].wrapping_add(t2[y as u8 as usize]);
-                *o = clamp_i32(ro.apply(raw_sum).wrapping_add(off), lo, hi) as i8;
-            }
-            return Ok(());
-        }
+        return Ok(());
     }
     binary(in1_shape, in1, in2_shape, in2, out_shape, output, |x, y| {
         let raw_sum = t1[x as u8 as usize].wrapping_add(t2[y as u8 as usize]);

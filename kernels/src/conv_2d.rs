@@ -28,21 +28,25 @@ pub struct ConvParams {
     pub pad_w: usize,
 }
 
-/// Validated geometry shared by the int8 and float kernels.
-struct Geometry {
-    n: usize,
-    ih: usize,
-    iw: usize,
-    ic: usize,
-    oc: usize,
-    kh: usize,
-    kw: usize,
-    fic: usize,
-    oh: usize,
-    ow: usize,
-    filters_per_group: usize,
+/// Validated shapes of CONV_2D and DEPTHWISE_CONV_2D, shared by their int8 and float kernels
+/// (and the x86-64 depthwise paths).
+pub(crate) struct Geometry {
+    pub(crate) n: usize,
+    pub(crate) ih: usize,
+    pub(crate) iw: usize,
+    pub(crate) ic: usize,
+    pub(crate) oc: usize,
+    pub(crate) kh: usize,
+    pub(crate) kw: usize,
+    pub(crate) oh: usize,
+    pub(crate) ow: usize,
+    /// CONV_2D's filter depth (`in_c / groups`); 1 for DEPTHWISE_CONV_2D.
+    pub(crate) fic: usize,
+    /// CONV_2D's output channels per group; the depth multiplier for DEPTHWISE_CONV_2D.
+    pub(crate) filters_per_group: usize,
 }
 
+/// CONV_2D's [`check_shapes`].
 #[allow(clippy::too_many_arguments)]
 fn check(
     p: &ConvParams,
@@ -54,9 +58,62 @@ fn check(
     out_shape: [usize; 4],
     out_len: usize,
 ) -> Result<Geometry, KernelError> {
+    check_shapes(
+        p,
+        None,
+        in_shape,
+        in_len,
+        filter_shape,
+        filter_len,
+        bias_len,
+        out_shape,
+        out_len,
+    )
+}
+
+/// Checks the shapes and slice lengths of a convolution and returns its [`Geometry`]: a
+/// CONV_2D (OHWI filter `[out_c, kh, kw, in_c / groups]`) when `depth_multiplier` is `None`,
+/// else a DEPTHWISE_CONV_2D (filter `[1, kh, kw, in_c * depth_multiplier]`).
+///
+/// Every shape disagreement is `ShapeMismatch`, checked before the window bounds
+/// (`BadParams`). Inlined into each kernel's own `check`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub(crate) fn check_shapes(
+    p: &ConvParams,
+    depth_multiplier: Option<usize>,
+    in_shape: [usize; 4],
+    in_len: usize,
+    filter_shape: [usize; 4],
+    filter_len: usize,
+    bias_len: Option<usize>,
+    out_shape: [usize; 4],
+    out_len: usize,
+) -> Result<Geometry, KernelError> {
     let [n, ih, iw, ic] = in_shape;
-    let [oc, kh, kw, fic] = filter_shape;
     let [on, oh, ow, occ] = out_shape;
+    let (oc, kh, kw, fic, filters_per_group) = match depth_multiplier {
+        None => {
+            let [oc, kh, kw, fic] = filter_shape;
+            // Grouped convolution: in_c = groups * filter depth, out_c = groups * filters
+            // per group.
+            if fic == 0 || ic % fic != 0 {
+                return Err(KernelError::ShapeMismatch);
+            }
+            let groups = ic / fic;
+            if groups == 0 || oc % groups != 0 {
+                return Err(KernelError::ShapeMismatch);
+            }
+            (oc, kh, kw, fic, oc / groups)
+        }
+        Some(dm) => {
+            let [f1, kh, kw, oc] = filter_shape;
+            if f1 != 1 || ic.checked_mul(dm) != Some(oc) {
+                return Err(KernelError::ShapeMismatch);
+            }
+            (oc, kh, kw, 1, dm)
+        }
+    };
     if n != on || oc != occ {
         return Err(KernelError::ShapeMismatch);
     }
@@ -67,14 +124,6 @@ fn check(
         if b != oc {
             return Err(KernelError::ShapeMismatch);
         }
-    }
-    // Grouped convolution: in_c = groups * filter depth, out_c = groups * filters per group.
-    if fic == 0 || ic % fic != 0 {
-        return Err(KernelError::ShapeMismatch);
-    }
-    let groups = ic / fic;
-    if groups == 0 || oc % groups != 0 {
-        return Err(KernelError::ShapeMismatch);
     }
     check_window(oh, p.stride_h, kh, p.dilation_h, p.pad_h, ih)?;
     check_window(ow, p.stride_w, kw, p.dilation_w, p.pad_w, iw)?;
@@ -89,7 +138,7 @@ fn check(
         fic,
         oh,
         ow,
-        filters_per_group: oc / groups,
+        filters_per_group,
     })
 }
 
@@ -521,29 +570,9 @@ fn conv_f32_panels(
     }
 }
 
-/// `acc[p][c] += xs[p][t] * panel[t][c]` for `t` in order, with SSE: eight channels as two
-/// vectors, each input value broadcast once per pixel. The same IEEE operations in the same
-/// order as the portable form, so the same bits.
+/// `acc[p][c] += xs[p][t] * panel[t][c]` for `t` in order, with SSE on x86-64.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[inline(always)]
-fn panel_mac<const P: usize>(acc: &mut [[f32; LANES]; P], xs: [&[f32]; P], panel: &[f32]) {
-    use crate::simd;
-    let (panel, _) = panel.as_chunks::<LANES>();
-    let n = panel.len();
-    let xs = xs.map(|s| &s[..n]);
-    let mut a: [[simd::F4; 2]; P] = core::array::from_fn(|p| simd::load_f32x8(&acc[p]));
-    for (t, w) in panel.iter().enumerate() {
-        let [w0, w1] = simd::load_f32x8(w);
-        for p in 0..P {
-            let u = simd::splat_f32(xs[p][t]);
-            a[p][0] = simd::mul_add_f32(a[p][0], u, w0);
-            a[p][1] = simd::mul_add_f32(a[p][1], u, w1);
-        }
-    }
-    for (p, v) in a.into_iter().enumerate() {
-        simd::store_f32x8(v, &mut acc[p]);
-    }
-}
+use crate::arch::x86_64::conv::panel_mac;
 
 /// `acc[p][c] += xs[p][t] * panel[t][c]` for `t` in order.
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]

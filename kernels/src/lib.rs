@@ -2,14 +2,16 @@
 //!
 //! Every kernel works on plain slices and parameter structs: no model types, no heap. Each one
 //! checks its slice lengths against its shapes on entry (O(1)) and returns [`KernelError`]
-//! instead of panicking; no input can make a kernel panic or overflow. The only `unsafe` is
-//! the private SSE2 module used on x86-64 (intrinsic calls, each with its `SAFETY` note, and
-//! covered by Miri in CI); every other target runs portable safe Rust.
+//! instead of panicking; no input can make a kernel panic or overflow. Target-specific fast
+//! paths live in the private `arch` module, chosen by `cfg`: on x86-64, `arch::x86_64` (SSE2
+//! GEMM, depthwise, float conv panels and ADD) over `arch::x86_64::simd`, the crate's only
+//! `unsafe` (intrinsic calls, each with its `SAFETY` note, and covered by Miri in CI); every
+//! other target runs portable safe Rust.
 //!
 //! Integer math follows TFLM built without `TFLITE_SINGLE_ROUNDING` (gemmlowp double rounding);
 //! float kernels follow TFLM's reference order of operations.
 #![cfg_attr(not(test), no_std)]
-// `unsafe` only in `simd` (SSE2 intrinsics on x86-64, each block with its SAFETY note).
+// `unsafe` only in `arch::x86_64::simd` (SSE2 intrinsics, each block with its SAFETY note).
 #![deny(unsafe_code)]
 // No panic reachable: no unwrap/expect/panic!. Indexing is the documented exception: each
 // kernel checks every slice length against its shapes once, on entry (O(1)), and returns
@@ -75,10 +77,9 @@ pub mod tanh;
 pub mod transpose;
 pub mod transpose_conv;
 
+mod arch;
 mod broadcast;
 mod gemm;
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-mod simd;
 mod util;
 
 #[cfg(test)]

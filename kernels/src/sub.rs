@@ -6,41 +6,14 @@
 //! three real multipliers in `f32` and only then widens them to `f64`. The float path is
 //! `reference_ops::SubWithActivation` / `BroadcastSubSlow`: `x - y` clamped.
 
+use crate::add::AddParamsInt8;
 use crate::broadcast::binary;
-use crate::quant::{
-    multiply_by_quantized_multiplier_smaller_than_one_exp, quantize_multiplier_smaller_than_one_exp,
-};
-use crate::util::{clamp_f32, clamp_i32};
+use crate::quant::quantize_multiplier_smaller_than_one_exp;
+use crate::util::clamp_f32;
 use crate::KernelError;
 
-/// Precomputed int8 SUB parameters, as TFLM's `OpDataSub`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SubParamsInt8 {
-    /// Headroom shift applied to both inputs (20 for int8).
-    pub left_shift: i32,
-    /// Minus the first input's zero point.
-    pub input1_offset: i32,
-    /// Multiplier of the first input onto the common scale.
-    pub input1_multiplier: i32,
-    /// Exponent (<= 0) of `input1_multiplier`.
-    pub input1_shift: i32,
-    /// Minus the second input's zero point.
-    pub input2_offset: i32,
-    /// Multiplier of the second input onto the common scale.
-    pub input2_multiplier: i32,
-    /// Exponent (<= 0) of `input2_multiplier`.
-    pub input2_shift: i32,
-    /// The output zero point.
-    pub output_offset: i32,
-    /// Multiplier of the difference onto the output scale.
-    pub output_multiplier: i32,
-    /// Exponent (<= 0) of `output_multiplier`.
-    pub output_shift: i32,
-    /// Lower clamp of the output.
-    pub act_min: i32,
-    /// Upper clamp of the output.
-    pub act_max: i32,
-}
+/// Precomputed int8 SUB parameters, as TFLM's `OpDataSub`: the fields of ADD's.
+pub type SubParamsInt8 = AddParamsInt8;
 
 /// TFLM's int8 SUB set-up (`CalculateOpDataSub`); `act_min`/`act_max` from
 /// [`crate::quant::activation_range_i8`].
@@ -92,34 +65,8 @@ pub fn sub_prepare_int8(
 /// One int8 difference, as TFLM's `SubElementwise`.
 #[inline]
 fn sub_one(p: &SubParamsInt8, x: i8, y: i8) -> i8 {
-    let shift = |v: i32| {
-        if p.left_shift <= 0 {
-            v
-        } else if p.left_shift >= 32 {
-            0
-        } else {
-            v.wrapping_shl(p.left_shift as u32)
-        }
-    };
-    let a = shift(p.input1_offset.wrapping_add(i32::from(x)));
-    let b = shift(p.input2_offset.wrapping_add(i32::from(y)));
-    let a = multiply_by_quantized_multiplier_smaller_than_one_exp(
-        a,
-        p.input1_multiplier,
-        p.input1_shift,
-    );
-    let b = multiply_by_quantized_multiplier_smaller_than_one_exp(
-        b,
-        p.input2_multiplier,
-        p.input2_shift,
-    );
-    let raw = multiply_by_quantized_multiplier_smaller_than_one_exp(
-        a.wrapping_sub(b),
-        p.output_multiplier,
-        p.output_shift,
-    )
-    .wrapping_add(p.output_offset);
-    clamp_i32(raw, p.act_min, p.act_max) as i8
+    let (a, b) = p.inputs(x, y);
+    p.output(a.wrapping_sub(b))
 }
 
 /// Int8 SUB with broadcasting; parameters from [`sub_prepare_int8`].

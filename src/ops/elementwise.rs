@@ -8,7 +8,6 @@ use crate::error::Error;
 use crate::schema::TensorType;
 use microlite_kernels::add::AddParamsInt8;
 use microlite_kernels::logistic::LogisticParamsInt8;
-use microlite_kernels::sub::SubParamsInt8;
 use microlite_kernels::Activation;
 
 /// Rank-4 shapes of a binary op: first input, second input, output.
@@ -224,9 +223,9 @@ macro_rules! int8_params {
 pub(crate) use int8_params;
 
 int8_params! {
-    /// ADD's and SUB's int8 parameters: the kernels' `AddParamsInt8` and `SubParamsInt8` have
-    /// the same fields (only their set-up arithmetic differs).
-    pub(crate) struct AddSubInt8 for [AddParamsInt8, SubParamsInt8] {
+    /// ADD's and SUB's int8 parameters: the kernels' `AddParamsInt8` (`SubParamsInt8` is the
+    /// same struct; only the set-up arithmetic differs).
+    pub(crate) struct AddSubInt8 for [AddParamsInt8] {
         left_shift,
         input1_offset,
         input1_multiplier,

@@ -27,25 +27,25 @@ use core::arch::x86_64::{
 
 /// Four `i32` or eight `i16` lanes.
 #[derive(Clone, Copy)]
-pub(crate) struct V(__m128i);
+pub(super) struct V(__m128i);
 
 /// All lanes zero.
 #[inline(always)]
-pub(crate) fn zero() -> V {
+pub(super) fn zero() -> V {
     // SAFETY: SSE2 is enabled (module cfg); no memory is touched.
     V(unsafe { _mm_setzero_si128() })
 }
 
 /// Eight `i16` values.
 #[inline(always)]
-pub(crate) fn load_i16(a: &[i16; 8]) -> V {
+pub(super) fn load_i16(a: &[i16; 8]) -> V {
     // SAFETY: SSE2 is enabled; `a` is 16 readable bytes and `loadu` needs no alignment.
     V(unsafe { _mm_loadu_si128(a.as_ptr().cast()) })
 }
 
 /// Eight `i8` values sign-extended to `i16` lanes.
 #[inline(always)]
-pub(crate) fn load_i8_widen(a: &[i8; 8]) -> V {
+pub(super) fn load_i8_widen(a: &[i8; 8]) -> V {
     // SAFETY: SSE2 is enabled; `a` is 8 readable bytes and `loadl` reads exactly 8, unaligned.
     // The rest are value-only intrinsics: each byte is duplicated into both halves of an
     // `i16` lane, then shifted down arithmetically (sign extension).
@@ -58,7 +58,7 @@ pub(crate) fn load_i8_widen(a: &[i8; 8]) -> V {
 /// Sixteen `i8` values as two vectors of sign-extended `i16`: bytes `0, 2, .., 14` and bytes
 /// `1, 3, .., 15` (pairs with an input laid out by [`deinterleave16`]).
 #[inline(always)]
-pub(crate) fn load_i8x16_even_odd(a: &[i8; 16]) -> (V, V) {
+pub(super) fn load_i8x16_even_odd(a: &[i8; 16]) -> (V, V) {
     // SAFETY: SSE2 is enabled; `a` is 16 readable bytes and `loadu` needs no alignment.
     // Each little-endian `i16` lane holds bytes (2j, 2j + 1): shifting it right by 8
     // sign-extends the odd byte; shifting left by 8 first does the same for the even one.
@@ -73,14 +73,14 @@ pub(crate) fn load_i8x16_even_odd(a: &[i8; 16]) -> (V, V) {
 
 /// Eight `i8` values sign-extended to `i16` lanes plus `off` (lane-wise, wrapping).
 #[inline(always)]
-pub(crate) fn load_i8_widen_add(a: &[i8; 8], off: V) -> V {
+pub(super) fn load_i8_widen_add(a: &[i8; 8], off: V) -> V {
     // SAFETY: SSE2 is enabled; no memory is touched beyond `load_i8_widen`'s.
     V(unsafe { _mm_add_epi16(load_i8_widen(a).0, off.0) })
 }
 
 /// `v` in all eight `i16` lanes.
 #[inline(always)]
-pub(crate) fn splat_i16(v: i16) -> V {
+pub(super) fn splat_i16(v: i16) -> V {
     // SAFETY: SSE2 is enabled; no memory is touched.
     V(unsafe { _mm_set1_epi16(v) })
 }
@@ -88,7 +88,7 @@ pub(crate) fn splat_i16(v: i16) -> V {
 /// `acc[j] += a[j] * b[j]` for eight `i16` lanes with `i32` products: lanes 0-3 in `acc.0`,
 /// 4-7 in `acc.1` (wrapping sums).
 #[inline(always)]
-pub(crate) fn mul_acc(acc: &mut (V, V), a: V, b: V) {
+pub(super) fn mul_acc(acc: &mut (V, V), a: V, b: V) {
     // SAFETY: SSE2 is enabled; no memory is touched. The low and high halves of each 32-bit
     // product, interleaved, are the products themselves.
     unsafe {
@@ -101,14 +101,14 @@ pub(crate) fn mul_acc(acc: &mut (V, V), a: V, b: V) {
 
 /// `acc + pmaddwd(a, b)`: lane `j` gains `a[2j] * b[2j] + a[2j+1] * b[2j+1]` (wrapping).
 #[inline(always)]
-pub(crate) fn madd(acc: V, a: V, b: V) -> V {
+pub(super) fn madd(acc: V, a: V, b: V) -> V {
     // SAFETY: SSE2 is enabled; no memory is touched.
     V(unsafe { _mm_add_epi32(acc.0, _mm_madd_epi16(a.0, b.0)) })
 }
 
 /// The sums of the four lanes of `a`, `b`, `c` and `d`, as the four lanes of one vector.
 #[inline(always)]
-pub(crate) fn sum4(a: V, b: V, c: V, d: V) -> V {
+pub(super) fn sum4(a: V, b: V, c: V, d: V) -> V {
     // SAFETY: SSE2 is enabled; no memory is touched. A 4x4 transpose folded into the adds.
     V(unsafe {
         let ab = _mm_add_epi32(_mm_unpacklo_epi32(a.0, b.0), _mm_unpackhi_epi32(a.0, b.0));
@@ -119,7 +119,7 @@ pub(crate) fn sum4(a: V, b: V, c: V, d: V) -> V {
 
 /// The four `i32` lanes, lane 0 first.
 #[inline(always)]
-pub(crate) fn to_i32(v: V) -> [i32; 4] {
+pub(super) fn to_i32(v: V) -> [i32; 4] {
     let mut out = [0i32; 4];
     // SAFETY: SSE2 is enabled; `out` is 16 writable bytes and `storeu` needs no alignment.
     unsafe { _mm_storeu_si128(out.as_mut_ptr().cast(), v.0) };
@@ -128,18 +128,18 @@ pub(crate) fn to_i32(v: V) -> [i32; 4] {
 
 /// Four `i32` lanes, `a[0]` in lane 0.
 #[inline(always)]
-pub(crate) fn from_i32(a: [i32; 4]) -> V {
+pub(super) fn from_i32(a: [i32; 4]) -> V {
     // SAFETY: SSE2 is enabled; no memory is touched.
     V(unsafe { _mm_set_epi32(a[3], a[2], a[1], a[0]) })
 }
 
 /// Four `f32` lanes.
 #[derive(Clone, Copy)]
-pub(crate) struct F4(__m128);
+pub(super) struct F4(__m128);
 
 /// Eight `f32` values as two vectors (lanes 0-3, 4-7).
 #[inline(always)]
-pub(crate) fn load_f32x8(a: &[f32; 8]) -> [F4; 2] {
+pub(super) fn load_f32x8(a: &[f32; 8]) -> [F4; 2] {
     // SAFETY: SSE is enabled (SSE2 implies it); `a` is 32 readable bytes, each `loadu` reads
     // 16 of them (offsets 0 and 16) with no alignment requirement.
     unsafe {
@@ -150,7 +150,7 @@ pub(crate) fn load_f32x8(a: &[f32; 8]) -> [F4; 2] {
 
 /// Stores two vectors as eight `f32` values.
 #[inline(always)]
-pub(crate) fn store_f32x8(v: [F4; 2], out: &mut [f32; 8]) {
+pub(super) fn store_f32x8(v: [F4; 2], out: &mut [f32; 8]) {
     // SAFETY: SSE is enabled; `out` is 32 writable bytes, each `storeu` writes 16 of them
     // (offsets 0 and 16) with no alignment requirement.
     unsafe {
@@ -162,7 +162,7 @@ pub(crate) fn store_f32x8(v: [F4; 2], out: &mut [f32; 8]) {
 
 /// `x` in all four lanes.
 #[inline(always)]
-pub(crate) fn splat_f32(x: f32) -> F4 {
+pub(super) fn splat_f32(x: f32) -> F4 {
     // SAFETY: SSE is enabled; no memory is touched.
     F4(unsafe { _mm_set1_ps(x) })
 }
@@ -170,7 +170,7 @@ pub(crate) fn splat_f32(x: f32) -> F4 {
 /// `acc + a * b` lane-wise, the product rounded before the sum (not fused): the same two
 /// IEEE operations as scalar `acc + a * b`.
 #[inline(always)]
-pub(crate) fn mul_add_f32(acc: F4, a: F4, b: F4) -> F4 {
+pub(super) fn mul_add_f32(acc: F4, a: F4, b: F4) -> F4 {
     // SAFETY: SSE is enabled; no memory is touched.
     F4(unsafe { _mm_add_ps(acc.0, _mm_mul_ps(a.0, b.0)) })
 }
@@ -178,7 +178,7 @@ pub(crate) fn mul_add_f32(acc: F4, a: F4, b: F4) -> F4 {
 /// `src` (a multiple of 16 long) rearranged per 16 values as the 8 even-indexed then the 8
 /// odd-indexed ones, into `dst` (same length): the layout [`load_i8x16_even_odd`] pairs with.
 #[inline]
-pub(crate) fn deinterleave16(dst: &mut [i16], src: &[i16]) {
+pub(super) fn deinterleave16(dst: &mut [i16], src: &[i16]) {
     for (d, s) in dst.chunks_exact_mut(16).zip(src.chunks_exact(16)) {
         for j in 0..8 {
             d[j] = s[2 * j];
@@ -194,7 +194,7 @@ pub(crate) fn deinterleave16(dst: &mut [i16], src: &[i16]) {
 /// exact: multipliers `>= 0` (so the doubling high multiply cannot saturate), a right shift of
 /// at most 31 (gemmlowp's range), and a clamp range inside `i8`.
 #[derive(Clone, Copy)]
-pub(crate) struct Rq4 {
+pub(super) struct Rq4 {
     bias: __m128i,
     m: __m128i,
     m_odd: __m128i,
@@ -216,7 +216,7 @@ impl Rq4 {
     /// Constants for lanes with multipliers `ms` and the shared `shift`; `None` when the
     /// vector form would not be exact (use the scalar one).
     #[inline(always)]
-    pub(crate) fn new(
+    pub(super) fn new(
         ms: [i32; 4],
         bias: [i32; 4],
         shifts: [i32; 4],
@@ -320,7 +320,7 @@ impl Rq4 {
     /// Eight accumulators to eight output bytes: lanes of `a` rescaled by `self`, lanes of
     /// `b` by `hi` (both must share the output offset and clamp range).
     #[inline(always)]
-    pub(crate) fn apply8(&self, a: V, hi: &Rq4, b: V) -> [i8; 8] {
+    pub(super) fn apply8(&self, a: V, hi: &Rq4, b: V) -> [i8; 8] {
         let c = self.clamp8(self.rescale(a), hi.rescale(b));
         // SAFETY: SSE2 is enabled; no memory is touched. As in `apply4`, the pack is exact.
         let bytes = unsafe { _mm_cvtsi128_si64(_mm_packs_epi16(c, c)) };
@@ -329,7 +329,7 @@ impl Rq4 {
 
     /// Four accumulators to four output bytes.
     #[inline(always)]
-    pub(crate) fn apply4(&self, acc: V) -> [i8; 4] {
+    pub(super) fn apply4(&self, acc: V) -> [i8; 4] {
         let v = self.rescale(acc);
         let c = self.clamp8(v, v);
         // SAFETY: SSE2 is enabled; no memory is touched. The clamped `i16` values lie in
