@@ -1117,7 +1117,7 @@ mod tests {
         ) {
             let mults = if per_channel { mults } else { vec![mults[0]] };
             let m: Vec<i32> = mults.iter().map(|x| x.0).collect();
-            let s: Vec<i32> = mults.iter().map(|x| x.1).collect();
+            let s: Vec<i8> = mults.iter().map(|x| crate::quant::clamp_shift(x.1)).collect();
             let q = QuantParams { input_offset: -in_zp, output_offset: out_zp, act_min: act.0, act_max: act.1, multipliers: &m, shifts: &s };
             let mut out = vec![0i8; outs.iter().product()];
             conv_2d_int8(&p, &q, ins, &input, fs, &filter, bias.as_deref(), outs, &mut out, &mut vec![0i16; crate::conv_2d::conv_2d_int8_scratch_len(ins, fs, outs)],).unwrap();
@@ -1264,7 +1264,7 @@ mod tests {
         ) {
             let mults = if per_channel { mults } else { vec![mults[0]] };
             let m: Vec<i32> = mults.iter().map(|x| x.0).collect();
-            let s: Vec<i32> = mults.iter().map(|x| x.1).collect();
+            let s: Vec<i8> = mults.iter().map(|x| crate::quant::clamp_shift(x.1)).collect();
             let q = QuantParams { input_offset: in_off, output_offset: out_zp, act_min: act.0, act_max: act.1, multipliers: &m, shifts: &s };
             let mut got = vec![0i8; outs.iter().product()];
             let mut want = got.clone();

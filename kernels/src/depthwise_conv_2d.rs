@@ -826,7 +826,7 @@ mod tests {
         ) {
             let mults = if per_channel { mults } else { vec![mults[0]] };
             let m: Vec<i32> = mults.iter().map(|x| x.0).collect();
-            let s: Vec<i32> = mults.iter().map(|x| x.1).collect();
+            let s: Vec<i8> = mults.iter().map(|x| crate::quant::clamp_shift(x.1)).collect();
             let q = QuantParams { input_offset: -in_zp, output_offset: out_zp, act_min: act.0, act_max: act.1, multipliers: &m, shifts: &s };
             let mut out = vec![0i8; outs.iter().product()];
             depthwise_conv_2d_int8(&p, dm, &q, ins, &input, fs, &filter, bias.as_deref(), outs, &mut out, &mut vec![0i32; crate::depthwise_conv_2d::depthwise_conv_2d_scratch_len(dm, ins, fs, outs)],).unwrap();
@@ -948,7 +948,7 @@ mod tests {
         ) {
             let mults = if per_channel { mults } else { vec![mults[0]] };
             let m: Vec<i32> = mults.iter().map(|x| x.0).collect();
-            let s: Vec<i32> = mults.iter().map(|x| x.1).collect();
+            let s: Vec<i8> = mults.iter().map(|x| crate::quant::clamp_shift(x.1)).collect();
             let q = QuantParams { input_offset: in_off, output_offset: out_zp, act_min: act.0, act_max: act.1, multipliers: &m, shifts: &s };
             let mut got = vec![0i8; outs.iter().product()];
             let mut want = got.clone();

@@ -217,12 +217,12 @@ mod tests {
                 Double::from_f32(c).unwrap(),
             );
             let (fa, fb, fc) = (f64::from(a), f64::from(b), f64::from(c));
-            prop_assert_eq!(to_f64((da * db)), fa * fb);
-            prop_assert_eq!(to_f64((da / dc)), fa / fc);
+            prop_assert_eq!(to_f64(da * db), fa * fb);
+            prop_assert_eq!(to_f64(da / dc), fa / fc);
             let r = da * db / dc;
             prop_assert_eq!(Double::product_of(a, b), Some(da * db));
             prop_assert_eq!(to_f64(r), fa * fb / fc);
-            prop_assert_eq!(to_f64((r * r)), (fa * fb / fc) * (fa * fb / fc));
+            prop_assert_eq!(to_f64(r * r), (fa * fb / fc) * (fa * fb / fc));
             prop_assert_eq!(r.quantize_multiplier(), quantize_multiplier(fa * fb / fc));
             prop_assert_eq!((da / dc).quantize_multiplier(), quantize_multiplier(fa / fc));
         }
@@ -233,8 +233,8 @@ mod tests {
                 Double { mantissa: m1, exponent: -52 },
                 Double { mantissa: m2, exponent: -52 },
             );
-            prop_assert_eq!(to_f64((x / y)), to_f64(x) / to_f64(y));
-            prop_assert_eq!(to_f64((x * y)), to_f64(x) * to_f64(y));
+            prop_assert_eq!(to_f64(x / y), to_f64(x) / to_f64(y));
+            prop_assert_eq!(to_f64(x * y), to_f64(x) * to_f64(y));
         }
     }
 }

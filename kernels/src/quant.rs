@@ -24,8 +24,10 @@ pub struct QuantParams<'a> {
     pub act_max: i32,
     /// Fixed-point multipliers, as from [`quantize_multiplier`].
     pub multipliers: &'a [i32],
-    /// Exponents matching `multipliers` (positive is a left shift).
-    pub shifts: &'a [i32],
+    /// Exponents matching `multipliers` (positive is a left shift). `i8` is enough: any
+    /// shift of 32 or more rescales everything to 0, and right shifts stop at 62 (see
+    /// [`clamp_shift`]).
+    pub shifts: &'a [i8],
 }
 
 impl QuantParams<'_> {
@@ -50,11 +52,18 @@ impl QuantParams<'_> {
     #[inline]
     pub(crate) fn channel(&self, per_channel: bool, c: usize) -> (i32, i32) {
         if per_channel {
-            (self.multipliers[c], self.shifts[c])
+            (self.multipliers[c], i32::from(self.shifts[c]))
         } else {
-            (self.multipliers[0], self.shifts[0])
+            (self.multipliers[0], i32::from(self.shifts[0]))
         }
     }
+}
+
+/// A `QuantizeMultiplier` exponent as an `i8` that rescales exactly the same: left shifts of
+/// 32 or more wrap every input to 0 (so 32 stands for them all) and `RoundingDivideByPOT`
+/// stops at 62 (so -63 stands for every larger right shift).
+pub fn clamp_shift(shift: i32) -> i8 {
+    shift.clamp(-63, 32) as i8
 }
 
 /// gemmlowp `SaturatingRoundingDoublingHighMul`: `a * b / 2^31`, rounded, `MIN*MIN` saturated.
@@ -465,6 +474,23 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn clamped_shifts_rescale_the_same(
+            x in any::<i32>(),
+            m in prop_oneof![any::<i32>(), (1i32 << 30)..i32::MAX],
+            shift in prop_oneof![-100i32..100, any::<i32>()],
+        ) {
+            let c = i32::from(clamp_shift(shift));
+            prop_assert_eq!(
+                multiply_by_quantized_multiplier(x, m, shift),
+                multiply_by_quantized_multiplier(x, m, c)
+            );
+            prop_assert_eq!(
+                crate::gemm::Requant::new(m, shift).apply(x),
+                crate::gemm::Requant::new(m, c).apply(x)
+            );
+        }
+
         #[test]
         fn srdhm_and_rdbpot_match_gemmlowp(
             a in any::<i32>(),

@@ -317,7 +317,7 @@ mod tests {
             let w: Vec<i8> = (0..fs.iter().product::<usize>()).map(|i| ws[(i * 7) % 64]).collect();
             let oc = os[3];
             let m: Vec<i32> = (0..oc).map(|c| mults[c % 3].0).collect();
-            let s: Vec<i32> = (0..oc).map(|c| mults[c % 3].1).collect();
+            let s: Vec<i8> = (0..oc).map(|c| crate::quant::clamp_shift(mults[c % 3].1)).collect();
             let bias: Vec<i32> = (0..oc).map(|c| bias_seed + 37 * c as i32).collect();
             let q = QuantParams { input_offset: in_off, output_offset: out_off, act_min: -128, act_max: 127, multipliers: &m, shifts: &s };
             let n = os.iter().product::<usize>();
@@ -328,7 +328,7 @@ mod tests {
             for (k, (&got, &a)) in out.iter().zip(&acc).enumerate() {
                 let c = k % oc;
                 let a = a + if with_bias { bias[c] as i64 } else { 0 };
-                let v = naive_mbqm(a as i32, m[c], s[c]) as i64 + out_off as i64;
+                let v = naive_mbqm(a as i32, m[c], i32::from(s[c])) as i64 + out_off as i64;
                 prop_assert_eq!(got, naive_out_i8(v, -128, 127));
             }
         }
@@ -384,7 +384,7 @@ mod tests {
             act_min: -128,
             act_max: 127,
             multipliers: &[m],
-            shifts: &[s],
+            shifts: &[crate::quant::clamp_shift(s)],
         };
         let mut out = [0i8; 4];
         let mut scratch = [0i32; 3];

@@ -138,7 +138,7 @@ fn channel_mults(
     filter: &TensorInfo,
     output: &TensorInfo,
     channels: usize,
-) -> (Vec<i32>, Vec<i32>) {
+) -> (Vec<i32>, Vec<i8>) {
     (0..channels)
         .map(|c| {
             let fs = if filter.scales.len() == 1 {
@@ -146,7 +146,8 @@ fn channel_mults(
             } else {
                 filter.scales[c]
             };
-            conv_channel_multiplier(input.scale(), fs, output.scale())
+            let (m, s) = conv_channel_multiplier(input.scale(), fs, output.scale());
+            (m, microlite_kernels::quant::clamp_shift(s))
         })
         .unzip()
 }
@@ -349,11 +350,11 @@ fn run(model_bytes: &[u8], inputs: Vec<Data>) -> Vec<Data> {
                 let (units, depth) = (fi.shape[0], fi.shape[1]);
                 let batches = ii.len() / depth;
                 if oi.ty == tflite::TensorType::INT8 {
-                    let (m, s): (Vec<i32>, Vec<i32>) = if fi.scales.len() > 1 {
+                    let (m, s): (Vec<i32>, Vec<i8>) = if fi.scales.len() > 1 {
                         channel_mults(ii, fi, oi, units)
                     } else {
                         let (m, s) = fc_per_tensor_multiplier(ii.scale(), fi.scale(), oi.scale());
-                        (vec![m], vec![s])
+                        (vec![m], vec![microlite_kernels::quant::clamp_shift(s)])
                     };
                     let (lo, hi) = activation_range_i8(act, oi.scale(), oi.zp());
                     let q = QuantParams {

@@ -145,7 +145,7 @@ fn prepare_int8(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
     prepare_with(ctx, true)
 }
 
-fn run_int8(ctx: &mut EvalCtx<'_>, d: &Data, rest: &[i32]) -> Result<(), Error> {
+fn run_int8(ctx: &mut EvalCtx<'_>, d: &Data, rest: &[u8]) -> Result<(), Error> {
     let q = d.q.params(rest)?;
     let (input, filter, bias) = (
         ctx.input::<i8>(0)?,
@@ -160,12 +160,12 @@ fn run_int8(ctx: &mut EvalCtx<'_>, d: &Data, rest: &[i32]) -> Result<(), Error> 
 }
 
 fn eval_int8(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
-    let (d, rest) = ctx.data_parts::<Data, i32>()?;
+    let (d, rest) = ctx.data_parts::<Data, u8>()?;
     run_int8(ctx, d, rest)
 }
 
 fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
-    let (d, rest) = ctx.data_parts::<Data, i32>()?;
+    let (d, rest) = ctx.data_parts::<Data, u8>()?;
     match Kind::from_tag(d.kind)? {
         Kind::Int8 => run_int8(ctx, d, rest),
         Kind::Float32 => {

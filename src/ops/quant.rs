@@ -4,12 +4,14 @@ use super::{OpCtx, PrepareCtx, T};
 use crate::error::Error;
 use crate::schema::TensorType;
 use microlite_kernels::quant::activation_range_i8;
-use microlite_kernels::quant::{conv_channel_multiplier, fc_per_tensor_multiplier};
+use microlite_kernels::quant::{clamp_shift, conv_channel_multiplier, fc_per_tensor_multiplier};
 use microlite_kernels::{Activation, QuantParams};
 
 /// Validates the filter's scales (one, or one per output channel) and, with `data`, writes
-/// `[multiplier; n] ++ [shift; n]` from `in_scale * filter_scale[c] / out_scale` (TFLM's
-/// double-precision rounding, on integers). A per-tensor FULLY_CONNECTED multiplies the two scales in f32 first (`fc`), as TFLM's
+/// `n` `i32` multipliers then `n` `i8` shifts (as bytes) from
+/// `in_scale * filter_scale[c] / out_scale` (TFLM's double-precision rounding, on integers;
+/// shifts clamped to what rescales the same, `clamp_shift`). A per-tensor FULLY_CONNECTED
+/// multiplies the two scales in f32 first (`fc`), as TFLM's
 /// `GetQuantizedConvolutionMultipler` does. Returns the number of scales `n`.
 pub(crate) fn channel_multipliers(
     ctx: &OpCtx<'_>,
@@ -18,7 +20,7 @@ pub(crate) fn channel_multipliers(
     output: &T<'_>,
     channels: usize,
     fc: bool,
-    data: Option<&mut [i32]>,
+    data: Option<&mut [u8]>,
 ) -> Result<usize, Error> {
     let (in_scale, _) = ctx.quant(input)?;
     let (out_scale, _) = ctx.quant(output)?;
@@ -34,7 +36,11 @@ pub(crate) fn channel_multipliers(
         }
     }
     if let Some(data) = data {
-        let (mults, shifts) = data.split_at_mut(n.min(data.len()));
+        let (mults, shifts) = data.split_at_mut((4 * n).min(data.len()));
+        let mults: &mut [i32] = match mults {
+            [] => &mut [],
+            m => bytemuck::try_cast_slice_mut(m).map_err(|_| Error::ArenaMisaligned)?,
+        };
         for c in 0..n {
             let (m, s) = if fc && n == 1 {
                 fc_per_tensor_multiplier(in_scale, q.scale(c), out_scale)
@@ -43,7 +49,7 @@ pub(crate) fn channel_multipliers(
             };
             if let (Some(dm), Some(ds)) = (mults.get_mut(c), shifts.get_mut(c)) {
                 *dm = m;
-                *ds = s;
+                *ds = clamp_shift(s) as u8;
             }
         }
     }
@@ -51,8 +57,8 @@ pub(crate) fn channel_multipliers(
 }
 
 /// The int8 quantization of a weighted op (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED,
-/// TRANSPOSE_CONV), fixed at prepare; `channels` multipliers then as many shifts follow it in
-/// the op's persistent data.
+/// TRANSPOSE_CONV), fixed at prepare; `channels` `i32` multipliers then as many `i8` shifts
+/// follow it in the op's persistent data.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
 pub(crate) struct WeightedInt8 {
@@ -68,10 +74,13 @@ pub(crate) struct WeightedInt8 {
 
 impl WeightedInt8 {
     /// The kernels' view, with the multipliers and shifts that follow the header.
-    pub(crate) fn params<'d>(&self, rest: &'d [i32]) -> Result<QuantParams<'d>, Error> {
+    pub(crate) fn params<'d>(&self, rest: &'d [u8]) -> Result<QuantParams<'d>, Error> {
         let n = self.channels as usize;
-        let multipliers = rest.get(..n).ok_or(Error::TooComplex)?;
-        let shifts = rest.get(n..2 * n).ok_or(Error::TooComplex)?;
+        let multipliers: &[i32] = match rest.get(..4 * n).ok_or(Error::TooComplex)? {
+            [] => &[],
+            m => bytemuck::try_cast_slice(m).map_err(|_| Error::TooComplex)?,
+        };
+        let shifts: &[i8] = bytemuck::cast_slice(rest.get(4 * n..5 * n).ok_or(Error::TooComplex)?);
         Ok(QuantParams {
             input_offset: self.input_offset,
             output_offset: self.output_offset,
@@ -141,7 +150,8 @@ pub(crate) fn persist_multipliers(
 ) -> Result<(), Error> {
     let op = ctx.op;
     let n = channel_multipliers(&op, input, filter, output, channels, fc, None)?;
-    let words = ctx.persist_zeroed::<i32>(2 * n)?;
-    channel_multipliers(&op, input, filter, output, channels, fc, Some(words))?;
+    // Multipliers 4-aligned (the data before them is whole words), then one byte per shift.
+    let bytes = ctx.persist_zeroed::<u8>(5 * n)?;
+    channel_multipliers(&op, input, filter, output, channels, fc, Some(bytes))?;
     Ok(())
 }

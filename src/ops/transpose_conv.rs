@@ -92,7 +92,7 @@ fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
 }
 
 fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
-    let (d, rest) = ctx.data_parts::<Data, i32>()?;
+    let (d, rest) = ctx.data_parts::<Data, u8>()?;
     let [stride_h, stride_w] = d.stride();
     let [pad_h, pad_w] = d.pad();
     let params = TransposeConvParams {

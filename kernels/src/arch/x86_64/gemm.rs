@@ -280,8 +280,8 @@ mod tests {
         let ms: Vec<i32> = (0..n)
             .map(|_| (1 << 30) + (next() % (1 << 30)) as i32)
             .collect();
-        let ss: Vec<i32> = (0..n)
-            .map(|i| if i % 3 == 0 { shifts.0 } else { shifts.1 })
+        let ss: Vec<i8> = (0..n)
+            .map(|i| crate::quant::clamp_shift(if i % 3 == 0 { shifts.0 } else { shifts.1 }))
             .collect();
         let q = QuantParams {
             input_offset: 0,
