@@ -236,6 +236,14 @@ impl<'a> Interpreter<'a> {
 
     /// The tables (tensor records, then op records) as words; before the move, they sit at
     /// `tail_start`, after it at `tail_start + tables_at`.
+    pub(super) fn tables_mut(&mut self) -> Result<&mut [u32], Error> {
+        let from = self.tail_start + self.tables_at;
+        let to = self.tail_start + self.tail_len;
+        let bytes = self.arena.get_mut(from..to).ok_or(Error::ArenaMisaligned)?;
+        cast_mut::<u32>(bytes).map_err(|_| Error::ArenaMisaligned)
+    }
+
+    /// As [`Self::tables_mut`], read-only.
     pub(super) fn tables(&self) -> Option<&[u32]> {
         let from = self.tail_start + self.tables_at;
         let bytes = self.arena.get(from..self.tail_start + self.tail_len)?;
@@ -255,13 +263,7 @@ impl<'a> Interpreter<'a> {
             .arena
             .split_at_mut_checked(tables_start)
             .ok_or(Error::TooComplex)?;
-        // Each op's wanted scratch waits just below the tables until the plan is made.
-        let wants_at = tables_start.checked_sub(4 * no).ok_or(Error::ArenaTooSmall {
-            needed: 4 * no,
-            available: tables_start,
-        })?;
-        let (staging, wants) = staging.split_at_mut(wants_at);
-        let wants = cast_mut::<u32>(wants).map_err(|_| Error::ArenaMisaligned)?;
+
         let tables = cast_mut::<u32>(rest.get_mut(..self.tail_len).ok_or(Error::TooComplex)?)
             .map_err(|_| Error::ArenaMisaligned)?;
         tables.fill(NONE);
@@ -299,14 +301,14 @@ impl<'a> Interpreter<'a> {
             (reg.prepare)(&mut pctx)?;
             let (data_end, scratch, scratch_want) = pctx.finish();
             let counts = u32_of(ins.len() | (outs.len() << 16))?;
-            tb.set_r(i, R_REG, u32_of(reg_index)?);
+            // The scratch it would like rides in the record's spare bits until planned.
+            let want = align_up(scratch_want.max(scratch)) / ALIGN;
+            let want = u32_of(want.min(WANT_MAX))? << WANT_SHIFT;
+            tb.set_r(i, R_REG, u32_of(reg_index)? | want);
             tb.set_r(i, R_COUNTS, counts);
             tb.set_r(i, R_DATA, u32_of(data_at)?);
             tb.set_r(i, R_DATA_LEN, u32_of(data_end - data_at)?);
             tb.set_r(i, R_SCRATCH_LEN, u32_of(align_up(scratch))?);
-            // What it would like, kept beside the op until the plan is made (`wants`).
-            *wants.get_mut(i).ok_or(Error::TooComplex)? =
-                u32_of(align_up(scratch_want.max(scratch)))?;
             at = data_end;
         }
         Ok(align_up(at))

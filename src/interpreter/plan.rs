@@ -18,21 +18,7 @@ impl<'a> Interpreter<'a> {
     pub(super) fn plan(&mut self) -> Result<(), Error> {
         let (model, sg) = (self.model, self.sg());
         let (nt, no) = (self.tensors, self.ops);
-        // The tables, and below them each op's wanted scratch (`prepare_all`).
-        let from = self.tail_start + self.tables_at;
-        let (low, high) = self
-            .arena
-            .split_at_mut_checked(from)
-            .ok_or(Error::TooComplex)?;
-        let wants = low
-            .get(from.saturating_sub(4 * no)..)
-            .ok_or(Error::TooComplex)?;
-        let wants: &[u32] = match wants {
-            [] => &[],
-            w => bytemuck::try_cast_slice(w).map_err(|_| Error::ArenaMisaligned)?,
-        };
-        let words = cast_mut::<u32>(high.get_mut(..self.tail_len).ok_or(Error::TooComplex)?)
-            .map_err(|_| Error::ArenaMisaligned)?;
+        let words = self.tables_mut()?;
         let mut tb = Tables {
             words,
             tensors: nt,
@@ -159,7 +145,9 @@ impl<'a> Interpreter<'a> {
         // up to what it wants: more speed where the arena has room, never a larger arena.
         for i in 0..no {
             let need = tb.r(i, R_SCRATCH_LEN);
-            let want = wants.get(i).copied().unwrap_or(0);
+            let reg = tb.r(i, R_REG);
+            tb.set_r(i, R_REG, reg & ((1 << WANT_SHIFT) - 1));
+            let want = (reg >> WANT_SHIFT) * ALIGN as u32;
             if want <= need || tb.r(i, R_SCRATCH) == NONE && need > 0 {
                 continue;
             }

@@ -28,8 +28,12 @@ pub(super) const fn word_of(f: usize) -> usize {
 pub(super) const MAX_OPS: usize = u16::MAX as usize - 1;
 /// Words per op record (one per op, made once by `Interpreter::new`; invoke reads only these):
 pub(super) const OW: usize = 7;
-/// The registration's index in the resolver (low 16 bits) and flags (high 16 bits).
+/// The registration's index in the resolver (bits 0-15), the skip flag (bit 16) and, until the
+/// plan is made, the scratch the op would like in 16-byte units (bits 17-31).
 pub(super) const R_REG: usize = 0;
+/// Where the wanted scratch sits in `R_REG`, and its largest value (in 16-byte units).
+pub(super) const WANT_SHIFT: u32 = 17;
+pub(super) const WANT_MAX: usize = (1 << 15) - 1;
 /// Number of inputs (low 16 bits) and outputs (high 16 bits).
 pub(super) const R_COUNTS: usize = 1;
 /// Byte offset (from the tail's start) and length of the op's persistent data. Its operands
