@@ -52,33 +52,33 @@ pub enum Malformed {
     Budget,
 }
 
-/// A custom op's name as an error carries it: up to 24 bytes, cut at a character boundary.
+/// A custom op's name as an error carries it: its first 12 bytes (cut at a character
+/// boundary), so that [`Error`] stays 16 bytes on a 32-bit target (every `Result` in the
+/// library moves one; 32 bytes cost a firmware about 2 KB of flash).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct OpName {
-    bytes: [u8; 24],
-    len: u8,
+    /// UTF-8, padded with NUL bytes.
+    bytes: [u8; 12],
 }
 
 impl OpName {
-    /// `name`, cut to at most 24 bytes.
+    /// `name`, cut to at most 12 bytes.
     pub fn new(name: &str) -> Self {
-        let mut len = name.len().min(24);
+        let mut len = name.len().min(12);
         while !name.is_char_boundary(len) {
             len -= 1;
         }
-        let mut bytes = [0u8; 24];
+        let mut bytes = [0u8; 12];
         if let (Some(d), Some(s)) = (bytes.get_mut(..len), name.as_bytes().get(..len)) {
             d.copy_from_slice(s);
         }
-        OpName {
-            bytes,
-            len: len as u8,
-        }
+        OpName { bytes }
     }
 
-    /// The name (possibly cut).
+    /// The name (its first 12 bytes).
     pub fn as_str(&self) -> &str {
-        let b = self.bytes.get(..usize::from(self.len)).unwrap_or(&[]);
+        let len = self.bytes.iter().position(|&b| b == 0).unwrap_or(12);
+        let b = self.bytes.get(..len).unwrap_or(&[]);
         core::str::from_utf8(b).unwrap_or("")
     }
 }
@@ -105,7 +105,8 @@ pub enum Error {
     /// The resolver has no kernel for this builtin operator (code and version as in the model).
     UnsupportedOp { op: u32, code: i32, version: i32 },
     /// The resolver has no kernel for this custom operator (named by its `custom_code`).
-    CustomOp { op: u32, name: OpName },
+    /// (`op` is the operator index, at most 65,534 as for every model microlite plans.)
+    CustomOp { op: u16, name: OpName },
     /// An operator is given a tensor type its kernel does not accept.
     UnsupportedType { op: u32, tensor: u32, ty: u8 },
     /// Tensor shapes do not fit together for an operator.
@@ -278,3 +279,15 @@ impl fmt::Display for Error {
 
 #[cfg(feature = "std")]
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod size_tests {
+    /// Every `Result` in the library carries an `Error`: keep it at 16 bytes on 32-bit
+    /// targets (and 24 on 64-bit hosts, where `ArenaTooSmall` holds two `usize`s).
+    #[test]
+    fn error_stays_small() {
+        let limit = if cfg!(target_pointer_width = "64") { 24 } else { 16 };
+        assert!(core::mem::size_of::<super::Error>() <= limit);
+        assert_eq!(core::mem::size_of::<super::OpName>(), 12);
+    }
+}

@@ -121,7 +121,7 @@ fn resolve(
     if builtin == BuiltinOperator::CUSTOM {
         let name = model.operator_code(index).custom_code.unwrap_or("");
         return lookup(regs, builtin, version, Some(name)).ok_or(Error::CustomOp {
-            op: oi,
+            op: u16::try_from(i).map_err(|_| Error::TooComplex)?,
             name: OpName::new(name),
         });
     }
