@@ -286,7 +286,11 @@ mod size_tests {
     /// targets (and 24 on 64-bit hosts, where `ArenaTooSmall` holds two `usize`s).
     #[test]
     fn error_stays_small() {
-        let limit = if cfg!(target_pointer_width = "64") { 24 } else { 16 };
+        let limit = if cfg!(target_pointer_width = "64") {
+            24
+        } else {
+            16
+        };
         assert!(core::mem::size_of::<super::Error>() <= limit);
         assert_eq!(core::mem::size_of::<super::OpName>(), 12);
     }

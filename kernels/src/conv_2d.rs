@@ -193,8 +193,19 @@ pub fn conv_2d_int8(
     scratch: &mut [i16],
 ) -> Result<(), KernelError> {
     let want = conv_2d_int8_scratch_len(in_shape, filter_shape, out_shape);
-    host_buffer::<i16, {WIDE_MAX}, _>(scratch, want, |scratch| {
-        conv_2d_int8_in(p, q, in_shape, input, filter_shape, filter, bias, out_shape, output, scratch)
+    host_buffer::<i16, { WIDE_MAX }, _>(scratch, want, |scratch| {
+        conv_2d_int8_in(
+            p,
+            q,
+            in_shape,
+            input,
+            filter_shape,
+            filter,
+            bias,
+            out_shape,
+            output,
+            scratch,
+        )
     })
 }
 
@@ -385,8 +396,20 @@ pub fn conv_2d_f32(
     scratch: &mut [f32],
 ) -> Result<(), KernelError> {
     let want = conv_2d_f32_scratch_len(p, in_shape, filter_shape);
-    host_buffer::<f32, {PANEL_K * LANES}, _>(scratch, want, |scratch| {
-        conv_2d_f32_in(p, act_min, act_max, in_shape, input, filter_shape, filter, bias, out_shape, output, scratch)
+    host_buffer::<f32, { PANEL_K * LANES }, _>(scratch, want, |scratch| {
+        conv_2d_f32_in(
+            p,
+            act_min,
+            act_max,
+            in_shape,
+            input,
+            filter_shape,
+            filter,
+            bias,
+            out_shape,
+            output,
+            scratch,
+        )
     })
 }
 

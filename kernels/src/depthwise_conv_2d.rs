@@ -286,8 +286,20 @@ pub fn depthwise_conv_2d_int8(
     scratch: &mut [i32],
 ) -> Result<(), KernelError> {
     let want = depthwise_conv_2d_scratch_len(depth_multiplier, in_shape, filter_shape, out_shape);
-    host_buffer::<i32, {ROW_ACC}, _>(scratch, want, |scratch| {
-        depthwise_conv_2d_int8_in(p, depth_multiplier, q, in_shape, input, filter_shape, filter, bias, out_shape, output, scratch)
+    host_buffer::<i32, { ROW_ACC }, _>(scratch, want, |scratch| {
+        depthwise_conv_2d_int8_in(
+            p,
+            depth_multiplier,
+            q,
+            in_shape,
+            input,
+            filter_shape,
+            filter,
+            bias,
+            out_shape,
+            output,
+            scratch,
+        )
     })
 }
 
@@ -434,8 +446,21 @@ pub fn depthwise_conv_2d_f32(
     scratch: &mut [f32],
 ) -> Result<(), KernelError> {
     let want = depthwise_conv_2d_scratch_len(depth_multiplier, in_shape, filter_shape, out_shape);
-    host_buffer::<f32, {ROW_ACC}, _>(scratch, want, |scratch| {
-        depthwise_conv_2d_f32_in(p, depth_multiplier, act_min, act_max, in_shape, input, filter_shape, filter, bias, out_shape, output, scratch)
+    host_buffer::<f32, { ROW_ACC }, _>(scratch, want, |scratch| {
+        depthwise_conv_2d_f32_in(
+            p,
+            depth_multiplier,
+            act_min,
+            act_max,
+            in_shape,
+            input,
+            filter_shape,
+            filter,
+            bias,
+            out_shape,
+            output,
+            scratch,
+        )
     })
 }
 

@@ -61,8 +61,19 @@ pub fn fully_connected_int8(
     scratch: &mut [i16],
 ) -> Result<(), KernelError> {
     let want = fully_connected_int8_scratch_len(batches, depth, out_units);
-    host_buffer::<i16, {WIDE_MAX}, _>(scratch, want, |scratch| {
-        fully_connected_int8_in(q, filter_offset, batches, depth, out_units, input, filter, bias, output, scratch)
+    host_buffer::<i16, { WIDE_MAX }, _>(scratch, want, |scratch| {
+        fully_connected_int8_in(
+            q,
+            filter_offset,
+            batches,
+            depth,
+            out_units,
+            input,
+            filter,
+            bias,
+            output,
+            scratch,
+        )
     })
 }
 
@@ -179,7 +190,16 @@ fn direct(
 ) {
     // TFLM's int8 filters are symmetric: without an offset the products are one multiply.
     if filter_offset == 0 {
-        direct_with(st, |f| f as i32, batches, depth, out_units, input, filter, output)
+        direct_with(
+            st,
+            |f| f as i32,
+            batches,
+            depth,
+            out_units,
+            input,
+            filter,
+            output,
+        )
     } else {
         let w = |f: i8| (f as i32).wrapping_add(filter_offset);
         direct_with(st, w, batches, depth, out_units, input, filter, output)
@@ -213,7 +233,11 @@ fn direct_with(
         direct_rows(q.input_offset, w, fin, rows, input, filter, output);
     } else {
         let fin = |o: usize, acc: i32| {
-            let r = if st.per_channel { st.requant(o) } else { shared };
+            let r = if st.per_channel {
+                st.requant(o)
+            } else {
+                shared
+            };
             st.finish(&r, o, acc)
         };
         direct_rows(q.input_offset, w, fin, rows, input, filter, output);

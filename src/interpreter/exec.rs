@@ -72,8 +72,7 @@ impl<'a> Interpreter<'a> {
             Some(b) => bytemuck::try_cast_slice(b).map_err(|_| Error::ArenaMisaligned)?,
         };
         let base = nt * TW + i * OW;
-        let Some(&[reg, counts, data, data_len, _next, s_off, s_len]) =
-            words.get(base..base + OW)
+        let Some(&[reg, counts, data, data_len, _next, s_off, s_len]) = words.get(base..base + OW)
         else {
             return Err(Error::TooComplex);
         };

@@ -644,9 +644,7 @@ impl<'b> EvalCtx<'b> {
         if b.is_empty() {
             return Ok(&[]);
         }
-        bytemuck::try_cast_slice(b).map_err(|_| Error::DataMisaligned {
-            tensor: u32::MAX,
-        })
+        bytemuck::try_cast_slice(b).map_err(|_| Error::DataMisaligned { tensor: u32::MAX })
     }
 
     /// Optional input `k` viewed as `E` (`None` when absent).
