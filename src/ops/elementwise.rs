@@ -3,12 +3,14 @@
 //! shape checks kept as typed op data, same-shape checks, and `Pod` copies of the kernels'
 //! int8 parameters.
 
-use super::{activation, OpCtx, T};
+use super::{activation, kinds, EvalCtx, OpCtx, PrepareCtx, T};
 use crate::error::Error;
 use crate::schema::TensorType;
 use microlite_kernels::add::AddParamsInt8;
 use microlite_kernels::logistic::LogisticParamsInt8;
+use microlite_kernels::quant::{activation_range_f32, activation_range_i8};
 use microlite_kernels::Activation;
+use microlite_kernels::KernelError;
 
 /// Rank-4 shapes of a binary op: first input, second input, output.
 pub(crate) type Shapes3 = ([usize; 4], [usize; 4], [usize; 4]);
@@ -239,6 +241,98 @@ int8_params! {
         act_min,
         act_max,
     }
+}
+
+kinds! {
+    /// ADD's and SUB's dtypes.
+    enum AddSubKind { Int8, Float32 }
+}
+
+/// ADD's and SUB's op data, fixed at prepare.
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct AddSubData {
+    kind: u32,
+    shapes: Broadcast,
+    /// Float32 activation range.
+    act_min: f32,
+    act_max: f32,
+    /// Int8 rescaling (zeroed for float32).
+    q: AddSubInt8,
+}
+
+/// TFLM's int8 set-up of ADD or SUB (scales and zero points of both inputs and the output,
+/// then the activation range).
+pub(crate) type AddSubPrepare = fn(f32, i32, f32, i32, f32, i32, i32, i32) -> AddParamsInt8;
+/// An int8 ADD or SUB kernel.
+pub(crate) type AddSubInt8Kernel = fn(
+    &AddParamsInt8,
+    [usize; 4],
+    &[i8],
+    [usize; 4],
+    &[i8],
+    [usize; 4],
+    &mut [i8],
+) -> Result<(), KernelError>;
+/// A float32 ADD or SUB kernel.
+pub(crate) type AddSubF32Kernel = fn(
+    f32,
+    f32,
+    [usize; 4],
+    &[f32],
+    [usize; 4],
+    &[f32],
+    [usize; 4],
+    &mut [f32],
+) -> Result<(), KernelError>;
+
+/// ADD's and SUB's prepare: validates (options table `tag`) and keeps the broadcast shapes,
+/// the float range and, for int8, the multipliers `set_up` computes once.
+pub(crate) fn prepare_add_sub(
+    ctx: &mut PrepareCtx<'_>,
+    tag: u8,
+    set_up: AddSubPrepare,
+) -> Result<(), Error> {
+    let op = ctx.op;
+    let p = binary(&op, tag)?;
+    let (act_min, act_max) = activation_range_f32(p.act);
+    let mut d = AddSubData {
+        kind: AddSubKind::Float32.tag(),
+        shapes: p.shapes,
+        act_min,
+        act_max,
+        q: AddSubInt8::default(),
+    };
+    if p.is_int8() {
+        let [(a, za), (b, zb), (o, zo)] = p.quant(&op)?;
+        let (lo, hi) = activation_range_i8(p.act, o, zo);
+        d.kind = AddSubKind::Int8.tag();
+        d.q = set_up(a, za, b, zb, o, zo, lo, hi).into();
+    }
+    ctx.persist(&d)
+}
+
+/// ADD's and SUB's eval: the int8 or float32 kernel on the shapes prepare kept.
+pub(crate) fn eval_add_sub(
+    ctx: &mut EvalCtx<'_>,
+    int8: AddSubInt8Kernel,
+    float: AddSubF32Kernel,
+) -> Result<(), Error> {
+    let d = ctx.data::<AddSubData>()?;
+    let (s1, s2, so) = d.shapes.shapes();
+    match AddSubKind::from_tag(d.kind)? {
+        AddSubKind::Int8 => {
+            let (x, y) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
+            let out = ctx.output::<i8>(0)?;
+            int8(&d.q.into(), s1, x, s2, y, so, out)
+        }
+        AddSubKind::Float32 => {
+            let (x, y) = (ctx.input::<f32>(0)?, ctx.input::<f32>(1)?);
+            let out = ctx.output::<f32>(0)?;
+            float(d.act_min, d.act_max, s1, x, s2, y, so, out)
+        }
+    }
+    .map_err(|e| ctx.kernel_err(e))
 }
 
 int8_params! {
