@@ -138,10 +138,12 @@ pub(crate) fn weighted_int8(
     })
 }
 
-/// Appends the `n` multipliers then `n` shifts of a weighted int8 op to its persistent data
-/// (`fc`: FULLY_CONNECTED's per-tensor rule).
+/// Appends the multipliers then the shifts of a weighted int8 op to its persistent data, one
+/// per scale `header` counted ([`weighted_int8`] validated them); `fc`: FULLY_CONNECTED's
+/// per-tensor rule.
 pub(crate) fn persist_multipliers(
     ctx: &mut PrepareCtx<'_>,
+    header: &WeightedInt8,
     input: &T<'_>,
     filter: &T<'_>,
     output: &T<'_>,
@@ -149,7 +151,7 @@ pub(crate) fn persist_multipliers(
     fc: bool,
 ) -> Result<(), Error> {
     let op = ctx.op;
-    let n = channel_multipliers(&op, input, filter, output, channels, fc, None)?;
+    let n = header.channels as usize;
     // Multipliers 4-aligned (the data before them is whole words), then one byte per shift.
     let bytes = ctx.persist_zeroed::<u8>(5 * n)?;
     channel_multipliers(&op, input, filter, output, channels, fc, Some(bytes))?;
