@@ -284,10 +284,12 @@ impl<'a> Interpreter<'a> {
             // index now, where it lives once planned (`finish_records`).
             let ops_at = at.next_multiple_of(8);
             let data_at = ops_at + core::mem::size_of::<Operand>() * n;
-            let words = staging.get_mut(ops_at..data_at).ok_or(Error::ArenaTooSmall {
-                needed: data_at,
-                available: room,
-            })?;
+            let words = staging
+                .get_mut(ops_at..data_at)
+                .ok_or(Error::ArenaTooSmall {
+                    needed: data_at,
+                    available: room,
+                })?;
             let operands: &mut [Operand] =
                 bytemuck::try_cast_slice_mut(words).map_err(|_| Error::ArenaMisaligned)?;
             for (o, t) in operands.iter_mut().zip(ins.iter().chain(outs.iter())) {
@@ -317,7 +319,8 @@ impl<'a> Interpreter<'a> {
     /// Once planned: fills in where every operand lives, and flags ops whose output was
     /// planned onto their input's bytes (RESHAPE-like) so that their eval is skipped.
     fn finish_records(&mut self) -> Result<(), Error> {
-        let (model, no, nt, tables_at) = (self.model, self.ops, self.tensors, self.tables_at);
+        let (model, regs, no, nt) = (self.model, self.regs, self.ops, self.tensors);
+        let tables_at = self.tables_at;
         let sg = model.main_subgraph();
         let tail = self
             .arena
@@ -361,18 +364,17 @@ impl<'a> Interpreter<'a> {
                     o.at = 0; // an empty tensor: no bytes anywhere
                 }
             }
-            let op = sg.operator(i).ok_or(Error::TooComplex)?;
-            let code = model.operator_code(op.opcode_index() as usize).builtin;
-            let (src, dst) = (op.inputs().get(0), op.outputs().get(0));
-            if aliases_input(code)
-                && src >= 0
-                && dst >= 0
-                && table
-                    .region(src as u32)
-                    .is_some_and(|r| table.region(dst as u32) == Some(r))
-            {
-                if let Some(r) = rec.get_mut(R_REG) {
-                    *r |= F_SKIP;
+            // A RESHAPE-like op whose output was planned onto its input's bytes: nothing to do.
+            let n_in = (counts & 0xFFFF) as usize;
+            let reg = rec.get(R_REG).copied().unwrap_or(0);
+            let code = regs.get((reg & 0xFFFF) as usize).map(|r| r.code);
+            if let (Some(src), Some(dst)) = (operands.first(), operands.get(n_in)) {
+                let in_arena = src.at & Operand::CONSTANT == 0;
+                let same = (src.at, src.len) == (dst.at, dst.len);
+                if code.is_some_and(aliases_input) && n_in > 0 && in_arena && same {
+                    if let Some(r) = rec.get_mut(R_REG) {
+                        *r |= F_SKIP;
+                    }
                 }
             }
         }
