@@ -19,8 +19,6 @@ pub enum Malformed {
     Field { at: u32 },
     /// A vector runs past the end of the buffer.
     Vector { at: u32 },
-    /// A string is not UTF-8.
-    Utf8 { at: u32 },
     /// The model has no subgraphs.
     NoSubgraphs,
     /// A tensor has a type this format does not define.
@@ -64,22 +62,28 @@ pub struct OpName {
 impl OpName {
     /// `name`, cut to at most 12 bytes.
     pub fn new(name: &str) -> Self {
-        let mut len = name.len().min(12);
-        while !name.is_char_boundary(len) {
-            len -= 1;
-        }
+        Self::from_bytes(name.as_bytes())
+    }
+
+    /// A name as the model stores it (bytes, not checked as UTF-8), cut to at most 12 bytes.
+    pub fn from_bytes(name: &[u8]) -> Self {
+        let len = name.len().min(12);
         let mut bytes = [0u8; 12];
-        if let (Some(d), Some(s)) = (bytes.get_mut(..len), name.as_bytes().get(..len)) {
+        if let (Some(d), Some(s)) = (bytes.get_mut(..len), name.get(..len)) {
             d.copy_from_slice(s);
         }
         OpName { bytes }
     }
 
-    /// The name (its first 12 bytes).
+    /// The name (its first 12 bytes), up to its first byte that is not UTF-8 (a cut in the
+    /// middle of a character drops that character).
     pub fn as_str(&self) -> &str {
         let len = self.bytes.iter().position(|&b| b == 0).unwrap_or(12);
         let b = self.bytes.get(..len).unwrap_or(&[]);
-        core::str::from_utf8(b).unwrap_or("")
+        match core::str::from_utf8(b) {
+            Ok(s) => s,
+            Err(e) => core::str::from_utf8(b.get(..e.valid_up_to()).unwrap_or(&[])).unwrap_or(""),
+        }
     }
 }
 
@@ -150,7 +154,6 @@ impl fmt::Display for Malformed {
             Malformed::VTable { at } => write!(f, "bad vtable for the table at byte {at}"),
             Malformed::Field { at } => write!(f, "a field of the table at byte {at} runs past it"),
             Malformed::Vector { at } => write!(f, "vector at byte {at} runs past the end"),
-            Malformed::Utf8 { at } => write!(f, "string in the table at byte {at} is not UTF-8"),
             Malformed::NoSubgraphs => write!(f, "the model has no subgraphs"),
             Malformed::TensorType { tensor, ty } => {
                 write!(f, "tensor {tensor} has unknown type {ty}")

@@ -167,9 +167,11 @@ impl<'a> Table<'a> {
         Ok(self.vector(id, 1)?.raw())
     }
 
-    pub(crate) fn string(&self, id: u16) -> Result<&'a str, Error> {
-        let b = self.bytes(id)?;
-        core::str::from_utf8(b).map_err(|_| Error::Malformed(Malformed::Utf8 { at: at(self.pos) }))
+    /// String field `id` as text: `None` when absent past its bounds or not UTF-8. Models
+    /// are verified with [`Self::bytes`] (strings are bytes to TFLM), so only hosts that ask
+    /// for a name link UTF-8 validation.
+    pub(crate) fn string(&self, id: u16) -> Option<&'a str> {
+        core::str::from_utf8(self.bytes(id).ok()?).ok()
     }
 
     /// Position of the table in the buffer (for error reports).

@@ -42,7 +42,8 @@ pub struct OperatorCode<'a> {
     pub builtin: BuiltinOperator,
     /// The op's version.
     pub version: i32,
-    /// The custom code, for `CUSTOM` ops.
+    /// The custom code, for `CUSTOM` ops (`None` when empty or not UTF-8; the resolver
+    /// matches the bytes).
     pub custom_code: Option<&'a str>,
 }
 
@@ -144,11 +145,11 @@ impl<'a> Model<'a> {
     fn verify(&self) -> Result<(), Error> {
         let budget = &mut Budget(self.buf.len().saturating_mul(2).saturating_add(1024));
         self.root.u32(0, 0)?;
-        self.root.string(3)?;
+        self.root.bytes(3)?;
         for i in 0..self.opcodes().len() {
             let t = self.opcodes().table(i)?;
             t.i8(0, 0)?;
-            budget.spend(8 + t.string(1)?.len())?;
+            budget.spend(8 + t.bytes(1)?.len())?;
             t.i32(2, 1)?;
             t.i32(3, 0)?;
         }
@@ -167,7 +168,7 @@ impl<'a> Model<'a> {
         }
         for i in 0..self.metadata_vec().len() {
             let t = self.metadata_vec().table(i)?;
-            budget.spend(8 + t.string(0)?.len())?;
+            budget.spend(8 + t.bytes(0)?.len())?;
             let b = t.u32(1, 0)?;
             if b as usize >= self.buffers().len() {
                 return Err(Malformed::BufferIndex {
@@ -189,7 +190,7 @@ impl<'a> Model<'a> {
 
     fn verify_subgraph(&self, t: Table<'a>, budget: &mut Budget) -> Result<(), Error> {
         let sg = SubGraph::new(*self, t)?;
-        budget.spend(t.string(4)?.len())?;
+        budget.spend(t.bytes(4)?.len())?;
         let n = sg.tensors.len();
         if sg.inputs.len() > MAX_OPERANDS || sg.outputs.len() > MAX_OPERANDS {
             return Err(Malformed::Budget.into());
@@ -253,7 +254,8 @@ impl<'a> Model<'a> {
         self.root.u32(0, 0).unwrap_or(0)
     }
 
-    /// The converter's description string.
+    /// The converter's description string (empty when it is not UTF-8: like TFLM, the
+    /// verifier treats strings as bytes).
     pub fn description(&self) -> &'a str {
         self.root.string(3).unwrap_or("")
     }
@@ -285,6 +287,15 @@ impl<'a> Model<'a> {
                 Some(custom)
             },
         }
+    }
+
+    /// The custom code of operator code `i` as bytes (empty when absent): what the resolver
+    /// matches, with no UTF-8 check.
+    pub(crate) fn custom_code_bytes(&self, i: usize) -> &'a [u8] {
+        self.opcodes()
+            .table(i)
+            .and_then(|t| t.bytes(1))
+            .unwrap_or(&[])
     }
 
     /// The builtin code and version of operator code `i`, without reading its custom code:
@@ -361,7 +372,7 @@ impl<'a> Model<'a> {
     /// Metadata entry `i`: its name and the bytes of its buffer.
     pub fn metadata(&self, i: usize) -> Option<(&'a str, &'a [u8])> {
         let t = self.metadata_vec().table(i).ok()?;
-        let name = t.string(0).ok()?;
+        let name = t.string(0)?;
         let b = t.u32(1, 0).ok()?;
         Some((name, self.buffer(b as usize)))
     }
@@ -387,7 +398,7 @@ impl<'a> SubGraph<'a> {
         })
     }
 
-    /// The subgraph's name.
+    /// The subgraph's name (empty when it is not UTF-8).
     pub fn name(&self) -> &'a str {
         self.table.string(4).unwrap_or("")
     }
@@ -441,7 +452,7 @@ impl<'a> Tensor<'a> {
     }
 
     fn verify(&self, i: u32, model: &Model<'a>, budget: &mut Budget) -> Result<(), Error> {
-        budget.spend(4 * self.shape.len() + self.table.string(3)?.len())?;
+        budget.spend(4 * self.shape.len() + self.table.bytes(3)?.len())?;
         self.table.bool(5, false)?;
         if self.buffer as usize >= model.buffer_count() {
             return Err(Malformed::BufferIndex {
@@ -498,7 +509,7 @@ impl<'a> Tensor<'a> {
         Ok(())
     }
 
-    /// The tensor's name.
+    /// The tensor's name (empty when it is not UTF-8).
     pub fn name(&self) -> &'a str {
         self.table.string(3).unwrap_or("")
     }

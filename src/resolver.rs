@@ -21,7 +21,7 @@ pub trait OpResolver {
     fn find_custom(&self, name: &str) -> Option<&Registration> {
         self.registrations()
             .iter()
-            .find(|r| r.serves(BuiltinOperator::CUSTOM, 1, Some(name)))
+            .find(|r| r.serves(BuiltinOperator::CUSTOM, 1, Some(name.as_bytes())))
     }
 }
 
@@ -30,7 +30,7 @@ pub(crate) fn lookup(
     regs: &[Registration],
     code: BuiltinOperator,
     version: i32,
-    name: Option<&str>,
+    name: Option<&[u8]>,
 ) -> Option<usize> {
     regs.iter().position(|r| r.serves(code, version, name))
 }

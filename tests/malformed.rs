@@ -349,3 +349,35 @@ fn bad_quantization() {
         Some(Error::Malformed(Malformed::Quantization { .. }))
     ));
 }
+
+#[test]
+fn names_that_are_not_utf8_are_bytes() {
+    // Strings are bytes to TFLM (the FlatBuffers verifier checks bounds, not UTF-8): a name
+    // that is not UTF-8 still loads and runs; the text accessors give "" for it.
+    let mut m = unpacked();
+    sg(&mut m).tensors.as_mut().unwrap()[0].name = Some("\u{1}NAME\u{1}".into());
+    let mut bytes = pack(&m);
+    let raw = bytes.as_mut_slice();
+    let at = raw.windows(6).position(|w| w == b"\x01NAME\x01").unwrap();
+    raw[at] = 0xFF;
+    assert_eq!(load_err(&bytes), None);
+    let model = Model::from_bytes(bytes.as_slice()).unwrap();
+    assert_eq!(model.main_subgraph().tensor(0).unwrap().name(), "");
+}
+
+#[test]
+fn custom_code_that_is_not_utf8_is_named_by_its_bytes() {
+    let mut m = unpacked();
+    let c = &mut m.operator_codes.as_mut().unwrap()[0];
+    c.builtin_code = tflite::BuiltinOperator::CUSTOM;
+    c.deprecated_builtin_code = 32;
+    c.custom_code = Some("Op\u{1}".into());
+    let mut bytes = pack(&m);
+    let raw = bytes.as_mut_slice();
+    let at = raw.windows(3).position(|w| w == b"Op\x01").unwrap();
+    raw[at + 2] = 0xFF;
+    match load_err(&bytes) {
+        Some(Error::CustomOp { name, .. }) => assert_eq!(name.as_str(), "Op"),
+        e => panic!("{e:?}"),
+    }
+}

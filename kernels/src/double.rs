@@ -18,6 +18,7 @@ const TOP: u64 = 1 << 52;
 
 impl Double {
     /// `x` exactly (every f32 is a double); `None` unless `x` is positive and finite.
+    #[inline(never)]
     pub fn from_f32(x: f32) -> Option<Double> {
         if !(x.is_finite() && x > 0.0) {
             return None;

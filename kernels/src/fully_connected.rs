@@ -460,29 +460,13 @@ pub mod reference {
             output.len(),
         )?;
         let per_channel = q.check(out_units)?;
-        if depth == 0 {
-            // Only the bias remains; avoid zero-sized chunks below.
-            for b in 0..batches {
-                for o in 0..out_units {
-                    let acc = bias.map_or(0, |bb| bb[o]);
-                    let (m, s) = q.channel(per_channel, o);
-                    let v =
-                        multiply_by_quantized_multiplier(acc, m, s).wrapping_add(q.output_offset);
-                    output[b * out_units + o] = clamp_i32(v, q.act_min, q.act_max) as i8;
-                }
-            }
-            return Ok(());
-        }
+        // Indexed with `get` after `check`: no access can fail, and no panic path is linked
+        // (the FULLY_CONNECTED-only firmware then carries no panic formatting at all).
         let in_off = q.input_offset;
-        for (xs, out_row) in input
-            .chunks_exact(depth)
-            .zip(output.chunks_exact_mut(out_units.max(1)))
-        {
-            for (o, (fs, out)) in filter
-                .chunks_exact(depth)
-                .zip(out_row.iter_mut())
-                .enumerate()
-            {
+        for b in 0..batches {
+            let xs = input.get(b * depth..(b + 1) * depth).unwrap_or(&[]);
+            for o in 0..out_units {
+                let fs = filter.get(o * depth..(o + 1) * depth).unwrap_or(&[]);
                 let mut acc: i32 = 0;
                 for (&x, &f) in xs.iter().zip(fs) {
                     acc = acc.wrapping_add(
@@ -491,12 +475,12 @@ pub mod reference {
                             .wrapping_mul((x as i32).wrapping_add(in_off)),
                     );
                 }
-                if let Some(bias) = bias {
-                    acc = acc.wrapping_add(bias[o]);
-                }
+                acc = acc.wrapping_add(bias.and_then(|bb| bb.get(o)).copied().unwrap_or(0));
                 let (m, s) = q.channel(per_channel, o);
                 let v = multiply_by_quantized_multiplier(acc, m, s).wrapping_add(q.output_offset);
-                *out = clamp_i32(v, q.act_min, q.act_max) as i8;
+                if let Some(y) = output.get_mut(b * out_units + o) {
+                    *y = clamp_i32(v, q.act_min, q.act_max) as i8;
+                }
             }
         }
         Ok(())
@@ -526,18 +510,17 @@ pub mod reference {
             output.len(),
         )?;
         for b in 0..batches {
-            let xs = &input[b * depth..(b + 1) * depth];
+            let xs = input.get(b * depth..(b + 1) * depth).unwrap_or(&[]);
             for o in 0..out_units {
-                let fs = &filter[o * depth..(o + 1) * depth];
+                let fs = filter.get(o * depth..(o + 1) * depth).unwrap_or(&[]);
                 let mut total = 0.0f32;
                 for (&x, &f) in xs.iter().zip(fs) {
                     total += x * f;
                 }
-                let bias_value = match bias {
-                    Some(bias) => bias[o],
-                    None => 0.0,
-                };
-                output[b * out_units + o] = clamp_f32(total + bias_value, act_min, act_max);
+                let bias_value = bias.and_then(|bb| bb.get(o)).copied().unwrap_or(0.0);
+                if let Some(y) = output.get_mut(b * out_units + o) {
+                    *y = clamp_f32(total + bias_value, act_min, act_max);
+                }
             }
         }
         Ok(())

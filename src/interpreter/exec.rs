@@ -24,7 +24,7 @@ impl<'a> Interpreter<'a> {
     /// The builtin operator of op `i` (for profiles and logs), or `None` past the last op.
     pub fn op_builtin(&self, i: usize) -> Option<BuiltinOperator> {
         let op = self.sg().operator(i).filter(|_| i < self.ops)?;
-        Some(self.model.operator_code(op.opcode_index() as usize).builtin)
+        Some(self.model.builtin_and_version(op.opcode_index() as usize).0)
     }
 
     /// Runs op `i` alone: [`Self::invoke`] is `invoke_op(0)`, `invoke_op(1)`, ... in order.

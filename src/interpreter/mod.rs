@@ -119,10 +119,10 @@ fn resolve(
     let (builtin, version) = model.builtin_and_version(index);
     let oi = i as u32;
     if builtin == BuiltinOperator::CUSTOM {
-        let name = model.operator_code(index).custom_code.unwrap_or("");
+        let name = model.custom_code_bytes(index);
         return lookup(regs, builtin, version, Some(name)).ok_or(Error::CustomOp {
             op: u16::try_from(i).map_err(|_| Error::TooComplex)?,
-            name: OpName::new(name),
+            name: OpName::from_bytes(name),
         });
     }
     lookup(regs, builtin, version, None).ok_or(Error::UnsupportedOp {

@@ -119,7 +119,7 @@ impl<'a> Interpreter<'a> {
         // buffer living as long as either. Both are only read after the op, so sharing is safe.
         for i in 0..no {
             let op = sg.operator(i).ok_or(Error::TooComplex)?;
-            let code = model.operator_code(op.opcode_index() as usize).builtin;
+            let (code, _) = model.builtin_and_version(op.opcode_index() as usize);
             let (src, dst) = (op.inputs().get(0), op.outputs().get(0));
             if !aliases_input(code) || src < 0 || op.outputs().len() != 1 || src == dst {
                 continue;

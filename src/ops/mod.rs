@@ -174,9 +174,9 @@ impl Registration {
     }
 
     /// Whether this kernel serves `code` at `version` (builtins) or the custom op `name`.
-    pub(crate) fn serves(&self, code: BuiltinOperator, version: i32, name: Option<&str>) -> bool {
+    pub(crate) fn serves(&self, code: BuiltinOperator, version: i32, name: Option<&[u8]>) -> bool {
         if code == BuiltinOperator::CUSTOM {
-            self.code == code && name == Some(self.custom)
+            self.code == code && name == Some(self.custom.as_bytes())
         } else {
             self.code == code && version >= 1 && version <= self.max_version
         }
