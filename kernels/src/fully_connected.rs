@@ -476,7 +476,7 @@ pub mod reference {
                     );
                 }
                 acc = acc.wrapping_add(bias.and_then(|bb| bb.get(o)).copied().unwrap_or(0));
-                let (m, s) = q.channel(per_channel, o);
+                let (m, s) = q.channel_get(per_channel, o);
                 let v = multiply_by_quantized_multiplier(acc, m, s).wrapping_add(q.output_offset);
                 if let Some(y) = output.get_mut(b * out_units + o) {
                     *y = clamp_i32(v, q.act_min, q.act_max) as i8;

@@ -51,7 +51,17 @@ impl QuantParams<'_> {
     /// The (multiplier, shift) for output channel `c`; `per_channel` from [`Self::check`].
     #[inline]
     pub(crate) fn channel(&self, per_channel: bool, c: usize) -> (i32, i32) {
-        // `get` rather than indexing: `check` made every index valid, and no panic path links.
+        if per_channel {
+            (self.multipliers[c], i32::from(self.shifts[c]))
+        } else {
+            (self.multipliers[0], i32::from(self.shifts[0]))
+        }
+    }
+
+    /// As [`Self::channel`], with `get` rather than indexing (`check` made every index valid):
+    /// the reference kernels use it so that no panic path is linked.
+    #[inline]
+    pub(crate) fn channel_get(&self, per_channel: bool, c: usize) -> (i32, i32) {
         let c = if per_channel { c } else { 0 };
         let m = self.multipliers.get(c).copied().unwrap_or(0);
         (m, i32::from(self.shifts.get(c).copied().unwrap_or(0)))
