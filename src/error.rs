@@ -127,6 +127,8 @@ pub enum Error {
     ArenaMisaligned,
     /// Constant data in the model is not aligned for its type (embed models 16-byte aligned).
     DataMisaligned { tensor: u32 },
+    /// An operator's state input (SVDF's activation state, say) is not a variable tensor.
+    NotVariable { op: u32, tensor: u32 },
     /// A model needs more than this build supports (subgraphs, rank, tensor count).
     TooComplex,
     /// An input or output index passed to the API is out of range.
@@ -259,6 +261,12 @@ impl fmt::Display for Error {
                 write!(
                     f,
                     "tensor {tensor}: constant data misaligned (embed the model 16-byte aligned)"
+                )
+            }
+            Error::NotVariable { op, tensor } => {
+                write!(
+                    f,
+                    "operator {op}: state tensor {tensor} is not a variable tensor"
                 )
             }
             Error::TooComplex => write!(f, "model exceeds this build's limits"),

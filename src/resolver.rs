@@ -157,6 +157,8 @@ adders! {
     add_shape => shape,
     /// Registers SLICE.
     add_slice => slice,
+    /// Registers SVDF (float32; int8 with an int8 or int16 state).
+    add_svdf => svdf,
     /// Registers SOFTMAX.
     add_softmax => softmax,
     /// Registers SPACE_TO_DEPTH.

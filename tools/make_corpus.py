@@ -12,7 +12,10 @@ runtime (`tflite_micro.runtime`, reference kernels) and write
     OUT/NAME/case-K/input-I.npy
     OUT/NAME/case-K/output-J.npy
 
-in the layout of /work/shared/docs/conformance.md.
+in the layout of /work/shared/docs/conformance.md. Models with state (SVDF) also
+get streaming cases, OUT/NAME/case-K/step-S/{input-I,output-J}.npy (see `model()`).
+Extensions (tools/corpus_*.py) may also register models built directly as
+flatbuffers (`raw=True`), which skip the converter.
 
 Usage (from the repository root):
     bash tools/setup.sh && tools/.venv/bin/python tools/make_corpus.py --out tests/conformance
@@ -159,17 +162,29 @@ def relu6(x):
 #   rep_range: representative data is uniform in [-r, r] (per input, list ok)
 #   softmax_beta: patch SOFTMAX beta in the converted flatbuffer (the
 #                 converter never emits beta != 1 from Keras; see README)
+#   raw:          the builder is called as builder(seed) and returns the finished
+#                 .tflite bytes (no Keras, no converter); use variants=("",) so
+#                 that the corpus name is the registered name itself.
+#                 `converter` then says in meta.json how the model was made.
+#   stream:       (n, steps): after the CASES ordinary cases, n streaming cases
+#                 of `steps` invokes each (reset once per case, not per step).
+#   int_range:    integer inputs are drawn in [zp - r, zp + r] (clipped to the
+#                 dtype) instead of over the whole dtype (one r, or one per input).
+#   check:        check(name, model_bytes, cases, inputs_meta, outputs_meta) is
+#                 called after the goldens are made and raises if they are weak.
 # --------------------------------------------------------------------------
 
 MODELS = {}
 BOTH = ("int8", "f32")
 
 
-def model(name, variants=BOTH, rep_range=1.0, softmax_beta=None):
+def model(name, variants=BOTH, rep_range=1.0, softmax_beta=None, raw=False,
+          converter=None, stream=None, int_range=None, check=None):
     def deco(fn):
         assert name not in MODELS, name
         MODELS[name] = (fn, dict(variants=variants, rep_range=rep_range,
-                                 softmax_beta=softmax_beta))
+                                 softmax_beta=softmax_beta, raw=raw, converter=converter,
+                                 stream=stream, int_range=int_range, check=check))
         return fn
     return deco
 
@@ -540,7 +555,7 @@ def _():
 # --------------------------------------------------------------------------
 
 def variant_name(base, variant):
-    return f"{base}_{variant}"
+    return f"{base}_{variant}" if variant else base
 
 
 def convert(keras_model, variant, rep_range, seed):
@@ -621,15 +636,22 @@ def tensor_meta(sg, index):
 # Goldens
 # --------------------------------------------------------------------------
 
-def make_inputs(case, inputs_meta):
-    rng = np.random.default_rng(case)
+def make_inputs(seed, inputs_meta, int_range=None):
+    """Inputs of one invoke: default_rng(K) for ordinary case K, default_rng(1000*K + S) for
+    step S of streaming case K. Integer inputs cover the dtype, or [zp - r, zp + r]."""
+    rng = np.random.default_rng(seed)
+    ranges = int_range if isinstance(int_range, (list, tuple)) else [int_range] * len(inputs_meta)
     arrays = []
-    for t in inputs_meta:
+    for t, r in zip(inputs_meta, ranges):
         dt = np.dtype(t["dtype"])
         shape = tuple(t["shape"])
         if np.issubdtype(dt, np.integer):
             info = np.iinfo(dt)
-            a = rng.integers(info.min, info.max, size=shape, dtype=dt, endpoint=True)
+            lo, hi = info.min, info.max
+            if r is not None:
+                zp = t["zero_point"][0] if t["zero_point"] else 0
+                lo, hi = max(lo, zp - r), min(hi, zp + r)
+            a = rng.integers(lo, hi, size=shape, dtype=dt, endpoint=True)
         else:
             a = rng.uniform(-1.0, 1.0, size=shape).astype(dt)
         arrays.append(np.ascontiguousarray(a))
@@ -646,23 +668,37 @@ def parse_allocations(text):
     return vals if len(vals) == 3 else None
 
 
-def run_tflm(model_bytes, inputs_meta, outputs_meta):
+def invoke_once(interp, ins, outputs_meta):
+    for idx, a in enumerate(ins):
+        interp.set_input(a, idx)
+    interp.invoke()
+    outs = []
+    for j, t in enumerate(outputs_meta):
+        o = np.array(interp.get_output(j), copy=True)
+        want = (np.dtype(t["dtype"]), tuple(t["shape"]))
+        if (o.dtype, o.shape) != want:
+            raise RuntimeError(f"output {j}: got {o.dtype}{o.shape}, model says {want}")
+        outs.append(np.ascontiguousarray(o))
+    return outs
+
+
+def run_tflm(model_bytes, inputs_meta, outputs_meta, stream=None, int_range=None):
+    """Returns ([case, ...], arena). An ordinary case is (inputs, outputs); a streaming
+    case is a list of (inputs, outputs), one per step."""
     interp = tflm.Interpreter.from_bytes(model_bytes, arena_size=ARENA_BYTES)
     cases = []
     for k in range(CASES):
         interp.reset()
-        ins = make_inputs(k, inputs_meta)
-        for idx, a in enumerate(ins):
-            interp.set_input(a, idx)
-        interp.invoke()
-        outs = []
-        for j, t in enumerate(outputs_meta):
-            o = np.array(interp.get_output(j), copy=True)
-            want = (np.dtype(t["dtype"]), tuple(t["shape"]))
-            if (o.dtype, o.shape) != want:
-                raise RuntimeError(f"output {j}: got {o.dtype}{o.shape}, model says {want}")
-            outs.append(np.ascontiguousarray(o))
-        cases.append((ins, outs))
+        ins = make_inputs(k, inputs_meta, int_range)
+        cases.append((ins, invoke_once(interp, ins, outputs_meta)))
+    n_stream, steps = stream or (0, 0)
+    for k in range(CASES, CASES + n_stream):
+        interp.reset()  # once per case: the steps share the state
+        seq = []
+        for s in range(steps):
+            ins = make_inputs(1000 * k + s, inputs_meta, int_range)
+            seq.append((ins, invoke_once(interp, ins, outputs_meta)))
+        cases.append(seq)
     # print_allocations() writes to the C++ stderr; capture it at fd level.
     with tempfile.NamedTemporaryFile("r+", suffix=".txt") as f:
         with captured_fds(f.name):
@@ -679,12 +715,15 @@ def build_one(out_dir, base, variant, seed, opts):
     global S
     name = variant_name(base, variant)
     builder = opts["builder"]
-    S = Seeds(seed)
-    keras.utils.set_random_seed(seed)
-    keras.backend.clear_session()
-    with captured_fds(LOG_PATH):
-        km = builder()
-        model_bytes = convert(km, variant, opts["rep_range"], seed)
+    if opts["raw"]:
+        model_bytes = builder(seed)
+    else:
+        S = Seeds(seed)
+        keras.utils.set_random_seed(seed)
+        keras.backend.clear_session()
+        with captured_fds(LOG_PATH):
+            km = builder()
+            model_bytes = convert(km, variant, opts["rep_range"], seed)
     if opts["softmax_beta"] is not None:
         model_bytes = patch_softmax_beta(model_bytes, opts["softmax_beta"])
 
@@ -697,13 +736,18 @@ def build_one(out_dir, base, variant, seed, opts):
     inputs_meta = [tensor_meta(sg, i) for i in sg.inputs]
     outputs_meta = [tensor_meta(sg, i) for i in sg.outputs]
 
-    cases, arena = run_tflm(model_bytes, inputs_meta, outputs_meta)
+    cases, arena = run_tflm(model_bytes, inputs_meta, outputs_meta,
+                            opts["stream"], opts["int_range"])
+    if opts["check"] is not None:
+        opts["check"](name, model_bytes, cases, inputs_meta, outputs_meta)
+    stream_cases = [k for k, c in enumerate(cases) if isinstance(c, list)]
 
     int_out = all(np.issubdtype(np.dtype(t["dtype"]), np.integer) for t in outputs_meta)
     meta = {
         "name": name,
         "source": SOURCE,
-        "cases": CASES,
+        "cases": len(cases),
+        "stream_cases": stream_cases,
         "compare": "exact" if int_out else dict(FLOAT_COMPARE),
         "golden_from": f"tflite-micro {TFLM_VERSION} (PyPI) reference kernels",
         "tflm_arena_bytes": arena,
@@ -712,10 +756,12 @@ def build_one(out_dir, base, variant, seed, opts):
         "subgraphs": len(m.subgraphs),
         "inputs": inputs_meta,
         "outputs": outputs_meta,
-        "converter": f"tensorflow {tf.__version__} TFLiteConverter ({variant})",
+        "converter": opts["converter"] or f"tensorflow {tf.__version__} TFLiteConverter ({variant})",
     }
     if arena is None:
         del meta["tflm_arena_bytes"]
+    if not stream_cases:
+        del meta["stream_cases"]
 
     d = os.path.join(out_dir, name)
     if os.path.isdir(d):
@@ -725,13 +771,17 @@ def build_one(out_dir, base, variant, seed, opts):
         f.write(model_bytes)
     with open(os.path.join(d, "meta.json"), "w") as f:
         json.dump(meta, f, indent=1)
-    for k, (ins, outs) in enumerate(cases):
-        cd = os.path.join(d, f"case-{k}")
-        os.makedirs(cd)
-        for i, a in enumerate(ins):
-            np.save(os.path.join(cd, f"input-{i}.npy"), a, allow_pickle=False)
-        for j, a in enumerate(outs):
-            np.save(os.path.join(cd, f"output-{j}.npy"), a, allow_pickle=False)
+    for k, case in enumerate(cases):
+        steps = case if isinstance(case, list) else [case]
+        for s, (ins, outs) in enumerate(steps):
+            cd = os.path.join(d, f"case-{k}")
+            if isinstance(case, list):
+                cd = os.path.join(cd, f"step-{s}")
+            os.makedirs(cd)
+            for i, a in enumerate(ins):
+                np.save(os.path.join(cd, f"input-{i}.npy"), a, allow_pickle=False)
+            for j, a in enumerate(outs):
+                np.save(os.path.join(cd, f"output-{j}.npy"), a, allow_pickle=False)
     return name, meta, len(model_bytes)
 
 

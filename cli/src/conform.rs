@@ -24,8 +24,12 @@ pub enum Outcome {
     Fail(String),
 }
 
-/// The models of a conformance set, sorted by name.
+/// The models of a conformance set, sorted by name (or the one model when `set` is itself a
+/// model's folder).
 pub fn models(set: &Path) -> Result<Vec<PathBuf>, String> {
+    if set.join("model.tflite").is_file() {
+        return Ok(vec![set.to_path_buf()]);
+    }
     let rd = std::fs::read_dir(set).map_err(|e| format!("{}: {e}", set.display()))?;
     let mut dirs: Vec<PathBuf> = rd
         .filter_map(|e| e.ok())
@@ -52,23 +56,34 @@ pub fn meta(dir: &Path) -> Option<serde_json::Value> {
     serde_json::from_str(&text).ok()
 }
 
-fn cases(dir: &Path) -> Vec<PathBuf> {
+/// The numbered subfolders `PREFIX-N` of `dir`, in numeric order.
+fn numbered(dir: &Path, prefix: &str) -> Vec<PathBuf> {
+    let number = |p: &Path| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix(prefix))
+            .and_then(|n| n.parse::<u64>().ok())
+    };
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
         .unwrap_or_default();
-    v.retain(|p| {
-        p.is_dir()
-            && p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("case-"))
-    });
-    v.sort_by_key(|p| {
-        p.file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.trim_start_matches("case-").parse::<u64>().ok())
-            .unwrap_or(u64::MAX)
-    });
+    v.retain(|p| p.is_dir() && number(p).is_some());
+    v.sort_by_key(|p| number(p));
     v
+}
+
+fn cases(dir: &Path) -> Vec<PathBuf> {
+    numbered(dir, "case-")
+}
+
+/// A case's invokes: its `step-S` folders in order (a streaming case), or the case itself.
+fn steps(case: &Path) -> Vec<PathBuf> {
+    let steps = numbered(case, "step-");
+    if steps.is_empty() {
+        vec![case.to_path_buf()]
+    } else {
+        steps
+    }
 }
 
 /// Compares one output; `Err` describes the first mismatch.
@@ -141,45 +156,65 @@ fn run_model_inner(dir: &Path) -> Result<usize, String> {
             .and_then(|n| n.to_str())
             .unwrap_or("case")
             .to_string();
-        // Fresh state per case, as the goldens were made (TFLM `reset()` before each case).
+        // Fresh state per case, as the goldens were made (TFLM `reset()` before each case);
+        // a streaming case then invokes once per step, keeping the state between steps.
         interp.reset();
-        for i in 0..interp.input_count() {
-            let a = Array::read(&case.join(format!("input-{i}.npy"))).map_err(|e| e.to_string())?;
-            let info = interp.input_info(i).map_err(|e| e.to_string())?;
-            if DType::of(info.ty()) != Some(a.dtype) || a.len() != info.element_count() {
-                return Err(format!(
-                    "{cname}: input {i} is {} x{}, model wants {} x{}",
-                    a.dtype.name(),
-                    a.len(),
-                    info.ty().name(),
-                    info.element_count()
-                ));
-            }
-            interp
-                .input_bytes_mut(i)
-                .map_err(|e| e.to_string())?
-                .copy_from_slice(&a.data);
-        }
-        interp.invoke().map_err(|e| format!("{cname}: {e}"))?;
-        for j in 0..interp.output_count() {
-            let want =
-                Array::read(&case.join(format!("output-{j}.npy"))).map_err(|e| e.to_string())?;
-            let info = interp.output_info(j).map_err(|e| e.to_string())?;
-            let dtype =
-                DType::of(info.ty()).ok_or(format!("output {j} has type {}", info.ty().name()))?;
-            let data = interp.output_bytes(j).map_err(|e| e.to_string())?.to_vec();
-            let shape: Vec<usize> = info.shape().iter().map(|d| d.max(0) as usize).collect();
-            if want.shape != shape && want.len() == info.element_count() && !want.shape.is_empty() {
-                return Err(format!(
-                    "{cname} output {j}: shape {shape:?} vs golden {:?}",
-                    want.shape
-                ));
-            }
-            let got = Array { dtype, shape, data };
-            compare(&got, &want, how).map_err(|e| format!("{cname} output {j}: {e}"))?;
+        let steps = steps(case);
+        for step in &steps {
+            let name = if steps.len() > 1 {
+                let s = step.file_name().and_then(|n| n.to_str()).unwrap_or("step");
+                format!("{cname}/{s}")
+            } else {
+                cname.clone()
+            };
+            run_step(&mut interp, step, &name, how)?;
         }
     }
     Ok(cases.len())
+}
+
+/// Sets the inputs of `dir`, invokes once and compares every output with its golden.
+fn run_step(
+    interp: &mut Interpreter<'_>,
+    dir: &Path,
+    cname: &str,
+    how: Compare,
+) -> Result<(), String> {
+    for i in 0..interp.input_count() {
+        let a = Array::read(&dir.join(format!("input-{i}.npy"))).map_err(|e| e.to_string())?;
+        let info = interp.input_info(i).map_err(|e| e.to_string())?;
+        if DType::of(info.ty()) != Some(a.dtype) || a.len() != info.element_count() {
+            return Err(format!(
+                "{cname}: input {i} is {} x{}, model wants {} x{}",
+                a.dtype.name(),
+                a.len(),
+                info.ty().name(),
+                info.element_count()
+            ));
+        }
+        interp
+            .input_bytes_mut(i)
+            .map_err(|e| e.to_string())?
+            .copy_from_slice(&a.data);
+    }
+    interp.invoke().map_err(|e| format!("{cname}: {e}"))?;
+    for j in 0..interp.output_count() {
+        let want = Array::read(&dir.join(format!("output-{j}.npy"))).map_err(|e| e.to_string())?;
+        let info = interp.output_info(j).map_err(|e| e.to_string())?;
+        let dtype =
+            DType::of(info.ty()).ok_or(format!("output {j} has type {}", info.ty().name()))?;
+        let data = interp.output_bytes(j).map_err(|e| e.to_string())?.to_vec();
+        let shape: Vec<usize> = info.shape().iter().map(|d| d.max(0) as usize).collect();
+        if want.shape != shape && want.len() == info.element_count() && !want.shape.is_empty() {
+            return Err(format!(
+                "{cname} output {j}: shape {shape:?} vs golden {:?}",
+                want.shape
+            ));
+        }
+        let got = Array { dtype, shape, data };
+        compare(&got, &want, how).map_err(|e| format!("{cname} output {j}: {e}"))?;
+    }
+    Ok(())
 }
 
 /// The report line for one model, as `microlite conform` prints it.

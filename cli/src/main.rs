@@ -27,7 +27,9 @@ exit codes: 0 success, 1 conformance mismatch, 2 usage error or model rejected";
 const CONFORM_HELP: &str = "usage: microlite conform DIR
 
 Runs every DIR/NAME/model.tflite against DIR/NAME/case-K/{input,output}-I.npy, comparing
-exactly or with the tolerance in DIR/NAME/meta.json. Prints PASS/FAIL per model and
+exactly or with the tolerance in DIR/NAME/meta.json (DIR may also be one model's folder). A
+streaming case holds case-K/step-S/ folders: the interpreter is reset once, then invoked once
+per step in order, every step's outputs compared. Prints PASS/FAIL per model and
 `N passed, M failed`. Exit code 1 when any model fails (or none passes).";
 
 const INSPECT_HELP: &str = "usage: microlite inspect MODEL

@@ -1,21 +1,33 @@
 //! DEQUANTIZE: int8/int16 to float, as TFLM's reference `Dequantize`.
 
+use crate::quant::QuantizedInt;
 use crate::KernelError;
 
-/// Int8 to float: `scale * (x - zero_point)`, the difference converted to `f32` first.
-pub fn dequantize_i8_to_f32(
+/// A quantized integer to float: `scale * (x - zero_point)`, the difference converted to `f32`
+/// first (TFLM `Dequantize`).
+pub fn dequantize<I: QuantizedInt>(
     scale: f32,
     zero_point: i32,
-    input: &[i8],
+    input: &[I],
     output: &mut [f32],
 ) -> Result<(), KernelError> {
     if input.len() != output.len() {
         return Err(KernelError::ShapeMismatch);
     }
     for (o, &x) in output.iter_mut().zip(input) {
-        *o = scale * (x as i32).wrapping_sub(zero_point) as f32;
+        *o = scale * x.widen().wrapping_sub(zero_point) as f32;
     }
     Ok(())
+}
+
+/// Int8 to float: `scale * (x - zero_point)`.
+pub fn dequantize_i8_to_f32(
+    scale: f32,
+    zero_point: i32,
+    input: &[i8],
+    output: &mut [f32],
+) -> Result<(), KernelError> {
+    dequantize(scale, zero_point, input, output)
 }
 
 /// Int16 to float: `scale * (x - zero_point)`.
@@ -25,13 +37,7 @@ pub fn dequantize_i16_to_f32(
     input: &[i16],
     output: &mut [f32],
 ) -> Result<(), KernelError> {
-    if input.len() != output.len() {
-        return Err(KernelError::ShapeMismatch);
-    }
-    for (o, &x) in output.iter_mut().zip(input) {
-        *o = scale * (x as i32).wrapping_sub(zero_point) as f32;
-    }
-    Ok(())
+    dequantize(scale, zero_point, input, output)
 }
 
 #[cfg(test)]

@@ -73,6 +73,7 @@ pub mod space_to_depth;
 pub mod split;
 pub mod strided_slice;
 pub mod sub;
+pub mod svdf;
 pub mod tanh;
 pub mod transpose;
 pub mod transpose_conv;

@@ -68,6 +68,44 @@ impl QuantParams<'_> {
     }
 }
 
+/// A quantized integer type of TFLM's kernels (int8, int16, int32, uint8): widened to `i32` for the
+/// arithmetic, narrowed back with saturation to its own range.
+pub trait QuantizedInt: Copy + Default + 'static {
+    /// The type's smallest value, as `i32`.
+    const MIN: i32;
+    /// The type's largest value, as `i32`.
+    const MAX: i32;
+    /// The value as `i32`.
+    fn widen(self) -> i32;
+    /// `v` clamped to the type's range.
+    fn saturate(v: i32) -> Self;
+    /// `v` cut to the type's width (C++'s integral conversion: modulo 2^bits).
+    fn wrap(v: i32) -> Self;
+}
+
+macro_rules! quantized_int {
+    ($($t:ty),*) => {$(
+        impl QuantizedInt for $t {
+            const MIN: i32 = <$t>::MIN as i32;
+            const MAX: i32 = <$t>::MAX as i32;
+            #[inline]
+            fn widen(self) -> i32 {
+                self as i32
+            }
+            #[inline]
+            fn wrap(v: i32) -> Self {
+                v as $t
+            }
+            #[inline]
+            fn saturate(v: i32) -> Self {
+                let (lo, hi) = (<Self as QuantizedInt>::MIN, <Self as QuantizedInt>::MAX);
+                (if v < lo { lo } else if v > hi { hi } else { v }) as $t
+            }
+        }
+    )*};
+}
+quantized_int!(i8, i16, i32, u8);
+
 /// A `QuantizeMultiplier` exponent as an `i8` that rescales exactly the same: left shifts of
 /// 32 or more wrap every input to 0 (so 32 stands for them all) and `RoundingDivideByPOT`
 /// stops at 62 (so -63 stands for every larger right shift).
@@ -223,6 +261,15 @@ pub fn fc_per_tensor_multiplier(
     output_scale: f32,
 ) -> (i32, i32) {
     quantize_ratio(input_scale * filter_scale, output_scale)
+}
+
+/// `quantize_multiplier(x as f64)` on integers (a rescale TFLM computes in `f32`, as SVDF's);
+/// `(0, 0)` unless `x` is positive and finite.
+pub fn quantize_f32_multiplier(x: f32) -> (i32, i32) {
+    match Double::from_f32(x) {
+        Some(d) => d.quantize_multiplier(),
+        None => (0, 0),
+    }
 }
 
 /// `quantize_multiplier(a as f64 / b as f64)` on integers; `(0, 0)` unless both are positive

@@ -1,8 +1,7 @@
 //! QUANTIZE: float to int8/int16 (`AffineQuantize`) and integer requantization
 //! (`Requantize`), as TFLM's reference quantize kernel.
 
-use crate::quant::{multiply_by_quantized_multiplier, quantize_multiplier};
-use crate::util::clamp_i32;
+use crate::quant::{multiply_by_quantized_multiplier, quantize_ratio, QuantizedInt};
 use crate::KernelError;
 
 /// `round(x / scale) + zero_point` as TFLM computes it: division in `f32`, `roundf`
@@ -12,6 +11,23 @@ fn affine(x: f32, scale: f32, zero_point: i32) -> i32 {
     (libm::roundf(x / scale) as i32).saturating_add(zero_point)
 }
 
+/// Float to a quantized integer: `clamp(round(x / scale) + zero_point)` to the type's range
+/// (TFLM `AffineQuantize`).
+pub fn quantize_f32<O: QuantizedInt>(
+    scale: f32,
+    zero_point: i32,
+    input: &[f32],
+    output: &mut [O],
+) -> Result<(), KernelError> {
+    if input.len() != output.len() {
+        return Err(KernelError::ShapeMismatch);
+    }
+    for (o, &x) in output.iter_mut().zip(input) {
+        *o = O::saturate(affine(x, scale, zero_point));
+    }
+    Ok(())
+}
+
 /// Float to int8: `clamp(round(x / scale) + zero_point, -128, 127)`.
 pub fn quantize_f32_to_i8(
     scale: f32,
@@ -19,13 +35,7 @@ pub fn quantize_f32_to_i8(
     input: &[f32],
     output: &mut [i8],
 ) -> Result<(), KernelError> {
-    if input.len() != output.len() {
-        return Err(KernelError::ShapeMismatch);
-    }
-    for (o, &x) in output.iter_mut().zip(input) {
-        *o = clamp_i32(affine(x, scale, zero_point), i8::MIN as i32, i8::MAX as i32) as i8;
-    }
-    Ok(())
+    quantize_f32(scale, zero_point, input, output)
 }
 
 /// Float to int16: `clamp(round(x / scale) + zero_point, -32768, 32767)`.
@@ -35,28 +45,34 @@ pub fn quantize_f32_to_i16(
     input: &[f32],
     output: &mut [i16],
 ) -> Result<(), KernelError> {
+    quantize_f32(scale, zero_point, input, output)
+}
+
+/// The (multiplier, shift) TFLM's QUANTIZE uses to requantize: `in_scale / out_scale` in
+/// double precision (on integers, [`quantize_ratio`]).
+pub fn requantize_multiplier(in_scale: f32, out_scale: f32) -> (i32, i32) {
+    quantize_ratio(in_scale, out_scale)
+}
+
+/// Integer requantization between any two of int8, int16 and int32 (TFLM `Requantize`):
+/// `clamp(MBQM(x - in_zp, multiplier, shift) + out_zp)` to the output type's range, with
+/// `multiplier`/`shift` from [`requantize_multiplier`].
+pub fn requantize<I: QuantizedInt, O: QuantizedInt>(
+    multiplier: i32,
+    shift: i32,
+    in_zp: i32,
+    out_zp: i32,
+    input: &[I],
+    output: &mut [O],
+) -> Result<(), KernelError> {
     if input.len() != output.len() {
         return Err(KernelError::ShapeMismatch);
     }
     for (o, &x) in output.iter_mut().zip(input) {
-        *o = clamp_i32(
-            affine(x, scale, zero_point),
-            i16::MIN as i32,
-            i16::MAX as i32,
-        ) as i16;
+        let v = multiply_by_quantized_multiplier(x.widen().wrapping_sub(in_zp), multiplier, shift);
+        *o = O::saturate(v.wrapping_add(out_zp));
     }
     Ok(())
-}
-
-/// The (multiplier, shift) TFLM's QUANTIZE uses to requantize: `in_scale / out_scale` in `f64`.
-pub fn requantize_multiplier(in_scale: f32, out_scale: f32) -> (i32, i32) {
-    quantize_multiplier(in_scale as f64 / out_scale as f64)
-}
-
-/// One requantized value: `MBQM(x - in_zp, multiplier, shift) + out_zp`.
-#[inline]
-fn requant(x: i32, multiplier: i32, shift: i32, in_zp: i32, out_zp: i32) -> i32 {
-    multiply_by_quantized_multiplier(x.wrapping_sub(in_zp), multiplier, shift).wrapping_add(out_zp)
 }
 
 /// Int8 to int8 requantization (TFLM `Requantize`), with `multiplier`/`shift` from
@@ -69,61 +85,7 @@ pub fn requantize_i8_to_i8(
     input: &[i8],
     output: &mut [i8],
 ) -> Result<(), KernelError> {
-    if input.len() != output.len() {
-        return Err(KernelError::ShapeMismatch);
-    }
-    for (o, &x) in output.iter_mut().zip(input) {
-        *o = clamp_i32(
-            requant(x as i32, multiplier, shift, in_zp, out_zp),
-            i8::MIN as i32,
-            i8::MAX as i32,
-        ) as i8;
-    }
-    Ok(())
-}
-
-/// Int16 to int8 requantization (TFLM `Requantize`).
-pub fn requantize_i16_to_i8(
-    multiplier: i32,
-    shift: i32,
-    in_zp: i32,
-    out_zp: i32,
-    input: &[i16],
-    output: &mut [i8],
-) -> Result<(), KernelError> {
-    if input.len() != output.len() {
-        return Err(KernelError::ShapeMismatch);
-    }
-    for (o, &x) in output.iter_mut().zip(input) {
-        *o = clamp_i32(
-            requant(x as i32, multiplier, shift, in_zp, out_zp),
-            i8::MIN as i32,
-            i8::MAX as i32,
-        ) as i8;
-    }
-    Ok(())
-}
-
-/// Int8 to int16 requantization (TFLM `Requantize`).
-pub fn requantize_i8_to_i16(
-    multiplier: i32,
-    shift: i32,
-    in_zp: i32,
-    out_zp: i32,
-    input: &[i8],
-    output: &mut [i16],
-) -> Result<(), KernelError> {
-    if input.len() != output.len() {
-        return Err(KernelError::ShapeMismatch);
-    }
-    for (o, &x) in output.iter_mut().zip(input) {
-        *o = clamp_i32(
-            requant(x as i32, multiplier, shift, in_zp, out_zp),
-            i16::MIN as i32,
-            i16::MAX as i32,
-        ) as i16;
-    }
-    Ok(())
+    requantize(multiplier, shift, in_zp, out_zp, input, output)
 }
 
 #[cfg(test)]
@@ -185,7 +147,7 @@ mod tests {
             let mut out = vec![0i8; 32];
             requantize_i8_to_i8(m, s, zi, zo, &xs, &mut out).unwrap();
             let mut out16 = vec![0i16; 32];
-            requantize_i8_to_i16(m, s, zi, zo, &xs, &mut out16).unwrap();
+            requantize(m, s, zi, zo, &xs, &mut out16).unwrap();
             for ((o, o16), &x) in out.iter().zip(&out16).zip(&xs) {
                 let v = naive_mbqm(x as i32 - zi, m, s) as i64 + zo as i64;
                 prop_assert_eq!(*o, v.clamp(-128, 127) as i8);

@@ -7,7 +7,7 @@
 use crate::double::Double;
 use crate::quant::{
     exp_on_negative_values, get_reciprocal, multiply_by_quantized_multiplier_greater_than_one,
-    rounding_divide_by_pot, saturating_rounding_doubling_high_mul,
+    rounding_divide_by_pot, saturating_rounding_doubling_high_mul, QuantizedInt,
 };
 use crate::KernelError;
 
@@ -69,6 +69,23 @@ pub fn softmax_int8(
     input: &[i8],
     output: &mut [i8],
 ) -> Result<(), KernelError> {
+    softmax_int8_to(p, rows, depth, input, output)
+}
+
+/// Int8 softmax into int8 (scale 1/256, zero point -128) or int16 (scale 1/65536, zero point
+/// -32768) outputs: TFLM's `Softmax<int8_t, OutputT>`, whose only difference is the final
+/// shift (`31 - bits`) and the range; it adds the type's minimum, not the tensor's zero point.
+///
+/// # Errors
+/// As [`softmax_int8`].
+pub fn softmax_int8_to<O: QuantizedInt>(
+    p: &SoftmaxParamsInt8,
+    rows: usize,
+    depth: usize,
+    input: &[i8],
+    output: &mut [O],
+) -> Result<(), KernelError> {
+    let bits = 8 * core::mem::size_of::<O>() as i32;
     let n = rows.checked_mul(depth).ok_or(KernelError::ShapeMismatch)?;
     if input.len() != n || output.len() != n {
         return Err(KernelError::ShapeMismatch);
@@ -110,7 +127,7 @@ pub fn softmax_int8(
 
         let (shifted_scale, num_bits_over_unit) =
             get_reciprocal(sum_of_exps, ACCUMULATION_INTEGER_BITS);
-        let exponent = num_bits_over_unit.wrapping_add(31 - 8);
+        let exponent = num_bits_over_unit.wrapping_add(31 - bits);
         if !(0..=31).contains(&exponent) {
             return Err(KernelError::BadParams);
         }
@@ -123,10 +140,9 @@ pub fn softmax_int8(
                     saturating_rounding_doubling_high_mul(shifted_scale, exp_in_0),
                     exponent,
                 );
-                let shifted = unsat.wrapping_add(i8::MIN as i32);
-                crate::util::sat_i8(shifted)
+                O::saturate(unsat.wrapping_add(O::MIN))
             } else {
-                i8::MIN
+                O::saturate(O::MIN)
             };
         }
     }

@@ -95,7 +95,7 @@ impl<'a> Interpreter<'a> {
         let (s_off, s_len) = (s_off as usize, s_len as usize);
         let count_err = Error::OperandCount { op: i as u32 };
         // Mutable regions: outputs then scratch.
-        let mut regions = [(0usize, 0usize, usize::MAX); MAX_OUTPUTS + 1];
+        let mut regions = [(0usize, 0usize, usize::MAX); MAX_OUTPUTS + 1 + MAX_STATES];
         let mut n = 0;
         for (k, o) in outputs.iter().enumerate() {
             // Regions are the tensors' exact bytes, not the aligned reservations.
@@ -104,6 +104,17 @@ impl<'a> Interpreter<'a> {
             }
             *regions.get_mut(n).ok_or(Error::TooComplex)? = (o.at as usize, o.len as usize, k);
             n += 1;
+        }
+        // State inputs (tagged past the scratch's tag: MAX_OUTPUTS + 1 + input index).
+        for (k, o) in inputs.iter().enumerate() {
+            if o.at != Operand::ABSENT
+                && o.at & (Operand::CONSTANT | Operand::STATE) == Operand::STATE
+            {
+                let at = (o.at & !Operand::STATE) as usize;
+                *regions.get_mut(n).ok_or(Error::TooComplex)? =
+                    (at, o.len as usize, MAX_OUTPUTS + 1 + k);
+                n += 1;
+            }
         }
         if s_len > 0 && s_off != NONE as usize {
             *regions.get_mut(n).ok_or(Error::TooComplex)? = (s_off, s_len, MAX_OUTPUTS);
@@ -122,6 +133,7 @@ impl<'a> Interpreter<'a> {
             shared: [(0, &[][..]); MAX_PIECES],
             outputs: Default::default(),
             scratch: &mut [],
+            states: core::array::from_fn(|_| (usize::MAX, &mut [][..])),
             inputs,
             model_bytes: model.bytes(),
             op_index: i as u32,
@@ -130,6 +142,7 @@ impl<'a> Interpreter<'a> {
         let mut rest: &mut [u8] = head;
         let mut pos = 0usize;
         let mut pieces = 0;
+        let mut states = 0;
         for &(o, s, k) in regions.iter() {
             if o < pos {
                 return Err(count_err);
@@ -141,6 +154,9 @@ impl<'a> Interpreter<'a> {
             pieces += 1;
             if k == MAX_OUTPUTS {
                 ctx.scratch = mine;
+            } else if k > MAX_OUTPUTS {
+                *ctx.states.get_mut(states).ok_or(Error::TooComplex)? = (k - MAX_OUTPUTS - 1, mine);
+                states += 1;
             } else {
                 *ctx.outputs.get_mut(k).ok_or(Error::TooComplex)? = mine;
             }

@@ -196,11 +196,31 @@ impl<'a> Interpreter<'a> {
         bytemuck::try_cast_slice(b).map_err(|_| Error::ArenaMisaligned)
     }
 
-    /// Zeroes every arena tensor (activations and variable/state tensors), as TFLM's
-    /// `Reset()` does for state: the next invoke starts fresh.
+    /// Clears every arena tensor, as TFLM's `Reset()` does for state: the next invoke starts
+    /// fresh. Variable (state) tensors read as real zero afterwards: an int8 one is filled
+    /// with its zero point (TFLM's `ResetVariableTensors`), others with zero bytes.
     pub fn reset(&mut self) {
         if let Some(h) = self.arena.get_mut(..self.head) {
             h.fill(0);
+        }
+        self.reset_variables();
+    }
+
+    /// Fills each int8 variable tensor with its zero point (the rest of a reset is zeroes).
+    pub(super) fn reset_variables(&mut self) {
+        let sg = self.sg();
+        for t in 0..self.tensors {
+            let Some(tensor) = sg.tensor(t) else { continue };
+            if !tensor.is_variable() || tensor.ty() != TensorType::Int8 {
+                continue;
+            }
+            let zp = tensor.quantization().map_or(0, |q| q.zero_point(0));
+            let Some((o, len)) = self.region_of(t as u32) else {
+                continue;
+            };
+            if let Some(b) = self.arena.get_mut(o..o.saturating_add(len)) {
+                b.fill(zp as i8 as u8);
+            }
         }
     }
 

@@ -16,6 +16,7 @@ use crate::error::{Error, Malformed, OpName};
 use crate::model::{Model, SubGraph, Tensor};
 use crate::ops::{
     cast_mut, Element, EvalCtx, OpCtx, Operand, PrepareCtx, Registration, MAX_OUTPUTS, MAX_PIECES,
+    MAX_STATES,
 };
 use crate::planner::{self, align_up, Buffers, ALIGN};
 use crate::resolver::{lookup, OpResolver};
@@ -214,10 +215,9 @@ impl<'a> Interpreter<'a> {
         interp.tail_len = staged + tables;
         interp.tables_at = staged;
         interp.finish_records()?;
-        // Variable tensors and scratch start from zero, as in TFLM.
-        if let Some(h) = interp.arena.get_mut(..interp.head) {
-            h.fill(0);
-        }
+        // Tensors and scratch start from zero, variable tensors from their zero point, as
+        // TFLM's `AllocateTensors` ends with a reset.
+        interp.reset();
         Ok(interp)
     }
 
@@ -299,7 +299,7 @@ impl<'a> Interpreter<'a> {
                 };
             }
             let ctx = OpCtx::new(&model, sg, op, u32_of(i)?);
-            let mut pctx = PrepareCtx::new(ctx, &mut *staging, data_at);
+            let mut pctx = PrepareCtx::new(ctx, &mut *staging, ops_at, data_at);
             (reg.prepare)(&mut pctx)?;
             let (data_end, scratch, scratch_want) = pctx.finish();
             let counts = u32_of(ins.len() | (outs.len() << 16))?;
@@ -347,9 +347,22 @@ impl<'a> Interpreter<'a> {
                 bytemuck::try_cast_slice_mut(bytes).map_err(|_| Error::ArenaMisaligned)?;
             for o in operands.iter_mut() {
                 let t = o.at; // the tensor index until now
+                let state = o.len == Operand::STATE_MARK;
                 if let Some((off, len)) = table.region(t) {
                     o.at = u32_of(off)?;
                     o.len = u32_of(len)?;
+                    if state {
+                        // Written in place by the op: flagged so eval hands it out mutably.
+                        if o.at & (Operand::STATE | Operand::CONSTANT) != 0 {
+                            return Err(Error::TooComplex);
+                        }
+                        o.at |= Operand::STATE;
+                    }
+                } else if state {
+                    return Err(Error::NotVariable {
+                        op: i as u32,
+                        tensor: t,
+                    });
                 } else if let Some((off, len)) = table.constant(t) {
                     o.at = u32_of(off)? | Operand::CONSTANT;
                     o.len = u32_of(len)?;

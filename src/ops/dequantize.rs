@@ -1,9 +1,9 @@
-//! DEQUANTIZE: int8 -> float32.
+//! DEQUANTIZE: int8, int16 and uint8 -> float32.
 
 use super::{kinds, EvalCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::{BuiltinOperator, TensorType};
-use microlite_kernels::dequantize::dequantize_i8_to_f32;
+use microlite_kernels::dequantize::dequantize;
 
 pub(crate) fn registration() -> Registration {
     Registration::builtin(BuiltinOperator::DEQUANTIZE, 6, prepare, eval)
@@ -11,7 +11,7 @@ pub(crate) fn registration() -> Registration {
 
 kinds! {
     /// The input's type (the output is float32).
-    enum Kind { Int8 }
+    enum Kind { Int8, Int16, UInt8 }
 }
 
 /// What eval needs, fixed at prepare: the input's quantization.
@@ -30,11 +30,16 @@ fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
     if input.t.element_count() != output.t.element_count() {
         return Err(op.shape_err(&output));
     }
-    op.expect_type(&input, TensorType::Int8)?;
+    let kind = match input.t.ty() {
+        TensorType::Int8 => Kind::Int8,
+        TensorType::Int16 => Kind::Int16,
+        TensorType::UInt8 => Kind::UInt8,
+        _ => return Err(op.type_err(&input)),
+    };
     op.expect_type(&output, TensorType::Float32)?;
     let (scale, zero_point) = op.quant(&input)?;
     ctx.persist(&Data {
-        kind: Kind::Int8.tag(),
+        kind: kind.tag(),
         scale,
         zero_point,
     })
@@ -45,7 +50,15 @@ fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
     match Kind::from_tag(d.kind)? {
         Kind::Int8 => {
             let (x, out) = (ctx.input::<i8>(0)?, ctx.output::<f32>(0)?);
-            dequantize_i8_to_f32(d.scale, d.zero_point, x, out)
+            dequantize(d.scale, d.zero_point, x, out)
+        }
+        Kind::Int16 => {
+            let (x, out) = (ctx.input::<i16>(0)?, ctx.output::<f32>(0)?);
+            dequantize(d.scale, d.zero_point, x, out)
+        }
+        Kind::UInt8 => {
+            let (x, out) = (ctx.input::<u8>(0)?, ctx.output::<f32>(0)?);
+            dequantize(d.scale, d.zero_point, x, out)
         }
     }
     .map_err(|e| ctx.kernel_err(e))

@@ -52,6 +52,7 @@ pub(crate) mod split_v;
 pub(crate) mod squeeze;
 pub(crate) mod strided_slice;
 pub(crate) mod sub;
+pub(crate) mod svdf;
 pub(crate) mod tanh;
 pub(crate) mod transpose;
 pub(crate) mod transpose_conv;
@@ -203,16 +204,19 @@ pub struct PrepareCtx<'c> {
     pub(crate) op: OpCtx<'c>,
     /// Where persistent data goes: `staging[start..]`, appended at `at`.
     staging: &'c mut [u8],
+    /// Where the op's staged operands start in `staging` (inputs then outputs).
+    operands: usize,
     at: usize,
     scratch: usize,
     scratch_want: usize,
 }
 
 impl<'c> PrepareCtx<'c> {
-    pub(crate) fn new(op: OpCtx<'c>, staging: &'c mut [u8], start: usize) -> Self {
+    pub(crate) fn new(op: OpCtx<'c>, staging: &'c mut [u8], operands: usize, start: usize) -> Self {
         PrepareCtx {
             op,
             staging,
+            operands,
             at: start,
             scratch: 0,
             scratch_want: 0,
@@ -330,6 +334,31 @@ impl<'c> PrepareCtx<'c> {
     /// As [`Self::persist_zeroed`].
     pub fn persist<D: bytemuck::Pod>(&mut self, value: &D) -> Result<(), Error> {
         self.persist_slice(core::slice::from_ref(value))
+    }
+
+    /// Declares input `k` as state this op updates in place (a variable tensor, as SVDF's
+    /// activation state): eval then gets it writable with [`EvalCtx::state`] rather than
+    /// with [`EvalCtx::input`]. Its bytes live across invokes; `Interpreter::reset` clears them.
+    ///
+    /// # Errors
+    /// [`Error::OperandCount`] when the op has no input `k`; [`Error::NotVariable`] when the
+    /// tensor is not a variable tensor.
+    pub fn state_input(&mut self, k: usize) -> Result<(), Error> {
+        let t = self.op.input(k)?;
+        if !t.t.is_variable() {
+            return Err(Error::NotVariable {
+                op: self.op.index,
+                tensor: t.index,
+            });
+        }
+        let at = self.operands + k * core::mem::size_of::<Operand>();
+        let bytes = self
+            .staging
+            .get_mut(at..at + core::mem::size_of::<Operand>())
+            .ok_or(Error::TooComplex)?;
+        let o: &mut Operand = bytemuck::try_from_bytes_mut(bytes).map_err(|_| Error::TooComplex)?;
+        o.len = Operand::STATE_MARK;
+        Ok(())
     }
 
     /// Asks for `bytes` of scratch, valid during each eval ([`EvalCtx::scratch`]). The
@@ -544,6 +573,8 @@ pub struct EvalCtx<'b> {
     /// Output regions, by output index.
     pub(crate) outputs: [&'b mut [u8]; MAX_OUTPUTS],
     pub(crate) scratch: &'b mut [u8],
+    /// State inputs ([`PrepareCtx::state_input`]): the input index and its bytes.
+    pub(crate) states: [(usize, &'b mut [u8]); MAX_STATES],
     /// Where each input lives, resolved once after planning.
     pub(crate) inputs: &'b [Operand],
     /// The model's bytes, where constant inputs live (no table of the model is read).
@@ -567,11 +598,17 @@ pub(crate) struct Operand {
 
 impl Operand {
     pub(crate) const CONSTANT: u32 = 1 << 31;
+    /// An arena operand the op writes in place (a state input).
+    pub(crate) const STATE: u32 = 1 << 30;
     pub(crate) const ABSENT: u32 = u32::MAX;
+    /// In a staged operand's `len`: the op declared this input as state.
+    pub(crate) const STATE_MARK: u32 = u32::MAX;
 }
 
 pub(crate) const MAX_OUTPUTS: usize = 8;
-pub(crate) const MAX_PIECES: usize = MAX_OUTPUTS + 2;
+/// Most state inputs one op may declare.
+pub(crate) const MAX_STATES: usize = 4;
+pub(crate) const MAX_PIECES: usize = MAX_OUTPUTS + 2 + MAX_STATES;
 
 /// Element types a tensor's bytes can be viewed as.
 pub trait Element: bytemuck::Pod {
@@ -669,6 +706,22 @@ impl<'b> EvalCtx<'b> {
             .get_mut(k)
             .ok_or(Error::OperandCount { op: self.op_index })?;
         cast_mut(core::mem::take(slot))
+    }
+
+    /// State input `k` ([`PrepareCtx::state_input`]) viewed as `E`, writable; taken once per
+    /// eval.
+    ///
+    /// # Errors
+    /// [`Error::OperandCount`] when input `k` was not declared as state; [`Error::ArenaMisaligned`]
+    /// when the bytes cannot be `E`s.
+    pub fn state<E: Element>(&mut self, k: usize) -> Result<&'b mut [E], Error> {
+        let slot = self
+            .states
+            .iter_mut()
+            .find(|(i, _)| *i == k)
+            .ok_or(Error::OperandCount { op: self.op_index })?;
+        slot.0 = usize::MAX;
+        cast_mut(core::mem::take(&mut slot.1))
     }
 
     /// The op's scratch (as much as prepare asked for) viewed as `E`; taken once per eval.

@@ -1,11 +1,12 @@
-//! SOFTMAX: int8 (gemmlowp fixed-point exp, output scale 1/256 and zero point -128) and float32.
+//! SOFTMAX: int8 (gemmlowp fixed-point exp) into int8 (scale 1/256, zero point -128) or int16
+//! (scale 1/65536, zero point -32768), and float32.
 
 use super::elementwise::int8_params;
 use super::{kinds, EvalCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator, TensorType};
 use microlite_kernels::softmax::{
-    softmax_f32, softmax_int8, softmax_prepare_int8, SoftmaxParamsInt8,
+    softmax_f32, softmax_int8, softmax_int8_to, softmax_prepare_int8, SoftmaxParamsInt8,
 };
 
 pub(crate) fn registration() -> Registration {
@@ -13,7 +14,7 @@ pub(crate) fn registration() -> Registration {
 }
 
 kinds! {
-    enum Kind { Int8, Float32 }
+    enum Kind { Int8, Int8ToInt16, Float32 }
 }
 
 int8_params! {
@@ -60,11 +61,8 @@ fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
     }
     let depth = s.get(s.len() - 1) as usize;
     let rows = input.t.element_count().checked_div(depth).unwrap_or(0);
-    if input.t.ty() != output.t.ty() {
-        return Err(op.type_err(&output));
-    }
-    let (kind, q) = match input.t.ty() {
-        TensorType::Int8 => {
+    let (kind, q) = match (input.t.ty(), output.t.ty()) {
+        (TensorType::Int8, TensorType::Int8) => {
             let (in_scale, _) = op.quant(&input)?;
             let (scale, zp) = op.quant(&output)?;
             if zp != -128 || scale != 1.0 / 256.0 {
@@ -72,7 +70,17 @@ fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
             }
             (Kind::Int8, softmax_prepare_int8(beta, in_scale).into())
         }
-        TensorType::Float32 => (Kind::Float32, SoftmaxInt8::default()),
+        (TensorType::Int8, TensorType::Int16) => {
+            let (in_scale, _) = op.quant(&input)?;
+            let (scale, zp) = op.quant(&output)?;
+            // TFLM: zero point -32768, scale within 0.1% of 1/65536.
+            if zp != -32768 || (scale - 1.0 / 65536.0).abs() > 0.001 / 65536.0 {
+                return Err(op.quant_err(&output));
+            }
+            (Kind::Int8ToInt16, softmax_prepare_int8(beta, in_scale).into())
+        }
+        (TensorType::Float32, TensorType::Float32) => (Kind::Float32, SoftmaxInt8::default()),
+        (TensorType::Int8 | TensorType::Float32, _) => return Err(op.type_err(&output)),
         _ => return Err(op.type_err(&input)),
     };
     let word = |v: usize| u32::try_from(v).map_err(|_| op.shape_err(&input));
@@ -92,6 +100,10 @@ fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
         Kind::Int8 => {
             let (x, out) = (ctx.input::<i8>(0)?, ctx.output::<i8>(0)?);
             softmax_int8(&d.q.into(), rows, depth, x, out)
+        }
+        Kind::Int8ToInt16 => {
+            let (x, out) = (ctx.input::<i8>(0)?, ctx.output::<i16>(0)?);
+            softmax_int8_to(&d.q.into(), rows, depth, x, out)
         }
         Kind::Float32 => {
             let (x, out) = (ctx.input::<f32>(0)?, ctx.output::<f32>(0)?);
