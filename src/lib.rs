@@ -52,7 +52,9 @@ mod schema;
 /// The `Pod` derive a custom kernel's persistent data uses (see [`PrepareCtx::persist`]).
 pub use bytemuck;
 pub use error::{Error, Malformed, OpName};
-pub use interpreter::{Allocation, Arena, Interpreter, QuantParams, TensorInfo};
+pub use interpreter::{
+    check_model, Allocation, Arena, Blocker, Interpreter, QuantParams, TensorInfo,
+};
 pub use model::{
     Ints, Model, Operator, OperatorCode, Quantization, SubGraph, Tensor, MAX_OPERANDS, MAX_RANK,
 };

@@ -50,7 +50,7 @@ pub fn read_model(path: &std::path::Path) -> Result<Aligned, String> {
 }
 
 /// Bytes of arena scratch used to measure a model's exact need.
-const MEASURE_BYTES: usize = 64 << 20;
+pub(crate) const MEASURE_BYTES: usize = 64 << 20;
 
 /// The exact arena `model` needs with every kernel registered.
 ///

@@ -35,8 +35,10 @@ per step in order, every step's outputs compared. Prints PASS/FAIL per model and
 const INSPECT_HELP: &str = "usage: microlite inspect MODEL
 
 Prints the model's subgraphs; its ops (index, name, version, input -> output tensors; ops the
-full resolver lacks are marked UNSUPPORTED); its tensors (index, type, shape, where the data
-lives, quantization, name); buffer count and bytes; metadata names; and the unsupported ops.";
+full resolver cannot run are marked UNSUPPORTED); its tensors (index, type, shape, where the
+data lives, quantization, name); buffer count and bytes; metadata names; the unsupported ops;
+and every blocker: each op resolved and prepared as `Interpreter::new` would (types, shapes,
+options, quantization), all listed at once (microlite::check_model). Exits 2 when any.";
 
 const PLAN_HELP: &str = "usage: microlite plan MODEL
 
@@ -222,7 +224,13 @@ fn cmd_inspect(rest: &[String]) -> Result<(), Fail> {
     let model = Model::from_bytes(bytes.as_slice()).map_err(rejected)?;
     let resolver = AllOpsResolver::with_all_ops();
     say(&format!("model: {}", a.positional[0]));
-    say(&report::inspect(&model, &resolver));
+    let (text, blockers) = report::inspect(&model, &resolver);
+    say(&text);
+    if blockers > 0 {
+        return Err(rejected(format!(
+            "{blockers} blocker(s): the model does not run with this build"
+        )));
+    }
     Ok(())
 }
 

@@ -3,7 +3,8 @@
 
 use crate::npy::{Array, DType};
 use microlite::{
-    BuiltinOperator, Interpreter, Model, OpResolver, OperatorCode, QuantParams, SubGraph, Tensor,
+    check_model, Blocker, BuiltinOperator, Interpreter, Model, OpResolver, OperatorCode,
+    QuantParams, SubGraph, Tensor,
 };
 use std::fmt::Write;
 
@@ -41,7 +42,13 @@ pub fn quant_text(t: &Tensor<'_>) -> String {
     }
 }
 
-fn subgraph_text(out: &mut String, model: &Model<'_>, resolver: &dyn OpResolver, s: usize) {
+fn subgraph_text(
+    out: &mut String,
+    model: &Model<'_>,
+    resolver: &dyn OpResolver,
+    blockers: &[Blocker],
+    s: usize,
+) {
     let Some(sg) = model.subgraph(s) else {
         let _ = writeln!(out, "subgraph {s}: unreadable");
         return;
@@ -57,15 +64,19 @@ fn subgraph_text(out: &mut String, model: &Model<'_>, resolver: &dyn OpResolver,
     );
     let _ = writeln!(out, "ops:");
     let ops: Vec<(String, String, bool)> = (0..sg.operator_count())
-        .filter_map(|i| sg.operator(i))
-        .map(|op| {
+        .filter_map(|i| sg.operator(i).map(|op| (i, op)))
+        .map(|(i, op)| {
             let code = model.operator_code(op.opcode_index() as usize);
             let io = format!(
                 "{} -> {}",
                 list(op.inputs().iter()),
                 list(op.outputs().iter())
             );
-            let supported = resolver.find(code.builtin, code.version).is_some();
+            let supported = if s == 0 {
+                !blockers.iter().any(|b| b.op == i as u32)
+            } else {
+                resolver.find(code.builtin, code.version).is_some()
+            };
             (
                 format!("{} v{}", op_name(&code), code.version),
                 io,
@@ -112,15 +123,22 @@ fn tensor_row(t: &Tensor<'_>) -> [String; 5] {
     ]
 }
 
-/// The `inspect` report: subgraphs, ops, tensors, buffers, metadata and unsupported ops.
-pub fn inspect(model: &Model<'_>, resolver: &dyn OpResolver) -> String {
+/// The `inspect` report: subgraphs, ops, tensors, buffers, metadata, unsupported ops and every
+/// blocker [`microlite::check_model`] finds (the same resolve and prepare `Interpreter::new`
+/// runs), with how many blockers there are: 0 when the model runs with `resolver`.
+pub fn inspect(model: &Model<'_>, resolver: &dyn OpResolver) -> (String, usize) {
+    let mut blockers = Vec::new();
+    let mut scratch = crate::Aligned::zeroed(crate::MEASURE_BYTES);
+    check_model(*model, resolver, scratch.as_mut_slice(), |b| {
+        blockers.push(b)
+    });
     let mut out = String::new();
     let _ = writeln!(out, "bytes: {}", model.bytes().len());
     let _ = writeln!(out, "schema_version: {}", model.version());
     let _ = writeln!(out, "description: {:?}", model.description());
     let _ = writeln!(out, "subgraphs: {}", model.subgraph_count());
     for s in 0..model.subgraph_count() {
-        subgraph_text(&mut out, model, resolver, s);
+        subgraph_text(&mut out, model, resolver, &blockers, s);
     }
     let total: usize = (0..model.buffer_count())
         .map(|b| model.buffer(b).len())
@@ -161,7 +179,26 @@ pub fn inspect(model: &Model<'_>, resolver: &dyn OpResolver) -> String {
             missing.join(", ")
         }
     );
-    out
+    let _ = writeln!(
+        out,
+        "blockers: {}",
+        if blockers.is_empty() {
+            "none: the model runs with this resolver".to_string()
+        } else {
+            blockers.len().to_string()
+        }
+    );
+    let sg = model.main_subgraph();
+    for b in &blockers {
+        let name = sg
+            .operator(b.op as usize)
+            .map(|op| op_name(&model.operator_code(op.opcode_index() as usize)));
+        let _ = match name {
+            Some(n) => writeln!(out, "  op {} {n}: {}", b.op, b.error),
+            None => writeln!(out, "  model: {}", b.error),
+        };
+    }
+    (out, blockers.len())
 }
 
 fn uses(sg: &SubGraph<'_>, opcode: usize) -> bool {
@@ -400,7 +437,8 @@ mod tests {
         let model = Model::from_bytes(bytes.as_slice()).unwrap();
         let mut only_softmax = microlite::MutableOpResolver::<1>::new();
         only_softmax.add_softmax().unwrap();
-        let text = inspect(&model, &only_softmax);
+        let (text, n) = inspect(&model, &only_softmax);
+        assert_eq!(n, 7, "{text}");
         let flagged: Vec<&str> = text
             .lines()
             .filter(|l| l.ends_with("UNSUPPORTED"))
@@ -414,8 +452,10 @@ mod tests {
             text.contains("unsupported_ops: CONV_2D v3, DEPTHWISE_CONV_2D v3, AVERAGE_POOL_2D v2, FULLY_CONNECTED v4\n"),
             "{text}"
         );
-        let all = inspect(&model, &microlite::AllOpsResolver::with_all_ops());
+        let (all, n) = inspect(&model, &microlite::AllOpsResolver::with_all_ops());
         assert!(all.contains("unsupported_ops: none"), "{all}");
+        assert!(all.contains("blockers: none"), "{all}");
+        assert_eq!(n, 0);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! - [`records`]: the tail's tables; [`plan`]: lifetimes and the greedy plan;
 //! - [`exec`]: `invoke`, a loop over op records; [`io`]: graph inputs and outputs.
 
+mod check;
 mod exec;
 mod io;
 mod plan;
@@ -22,6 +23,7 @@ use crate::planner::{self, align_up, Buffers, ALIGN};
 use crate::resolver::{lookup, OpResolver};
 use crate::schema::{BuiltinOperator, TensorType};
 
+pub use check::{check_model, Blocker};
 pub use io::{QuantParams, TensorInfo};
 use plan::aliases_input;
 pub(crate) use records::TensorTable;

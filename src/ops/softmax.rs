@@ -77,7 +77,10 @@ fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
             if zp != -32768 || (scale - 1.0 / 65536.0).abs() > 0.001 / 65536.0 {
                 return Err(op.quant_err(&output));
             }
-            (Kind::Int8ToInt16, softmax_prepare_int8(beta, in_scale).into())
+            (
+                Kind::Int8ToInt16,
+                softmax_prepare_int8(beta, in_scale).into(),
+            )
         }
         (TensorType::Float32, TensorType::Float32) => (Kind::Float32, SoftmaxInt8::default()),
         (TensorType::Int8 | TensorType::Float32, _) => return Err(op.type_err(&output)),
