@@ -4,6 +4,7 @@ use core::fmt;
 
 /// What is structurally wrong with a model's bytes (positions are byte offsets in the model).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 #[allow(missing_docs)] // fields are named for what they hold
 pub enum Malformed {
@@ -99,8 +100,19 @@ impl fmt::Display for OpName {
     }
 }
 
+#[cfg(feature = "defmt")]
+impl defmt::Format for OpName {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "{=str}", self.as_str())
+    }
+}
+
 /// Every way loading, planning or running a model can fail.
+///
+/// `Display` says what and where in words (`operator 3: tensor 7 has unsupported type int16`);
+/// with feature `defmt`, [`defmt::Format`] logs it from a firmware.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 #[allow(missing_docs)] // fields are named for what they hold
 pub enum Error {
@@ -212,7 +224,14 @@ impl fmt::Display for Error {
         match *self {
             Error::Malformed(m) => write!(f, "malformed model: {m}"),
             Error::UnsupportedOp { op, code, version } => {
+                let known = crate::resolver::IMPLEMENTED.iter().any(|b| b.0 == code);
                 match crate::BuiltinOperator::name_of(code) {
+                    Some(name) if known => write!(
+                        f,
+                        "operator {op}: {name} (version {version}) is not registered in the \
+                         resolver (microlite has it: MutableOpResolver::add_{})",
+                        Lower(name)
+                    ),
                     Some(name) => write!(
                         f,
                         "operator {op}: unsupported op {name} (code {code}, version {version})"
@@ -288,8 +307,20 @@ impl fmt::Display for Error {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for Error {}
+/// An op name in lower case (`CONV_2D` -> `conv_2d`), for the resolver method it names.
+struct Lower(&'static str);
+
+impl fmt::Display for Lower {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            fmt::Write::write_char(f, c.to_ascii_lowercase())?;
+        }
+        Ok(())
+    }
+}
+
+impl core::error::Error for Error {}
+impl core::error::Error for Malformed {}
 
 #[cfg(test)]
 mod size_tests {

@@ -275,6 +275,58 @@ impl<const N: usize> OpResolver for MutableOpResolver<N> {
     }
 }
 
+/// Builtin codes this build has a kernel for (what [`MutableOpResolver::add_all`] registers):
+/// lets an error tell "not registered in your resolver" from "not implemented".
+pub(crate) const IMPLEMENTED: [BuiltinOperator; ALL_OPS] = {
+    use BuiltinOperator as B;
+    [
+        B::ADD,
+        B::ARG_MAX,
+        B::ARG_MIN,
+        B::AVERAGE_POOL_2D,
+        B::CONCATENATION,
+        B::CONV_2D,
+        B::DEPTH_TO_SPACE,
+        B::DEPTHWISE_CONV_2D,
+        B::DEQUANTIZE,
+        B::EXPAND_DIMS,
+        B::FULLY_CONNECTED,
+        B::HARD_SWISH,
+        B::L2_NORMALIZATION,
+        B::LEAKY_RELU,
+        B::LOGISTIC,
+        B::MAX_POOL_2D,
+        B::MAXIMUM,
+        B::MEAN,
+        B::MINIMUM,
+        B::MUL,
+        B::PACK,
+        B::PAD,
+        B::PADV2,
+        B::PRELU,
+        B::QUANTIZE,
+        B::RELU,
+        B::RELU6,
+        B::RESHAPE,
+        B::RESIZE_BILINEAR,
+        B::RESIZE_NEAREST_NEIGHBOR,
+        B::SHAPE,
+        B::SLICE,
+        B::SVDF,
+        B::SOFTMAX,
+        B::SPACE_TO_DEPTH,
+        B::SPLIT,
+        B::SPLIT_V,
+        B::SQUEEZE,
+        B::STRIDED_SLICE,
+        B::SUB,
+        B::TANH,
+        B::TRANSPOSE,
+        B::TRANSPOSE_CONV,
+        B::UNPACK,
+    ]
+};
+
 /// A resolver with every kernel registered.
 pub type AllOpsResolver = MutableOpResolver<ALL_OPS>;
 

@@ -25,3 +25,26 @@ fn readme_table_matches_all_ops_resolver() {
     assert_eq!(resolver.len(), ALL_OPS);
     assert_eq!(table, registered, "README table vs. AllOpsResolver");
 }
+
+#[test]
+fn unregistered_op_errors_name_the_resolver_method() {
+    // Every op microlite has is "not registered" when missing from a resolver, naming the
+    // `add_*` method that exists; an op microlite lacks stays "unsupported".
+    let resolver = AllOpsResolver::with_all_ops();
+    for c in resolver.codes() {
+        let e = microlite::Error::UnsupportedOp {
+            op: 0,
+            code: c.0,
+            version: 1,
+        };
+        let text = e.to_string();
+        let name = BuiltinOperator::name_of(c.0).unwrap().to_ascii_lowercase();
+        assert!(text.contains(&format!("add_{name}")), "{text}");
+    }
+    let lstm = microlite::Error::UnsupportedOp {
+        op: 0,
+        code: 44,
+        version: 1,
+    };
+    assert!(lstm.to_string().contains("unsupported op"), "{lstm}");
+}
