@@ -138,11 +138,11 @@ def softmax_options(beta=1.0):
 
 
 def quantize_options():
-    return fb.BuiltinOptions.QuantizeOptions, fb.QuantizeOptionsT()
+    # The converter writes QUANTIZE / DEQUANTIZE without options (keyword_scrambled_8bit too).
+    return fb.BuiltinOptions.NONE, None
 
 
-def dequantize_options():
-    return fb.BuiltinOptions.DequantizeOptions, fb.DequantizeOptionsT()
+dequantize_options = quantize_options
 
 
 # ---- quantization as the converter does it ----------------------------------------
