@@ -756,7 +756,8 @@ def build_one(out_dir, base, variant, seed, opts):
         "subgraphs": len(m.subgraphs),
         "inputs": inputs_meta,
         "outputs": outputs_meta,
-        "converter": opts["converter"] or f"tensorflow {tf.__version__} TFLiteConverter ({variant})",
+        "converter": (opts["converter"]
+                      or f"tensorflow {tf.__version__} TFLiteConverter ({variant})"),
     }
     if arena is None:
         del meta["tflm_arena_bytes"]
