@@ -56,6 +56,12 @@ static SEEDS: &[&[u8]] = seeds![
     "chain_squeeze_fc_int8",
     "chain_expand_conv_int8",
     "shape_dynamic_f32",
+    "svdf_b2_r2_m10_int8",
+    "svdf_b1_r1_m4_int16state",
+    "svdf_chain2_f32",
+    "svdf_kws_pipeline_int8",
+    "quantize_i16_to_i32",
+    "softmax_i8_to_i16",
 ];
 
 fuzz_target!(|data: &[u8]| {
