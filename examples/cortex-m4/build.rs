@@ -3,8 +3,8 @@
 //!
 //! For every model NAME below it writes `OUT_DIR/NAME.tflite` (the model, byte for byte),
 //! `OUT_DIR/NAME.input-0.bin` and `OUT_DIR/NAME.output-0.bin` (the case-0 tensors' data, C
-//! order, header stripped). Only int8 (`|i1`) tensors are accepted: that is all the firmware
-//! compares.
+//! order, header stripped). Integer tensors (int8, int16, int32, little-endian) are accepted:
+//! the firmware compares raw bytes.
 //!
 //! It also builds `OUT_DIR/scale_shift.tflite`, a small int8 model with a CUSTOM op, with the
 //! project's schema crate (see `scale_shift_model`).
@@ -34,6 +34,15 @@ const SHARED: &[&str] = &[
     "ic_resnet8_int8",
     "vww_mobilenet_int8",
     "person_detect",
+];
+/// Models with state the `recurrent` binary embeds: (folder, name). `keyword_scrambled_8bit`
+/// (TFLM's SVDF benchmark model, in `../shared/models-lstm-svdf`) when present, and the
+/// project's own SVDF models.
+const RECURRENT: &[(&str, &str)] = &[
+    ("../../../shared/models-lstm-svdf", "keyword_scrambled_8bit"),
+    ("../../tests/conformance", "svdf_kws_pipeline_int8"),
+    ("../../tests/conformance", "svdf_b2_r2_m10_int8"),
+    ("../../tests/conformance", "svdf_b2_r2_m10_int16state"),
 ];
 /// The golden case embedded for each model.
 const CASE: &str = "case-0";
@@ -80,6 +89,20 @@ fn main() {
     }
     cases.push(']');
     fs::write(out.join("mlperf_cases.rs"), cases).expect("write mlperf_cases.rs");
+
+    // `recurrent_cases.rs`: the `recurrent` binary's list (models whose folder is missing are
+    // left out).
+    let mut cases = String::from("[\n");
+    for (root, name) in RECURRENT {
+        let dir = manifest.join(root).join(name);
+        println!("cargo:rerun-if-changed={}", dir.display());
+        if dir.join("model.tflite").is_file() {
+            embed(&dir, name, &out);
+            cases.push_str(&format!("    crate::rt::case!(\"{name}\"),\n"));
+        }
+    }
+    cases.push(']');
+    fs::write(out.join("recurrent_cases.rs"), cases).expect("write recurrent_cases.rs");
 }
 
 /// int8 `[1, 1, 8, 1]` -> CUSTOM "ScaleShift" (custom options `SCALE_SHIFT_OPTIONS`) ->
@@ -168,15 +191,16 @@ fn embed(dir: &Path, name: &str, out: &Path) {
         println!("cargo:rerun-if-changed={}", model.display());
         for tensor in ["input-0", "output-0"] {
             let npy = dir.join(CASE).join(format!("{tensor}.npy"));
-            let raw = npy_int8_data(&npy);
+            let raw = npy_data(&npy);
             fs::write(out.join(format!("{name}.{tensor}.bin")), raw).expect("write raw tensor");
             println!("cargo:rerun-if-changed={}", npy.display());
         }
     }
 }
 
-/// The data of an int8 `.npy` file (format 1.0, 2.0 or 3.0, C order), checked against its shape.
-fn npy_int8_data(path: &Path) -> Vec<u8> {
+/// The data of an integer `.npy` file (int8, int16 or int32 little-endian; format 1.0, 2.0 or
+/// 3.0, C order), checked against its shape.
+fn npy_data(path: &Path) -> Vec<u8> {
     let bytes = fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     let fail = |why: &str| -> ! { panic!("{}: {why}", path.display()) };
     if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
@@ -195,9 +219,15 @@ fn npy_int8_data(path: &Path) -> Vec<u8> {
         fail("header runs past the end");
     }
     let header = std::str::from_utf8(&bytes[start..data_start]).unwrap_or_else(|_| fail("header"));
-    if !header.contains("'descr': '|i1'") {
-        fail("dtype is not int8 ('|i1')");
-    }
+    let width = if header.contains("'descr': '|i1'") {
+        1
+    } else if header.contains("'descr': '<i2'") {
+        2
+    } else if header.contains("'descr': '<i4'") {
+        4
+    } else {
+        fail("dtype is not int8, int16 or int32")
+    };
     if !header.contains("'fortran_order': False") {
         fail("not C order");
     }
@@ -213,7 +243,7 @@ fn npy_int8_data(path: &Path) -> Vec<u8> {
         .map(|s| s.parse::<usize>().unwrap_or_else(|_| fail("bad shape")))
         .product();
     let data = &bytes[data_start..];
-    if data.len() != count {
+    if data.len() != count * width {
         fail("data length does not match the shape");
     }
     data.to_vec()

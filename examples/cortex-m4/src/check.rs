@@ -22,6 +22,8 @@ pub fn run(c: &Case, resolver: &dyn OpResolver, arena: &mut [u8]) -> Result<bool
     let mut ok = true;
     let mut insns = 0;
     for round in 0..2 {
+        // Both rounds from a fresh state (models with variable tensors, SVDF's, remember).
+        interp.reset();
         // The planner may reuse the input's bytes for later tensors: set it before every invoke.
         let input = interp.input_bytes_mut(0)?;
         if input.len() != c.input.len() {

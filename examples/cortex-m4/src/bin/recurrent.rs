@@ -1,0 +1,64 @@
+//! microlite on a Cortex-M4 (QEMU `mps2-an386`) with models that keep state across invokes:
+//! TFLM's SVDF keyword model (`keyword_scrambled_8bit`: int16 input, SVDF with int8 state,
+//! int16 SOFTMAX output, int32 output) and the project's own SVDF models (int8 and int16
+//! state). Each is checked against TFLM's golden byte for byte from a fresh state, with its
+//! instructions per invoke. Exits 0 only when every model passes.
+#![no_std]
+#![no_main]
+
+#[path = "../check.rs"]
+mod check;
+#[path = "../rt.rs"]
+mod rt;
+
+use core::ptr::addr_of_mut;
+
+use cortex_m_rt::entry;
+use cortex_m_semihosting::hprintln;
+use microlite::{Arena, Error, MutableOpResolver};
+
+const ARENA_BYTES: usize = 32 * 1024;
+static mut ARENA: Arena<ARENA_BYTES> = Arena::new();
+
+/// The union of the models' ops.
+fn resolver() -> Result<MutableOpResolver<4>, Error> {
+    let mut r = MutableOpResolver::<4>::new();
+    r.add_svdf()?
+        .add_fully_connected()?
+        .add_softmax()?
+        .add_quantize()?;
+    Ok(r)
+}
+
+#[entry]
+fn main() -> ! {
+    let cp = cortex_m::Peripherals::take().unwrap();
+    rt::start_counter(cp.SYST);
+    rt::paint_stack();
+
+    let cases: &[rt::Case] = &include!(concat!(env!("OUT_DIR"), "/recurrent_cases.rs"));
+    hprintln!(
+        "microlite on Cortex-M4 (QEMU mps2-an386, -icount shift=7): {} models with state",
+        cases.len()
+    );
+    let resolver = match resolver() {
+        Ok(r) => r,
+        Err(e) => {
+            hprintln!("FAIL resolver: {:?}", e);
+            rt::exit(1)
+        }
+    };
+    // SAFETY: the only reference ever taken to ARENA, taken once.
+    let arena = unsafe { &mut *addr_of_mut!(ARENA) }.as_mut_slice();
+    let mut passed = 0;
+    for c in cases {
+        match check::run(c, &resolver, arena) {
+            Ok(true) => passed += 1,
+            Ok(false) => {}
+            Err(e) => hprintln!("FAIL {}: {:?}", c.name, e),
+        }
+    }
+    let failed = cases.len() - passed;
+    hprintln!("{} passed, {} failed", passed, failed);
+    rt::exit(if failed == 0 { 0 } else { 1 })
+}
