@@ -35,11 +35,16 @@ pub fn leaky_relu_prepare_int8(
     output_scale: f32,
     output_zero_point: i32,
 ) -> LeakyReluParamsInt8 {
-    // input->params.scale * params->alpha / output->params.scale, all float.
-    let (output_multiplier_alpha, output_shift_alpha) =
-        quantize_multiplier(f64::from(input_scale * alpha / output_scale));
-    let (output_multiplier_identity, output_shift_identity) =
-        quantize_multiplier(f64::from(input_scale / output_scale));
+    // input->params.scale * params->alpha / output->params.scale, each widened to double
+    // first as the TFLM runtime that makes the goldens does (its 90b983c source multiplied in
+    // float; on scales where the two differ, only the double form matches TFLM's outputs).
+    let (si, sa, so) = (
+        f64::from(input_scale),
+        f64::from(alpha),
+        f64::from(output_scale),
+    );
+    let (output_multiplier_alpha, output_shift_alpha) = quantize_multiplier(si * sa / so);
+    let (output_multiplier_identity, output_shift_identity) = quantize_multiplier(si / so);
     LeakyReluParamsInt8 {
         input_offset: input_zero_point,
         output_offset: output_zero_point,

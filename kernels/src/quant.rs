@@ -252,26 +252,6 @@ pub fn conv_channel_multiplier(
     }
 }
 
-/// Per-tensor FULLY_CONNECTED rescale of TFLM (`GetQuantizedConvolutionMultipler`): the
-/// product of input and filter scales is taken in `f32`, then divided in double precision
-/// (here on integers, see [`conv_channel_multiplier`]).
-pub fn fc_per_tensor_multiplier(
-    input_scale: f32,
-    filter_scale: f32,
-    output_scale: f32,
-) -> (i32, i32) {
-    quantize_ratio(input_scale * filter_scale, output_scale)
-}
-
-/// `quantize_multiplier(x as f64)` on integers (a rescale TFLM computes in `f32`, as SVDF's);
-/// `(0, 0)` unless `x` is positive and finite.
-pub fn quantize_f32_multiplier(x: f32) -> (i32, i32) {
-    match Double::from_f32(x) {
-        Some(d) => d.quantize_multiplier(),
-        None => (0, 0),
-    }
-}
-
 /// `quantize_multiplier(a as f64 / b as f64)` on integers; `(0, 0)` unless both are positive
 /// and finite.
 pub fn quantize_ratio(a: f32, b: f32) -> (i32, i32) {

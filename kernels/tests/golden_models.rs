@@ -11,7 +11,6 @@ use microlite_kernels::pooling::{
 };
 use microlite_kernels::quant::{
     activation_range_f32, activation_range_i8, compute_padding, conv_channel_multiplier,
-    fc_per_tensor_multiplier,
 };
 use microlite_kernels::softmax::{softmax_f32, softmax_int8, softmax_prepare_int8};
 use microlite_kernels::{Activation, Padding, QuantParams};
@@ -353,7 +352,7 @@ fn run(model_bytes: &[u8], inputs: Vec<Data>) -> Vec<Data> {
                     let (m, s): (Vec<i32>, Vec<i8>) = if fi.scales.len() > 1 {
                         channel_mults(ii, fi, oi, units)
                     } else {
-                        let (m, s) = fc_per_tensor_multiplier(ii.scale(), fi.scale(), oi.scale());
+                        let (m, s) = conv_channel_multiplier(ii.scale(), fi.scale(), oi.scale());
                         (vec![m], vec![microlite_kernels::quant::clamp_shift(s)])
                     };
                     let (lo, hi) = activation_range_i8(act, oi.scale(), oi.zp());

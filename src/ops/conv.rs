@@ -150,7 +150,7 @@ pub(crate) fn prepare(
     }
     ctx.persist(&d)?;
     if int8 {
-        quant::persist_multipliers(ctx, &d.q, &g.input, &g.filter, &g.output, g.channels, false)?;
+        quant::persist_multipliers(ctx, &d.q, &g.input, &g.filter, &g.output, g.channels)?;
     }
     Ok(kind)
 }

@@ -128,7 +128,7 @@ fn prepare_with(ctx: &mut PrepareCtx<'_>, int8_only: bool) -> Result<(), Error> 
     }
     ctx.persist(&d)?;
     if int8 {
-        quant::persist_multipliers(ctx, &d.q, &p.input, &p.filter, &p.output, p.units, true)?;
+        quant::persist_multipliers(ctx, &d.q, &p.input, &p.filter, &p.output, p.units)?;
         // Widened rows where the arena has room for them; else the direct loop runs (TFLM's
         // FULLY_CONNECTED takes no scratch either).
         let want = fully_connected_int8_scratch_len(p.batches, p.depth, p.units);

@@ -4,22 +4,22 @@ use super::{OpCtx, PrepareCtx, T};
 use crate::error::Error;
 use crate::schema::TensorType;
 use microlite_kernels::quant::activation_range_i8;
-use microlite_kernels::quant::{clamp_shift, conv_channel_multiplier, fc_per_tensor_multiplier};
+use microlite_kernels::quant::{clamp_shift, conv_channel_multiplier};
 use microlite_kernels::{Activation, QuantParams};
 
 /// Validates the filter's scales (one, or one per output channel) and, with `data`, writes
 /// `n` `i32` multipliers then `n` `i8` shifts (as bytes) from
 /// `in_scale * filter_scale[c] / out_scale` (TFLM's double-precision rounding, on integers;
-/// shifts clamped to what rescales the same, `clamp_shift`). A per-tensor FULLY_CONNECTED
-/// multiplies the two scales in f32 first (`fc`), as TFLM's
-/// `GetQuantizedConvolutionMultipler` does. Returns the number of scales `n`.
+/// shifts clamped to what rescales the same, `clamp_shift`), for per-tensor FULLY_CONNECTED
+/// too: the TFLM runtime that makes the goldens widens each scale to double first (the older
+/// `GetQuantizedConvolutionMultipler` source multiplied two in f32). Returns the number of
+/// scales `n`.
 pub(crate) fn channel_multipliers(
     ctx: &OpCtx<'_>,
     input: &T<'_>,
     filter: &T<'_>,
     output: &T<'_>,
     channels: usize,
-    fc: bool,
     data: Option<&mut [u8]>,
 ) -> Result<usize, Error> {
     let (in_scale, _) = ctx.quant(input)?;
@@ -42,11 +42,9 @@ pub(crate) fn channel_multipliers(
             m => bytemuck::try_cast_slice_mut(m).map_err(|_| Error::ArenaMisaligned)?,
         };
         for c in 0..n {
-            let (m, s) = if fc && n == 1 {
-                fc_per_tensor_multiplier(in_scale, q.scale(c), out_scale)
-            } else {
-                conv_channel_multiplier(in_scale, q.scale(c), out_scale)
-            };
+            // Per-tensor FULLY_CONNECTED too: the TFLM runtime that makes the goldens widens
+            // each scale to double before multiplying (its older source multiplied in float).
+            let (m, s) = conv_channel_multiplier(in_scale, q.scale(c), out_scale);
             if let (Some(dm), Some(ds)) = (mults.get_mut(c), shifts.get_mut(c)) {
                 *dm = m;
                 *ds = clamp_shift(s) as u8;
@@ -125,7 +123,7 @@ pub(crate) fn weighted_int8(
     channels: usize,
     act: Activation,
 ) -> Result<WeightedInt8, Error> {
-    let n = channel_multipliers(ctx, input, filter, output, channels, false, None)?;
+    let n = channel_multipliers(ctx, input, filter, output, channels, None)?;
     let (_, in_zp) = ctx.quant(input)?;
     let (out_scale, out_zp) = ctx.quant(output)?;
     let (act_min, act_max) = activation_range_i8(act, out_scale, out_zp);
@@ -139,8 +137,7 @@ pub(crate) fn weighted_int8(
 }
 
 /// Appends the multipliers then the shifts of a weighted int8 op to its persistent data, one
-/// per scale `header` counted ([`weighted_int8`] validated them); `fc`: FULLY_CONNECTED's
-/// per-tensor rule.
+/// per scale `header` counted ([`weighted_int8`] validated them).
 pub(crate) fn persist_multipliers(
     ctx: &mut PrepareCtx<'_>,
     header: &WeightedInt8,
@@ -148,12 +145,11 @@ pub(crate) fn persist_multipliers(
     filter: &T<'_>,
     output: &T<'_>,
     channels: usize,
-    fc: bool,
 ) -> Result<(), Error> {
     let op = ctx.op;
     let n = header.channels as usize;
     // Multipliers 4-aligned (the data before them is whole words), then one byte per shift.
     let bytes = ctx.persist_zeroed::<u8>(5 * n)?;
-    channel_multipliers(&op, input, filter, output, channels, fc, Some(bytes))?;
+    channel_multipliers(&op, input, filter, output, channels, Some(bytes))?;
     Ok(())
 }

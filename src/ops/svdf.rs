@@ -8,7 +8,7 @@
 use super::{activation, kinds, EvalCtx, OpCtx, PrepareCtx, Registration, T};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator, TensorType};
-use microlite_kernels::quant::{activation_range_f32, quantize_f32_multiplier};
+use microlite_kernels::quant::{activation_range_f32, conv_channel_multiplier};
 use microlite_kernels::svdf::{svdf_f32, svdf_int8, SvdfParamsInt8, SvdfShape};
 
 pub(crate) fn registration() -> Registration {
@@ -148,9 +148,10 @@ fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
                     return Err(op.quant_err(b));
                 }
             }
-            // TFLM computes both rescales in f32, then rounds them as doubles.
-            (d.feature_multiplier, d.feature_shift) = quantize_f32_multiplier(in_s * wf_s / st_s);
-            (d.time_multiplier, d.time_shift) = quantize_f32_multiplier(st_s * wt_s / out_s);
+            // Both rescales in double from the widened scales, as the TFLM runtime that makes
+            // the goldens does (its 90b983c source computed them in float).
+            (d.feature_multiplier, d.feature_shift) = conv_channel_multiplier(in_s, wf_s, st_s);
+            (d.time_multiplier, d.time_shift) = conv_channel_multiplier(st_s, wt_s, out_s);
             d.input_zero_point = in_zp;
             d.state_zero_point = st_zp;
             d.output_zero_point = out_zp;
