@@ -613,6 +613,74 @@ fn panel_mac<const P: usize>(acc: &mut [[f32; LANES]; P], xs: [&[f32]; P], panel
     }
 }
 
+/// 16x8 convolution (int16 activations, int8 weights) as TFLM's int16 `ConvPerChannel`:
+/// `acc = bias + sum(filter * input)` in the bias type's accumulator `B` (`i64` for an int64
+/// bias, `i32` for int32), rescaled per channel; zero points are not used (TFLM ignores them
+/// for int16), then clamped to the activation range.
+///
+/// # Errors
+/// [`KernelError::ShapeMismatch`] when a slice does not fit its shape;
+/// [`KernelError::BadParams`] for multipliers neither one nor one per output channel.
+#[allow(clippy::too_many_arguments)]
+pub fn conv_2d_int16<B: crate::quant::Accumulator>(
+    p: &ConvParams,
+    q: &QuantParams,
+    in_shape: [usize; 4],
+    input: &[i16],
+    filter_shape: [usize; 4],
+    filter: &[i8],
+    bias: Option<&[B]>,
+    out_shape: [usize; 4],
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    let g = check(
+        p,
+        in_shape,
+        input.len(),
+        filter_shape,
+        filter.len(),
+        bias.map(|b| b.len()),
+        out_shape,
+        output.len(),
+    )?;
+    let per_channel = q.check(g.oc)?;
+    for b in 0..g.n {
+        for oy in 0..g.oh {
+            let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
+            let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
+            for ox in 0..g.ow {
+                let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
+                let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
+                let out_base = ((b * g.oh + oy) * g.ow + ox) * g.oc;
+                for o in 0..g.oc {
+                    let in_c0 = (o / g.filters_per_group) * g.fic;
+                    let mut acc = B::default();
+                    for ky in ky_lo..ky_hi {
+                        let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
+                        for kx in kx_lo..kx_hi {
+                            let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
+                            let i0 = ((b * g.ih + iy) * g.iw + ix) * g.ic + in_c0;
+                            let f0 = ((o * g.kh + ky) * g.kw + kx) * g.fic;
+                            let xs = &input[i0..i0 + g.fic];
+                            let fs = &filter[f0..f0 + g.fic];
+                            for (&x, &f) in xs.iter().zip(fs) {
+                                acc = acc.add_product(i32::from(f) * i32::from(x));
+                            }
+                        }
+                    }
+                    if let Some(bias) = bias {
+                        acc = acc.add(bias[o]);
+                    }
+                    let (m, s) = q.channel(per_channel, o);
+                    let v = acc.rescale(m, s);
+                    output[out_base + o] = crate::util::clamp_i32(v, q.act_min, q.act_max) as i16;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The straightforward kernels, kept as the oracle of the fast paths (and their fallback for
 /// shapes the fast paths do not take: grouped convolution, patches over 1024 values,
 /// input offsets outside `i16`).

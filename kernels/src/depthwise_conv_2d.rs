@@ -555,6 +555,76 @@ fn depthwise_conv_2d_f32_in(
     Ok(())
 }
 
+/// 16x8 depthwise convolution (int16 activations, int8 weights, int64 bias) as TFLM's int16
+/// `DepthwiseConvPerChannel`: `i64` sums, the 64-bit rescale per channel, no zero points (TFLM
+/// ignores them for int16), clamped to the activation range. (TFLM reads any bias as int64.)
+///
+/// # Errors
+/// [`KernelError::ShapeMismatch`] when a slice does not fit its shape;
+/// [`KernelError::BadParams`] for multipliers neither one nor one per output channel.
+#[allow(clippy::too_many_arguments)]
+pub fn depthwise_conv_2d_int16(
+    p: &ConvParams,
+    depth_multiplier: usize,
+    q: &QuantParams,
+    in_shape: [usize; 4],
+    input: &[i16],
+    filter_shape: [usize; 4],
+    filter: &[i8],
+    bias: Option<&[i64]>,
+    out_shape: [usize; 4],
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    use crate::quant::Accumulator;
+    let g = check(
+        p,
+        depth_multiplier,
+        in_shape,
+        input.len(),
+        filter_shape,
+        filter.len(),
+        bias.map(|b| b.len()),
+        out_shape,
+        output.len(),
+    )?;
+    let per_channel = q.check(g.oc)?;
+    for b in 0..g.n {
+        for oy in 0..g.oh {
+            let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
+            let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
+            for ox in 0..g.ow {
+                let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
+                let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
+                let out_base = ((b * g.oh + oy) * g.ow + ox) * g.oc;
+                for ic in 0..g.ic {
+                    for m in 0..depth_multiplier {
+                        let o = ic * depth_multiplier + m;
+                        let mut acc: i64 = 0;
+                        for ky in ky_lo..ky_hi {
+                            let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
+                            let in_row = (b * g.ih + iy) * g.iw;
+                            let f_row = ky * g.kw;
+                            for kx in kx_lo..kx_hi {
+                                let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
+                                let x = i64::from(input[(in_row + ix) * g.ic + ic]);
+                                let f = i64::from(filter[(f_row + kx) * g.oc + o]);
+                                acc = acc.wrapping_add(f * x);
+                            }
+                        }
+                        if let Some(bias) = bias {
+                            acc = acc.wrapping_add(bias[o]);
+                        }
+                        let (mul, s) = q.channel(per_channel, o);
+                        let v = acc.rescale(mul, s);
+                        output[out_base + o] = clamp_i32(v, q.act_min, q.act_max) as i16;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The straightforward kernels, kept as the oracle of the fast paths and their fallback.
 pub mod reference {
     use super::*;

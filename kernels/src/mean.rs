@@ -10,7 +10,7 @@
 //! Older TFLM releases (before 2023) took a different int8 path for 4-D inputs reduced over
 //! axes {1, 2} with `keep_dims`; [`mean_int8_hw_legacy`] reproduces that one on request.
 
-use crate::quant::{multiply_by_quantized_multiplier, quantize_multiplier};
+use crate::quant::{multiply_by_quantized_multiplier, quantize_multiplier, QuantizedInt};
 use crate::util::{clamp_i32, shape_len};
 use crate::KernelError;
 
@@ -99,6 +99,42 @@ pub fn mean_int8(
     scratch: &mut [i32],
 ) -> Result<(), KernelError> {
     let _ = scratch;
+    mean_q(
+        in_shape, input, in_scale, in_zp, axes_mask, out_scale, out_zp, output,
+    )
+}
+
+/// Int16 MEAN, as [`mean_int8`] (TFLM's `QuantizedMeanOrSum<int16_t>`).
+///
+/// # Errors
+/// [`KernelError::ShapeMismatch`] when a slice does not fit its shape.
+#[allow(clippy::too_many_arguments)]
+pub fn mean_int16(
+    in_shape: [usize; 4],
+    input: &[i16],
+    in_scale: f32,
+    in_zp: i32,
+    axes_mask: [bool; 4],
+    out_scale: f32,
+    out_zp: i32,
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    mean_q(
+        in_shape, input, in_scale, in_zp, axes_mask, out_scale, out_zp, output,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn mean_q<T: QuantizedInt>(
+    in_shape: [usize; 4],
+    input: &[T],
+    in_scale: f32,
+    in_zp: i32,
+    axes_mask: [bool; 4],
+    out_scale: f32,
+    out_zp: i32,
+    output: &mut [T],
+) -> Result<(), KernelError> {
     if shape_len(&in_shape)? != input.len() {
         return Err(KernelError::ShapeMismatch);
     }
@@ -108,7 +144,7 @@ pub fn mean_int8(
     }
     // Outputs start at T() = 0; an empty input leaves them there.
     if input.is_empty() || count == 0 {
-        output.iter_mut().for_each(|o| *o = 0);
+        output.iter_mut().for_each(|o| *o = T::default());
         return Ok(());
     }
     let (multiplier, shift) = quantize_multiplier(in_scale as f64 / out_scale as f64);
@@ -128,18 +164,17 @@ pub fn mean_int8(
         axes_mask,
         input,
         0i32,
-        |acc, x: i8| acc.wrapping_add(x as i32),
-        |o, sum| output[o] = finish(sum, zp_total, multiplier, shift, out_zp),
+        |acc, x: T| acc.wrapping_add(x.widen()),
+        |o, sum| output[o] = T::saturate(finish(sum, zp_total, multiplier, shift, out_zp)),
     );
     Ok(())
 }
 
 /// Rescales one output of `QuantizedMeanOrSum`.
 #[inline]
-fn finish(sum: i32, zp_total: i64, multiplier: i32, shift: i32, out_zp: i32) -> i8 {
+fn finish(sum: i32, zp_total: i64, multiplier: i32, shift: i32, out_zp: i32) -> i32 {
     let shifted_sum = (sum as i64).wrapping_sub(zp_total) as i32;
-    let v = multiply_by_quantized_multiplier(shifted_sum, multiplier, shift).wrapping_add(out_zp);
-    clamp_i32(v, i8::MIN as i32, i8::MAX as i32) as i8
+    multiply_by_quantized_multiplier(shifted_sum, multiplier, shift).wrapping_add(out_zp)
 }
 
 /// Pre-2023 TFLM int8 MEAN of a 4-D input over axes {1, 2} with `keep_dims`

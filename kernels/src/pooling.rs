@@ -4,6 +4,7 @@
 //! `reference_ops::{AveragePool, MaxPool}` (float): the window is clipped to the input, and
 //! the average divides by the number of taps actually inside.
 
+use crate::quant::QuantizedInt;
 use crate::util::{check_len, check_window, clamp_f32, clamp_i32};
 use crate::KernelError;
 
@@ -126,6 +127,37 @@ pub fn average_pool_int8(
     out_shape: [usize; 4],
     output: &mut [i8],
 ) -> Result<(), KernelError> {
+    average_pool_q(p, act_min, act_max, in_shape, input, out_shape, output)
+}
+
+/// Int16 average pooling, as [`average_pool_int8`] (TFLM's int16 `AveragePool`); windows of
+/// more than `2^15` taps are `BadParams` (the int32 sum).
+pub fn average_pool_int16(
+    p: &PoolParams,
+    act_min: i32,
+    act_max: i32,
+    in_shape: [usize; 4],
+    input: &[i16],
+    out_shape: [usize; 4],
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    average_pool_q(p, act_min, act_max, in_shape, input, out_shape, output)
+}
+
+/// Most taps an average of `T` may have: the int32 sum of that many `T`s, rounded, fits.
+pub const fn max_average_taps<T: QuantizedInt>() -> usize {
+    MAX_AVERAGE_TAPS >> (8 * core::mem::size_of::<T>() - 8)
+}
+
+fn average_pool_q<T: QuantizedInt>(
+    p: &PoolParams,
+    act_min: i32,
+    act_max: i32,
+    in_shape: [usize; 4],
+    input: &[T],
+    out_shape: [usize; 4],
+    output: &mut [T],
+) -> Result<(), KernelError> {
     let g = check(p, in_shape, input.len(), out_shape, output.len())?;
     let c = g.c;
     for_each_window(p, &g, |out_base, first, cols, rows, row_stride| {
@@ -137,8 +169,8 @@ pub fn average_pool_int8(
                 Err(KernelError::BadParams)
             };
         }
-        // TFLM sums in int32: up to 2^23 taps the sum and its rounding stay in range.
-        if count > MAX_AVERAGE_TAPS {
+        // TFLM sums in int32: up to 2^23 int8 taps the sum and its rounding stay in range.
+        if count > max_average_taps::<T>() {
             return Err(KernelError::BadParams);
         }
         let count = count as i32;
@@ -147,7 +179,7 @@ pub fn average_pool_int8(
             for r in 0..rows {
                 let row = first + r * row_stride + ch;
                 for k in 0..cols {
-                    acc += input[row + k * c] as i32;
+                    acc += input[row + k * c].widen();
                 }
             }
             // C integer division truncates toward zero, as Rust's does.
@@ -156,7 +188,7 @@ pub fn average_pool_int8(
             } else {
                 (acc - count / 2) / count
             };
-            output[out_base + ch] = clamp_i32(avg, act_min, act_max) as i8;
+            output[out_base + ch] = T::wrap(clamp_i32(avg, act_min, act_max));
         }
         Ok(())
     })
@@ -173,23 +205,49 @@ pub fn max_pool_int8(
     out_shape: [usize; 4],
     output: &mut [i8],
 ) -> Result<(), KernelError> {
+    max_pool_q(p, act_min, act_max, in_shape, input, out_shape, output)
+}
+
+/// Int16 max pooling, as [`max_pool_int8`] (TFLM's int16 `MaxPool`).
+pub fn max_pool_int16(
+    p: &PoolParams,
+    act_min: i32,
+    act_max: i32,
+    in_shape: [usize; 4],
+    input: &[i16],
+    out_shape: [usize; 4],
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    max_pool_q(p, act_min, act_max, in_shape, input, out_shape, output)
+}
+
+fn max_pool_q<T: QuantizedInt>(
+    p: &PoolParams,
+    act_min: i32,
+    act_max: i32,
+    in_shape: [usize; 4],
+    input: &[T],
+    out_shape: [usize; 4],
+    output: &mut [T],
+) -> Result<(), KernelError> {
     let g = check(p, in_shape, input.len(), out_shape, output.len())?;
     let c = g.c;
-    let (lo, hi) = (act_min as i8, act_max as i8);
+    // The bounds taken as the element type, as TFLM's `std::max<T>`.
+    let (lo, hi) = (T::wrap(act_min).widen(), T::wrap(act_max).widen());
     for_each_window(p, &g, |out_base, first, cols, rows, row_stride| {
         for ch in 0..c {
-            let mut max = i8::MIN;
+            let mut max = T::MIN;
             for r in 0..rows {
                 let row = first + r * row_stride + ch;
                 for k in 0..cols {
-                    let v = input[row + k * c];
+                    let v = input[row + k * c].widen();
                     if max < v {
                         max = v;
                     }
                 }
             }
             let max = if max < lo { lo } else { max };
-            output[out_base + ch] = if hi < max { hi } else { max };
+            output[out_base + ch] = T::wrap(if hi < max { hi } else { max });
         }
         Ok(())
     })

@@ -106,6 +106,65 @@ macro_rules! quantized_int {
 }
 quantized_int!(i8, i16, i32, u8);
 
+/// TFLM's 64-bit `MultiplyByQuantizedMultiplier(int64_t x, ...)` (16x8 ops with an int64 bias):
+/// only the top 16 bits of `multiplier` (rounded) are used, then one rounding shift right by
+/// `15 - shift`; the result is cut to `i32` (TFLM does not saturate).
+#[inline]
+pub fn multiply_by_quantized_multiplier_i64(x: i64, multiplier: i32, shift: i32) -> i32 {
+    let reduced: i64 = if multiplier < 0x7FFF_0000 {
+        (i64::from(multiplier) + (1 << 15)) >> 16
+    } else {
+        0x7FFF
+    };
+    // TFLM asserts -31 <= shift < 8 (a total shift of 8..=46); kept in 1..=62 here so that no
+    // input can overflow a shift.
+    let total = (15 - shift).clamp(1, 62) as u32;
+    let r = x.wrapping_mul(reduced).wrapping_add(1i64 << (total - 1));
+    (r >> total) as i32
+}
+
+/// The accumulator of a 16x8 weighted op, chosen by its bias type as TFLM's templates are:
+/// an int64 bias sums in `i64` and rescales with [`multiply_by_quantized_multiplier_i64`], an
+/// int32 bias sums in `i32` (wrapping) and rescales with [`multiply_by_quantized_multiplier`].
+pub trait Accumulator: Copy + Default + 'static {
+    /// `self + p`, for one `weight * input` product (an `i32`).
+    fn add_product(self, p: i32) -> Self;
+    /// `self + b`.
+    fn add(self, b: Self) -> Self;
+    /// The rescaled value.
+    fn rescale(self, multiplier: i32, shift: i32) -> i32;
+}
+
+impl Accumulator for i32 {
+    #[inline]
+    fn add_product(self, p: i32) -> Self {
+        self.wrapping_add(p)
+    }
+    #[inline]
+    fn add(self, b: Self) -> Self {
+        self.wrapping_add(b)
+    }
+    #[inline]
+    fn rescale(self, multiplier: i32, shift: i32) -> i32 {
+        multiply_by_quantized_multiplier(self, multiplier, shift)
+    }
+}
+
+impl Accumulator for i64 {
+    #[inline]
+    fn add_product(self, p: i32) -> Self {
+        self.wrapping_add(i64::from(p))
+    }
+    #[inline]
+    fn add(self, b: Self) -> Self {
+        self.wrapping_add(b)
+    }
+    #[inline]
+    fn rescale(self, multiplier: i32, shift: i32) -> i32 {
+        multiply_by_quantized_multiplier_i64(self, multiplier, shift)
+    }
+}
+
 /// A `QuantizeMultiplier` exponent as an `i8` that rescales exactly the same: left shifts of
 /// 32 or more wrap every input to 0 (so 32 stands for them all) and `RoundingDivideByPOT`
 /// stops at 62 (so -63 stands for every larger right shift).
@@ -263,8 +322,16 @@ pub fn quantize_ratio(a: f32, b: f32) -> (i32, i32) {
 
 /// TFLM `CalculateActivationRangeQuantized` for an int8 output with `scale` and `zero_point`.
 pub fn activation_range_i8(act: Activation, scale: f32, zero_point: i32) -> (i32, i32) {
-    let qmin = i8::MIN as i32;
-    let qmax = i8::MAX as i32;
+    activation_range_q::<i8>(act, scale, zero_point)
+}
+
+/// TFLM `CalculateActivationRangeQuantized` for an output of type `O` (int8 or int16).
+pub fn activation_range_q<O: QuantizedInt>(
+    act: Activation,
+    scale: f32,
+    zero_point: i32,
+) -> (i32, i32) {
+    let (qmin, qmax) = (O::MIN, O::MAX);
     // zero_point + static_cast<int32_t>(TfLiteRound(f / scale)), in float.
     let quantize = |f: f32| zero_point.saturating_add(libm::roundf(f / scale) as i32);
     let max = |a: i32, b: i32| if a < b { b } else { a };
@@ -595,6 +662,19 @@ mod tests {
 
     #[test]
     fn quantize_multiplier_known_values() {
+        // TFLM's 64-bit rescale (the examples of the spec, checked against TFLM).
+        assert_eq!(
+            multiply_by_quantized_multiplier_i64(123456789, 1215507968, -14),
+            4265
+        );
+        assert_eq!(
+            multiply_by_quantized_multiplier_i64(-123456789, 1215507968, -14),
+            -4265
+        );
+        assert_eq!(
+            multiply_by_quantized_multiplier_i64(-(1i64 << 40), 2147450881, -10),
+            -1073709056
+        );
         assert_eq!(quantize_multiplier(0.5), (1 << 30, 0));
         assert_eq!(quantize_multiplier(0.0), (0, 0));
         assert_eq!(quantize_multiplier(1.0), (1 << 30, 1));

@@ -178,6 +178,68 @@ pub fn transpose_conv_int8(
     Ok(())
 }
 
+/// 16x8 transpose convolution (int16 activations, int8 weights, int64 bias) as TFLM's int16
+/// `TransposeConv`: products summed in `i64` scratch (one per output element), the bias
+/// added, the 64-bit rescale per channel, no zero points (TFLM ignores them for int16).
+///
+/// # Errors
+/// [`KernelError::ShapeMismatch`] when a slice does not fit its shape or `scratch` is shorter
+/// than the output; [`KernelError::BadParams`] for multipliers neither one nor one per channel.
+#[allow(clippy::too_many_arguments)]
+pub fn transpose_conv_int16(
+    p: &TransposeConvParams,
+    q: &QuantParams<'_>,
+    in_shape: [usize; 4],
+    input: &[i16],
+    filter_shape: [usize; 4],
+    filter: &[i8],
+    bias: Option<&[i64]>,
+    out_shape: [usize; 4],
+    output: &mut [i16],
+    scratch: &mut [i64],
+) -> Result<(), KernelError> {
+    use crate::quant::Accumulator;
+    check_shapes(
+        p,
+        in_shape,
+        input.len(),
+        filter_shape,
+        filter.len(),
+        bias.map(|b| b.len()),
+        out_shape,
+        output.len(),
+    )?;
+    let per_channel = q.check(out_shape[3])?;
+    let acc = scratch
+        .get_mut(..output.len())
+        .ok_or(KernelError::ShapeMismatch)?;
+    acc.fill(0);
+    let mut bad = false;
+    scatter(p, in_shape, filter_shape, out_shape, |i, f, o| {
+        match (input.get(i), filter.get(f), acc.get_mut(o)) {
+            (Some(&x), Some(&w), Some(a)) => {
+                *a = a.wrapping_add(i64::from(i32::from(x) * i32::from(w)));
+            }
+            _ => bad = true,
+        }
+    });
+    if bad {
+        return Err(KernelError::ShapeMismatch);
+    }
+    let depth = out_shape[3];
+    if depth == 0 {
+        return Ok(());
+    }
+    for (out_row, acc_row) in output.chunks_exact_mut(depth).zip(acc.chunks_exact(depth)) {
+        for (c, (o, &a)) in out_row.iter_mut().zip(acc_row).enumerate() {
+            let v = a.wrapping_add(bias.and_then(|b| b.get(c)).copied().unwrap_or(0));
+            let (m, s) = q.channel(per_channel, c);
+            *o = clamp_i32(v.rescale(m, s), q.act_min, q.act_max) as i16;
+        }
+    }
+    Ok(())
+}
+
 /// float32 transpose convolution; `act_min`/`act_max` from the fused activation.
 #[allow(clippy::too_many_arguments)]
 pub fn transpose_conv_f32(

@@ -90,13 +90,20 @@ impl<'a> Interpreter<'a> {
                 }
                 tb.touch(tu, oi);
             }
-            // Constant inputs must be aligned for their element type (bytemuck views them).
+            // Constant inputs must be aligned for their element type (bytemuck views them);
+            // int64 ones only to 4 bytes: converters place 16x8 biases so, and the ops that
+            // read them keep an aligned copy when they are not (`quant::persist_bias_copy`).
             for t in op.inputs().iter().filter(|&t| t >= 0) {
                 let Some(x) = sg.tensor(t as usize) else {
                     continue;
                 };
                 if let (Some(d), Some(sz)) = (x.data(), x.ty().size()) {
-                    if !(d.as_ptr() as usize).is_multiple_of(sz.min(8)) {
+                    let need = if x.ty() == TensorType::Int64 {
+                        4
+                    } else {
+                        sz.min(8)
+                    };
+                    if !(d.as_ptr() as usize).is_multiple_of(need) {
                         return Err(Error::DataMisaligned { tensor: t as u32 });
                     }
                 }

@@ -1,16 +1,17 @@
 //! What CONV_2D, DEPTHWISE_CONV_2D and TRANSPOSE_CONV share: their typed op data, the
 //! int8-or-float32 choice, and the prepare that keeps it (with the int8 multipliers after it).
 
-use super::quant::{self, WeightedInt8};
-use super::{kinds, PrepareCtx, T};
+use super::quant::{self, Weighted, WeightedInt8};
+use super::{kinds, EvalCtx, PrepareCtx, T};
 use crate::error::Error;
 use microlite_kernels::conv_2d::ConvParams;
 use microlite_kernels::quant::activation_range_f32;
 use microlite_kernels::Activation;
 
 kinds! {
-    /// The dtypes of the conv-like ops: int8 activations with int8 weights, or float32.
-    pub(crate) enum Kind { Int8, Float32 }
+    /// The dtypes of the conv-like ops: int8 activations with int8 weights; 16x8 (int16
+    /// activations, int8 weights) with an int64 bias, or an int32 one (CONV_2D only); float32.
+    pub(crate) enum Kind { Int8, Int16, Int16Bias32, Float32 }
 }
 
 /// A conv-like op's geometry and options, as its parser read them from the model.
@@ -29,6 +30,9 @@ pub(crate) struct Geometry<'m> {
     pub act: Activation,
     /// Output channels (one multiplier each when per-channel).
     pub channels: usize,
+    /// The `quantized_bias_type` option (0 when the op has none): a 16x8 op's accumulator
+    /// when it has no bias.
+    pub bias_type: u8,
 }
 
 impl Geometry<'_> {
@@ -65,7 +69,8 @@ pub(crate) struct Data {
     stride: [u16; 2],
     dilation: [u16; 2],
     pad: [u16; 2],
-    _reserved: u16,
+    /// 1 when a 16x8 int64 bias was copied into the op data (misaligned in the model).
+    pub bias_copied: u16,
     /// Float32 activation range.
     pub act_min: f32,
     pub act_max: f32,
@@ -74,6 +79,21 @@ pub(crate) struct Data {
 }
 
 impl Data {
+    /// A 16x8 op's int64 bias: the op data's copy ([`quant::persist_bias_copy`]) or input `k`.
+    pub(crate) fn bias_i64<'b>(
+        &self,
+        ctx: &EvalCtx<'b>,
+        rest: &'b [u8],
+        k: usize,
+    ) -> Result<Option<&'b [i64]>, Error> {
+        if self.bias_copied != 0 {
+            let oc = usize::from(self.output[2]);
+            quant::bias_copy(rest, self.q.channels as usize, oc).map(Some)
+        } else {
+            ctx.optional_input::<i64>(k)
+        }
+    }
+
     pub(crate) fn in_shape(&self) -> [usize; 4] {
         self.input.map(usize::from)
     }
@@ -122,8 +142,15 @@ pub(crate) fn prepare(
     int8_only: bool,
 ) -> Result<Kind, Error> {
     let op = ctx.op;
-    let int8 = quant::check_weighted_types(&op, &g.input, &g.filter, g.bias.as_ref(), &g.output)?;
-    if int8_only && !int8 {
+    let w = quant::check_weighted_types(
+        &op,
+        &g.input,
+        &g.filter,
+        g.bias.as_ref(),
+        &g.output,
+        g.bias_type,
+    )?;
+    if int8_only && w != Weighted::Int8 {
         return Err(op.type_err(&g.input));
     }
     let (act_min, act_max) = activation_range_f32(g.act);
@@ -138,19 +165,35 @@ pub(crate) fn prepare(
         stride: words(g.stride)?,
         dilation: words(g.dilation)?,
         pad: words(g.pad)?,
-        _reserved: 0,
+        bias_copied: 0,
         act_min,
         act_max,
         q: WeightedInt8::default(),
     };
-    let kind = if int8 { Kind::Int8 } else { Kind::Float32 };
+    let kind = match w {
+        Weighted::Int8 => Kind::Int8,
+        Weighted::Int16 { bias64: true } => Kind::Int16,
+        Weighted::Int16 { bias64: false } => Kind::Int16Bias32,
+        Weighted::Float32 => Kind::Float32,
+    };
     d.kind = kind.tag() as u16;
+    let int8 = kind != Kind::Float32;
     if int8 {
         d.q = quant::weighted_int8(&op, &g.input, &g.filter, &g.output, g.channels, g.act)?;
     }
+    if matches!(kind, Kind::Int16 | Kind::Int16Bias32) {
+        // TFLM's int16 conv-like kernels use no zero points (the converter makes them 0).
+        d.q.input_offset = 0;
+        d.q.output_offset = 0;
+    }
+    let copy = kind == Kind::Int16 && quant::bias_misaligned(g.bias.as_ref());
+    d.bias_copied = u16::from(copy);
     ctx.persist(&d)?;
     if int8 {
         quant::persist_multipliers(ctx, &d.q, &g.input, &g.filter, &g.output, g.channels)?;
+    }
+    if copy {
+        quant::persist_bias_copy(ctx, g.bias.as_ref())?;
     }
     Ok(kind)
 }

@@ -1,13 +1,15 @@
-//! CONV_2D: int8 (per-channel) and float32. [`registration_int8`] links no float kernel.
+//! CONV_2D: int8 and 16x8 (per-channel) and float32. [`registration_int8`] links no float
+//! kernel.
 
 use super::conv::{self, Data, Geometry, Kind};
-use super::{activation, padding, positive, EvalCtx, OpCtx, PrepareCtx, Registration};
+use super::{activation, padding, positive, Element, EvalCtx, OpCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator};
 use microlite_kernels::conv_2d::{
-    conv_2d_f32, conv_2d_f32_scratch_len, conv_2d_int8, conv_2d_int8_scratch_len,
+    conv_2d_f32, conv_2d_f32_scratch_len, conv_2d_int16, conv_2d_int8, conv_2d_int8_scratch_len,
 };
 use microlite_kernels::quant::compute_padding;
+use microlite_kernels::quant::Accumulator;
 
 pub(crate) fn registration() -> Registration {
     Registration::builtin(BuiltinOperator::CONV_2D, 8, prepare, eval)
@@ -60,6 +62,7 @@ fn geometry<'m>(ctx: &OpCtx<'m>) -> Result<Geometry<'m>, Error> {
         depth_multiplier: 1,
         act,
         channels: filter_shape[0],
+        bias_type: o.u8(6, 0)?,
     })
 }
 
@@ -80,6 +83,7 @@ fn prepare_with(ctx: &mut PrepareCtx<'_>, int8_only: bool) -> Result<(), Error> 
             0,
             4 * conv_2d_f32_scratch_len(&g.conv(), g.in_shape, g.filter_shape),
         ),
+        Kind::Int16 | Kind::Int16Bias32 => (0, 0),
     };
     ctx.request_scratch_between(need, want);
     Ok(())
@@ -122,10 +126,42 @@ fn eval_int8(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
     run_int8(ctx, d, rest)
 }
 
+/// 16x8, with the accumulator of the bias type `B`.
+fn run_int16<'b, B: Element + Accumulator>(
+    ctx: &mut EvalCtx<'b>,
+    d: &Data,
+    rest: &'b [u8],
+    bias: Option<&'b [B]>,
+) -> Result<(), Error> {
+    let q = d.q.params(rest)?;
+    let (input, filter) = (ctx.input::<i16>(0)?, ctx.input::<i8>(1)?);
+    let output = ctx.output::<i16>(0)?;
+    conv_2d_int16(
+        &d.conv(),
+        &q,
+        d.in_shape(),
+        input,
+        d.filter_shape(),
+        filter,
+        bias,
+        d.out_shape(),
+        output,
+    )
+    .map_err(|e| ctx.kernel_err(e))
+}
+
 fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
     let (d, rest) = ctx.data_parts::<Data, u8>()?;
     match Kind::from_tag(u32::from(d.kind))? {
         Kind::Int8 => run_int8(ctx, d, rest),
+        Kind::Int16 => {
+            let bias = d.bias_i64(ctx, rest, 2)?;
+            run_int16(ctx, d, rest, bias)
+        }
+        Kind::Int16Bias32 => {
+            let bias = ctx.optional_input::<i32>(2)?;
+            run_int16(ctx, d, rest, bias)
+        }
         Kind::Float32 => {
             let (input, filter, bias) = (
                 ctx.input::<f32>(0)?,

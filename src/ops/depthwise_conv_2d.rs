@@ -6,8 +6,8 @@ use super::{activation, padding, positive, EvalCtx, OpCtx, PrepareCtx, Registrat
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator};
 use microlite_kernels::depthwise_conv_2d::{
-    depthwise_conv_2d_f32, depthwise_conv_2d_int8, depthwise_conv_2d_scratch_len,
-    depthwise_conv_2d_scratch_min,
+    depthwise_conv_2d_f32, depthwise_conv_2d_int16, depthwise_conv_2d_int8,
+    depthwise_conv_2d_scratch_len, depthwise_conv_2d_scratch_min,
 };
 use microlite_kernels::quant::compute_padding;
 
@@ -70,6 +70,7 @@ fn geometry<'m>(ctx: &OpCtx<'m>) -> Result<Geometry<'m>, Error> {
         depth_multiplier: oc / ic,
         act,
         channels: oc,
+        bias_type: 0,
     })
 }
 
@@ -85,6 +86,14 @@ fn prepare_with(ctx: &mut PrepareCtx<'_>, int8_only: bool) -> Result<(), Error> 
     match conv::prepare(ctx, &g, int8_only)? {
         // One pixel's channels at least, whole row segments where the arena has room.
         Kind::Int8 | Kind::Float32 => ctx.request_scratch_between(4 * need, 4 * want),
+        Kind::Int16 => {}
+        // TFLM reads a 16x8 depthwise bias as int64 whatever its type: refuse int32.
+        Kind::Int16Bias32 => {
+            return Err(match &g.bias {
+                Some(b) => ctx.op.type_err(b),
+                None => ctx.op.type_err(&g.input),
+            })
+        }
     }
     Ok(())
 }
@@ -131,6 +140,26 @@ fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
     let (d, rest) = ctx.data_parts::<Data, u8>()?;
     match Kind::from_tag(u32::from(d.kind))? {
         Kind::Int8 => run_int8(ctx, d, rest),
+        Kind::Int16 => {
+            let q = d.q.params(rest)?;
+            let bias = d.bias_i64(ctx, rest, 2)?;
+            let (input, filter) = (ctx.input::<i16>(0)?, ctx.input::<i8>(1)?);
+            let output = ctx.output::<i16>(0)?;
+            depthwise_conv_2d_int16(
+                &d.conv(),
+                usize::from(d.depth_multiplier),
+                &q,
+                d.in_shape(),
+                input,
+                d.filter_shape(),
+                filter,
+                bias,
+                d.out_shape(),
+                output,
+            )
+            .map_err(|e| ctx.kernel_err(e))
+        }
+        Kind::Int16Bias32 => Err(Error::TooComplex),
         Kind::Float32 => {
             let (input, filter, bias) = (
                 ctx.input::<f32>(0)?,

@@ -1,16 +1,19 @@
-//! FULLY_CONNECTED: int8 (per-tensor or per-channel) and float32, optional bias, keep_num_dims.
+//! FULLY_CONNECTED: int8 and 16x8 (per-tensor or per-channel) and float32, optional bias,
+//! keep_num_dims.
 //!
 //! Two registrations: [`registration`] (int8 and float32) and [`registration_int8`], which
 //! links no float kernel.
 
-use super::quant::{self, WeightedInt8};
-use super::{activation, kinds, EvalCtx, OpCtx, PrepareCtx, Registration, T};
+use super::quant::{self, Weighted, WeightedInt8};
+use super::{activation, kinds, Element, EvalCtx, OpCtx, PrepareCtx, Registration, T};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator};
 use microlite_kernels::fully_connected::{
-    fully_connected_f32, fully_connected_int8, fully_connected_int8_scratch_len,
+    fully_connected_f32, fully_connected_int16, fully_connected_int8,
+    fully_connected_int8_scratch_len,
 };
 use microlite_kernels::quant::activation_range_f32;
+use microlite_kernels::quant::Accumulator;
 use microlite_kernels::Activation;
 
 pub(crate) fn registration() -> Registration {
@@ -27,7 +30,8 @@ pub(crate) fn registration_int8() -> Registration {
 }
 
 kinds! {
-    enum Kind { Int8, Float32 }
+    /// int8; 16x8 with an int64 bias (i64 accumulator) or an int32 one; float32.
+    enum Kind { Int8, Int16, Int16Bias32, Float32 }
 }
 
 /// What eval needs, fixed at prepare; int8 multipliers and shifts follow it.
@@ -43,6 +47,8 @@ struct Data {
     act_max: f32,
     /// Int8 quantization (zeroed for float32).
     q: WeightedInt8,
+    /// 1 when a 16x8 int64 bias was copied into the op data (misaligned in the model).
+    bias_copied: u32,
 }
 
 struct Params<'m> {
@@ -54,6 +60,8 @@ struct Params<'m> {
     depth: usize,
     units: usize,
     act: Activation,
+    /// `quantized_bias_type` (a 16x8 op without bias: its accumulator).
+    bias_type: u8,
 }
 
 fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
@@ -100,6 +108,7 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
         depth,
         units,
         act,
+        bias_type: o.u8(4, 0)?,
     })
 }
 
@@ -107,28 +116,49 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
 fn prepare_with(ctx: &mut PrepareCtx<'_>, int8_only: bool) -> Result<(), Error> {
     let op = ctx.op;
     let p = params(&op)?;
-    let int8 = quant::check_weighted_types(&op, &p.input, &p.filter, p.bias.as_ref(), &p.output)?;
-    if int8_only && !int8 {
+    let w = quant::check_weighted_types(
+        &op,
+        &p.input,
+        &p.filter,
+        p.bias.as_ref(),
+        &p.output,
+        p.bias_type,
+    )?;
+    if int8_only && w != Weighted::Int8 {
         return Err(op.type_err(&p.input));
     }
+    let kind = match w {
+        Weighted::Int8 => Kind::Int8,
+        Weighted::Int16 { bias64: true } => Kind::Int16,
+        Weighted::Int16 { bias64: false } => Kind::Int16Bias32,
+        Weighted::Float32 => Kind::Float32,
+    };
+    let int8 = kind != Kind::Float32;
     let word = |v: usize| u32::try_from(v).map_err(|_| op.shape_err(&p.input));
     let (act_min, act_max) = activation_range_f32(p.act);
     let mut d = Data {
-        kind: Kind::Float32.tag(),
+        kind: kind.tag(),
         batches: word(p.batches)?,
         depth: word(p.depth)?,
         units: word(p.units)?,
         act_min,
         act_max,
         q: WeightedInt8::default(),
+        bias_copied: 0,
     };
+    let copy = kind == Kind::Int16 && quant::bias_misaligned(p.bias.as_ref());
+    d.bias_copied = u32::from(copy);
     if int8 {
-        d.kind = Kind::Int8.tag();
         d.q = quant::weighted_int8(&op, &p.input, &p.filter, &p.output, p.units, p.act)?;
     }
     ctx.persist(&d)?;
     if int8 {
         quant::persist_multipliers(ctx, &d.q, &p.input, &p.filter, &p.output, p.units)?;
+    }
+    if copy {
+        quant::persist_bias_copy(ctx, p.bias.as_ref())?;
+    }
+    if kind == Kind::Int8 {
         // Widened rows where the arena has room for them; else the direct loop runs (TFLM's
         // FULLY_CONNECTED takes no scratch either).
         let want = fully_connected_int8_scratch_len(p.batches, p.depth, p.units);
@@ -164,10 +194,40 @@ fn eval_int8(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
     run_int8(ctx, d, rest)
 }
 
+/// 16x8, with the accumulator of the bias type `B`.
+fn run_int16<'b, B: Element + Accumulator>(
+    ctx: &mut EvalCtx<'b>,
+    d: &Data,
+    rest: &'b [u8],
+    bias: Option<&'b [B]>,
+) -> Result<(), Error> {
+    let q = d.q.params(rest)?;
+    let (input, filter) = (ctx.input::<i16>(0)?, ctx.input::<i8>(1)?);
+    let output = ctx.output::<i16>(0)?;
+    let (b, n, u) = (d.batches as usize, d.depth as usize, d.units as usize);
+    fully_connected_int16(&q, b, n, u, input, filter, bias, output).map_err(|e| ctx.kernel_err(e))
+}
+
 fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
     let (d, rest) = ctx.data_parts::<Data, u8>()?;
     match Kind::from_tag(d.kind)? {
         Kind::Int8 => run_int8(ctx, d, rest),
+        Kind::Int16 => {
+            let bias = if d.bias_copied != 0 {
+                Some(quant::bias_copy(
+                    rest,
+                    d.q.channels as usize,
+                    d.units as usize,
+                )?)
+            } else {
+                ctx.optional_input::<i64>(2)?
+            };
+            run_int16(ctx, d, rest, bias)
+        }
+        Kind::Int16Bias32 => {
+            let bias = ctx.optional_input::<i32>(2)?;
+            run_int16(ctx, d, rest, bias)
+        }
         Kind::Float32 => {
             let (input, filter, bias) = (
                 ctx.input::<f32>(0)?,

@@ -4,14 +4,14 @@ use super::movement::{sizes, words};
 use super::{kinds, EvalCtx, OpCtx, PrepareCtx, Registration, T};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator, TensorType};
-use microlite_kernels::mean::{mean_f32, mean_int8};
+use microlite_kernels::mean::{mean_f32, mean_int16, mean_int8};
 
 pub(crate) fn registration() -> Registration {
     Registration::builtin(BuiltinOperator::MEAN, 3, prepare, eval)
 }
 
 kinds! {
-    enum Kind { Int8, Float32 }
+    enum Kind { Int8, Int16, Float32 }
 }
 
 #[repr(C)]
@@ -87,7 +87,7 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
         return Err(ctx.type_err(&output));
     }
     match input.t.ty() {
-        TensorType::Int8 => {
+        TensorType::Int8 | TensorType::Int16 => {
             ctx.quant(&input)?;
             ctx.quant(&output)?;
         }
@@ -114,8 +114,13 @@ fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
         out_scale: 0.0,
         out_zp: 0,
     };
-    if p.input.t.ty() == TensorType::Int8 {
-        d.kind = Kind::Int8.tag();
+    if matches!(p.input.t.ty(), TensorType::Int8 | TensorType::Int16) {
+        d.kind = if p.input.t.ty() == TensorType::Int8 {
+            Kind::Int8
+        } else {
+            Kind::Int16
+        }
+        .tag();
         (d.in_scale, d.in_zp) = op.quant(&p.input)?;
         (d.out_scale, d.out_zp) = op.quant(&p.output)?;
     }
@@ -135,6 +140,12 @@ fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
             let out = ctx.output::<i8>(0)?;
             let (si, zi, so, zo) = (d.in_scale, d.in_zp, d.out_scale, d.out_zp);
             mean_int8(in_shape, x, si, zi, axes, so, zo, out, scratch)
+        }
+        Kind::Int16 => {
+            let x = ctx.input::<i16>(0)?;
+            let out = ctx.output::<i16>(0)?;
+            let (si, zi, so, zo) = (d.in_scale, d.in_zp, d.out_scale, d.out_zp);
+            mean_int16(in_shape, x, si, zi, axes, so, zo, out)
         }
         Kind::Float32 => {
             let x = ctx.input::<f32>(0)?;

@@ -3,8 +3,10 @@
 use super::{activation, kinds, padding, positive, EvalCtx, OpCtx, PrepareCtx, T};
 use crate::error::Error;
 use crate::schema::{options, TensorType};
-use microlite_kernels::pooling::{PoolParams, MAX_AVERAGE_TAPS};
-use microlite_kernels::quant::{activation_range_f32, activation_range_i8, compute_padding};
+use microlite_kernels::pooling::{max_average_taps, PoolParams, MAX_AVERAGE_TAPS};
+use microlite_kernels::quant::{
+    activation_range_f32, activation_range_i8, activation_range_q, compute_padding,
+};
 use microlite_kernels::KernelError;
 
 pub(crate) struct Pool<'m> {
@@ -12,7 +14,7 @@ pub(crate) struct Pool<'m> {
     pub in_shape: [usize; 4],
     pub out_shape: [usize; 4],
     pub params: PoolParams,
-    /// Activation range for int8 (as i32) or float32.
+    /// Activation range for int8 or int16 (as i32), or float32.
     pub range_i8: (i32, i32),
     pub range_f32: (f32, f32),
 }
@@ -50,6 +52,15 @@ pub(crate) fn params<'m>(ctx: &OpCtx<'m>) -> Result<Pool<'m>, Error> {
             }
             range_i8 = activation_range_i8(act, so, zo);
         }
+        TensorType::Int16 => {
+            // TFLM: scales within 1e-6, equal zero points (no requantization).
+            let (si, zi) = ctx.quant(&input)?;
+            let (so, zo) = ctx.quant(&output)?;
+            if (f64::from(si) - f64::from(so)).abs() > 1e-6 || zi != zo {
+                return Err(ctx.quant_err(&output));
+            }
+            range_i8 = activation_range_q::<i16>(act, so, zo);
+        }
         TensorType::Float32 => {}
         _ => return Err(ctx.type_err(&input)),
     }
@@ -73,6 +84,15 @@ pub(crate) fn params<'m>(ctx: &OpCtx<'m>) -> Result<Pool<'m>, Error> {
 
 type KernelI8 =
     fn(&PoolParams, i32, i32, [usize; 4], &[i8], [usize; 4], &mut [i8]) -> Result<(), KernelError>;
+type KernelI16 = fn(
+    &PoolParams,
+    i32,
+    i32,
+    [usize; 4],
+    &[i16],
+    [usize; 4],
+    &mut [i16],
+) -> Result<(), KernelError>;
 type KernelF32 = fn(
     &PoolParams,
     f32,
@@ -84,7 +104,7 @@ type KernelF32 = fn(
 ) -> Result<(), KernelError>;
 
 kinds! {
-    enum Kind { Int8, Float32 }
+    enum Kind { Int8, Int16, Float32 }
 }
 
 /// Typed op data of a pooling op.
@@ -103,7 +123,12 @@ struct Data {
 }
 
 /// Runs a pooling kernel pair on the op's tensors.
-pub(crate) fn eval(ctx: &mut EvalCtx<'_>, int8: KernelI8, float: KernelF32) -> Result<(), Error> {
+pub(crate) fn eval(
+    ctx: &mut EvalCtx<'_>,
+    int8: KernelI8,
+    int16: KernelI16,
+    float: KernelF32,
+) -> Result<(), Error> {
     let d = *ctx.data::<Data>()?;
     let [stride_h, stride_w] = d.stride.map(|v| v as usize);
     let [filter_h, filter_w] = d.filter.map(|v| v as usize);
@@ -132,6 +157,19 @@ pub(crate) fn eval(ctx: &mut EvalCtx<'_>, int8: KernelI8, float: KernelF32) -> R
                 x,
                 out_shape,
                 ctx.output::<i8>(0)?,
+            )
+        }
+        Kind::Int16 => {
+            let x = ctx.input::<i16>(0)?;
+            let [lo, hi] = d.range_i8;
+            int16(
+                &params,
+                lo,
+                hi,
+                in_shape,
+                x,
+                out_shape,
+                ctx.output::<i16>(0)?,
             )
         }
         Kind::Float32 => {
@@ -164,6 +202,13 @@ pub(crate) fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
             return Err(op.options_err())
         }
         TensorType::Int8 => Kind::Int8,
+        TensorType::Int16
+            if p.params.filter_h.min(p.in_shape[1]) * p.params.filter_w.min(p.in_shape[2])
+                > max_average_taps::<i16>() =>
+        {
+            return Err(op.options_err())
+        }
+        TensorType::Int16 => Kind::Int16,
         TensorType::Float32 => Kind::Float32,
         _ => return Err(op.type_err(&p.input)),
     };

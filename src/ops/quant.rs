@@ -3,7 +3,7 @@
 use super::{OpCtx, PrepareCtx, T};
 use crate::error::Error;
 use crate::schema::TensorType;
-use microlite_kernels::quant::activation_range_i8;
+use microlite_kernels::quant::{activation_range_i8, activation_range_q};
 use microlite_kernels::quant::{clamp_shift, conv_channel_multiplier};
 use microlite_kernels::{Activation, QuantParams};
 
@@ -90,26 +90,94 @@ impl WeightedInt8 {
     }
 }
 
-/// Validates a weighted op's types: int8 activations with int8 weights and an int32 bias, or
-/// float32 throughout. Returns whether it is int8.
+/// Whether a 16x8 op's int64 `bias` sits in the model's bytes off an 8-byte boundary
+/// (converters align some buffers to 4 only): then [`persist_bias_copy`] keeps a copy.
+pub(crate) fn bias_misaligned(bias: Option<&T<'_>>) -> bool {
+    bias.and_then(|b| b.t.data())
+        .is_some_and(|d| !(d.as_ptr() as usize).is_multiple_of(8))
+}
+
+/// Appends an 8-aligned copy of `bias` (int64) to the op's persistent data, after its
+/// multipliers and shifts; [`bias_copy`] finds it at eval.
+pub(crate) fn persist_bias_copy(
+    ctx: &mut PrepareCtx<'_>,
+    bias: Option<&T<'_>>,
+) -> Result<(), Error> {
+    let Some(d) = bias.and_then(|b| b.t.data()) else {
+        return Ok(());
+    };
+    let n = d.len() / 8;
+    let out = ctx.persist_zeroed::<i64>(n)?;
+    for (o, c) in out.iter_mut().zip(d.chunks_exact(8)) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(c);
+        *o = i64::from_le_bytes(b);
+    }
+    Ok(())
+}
+
+/// The int64 bias [`persist_bias_copy`] kept: `len` values at the first 8-aligned byte after
+/// the `multipliers` multipliers and shifts (`rest`: the op data after its header).
+pub(crate) fn bias_copy(rest: &[u8], multipliers: usize, len: usize) -> Result<&[i64], Error> {
+    let tail = rest.get(5 * multipliers..).unwrap_or(&[]);
+    let skip = tail.as_ptr().align_offset(8);
+    let bytes = tail
+        .get(skip..skip.saturating_add(8 * len))
+        .ok_or(Error::TooComplex)?;
+    if bytes.is_empty() {
+        return Ok(&[]);
+    }
+    bytemuck::try_cast_slice(bytes).map_err(|_| Error::TooComplex)
+}
+
+/// The dtypes of a weighted op (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Weighted {
+    /// int8 activations, int8 weights, int32 bias.
+    Int8,
+    /// 16x8: int16 activations, int8 weights; the bias (int64, or int32) picks the
+    /// accumulator as TFLM's templates do (`bias64`: `i64` and the 64-bit rescale).
+    Int16 { bias64: bool },
+    /// float32 throughout.
+    Float32,
+}
+
+/// Validates a weighted op's types: int8 activations with int8 weights and an int32 bias,
+/// 16x8 (int16 activations, int8 weights, an int64 or int32 bias), or float32 throughout.
+/// `bias_type` is the op's `quantized_bias_type` option, which picks a 16x8 op's accumulator
+/// when it has no bias (TFLM: int32 when it says INT32, else int64).
 pub(crate) fn check_weighted_types(
     ctx: &OpCtx<'_>,
     input: &T<'_>,
     filter: &T<'_>,
     bias: Option<&T<'_>>,
     output: &T<'_>,
-) -> Result<bool, Error> {
-    let (weights, bias_ty) = match input.t.ty() {
-        TensorType::Int8 => (TensorType::Int8, TensorType::Int32),
-        TensorType::Float32 => (TensorType::Float32, TensorType::Float32),
+    bias_type: u8,
+) -> Result<Weighted, Error> {
+    let kind = match input.t.ty() {
+        TensorType::Int8 => Weighted::Int8,
+        TensorType::Int16 => Weighted::Int16 {
+            bias64: match bias.map(|b| b.t.ty()) {
+                Some(TensorType::Int32) => false,
+                Some(_) => true,
+                None => bias_type != TensorType::Int32 as u8,
+            },
+        },
+        TensorType::Float32 => Weighted::Float32,
         _ => return Err(ctx.type_err(input)),
+    };
+    let (weights, bias_ty) = match kind {
+        Weighted::Int8 => (TensorType::Int8, TensorType::Int32),
+        Weighted::Int16 { bias64: true } => (TensorType::Int8, TensorType::Int64),
+        Weighted::Int16 { bias64: false } => (TensorType::Int8, TensorType::Int32),
+        Weighted::Float32 => (TensorType::Float32, TensorType::Float32),
     };
     ctx.expect_type(filter, weights)?;
     ctx.expect_type(output, input.t.ty())?;
     if let Some(b) = bias {
         ctx.expect_type(b, bias_ty)?;
     }
-    Ok(weights == TensorType::Int8)
+    Ok(kind)
 }
 
 /// The int8 prepare of a weighted op: validates the quantization and returns the header the
@@ -126,7 +194,11 @@ pub(crate) fn weighted_int8(
     let n = channel_multipliers(ctx, input, filter, output, channels, None)?;
     let (_, in_zp) = ctx.quant(input)?;
     let (out_scale, out_zp) = ctx.quant(output)?;
-    let (act_min, act_max) = activation_range_i8(act, out_scale, out_zp);
+    let (act_min, act_max) = if output.t.ty() == TensorType::Int16 {
+        activation_range_q::<i16>(act, out_scale, out_zp)
+    } else {
+        activation_range_i8(act, out_scale, out_zp)
+    };
     Ok(WeightedInt8 {
         input_offset: in_zp.wrapping_neg(),
         output_offset: out_zp,

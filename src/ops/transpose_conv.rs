@@ -12,7 +12,8 @@ use crate::error::Error;
 use crate::schema::{options, BuiltinOperator, TensorType};
 use microlite_kernels::quant::compute_padding;
 use microlite_kernels::transpose_conv::{
-    transpose_conv_f32, transpose_conv_int8, transpose_conv_scratch_len, TransposeConvParams,
+    transpose_conv_f32, transpose_conv_int16, transpose_conv_int8, transpose_conv_scratch_len,
+    TransposeConvParams,
 };
 
 pub(crate) fn registration() -> Registration {
@@ -70,6 +71,7 @@ fn geometry<'m>(ctx: &OpCtx<'m>) -> Result<Geometry<'m>, Error> {
         depth_multiplier: 1,
         act,
         channels: filter_shape[0],
+        bias_type: o.u8(4, 0)?,
     })
 }
 
@@ -85,6 +87,16 @@ fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
     match conv::prepare(ctx, &g, false)? {
         Kind::Int8 => {
             ctx.request_scratch(transpose_conv_scratch_len(g.out_shape).saturating_mul(4));
+        }
+        Kind::Int16 => {
+            ctx.request_scratch(transpose_conv_scratch_len(g.out_shape).saturating_mul(8));
+        }
+        // TFLM reads a 16x8 bias as int64 whatever its type: refuse int32.
+        Kind::Int16Bias32 => {
+            return Err(match &g.bias {
+                Some(b) => op.type_err(b),
+                None => op.type_err(&g.input),
+            })
         }
         Kind::Float32 => {}
     }
@@ -124,6 +136,26 @@ fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
                 scratch,
             )
         }
+        Kind::Int16 => {
+            let q = d.q.params(rest)?;
+            let bias = d.bias_i64(ctx, rest, 3)?;
+            let (filter, input) = (ctx.input::<i8>(1)?, ctx.input::<i16>(2)?);
+            let output = ctx.output::<i16>(0)?;
+            let scratch = ctx.scratch::<i64>()?;
+            transpose_conv_int16(
+                &params,
+                &q,
+                d.in_shape(),
+                input,
+                d.filter_shape(),
+                filter,
+                bias,
+                d.out_shape(),
+                output,
+                scratch,
+            )
+        }
+        Kind::Int16Bias32 => return Err(Error::TooComplex),
         Kind::Float32 => {
             let (filter, input, bias) = (
                 ctx.input::<f32>(1)?,
