@@ -179,6 +179,8 @@ adders! {
     add_transpose => transpose,
     /// Registers TRANSPOSE_CONV.
     add_transpose_conv => transpose_conv,
+    /// Registers UNIDIRECTIONAL_SEQUENCE_LSTM (float32, int8 with an int16 cell state, 16x8).
+    add_unidirectional_sequence_lstm => unidirectional_sequence_lstm,
     /// Registers UNPACK.
     add_unpack => unpack,
 }
@@ -323,6 +325,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; ALL_OPS] = {
         B::TANH,
         B::TRANSPOSE,
         B::TRANSPOSE_CONV,
+        B::UNIDIRECTIONAL_SEQUENCE_LSTM,
         B::UNPACK,
     ]
 };

@@ -54,6 +54,7 @@ pub mod hard_swish;
 pub mod l2_normalization;
 pub mod leaky_relu;
 pub mod logistic;
+pub mod lstm;
 pub mod maximum;
 pub mod mean;
 pub mod minimum;

@@ -56,6 +56,7 @@ pub(crate) mod svdf;
 pub(crate) mod tanh;
 pub(crate) mod transpose;
 pub(crate) mod transpose_conv;
+pub(crate) mod unidirectional_sequence_lstm;
 pub(crate) mod unpack;
 
 /// A kernel's prepare: validates the op once, at [`crate::Interpreter::new`], and keeps what
