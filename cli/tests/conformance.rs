@@ -1,4 +1,5 @@
-//! Conformance: the project's own corpus always, and `../shared/models` when present.
+//! Conformance: the project's own corpus always, and `../shared/models` and `../shared/models-lstm-svdf`
+//! when present (required under CI).
 
 use microlite_cli::conform::{line, run_set};
 use std::path::Path;
@@ -25,15 +26,35 @@ fn run(set: &Path) -> (usize, usize) {
     (pass, fail)
 }
 
+/// A set of `../shared`, or `None` (skipped) when it is not beside the checkout; under CI
+/// (`CI=true`) a missing set fails instead of passing silently.
+fn shared(name: &str) -> Option<std::path::PathBuf> {
+    let set = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared").join(name);
+    if set.is_dir() {
+        return Some(set);
+    }
+    assert!(
+        std::env::var("CI").map_or(true, |v| v != "true"),
+        "{} not found under CI",
+        set.display()
+    );
+    eprintln!("skipping: {} not found", set.display());
+    None
+}
+
 #[test]
 fn shared_models() {
-    let set = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/models");
-    if !set.is_dir() {
-        eprintln!("skipping: {} not found", set.display());
-        return;
-    }
+    let Some(set) = shared("models") else { return };
     let (pass, _) = run(&set);
     assert_eq!(pass, 14);
+}
+
+/// SVDF and LSTM models (streaming cases included).
+#[test]
+fn shared_models_lstm_svdf() {
+    let Some(set) = shared("models-lstm-svdf") else { return };
+    let (pass, _) = run(&set);
+    assert_eq!(pass, 3);
 }
 
 #[test]
