@@ -36,10 +36,11 @@ const SHARED: &[&str] = &[
     "person_detect",
 ];
 /// Models with state the `recurrent` binary embeds: (folder, name). `keyword_scrambled_8bit`
-/// (TFLM's SVDF benchmark model, in `../shared/models-lstm-svdf`) when present, and the
-/// project's own SVDF models.
+/// (TFLM's SVDF benchmark model) and `mnist_lstm_int8` (TFLM's LSTM example), from
+/// `../shared/models-lstm-svdf` when present, and the project's own SVDF models.
 const RECURRENT: &[(&str, &str)] = &[
     ("../../../shared/models-lstm-svdf", "keyword_scrambled_8bit"),
+    ("../../../shared/models-lstm-svdf", "mnist_lstm_int8"),
     ("../../tests/conformance", "svdf_kws_pipeline_int8"),
     ("../../tests/conformance", "svdf_b2_r2_m10_int8"),
     ("../../tests/conformance", "svdf_b2_r2_m10_int16state"),

@@ -1,7 +1,7 @@
 //! microlite on a Cortex-M4 (QEMU `mps2-an386`) with models that keep state across invokes:
 //! TFLM's SVDF keyword model (`keyword_scrambled_8bit`: int16 input, SVDF with int8 state,
-//! int16 SOFTMAX output, int32 output) and the project's own SVDF models (int8 and int16
-//! state). Each is checked against TFLM's golden byte for byte from a fresh state, with its
+//! int16 SOFTMAX output, int32 output), TFLM's LSTM example (`mnist_lstm_int8`: 28 steps of
+//! UNIDIRECTIONAL_SEQUENCE_LSTM with an int16 cell state) and the project's own SVDF models. Each is checked against TFLM's golden byte for byte from a fresh state, with its
 //! instructions per invoke. Exits 0 only when every model passes.
 #![no_std]
 #![no_main]
@@ -21,10 +21,12 @@ const ARENA_BYTES: usize = 32 * 1024;
 static mut ARENA: Arena<ARENA_BYTES> = Arena::new();
 
 /// The union of the models' ops.
-fn resolver() -> Result<MutableOpResolver<4>, Error> {
-    let mut r = MutableOpResolver::<4>::new();
+fn resolver() -> Result<MutableOpResolver<6>, Error> {
+    let mut r = MutableOpResolver::<6>::new();
     r.add_svdf()?
+        .add_unidirectional_sequence_lstm()?
         .add_fully_connected()?
+        .add_reshape()?
         .add_softmax()?
         .add_quantize()?;
     Ok(r)
