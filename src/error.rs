@@ -114,41 +114,100 @@ impl defmt::Format for OpName {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
-#[allow(missing_docs)] // fields are named for what they hold
 pub enum Error {
     /// The model's bytes are not a valid TFLite model.
     Malformed(Malformed),
-    /// The resolver has no kernel for this builtin operator (code and version as in the model).
-    UnsupportedOp { op: u32, code: i32, version: i32 },
+    /// The resolver has no kernel for this builtin operator.
+    UnsupportedOp {
+        /// The operator's index in the subgraph.
+        op: u32,
+        /// Its builtin code (`BuiltinOperator`; `Display` names it).
+        code: i32,
+        /// Its version as the model states it.
+        version: i32,
+    },
     /// The resolver has no kernel for this custom operator (named by its `custom_code`).
-    /// (`op` is the operator index, at most 65,534 as for every model microlite plans.)
-    CustomOp { op: u16, name: OpName },
+    CustomOp {
+        /// The operator's index (at most 65,534, as for every model microlite plans).
+        op: u16,
+        /// The first 12 bytes of its `custom_code`.
+        name: OpName,
+    },
     /// An operator is given a tensor type its kernel does not accept.
-    UnsupportedType { op: u32, tensor: u32, ty: u8 },
+    UnsupportedType {
+        /// The operator's index.
+        op: u32,
+        /// The tensor's index.
+        tensor: u32,
+        /// Its type (`TensorType` as a `u8`; `Display` names it).
+        ty: u8,
+    },
     /// Tensor shapes do not fit together for an operator.
-    ShapeMismatch { op: u32, tensor: u32 },
+    ShapeMismatch {
+        /// The operator's index.
+        op: u32,
+        /// The tensor whose shape does not fit (`u32::MAX` when the kernel found it).
+        tensor: u32,
+    },
     /// A quantization parameter is missing or out of range for an operator.
-    BadQuantization { op: u32, tensor: u32 },
+    BadQuantization {
+        /// The operator's index.
+        op: u32,
+        /// The tensor whose scale or zero point is unusable.
+        tensor: u32,
+    },
     /// An operator option is out of range (zero stride, unsupported activation, ...).
-    BadOptions { op: u32 },
+    BadOptions {
+        /// The operator's index.
+        op: u32,
+    },
     /// An operator has the wrong number of inputs or outputs.
-    OperandCount { op: u32 },
+    OperandCount {
+        /// The operator's index.
+        op: u32,
+    },
     /// The arena is smaller than the plan needs.
-    ArenaTooSmall { needed: usize, available: usize },
+    ArenaTooSmall {
+        /// Bytes the plan needs (a lower bound when prepare itself ran out of room).
+        needed: usize,
+        /// Bytes the arena has.
+        available: usize,
+    },
     /// The arena does not start on a 16-byte boundary.
     ArenaMisaligned,
     /// Constant data in the model is not aligned for its type (embed models 16-byte aligned).
-    DataMisaligned { tensor: u32 },
+    DataMisaligned {
+        /// The tensor's index (`u32::MAX` when found at eval).
+        tensor: u32,
+    },
     /// An operator's state input (SVDF's activation state, say) is not a variable tensor.
-    NotVariable { op: u32, tensor: u32 },
+    NotVariable {
+        /// The operator's index.
+        op: u32,
+        /// The tensor's index.
+        tensor: u32,
+    },
     /// A model needs more than this build supports (subgraphs, rank, tensor count).
     TooComplex,
     /// An input or output index passed to the API is out of range.
-    BadIndex { index: usize },
+    BadIndex {
+        /// The index passed.
+        index: usize,
+    },
     /// A typed accessor was asked for a tensor of another type.
-    WrongType { expected: u8, actual: u8 },
+    WrongType {
+        /// The type asked for (`TensorType` as a `u8`).
+        expected: u8,
+        /// The tensor's type.
+        actual: u8,
+    },
     /// A slice passed in has the wrong length.
-    WrongLength { expected: usize, actual: usize },
+    WrongLength {
+        /// Elements the tensor has.
+        expected: usize,
+        /// Elements passed.
+        actual: usize,
+    },
     /// The resolver is full (its capacity is a const generic).
     ResolverFull,
 }

@@ -114,7 +114,23 @@ fn idx(i: usize) -> u32 {
 }
 
 impl<'a> Model<'a> {
-    /// Verifies `bytes` as a TFLite model (file identifier `TFL3`) and returns a view of it.
+    /// Verifies `bytes` as a TFLite model (file identifier `TFL3`) and returns a view of it,
+    /// reading nothing outside `bytes` afterwards (every later accessor is infallible).
+    ///
+    /// Embed the model **16-byte aligned**: constant tensors are viewed in place as `i16`,
+    /// `i32`, `f32`, ... slices, and [`crate::Interpreter::new`] refuses a constant whose bytes
+    /// are misaligned for its type ([`Error::DataMisaligned`]). `include_bytes!` gives no
+    /// alignment; wrap it:
+    ///
+    /// ```
+    /// #[repr(C, align(16))]
+    /// struct Aligned<T: ?Sized>(T);
+    /// static MODEL: &Aligned<[u8]> =
+    ///     &Aligned(*include_bytes!("../tests/conformance/fc_relu_int8/model.tflite"));
+    /// let model = microlite::Model::from_bytes(&MODEL.0)?;
+    /// assert_eq!(model.subgraph_count(), 1);
+    /// # Ok::<(), microlite::Error>(())
+    /// ```
     ///
     /// # Errors
     /// [`Error::Malformed`] naming the first structural problem found.

@@ -398,6 +398,23 @@ impl<'a> Interpreter<'a> {
 }
 
 /// A 16-byte-aligned arena of `N` bytes, e.g. in a `static` or on the stack.
+///
+/// Size it with `microlite plan MODEL` (or [`Interpreter::arena_size`] on the host). In a
+/// firmware it usually lives in a `static` handed out once (`static_cell`, `cortex_m::singleton!`
+/// or an `addr_of_mut!` taken once in `main`):
+///
+/// ```
+/// use microlite::{Arena, Interpreter, Model, MutableOpResolver};
+/// # #[repr(C, align(16))] struct A<T: ?Sized>(T);
+/// # static MODEL: &A<[u8]> = &A(*include_bytes!("../../tests/conformance/fc_relu_int8/model.tflite"));
+/// let mut arena = Arena::<4096>::new();
+/// let mut resolver = MutableOpResolver::<1>::new();
+/// resolver.add_fully_connected()?;
+/// let model = Model::from_bytes(&MODEL.0)?;
+/// let interp = Interpreter::new(model, &resolver, arena.as_mut_slice())?;
+/// assert!(interp.arena_used_bytes() <= 4096);
+/// # Ok::<(), microlite::Error>(())
+/// ```
 #[repr(C, align(16))]
 pub struct Arena<const N: usize>([u8; N]);
 
