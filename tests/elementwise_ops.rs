@@ -302,3 +302,147 @@ fn binary_ops_refuse_mixed_types_and_bad_broadcasts() {
         );
     }
 }
+
+/// An int16 LOGISTIC or TANH model `[1, 4]` with the given quantizations.
+fn int16_activation(code: B, input: (f32, i64), output: (f32, i64)) -> Aligned {
+    one_op(
+        code,
+        vec![
+            tensor(&[1, 4], TT::INT16, 0, Some(input)),
+            tensor(&[1, 4], TT::INT16, 0, Some(output)),
+        ],
+        &[0],
+        &[0],
+        &[1],
+        NONE,
+        &[],
+    )
+}
+
+#[test]
+fn logistic_and_tanh_int16_run_and_refuse_what_tflm_refuses() {
+    const Q15: f32 = 1.0 / 32768.0;
+    // Input scale 2^-12 (the power-of-two path); outputs from the validated emulator.
+    for (code, want) in [
+        (B::LOGISTIC, [11i16, 14394, 16384, 31234]),
+        (B::TANH, [-32767, -7845, 0, 32611]),
+    ] {
+        let bytes = int16_activation(code, (1.0 / 4096.0, 0), (Q15, 0));
+        let model = Model::from_bytes(bytes.as_slice()).unwrap();
+        let resolver = AllOpsResolver::with_all_ops();
+        let mut arena = Aligned::zeroed(4096);
+        let mut it = Interpreter::new(model, &resolver, arena.as_mut_slice()).unwrap();
+        it.set_input(0, &[-32768i16, -1000, 0, 12345]).unwrap();
+        it.invoke().unwrap();
+        assert_eq!(it.output::<i16>(0).unwrap(), &want, "{code:?}");
+
+        // TFLM: zero points 0, output scale 1/32768 (by CheckedLog2).
+        for (input, output, tensor) in [
+            ((1e-4, 1), (Q15, 0), 0),
+            ((1e-4, 0), (Q15, 3), 1),
+            ((1e-4, 0), (1.0 / 65536.0, 0), 1),
+            ((1e-4, 0), (1.0 / 32000.0, 0), 1),
+        ] {
+            let bytes = int16_activation(code, input, output);
+            assert_eq!(
+                prepare_err(&bytes),
+                Error::BadQuantization { op: 0, tensor },
+                "{code:?} {input:?} {output:?}"
+            );
+        }
+        // int16 in, int8 out.
+        let bytes = one_op(
+            code,
+            vec![
+                tensor(&[1, 4], TT::INT16, 0, Some((1e-4, 0))),
+                tensor(&[1, 4], TT::INT8, 0, Some((1.0 / 256.0, -128))),
+            ],
+            &[0],
+            &[0],
+            &[1],
+            NONE,
+            &[],
+        );
+        assert!(matches!(
+            prepare_err(&bytes),
+            Error::UnsupportedType {
+                op: 0,
+                tensor: 1,
+                ..
+            }
+        ));
+    }
+}
+
+/// An int16 SOFTMAX model `[2, 8]`, beta 1.
+fn int16_softmax(input: (f32, i64), out_ty: TT, output: (f32, i64)) -> Aligned {
+    let mut o = tflite::SoftmaxOptionsT::default();
+    o.beta = 1.0;
+    one_op(
+        B::SOFTMAX,
+        vec![
+            tensor(&[2, 8], TT::INT16, 0, Some(input)),
+            tensor(&[2, 8], out_ty, 0, Some(output)),
+        ],
+        &[0],
+        &[0],
+        &[1],
+        tflite::BuiltinOptionsT::SoftmaxOptions(Box::new(o)),
+        &[],
+    )
+}
+
+#[test]
+fn softmax_int16_runs_and_refuses_what_tflm_refuses() {
+    const Q15: f32 = 1.0 / 32768.0;
+    let in_scale = f32::from_bits(0x393f_f9a9);
+    let bytes = int16_softmax((in_scale, 0), TT::INT16, (Q15, 0));
+    let model = Model::from_bytes(bytes.as_slice()).unwrap();
+    let resolver = AllOpsResolver::with_all_ops();
+    let mut arena = Aligned::zeroed(8192);
+    let mut it = Interpreter::new(model, &resolver, arena.as_mut_slice()).unwrap();
+    // Rows and outputs from the validated emulator; twice, as the tables are built once.
+    let x: [i16; 16] = [
+        29157, 8198, 12070, 26031, 5130, 18067, 21866, -18009, //
+        -267, -120, -129, 224, 247, -297, -1, 192,
+    ];
+    let want: [i16; 16] = [
+        16091, 347, 705, 9079, 197, 2112, 4236, 3, //
+        3911, 4018, 4012, 4279, 4297, 3890, 4106, 4254,
+    ];
+    for _ in 0..2 {
+        it.set_input(0, &x).unwrap();
+        it.invoke().unwrap();
+        assert_eq!(it.output::<i16>(0).unwrap(), &want);
+    }
+
+    // TFLM: zero points 0 and an output scale within 0.1% of 1/32768.
+    for (input, output, tensor) in [
+        ((in_scale, 2), (Q15, 0), 0),
+        ((in_scale, 0), (Q15, -32768), 1),
+        ((in_scale, 0), (1.0 / 65536.0, 0), 1),
+        ((in_scale, 0), (Q15 * 1.002, 0), 1),
+    ] {
+        assert_eq!(
+            prepare_err(&int16_softmax(input, TT::INT16, output)),
+            Error::BadQuantization { op: 0, tensor },
+            "{input:?} {output:?}"
+        );
+    }
+    assert!(Interpreter::new(
+        Model::from_bytes(int16_softmax((in_scale, 0), TT::INT16, (Q15 * 1.0009, 0)).as_slice())
+            .unwrap(),
+        &resolver,
+        Aligned::zeroed(8192).as_mut_slice(),
+    )
+    .is_ok());
+    // int16 in, int8 out.
+    assert!(matches!(
+        prepare_err(&int16_softmax((in_scale, 0), TT::INT8, (1.0 / 256.0, -128))),
+        Error::UnsupportedType {
+            op: 0,
+            tensor: 1,
+            ..
+        }
+    ));
+}

@@ -63,3 +63,21 @@ pub fn f32_vec(n: usize) -> impl Strategy<Value = Vec<f32>> {
 pub fn act_range() -> impl Strategy<Value = (i32, i32)> {
     prop_oneof![Just((-128, 127)), (-128i32..0, 0i32..127)]
 }
+
+/// FNV-1a (64-bit) over the little-endian bytes of `vals`: a fingerprint of a whole output
+/// sweep, compared with the same hash computed by an external reference.
+pub fn fnv1a_i16(vals: &[i16]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for v in vals {
+        for b in v.to_le_bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// Every int16 value, in order.
+pub fn all_i16() -> Vec<i16> {
+    (i16::MIN..=i16::MAX).collect()
+}
