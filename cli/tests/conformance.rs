@@ -29,7 +29,9 @@ fn run(set: &Path) -> (usize, usize) {
 /// A set of `../shared`, or `None` (skipped) when it is not beside the checkout; under CI
 /// (`CI=true`) a missing set fails instead of passing silently.
 fn shared(name: &str) -> Option<std::path::PathBuf> {
-    let set = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared").join(name);
+    let set = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared")
+        .join(name);
     if set.is_dir() {
         return Some(set);
     }
@@ -52,7 +54,9 @@ fn shared_models() {
 /// SVDF and LSTM models (streaming cases included).
 #[test]
 fn shared_models_lstm_svdf() {
-    let Some(set) = shared("models-lstm-svdf") else { return };
+    let Some(set) = shared("models-lstm-svdf") else {
+        return;
+    };
     let (pass, _) = run(&set);
     assert_eq!(pass, 3);
 }
