@@ -257,25 +257,32 @@ pub fn logistic_int16(
     }
     let e = p.effective();
     for (o, &x) in output.iter_mut().zip(input) {
-        let d = LogisticParamsInt16::rescale(x, e);
-        let a = d.unsigned_abs();
-        let uh = (a >> 9) as usize;
-        // uh >= 255 (no pair of entries) saturates.
-        let r: u32 = match SIGMOID_TABLE_UINT16.get(uh..uh + 2) {
-            Some(&[ua, ub]) => {
-                let (ua, ub) = (u32::from(ua), u32::from(ub));
-                (ua << 9).wrapping_add((a & 0x1FF).wrapping_mul(ub.wrapping_sub(ua)))
-            }
-            _ => 0x7FFF << 10,
-        };
-        let r = if d >= 0 {
-            r.wrapping_add(1 << 9)
-        } else {
-            (1u32 << 25).wrapping_sub(r).wrapping_add((1 << 9) - 1)
-        };
-        *o = (r >> 10) as i16;
+        *o = sigmoid_q15(x, e);
     }
     Ok(())
+}
+
+/// One int16 sigmoid (Q0.15) of `x` rescaled by `e` ([`LogisticParamsInt16::effective`]):
+/// TFLM's table lookup with 9-bit interpolation. Also UNIDIRECTIONAL_SEQUENCE_LSTM's gates.
+#[inline]
+pub(crate) fn sigmoid_q15(x: i16, e: (i32, i32, i32)) -> i16 {
+    let d = LogisticParamsInt16::rescale(x, e);
+    let a = d.unsigned_abs();
+    let uh = (a >> 9) as usize;
+    // uh >= 255 (no pair of entries) saturates.
+    let r: u32 = match SIGMOID_TABLE_UINT16.get(uh..uh + 2) {
+        Some(&[ua, ub]) => {
+            let (ua, ub) = (u32::from(ua), u32::from(ub));
+            (ua << 9).wrapping_add((a & 0x1FF).wrapping_mul(ub.wrapping_sub(ua)))
+        }
+        _ => 0x7FFF << 10,
+    };
+    let r = if d >= 0 {
+        r.wrapping_add(1 << 9)
+    } else {
+        (1u32 << 25).wrapping_sub(r).wrapping_add((1 << 9) - 1)
+    };
+    (r >> 10) as i16
 }
 
 /// Float LOGISTIC as TFLM's `reference_ops::Logistic`: 1 above 16.619047, `exp(x)` below -9,
@@ -284,18 +291,24 @@ pub fn logistic_f32(input: &[f32], output: &mut [f32]) -> Result<(), KernelError
     if input.len() != output.len() {
         return Err(KernelError::ShapeMismatch);
     }
-    const CUTOFF_UPPER: f32 = 16.619_047;
-    const CUTOFF_LOWER: f32 = -9.0;
     for (o, &x) in output.iter_mut().zip(input) {
-        *o = if x > CUTOFF_UPPER {
-            1.0
-        } else if x < CUTOFF_LOWER {
-            libm::expf(x)
-        } else {
-            1.0 / (1.0 + libm::expf(-x))
-        };
+        *o = sigmoid_f32(x);
     }
     Ok(())
+}
+
+/// One float sigmoid as TFLM's `reference_ops::Logistic`.
+#[inline]
+pub(crate) fn sigmoid_f32(x: f32) -> f32 {
+    const CUTOFF_UPPER: f32 = 16.619_047;
+    const CUTOFF_LOWER: f32 = -9.0;
+    if x > CUTOFF_UPPER {
+        1.0
+    } else if x < CUTOFF_LOWER {
+        libm::expf(x)
+    } else {
+        1.0 / (1.0 + libm::expf(-x))
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@
 //! cell state becomes `f * c + i * g` (clipped), the hidden state `o * tanh(c)`, which is also
 //! the step's output. Integer gates are Q3.12 before and Q0.15 after their activation.
 
+use crate::logistic::{sigmoid_f32, sigmoid_q15, LogisticParamsInt16};
 use crate::quant::{multiply_by_quantized_multiplier, Accumulator, QuantizedInt};
+use crate::tanh::tanh_q15;
 use crate::util::clamp_f32;
 use crate::KernelError;
 
@@ -75,87 +77,24 @@ pub struct LstmParamsInt {
     pub cell_tanh: bool,
 }
 
-/// The 256 + 1 points of TFLM's `sigmoid_table_uint16`: `sigmoid(i / 24)` in unsigned 0.16
-/// (not the rounded formula in 44 places; its last value is 65535), interpolated linearly.
-#[rustfmt::skip]
-const SIGMOID_TABLE: [u16; 256] = [
-    32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149, 40794, 41432, 42064, 42688,
-    43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369, 47911, 48443, 48964, 49475, 49975, 50464, 50942, 51409,
-    51865, 52311, 52745, 53169, 53581, 53983, 54374, 54755, 55125, 55485, 55834, 56174, 56503, 56823, 57133, 57433,
-    57724, 58007, 58280, 58544, 58800, 59048, 59288, 59519, 59743, 59959, 60168, 60370, 60565, 60753, 60935, 61110,
-    61279, 61441, 61599, 61750, 61896, 62036, 62172, 62302, 62428, 62549, 62666, 62778, 62886, 62990, 63090, 63186,
-    63279, 63368, 63454, 63536, 63615, 63691, 63765, 63835, 63903, 63968, 64030, 64090, 64148, 64204, 64257, 64308,
-    64357, 64405, 64450, 64494, 64536, 64576, 64614, 64652, 64687, 64721, 64754, 64786, 64816, 64845, 64873, 64900,
-    64926, 64950, 64974, 64997, 65019, 65039, 65060, 65079, 65097, 65115, 65132, 65149, 65164, 65179, 65194, 65208,
-    65221, 65234, 65246, 65258, 65269, 65280, 65291, 65301, 65310, 65319, 65328, 65337, 65345, 65352, 65360, 65367,
-    65374, 65381, 65387, 65393, 65399, 65404, 65410, 65415, 65420, 65425, 65429, 65433, 65438, 65442, 65445, 65449,
-    65453, 65456, 65459, 65462, 65465, 65468, 65471, 65474, 65476, 65479, 65481, 65483, 65485, 65488, 65489, 65491,
-    65493, 65495, 65497, 65498, 65500, 65501, 65503, 65504, 65505, 65507, 65508, 65509, 65510, 65511, 65512, 65513,
-    65514, 65515, 65516, 65517, 65517, 65518, 65519, 65520, 65520, 65521, 65522, 65522, 65523, 65523, 65524, 65524,
-    65525, 65525, 65526, 65526, 65526, 65527, 65527, 65528, 65528, 65528, 65529, 65529, 65529, 65529, 65530, 65530,
-    65530, 65530, 65531, 65531, 65531, 65531, 65531, 65532, 65532, 65532, 65532, 65532, 65532, 65533, 65533, 65533,
-    65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65535,
-];
-
-/// TFLM's int16 activation input scaling: `(x * multiplier + round) >> shift`, a multiplier of
-/// 0 meaning `3 << shift` with no shift.
+/// TFLM's int16 sigmoid with the LSTM's `(multiplier, shift)` (0 meaning `3 << shift`).
 #[inline]
-fn scale_input(x: i16, multiplier: i32, shift: i32) -> i32 {
-    let (m, s) = if multiplier == 0 {
-        (3i32.wrapping_shl(shift.clamp(0, 31) as u32), 0)
-    } else {
-        (multiplier, shift.clamp(0, 31))
+fn sigmoid_int16(x: i16, multiplier: i32, shift: i32) -> i16 {
+    let p = LogisticParamsInt16 {
+        input_multiplier: multiplier,
+        input_left_shift: shift,
     };
-    let round = if s > 0 { 1i32 << (s - 1) } else { 0 };
-    i32::from(x).wrapping_mul(m).wrapping_add(round) >> s
+    sigmoid_q15(x, p.effective())
 }
 
-/// The table at `i` and its slope to `i + 1`.
+/// TFLM's int16 tanh with the LSTM's `(multiplier, shift)`.
 #[inline]
-fn table(i: usize) -> (u32, u32) {
-    let a = u32::from(SIGMOID_TABLE.get(i).copied().unwrap_or(u16::MAX));
-    let b = u32::from(SIGMOID_TABLE.get(i + 1).copied().unwrap_or(u16::MAX));
-    (a, b.wrapping_sub(a))
-}
-
-/// TFLM's int16 sigmoid (`reference_integer_ops::Logistic` for int16): Q0.15 output.
-pub fn sigmoid_int16(x: i16, multiplier: i32, shift: i32) -> i16 {
-    let v = scale_input(x, multiplier, shift);
-    let a = v.unsigned_abs();
-    let uh = (a >> 9) as usize;
-    let r = if uh >= 255 {
-        0x7FFFu32 << 10
-    } else {
-        let (base, slope) = table(uh);
-        (base << 9).wrapping_add((a & 0x1FF).wrapping_mul(slope))
+fn tanh_int16(x: i16, multiplier: i32, shift: i32) -> i16 {
+    let p = LogisticParamsInt16 {
+        input_multiplier: multiplier,
+        input_left_shift: shift,
     };
-    let r = if v >= 0 {
-        r.wrapping_add(1 << 9)
-    } else {
-        (1u32 << 25).wrapping_sub(r).wrapping_add((1 << 9) - 1)
-    };
-    (r >> 10) as i16
-}
-
-/// TFLM's int16 tanh (`reference_integer_ops::Tanh` for int16): Q0.15 output.
-pub fn tanh_int16(x: i16, multiplier: i32, shift: i32) -> i16 {
-    let v = scale_input(x, multiplier, shift);
-    let a = v.unsigned_abs();
-    let uh = (a >> 8) as usize;
-    let r = if uh >= 255 {
-        (0xFFFFu32 << 8) as i32
-    } else {
-        let (base, slope) = table(uh);
-        (base << 8).wrapping_add((a & 0xFF).wrapping_mul(slope)) as i32
-    };
-    let r = if v >= 0 {
-        r.wrapping_sub(1 << 23).wrapping_add(1 << 7)
-    } else {
-        r.wrapping_neg()
-            .wrapping_add(1 << 23)
-            .wrapping_add((1 << 7) - 1)
-    };
-    (r >> 8) as i16
+    tanh_q15(x, p.effective())
 }
 
 #[inline]
@@ -323,18 +262,6 @@ pub fn lstm_int<X: QuantizedInt, B: Accumulator>(
     Ok(())
 }
 
-/// TFLM's float sigmoid (`reference_ops::Logistic`).
-#[inline]
-fn sigmoid_f32(x: f32) -> f32 {
-    if x > 16.619_047 {
-        1.0
-    } else if x < -9.0 {
-        libm::expf(x)
-    } else {
-        1.0 / (1.0 + libm::expf(-x))
-    }
-}
-
 /// One float gate FC row: the dot product in order, plus bias (or 0.0), clamped to the finite
 /// range as TFLM's FC is.
 #[inline]
@@ -429,11 +356,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn table_checksum_and_activations() {
-        let sum: u32 = SIGMOID_TABLE.iter().map(|&v| u32::from(v)).sum();
-        assert_eq!(SIGMOID_TABLE[0], 32768);
-        assert_eq!(SIGMOID_TABLE[255], 65535);
-        assert!(sum > 0);
+    fn gate_activations() {
         // sigmoid(0) = 1/2, tanh(0) = 0, both odd-symmetric around there.
         assert_eq!(sigmoid_int16(0, 0, 0), 16384);
         assert_eq!(tanh_int16(0, 3, 0), 0);

@@ -106,27 +106,34 @@ pub fn tanh_int16(
     }
     let e = p.effective();
     for (o, &x) in output.iter_mut().zip(input) {
-        let d = TanhParamsInt16::rescale(x, e);
-        let a = d.unsigned_abs();
-        let uh = (a >> 8) as usize;
-        // uh >= 255 (no pair of entries) saturates.
-        let r: i32 = match SIGMOID_TABLE_UINT16.get(uh..uh + 2) {
-            Some(&[ua, ub]) => {
-                let (ua, ub) = (u32::from(ua), u32::from(ub));
-                (ua << 8).wrapping_add((a & 0xFF).wrapping_mul(ub.wrapping_sub(ua))) as i32
-            }
-            _ => 0xFFFF << 8,
-        };
-        let r = if d >= 0 {
-            r.wrapping_sub(1 << 23).wrapping_add(1 << 7)
-        } else {
-            r.wrapping_neg()
-                .wrapping_add(1 << 23)
-                .wrapping_add((1 << 7) - 1)
-        };
-        *o = (r >> 8) as i16;
+        *o = tanh_q15(x, e);
     }
     Ok(())
+}
+
+/// One int16 tanh (Q0.15) of `x` rescaled by `e` ([`TanhParamsInt16::effective`]): TFLM's
+/// sigmoid table read with 8-bit interpolation. Also UNIDIRECTIONAL_SEQUENCE_LSTM's cells.
+#[inline]
+pub(crate) fn tanh_q15(x: i16, e: (i32, i32, i32)) -> i16 {
+    let d = TanhParamsInt16::rescale(x, e);
+    let a = d.unsigned_abs();
+    let uh = (a >> 8) as usize;
+    // uh >= 255 (no pair of entries) saturates.
+    let r: i32 = match SIGMOID_TABLE_UINT16.get(uh..uh + 2) {
+        Some(&[ua, ub]) => {
+            let (ua, ub) = (u32::from(ua), u32::from(ub));
+            (ua << 8).wrapping_add((a & 0xFF).wrapping_mul(ub.wrapping_sub(ua))) as i32
+        }
+        _ => 0xFFFF << 8,
+    };
+    let r = if d >= 0 {
+        r.wrapping_sub(1 << 23).wrapping_add(1 << 7)
+    } else {
+        r.wrapping_neg()
+            .wrapping_add(1 << 23)
+            .wrapping_add((1 << 7) - 1)
+    };
+    (r >> 8) as i16
 }
 
 /// Float TANH: `tanh(x)`.
