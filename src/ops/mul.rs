@@ -4,7 +4,7 @@
 use super::elementwise::{binary, int8_params, Broadcast};
 use super::{kinds, EvalCtx, PrepareCtx, Registration};
 use crate::error::Error;
-use crate::schema::{options, BuiltinOperator};
+use crate::schema::{options, BuiltinOperator, TensorType};
 use microlite_kernels::mul::{mul_f32, mul_int8, mul_prepare_int8, MulParamsInt8};
 use microlite_kernels::quant::{activation_range_f32, activation_range_i8};
 
@@ -53,11 +53,15 @@ fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
         act_max,
         q: MulInt8::default(),
     };
-    if p.is_int8() {
-        let [(a, za), (b, zb), (o, zo)] = p.quant(&op)?;
-        let (lo, hi) = activation_range_i8(p.act, o, zo);
-        d.kind = Kind::Int8.tag();
-        d.q = mul_prepare_int8(a, za, b, zb, o, zo, lo, hi).into();
+    match p.ty() {
+        TensorType::Int8 => {
+            let [(a, za), (b, zb), (o, zo)] = p.quant(&op)?;
+            let (lo, hi) = activation_range_i8(p.act, o, zo);
+            d.kind = Kind::Int8.tag();
+            d.q = mul_prepare_int8(a, za, b, zb, o, zo, lo, hi).into();
+        }
+        TensorType::Float32 => {}
+        _ => return Err(op.type_err(&p.in1)),
     }
     ctx.persist(&d)
 }

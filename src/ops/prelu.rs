@@ -4,7 +4,7 @@
 use super::elementwise::{binary_plain, int8_params, Broadcast};
 use super::{kinds, EvalCtx, PrepareCtx, Registration};
 use crate::error::Error;
-use crate::schema::BuiltinOperator;
+use crate::schema::{BuiltinOperator, TensorType};
 use microlite_kernels::prelu::{prelu_f32, prelu_int8, prelu_prepare_int8, PreluParamsInt8};
 
 pub(crate) fn registration() -> Registration {
@@ -47,11 +47,15 @@ fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
         shapes: p.shapes,
         q: PreluInt8::default(),
     };
-    if p.is_int8() {
-        // Per-tensor scales; like TFLM, a per-channel alpha contributes its first scale.
-        let [(si, zi), (sa, za), (so, zo)] = p.quant(&op)?;
-        d.kind = Kind::Int8.tag();
-        d.q = prelu_prepare_int8(si, zi, sa, za, so, zo).into();
+    match p.ty() {
+        TensorType::Int8 => {
+            // Per-tensor scales; like TFLM, a per-channel alpha contributes its first scale.
+            let [(si, zi), (sa, za), (so, zo)] = p.quant(&op)?;
+            d.kind = Kind::Int8.tag();
+            d.q = prelu_prepare_int8(si, zi, sa, za, so, zo).into();
+        }
+        TensorType::Float32 => {}
+        _ => return Err(op.type_err(&p.in1)),
     }
     ctx.persist(&d)
 }
