@@ -302,3 +302,78 @@ fn binary_ops_refuse_mixed_types_and_bad_broadcasts() {
         );
     }
 }
+
+#[test]
+fn int16_mul_and_relu_need_zero_points_0() {
+    // MUL: any non-zero int16 zero point is refused (TFLM ENSUREs all three are 0).
+    for (k, zps) in [[5i64, 0, 0], [0, -3, 0], [0, 0, 1]]
+        .into_iter()
+        .enumerate()
+    {
+        let bytes = one_op(
+            B::MUL,
+            vec![
+                tensor(&[2, 3], TT::INT16, 0, Some((1e-4, zps[0]))),
+                tensor(&[2, 3], TT::INT16, 0, Some((1e-4, zps[1]))),
+                tensor(&[2, 3], TT::INT16, 0, Some((1e-4, zps[2]))),
+            ],
+            &[0, 1],
+            &[0, 1],
+            &[2],
+            NONE,
+            &[],
+        );
+        assert_eq!(
+            prepare_err(&bytes),
+            Error::BadQuantization {
+                op: 0,
+                tensor: k as u32
+            }
+        );
+    }
+    for (k, zps) in [[7i64, 0], [0, -7]].into_iter().enumerate() {
+        let bytes = one_op(
+            B::RELU,
+            vec![
+                tensor(&[2, 3], TT::INT16, 0, Some((1e-4, zps[0]))),
+                tensor(&[2, 3], TT::INT16, 0, Some((1e-4, zps[1]))),
+            ],
+            &[0],
+            &[0],
+            &[1],
+            NONE,
+            &[],
+        );
+        assert_eq!(
+            prepare_err(&bytes),
+            Error::BadQuantization {
+                op: 0,
+                tensor: k as u32
+            }
+        );
+    }
+    // ADD takes non-zero int16 zero points (TFLM honours them): 2^-10 scales, output 2^-9.
+    let s = 1.0 / 1024.0;
+    let bytes = one_op(
+        B::ADD,
+        vec![
+            tensor(&[1, 2], TT::INT16, 0, Some((s, 100))),
+            tensor(&[1, 2], TT::INT16, 0, Some((s, -250))),
+            tensor(&[1, 2], TT::INT16, 0, Some((2.0 * s, 37))),
+        ],
+        &[0, 1],
+        &[0, 1],
+        &[2],
+        NONE,
+        &[],
+    );
+    let model = Model::from_bytes(bytes.as_slice()).unwrap();
+    let resolver = AllOpsResolver::with_all_ops();
+    let mut arena = Aligned::zeroed(4096);
+    let mut it = Interpreter::new(model, &resolver, arena.as_mut_slice()).unwrap();
+    it.set_input(0, &[1000i16, 100]).unwrap();
+    it.set_input(1, &[-2000i16, -250]).unwrap();
+    it.invoke().unwrap();
+    // (900 - 1750) / 2 + 37 = -388; zero + zero -> the output zero point.
+    assert_eq!(it.output::<i16>(0).unwrap(), &[-388, 37]);
+}

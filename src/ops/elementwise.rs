@@ -92,15 +92,16 @@ pub(crate) fn same_type(ctx: &OpCtx<'_>, like: &T<'_>, t: &T<'_>) -> Result<(), 
     }
 }
 
-/// The input and output of a one-in, one-out int8/float32 op of unchanged shape; an int8
-/// input must carry quantization (the output's is checked by the op when it reads it).
+/// The input and output of a one-in, one-out int8/int16/float32 op of unchanged shape; an
+/// int8 or int16 input must carry quantization (the output's is checked by the op when it
+/// reads it). Each op then rejects the types it does not support.
 pub(crate) fn unary<'m>(ctx: &OpCtx<'m>) -> Result<(T<'m>, T<'m>), Error> {
     ctx.expect_counts(1, 1, 1)?;
     let (input, output) = (ctx.input(0)?, ctx.output(0)?);
     same_type(ctx, &input, &output)?;
     same_shape(ctx, &input, &output)?;
     match input.t.ty() {
-        TensorType::Int8 => {
+        TensorType::Int8 | TensorType::Int16 => {
             ctx.quant(&input)?;
         }
         TensorType::Float32 => {}
