@@ -156,12 +156,25 @@ pub(crate) fn binary<'m>(ctx: &OpCtx<'m>, tag: u8) -> Result<Binary<'m>, Error> 
     })
 }
 
-/// Validates a broadcasting binary op without options (PRELU): as [`binary`], with no
-/// activation.
-pub(crate) fn binary_plain<'m>(ctx: &OpCtx<'m>) -> Result<Binary<'m>, Error> {
+/// Validates PRELU, a broadcasting binary op without options: as [`binary`], with no
+/// activation, except that an int16 input and output take int8 slopes (TFLM's only int16
+/// PRELU).
+pub(crate) fn binary_prelu<'m>(ctx: &OpCtx<'m>) -> Result<Binary<'m>, Error> {
     ctx.expect_counts(2, 2, 1)?;
     let (in1, in2, output) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
-    let shapes = quantized_or_f32_pair(ctx, &in1, &in2, &output)?;
+    let shapes = if in1.t.ty() == TensorType::Int16 {
+        let shapes = broadcast_shapes(ctx, &in1, &in2, &output)?;
+        same_type(ctx, &in1, &output)?;
+        if in2.t.ty() != TensorType::Int8 {
+            return Err(ctx.type_err(&in2));
+        }
+        for t in [&in1, &in2, &output] {
+            ctx.quant(t)?;
+        }
+        shapes
+    } else {
+        quantized_or_f32_pair(ctx, &in1, &in2, &output)?
+    };
     Ok(Binary {
         in1,
         in2,
