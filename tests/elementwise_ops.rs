@@ -446,3 +446,128 @@ fn softmax_int16_runs_and_refuses_what_tflm_refuses() {
         }
     ));
 }
+
+#[test]
+fn prelu_int16_takes_int8_slopes() {
+    // Slopes 0.25 and 0.5 (int8, scale 0.01) on an int16 input and output of scale 2^-10.
+    let s = 1.0 / 1024.0;
+    let alpha: Vec<u8> = [25i8, 50, 25, 50].iter().map(|&v| v as u8).collect();
+    let bytes = one_op(
+        B::PRELU,
+        vec![
+            tensor(&[1, 4], TT::INT16, 0, Some((s, 0))),
+            tensor(&[4], TT::INT8, 1, Some((0.01, 0))),
+            tensor(&[1, 4], TT::INT16, 0, Some((s, 0))),
+        ],
+        &[0, 1],
+        &[0],
+        &[2],
+        NONE,
+        &[&alpha],
+    );
+    let model = Model::from_bytes(bytes.as_slice()).unwrap();
+    let resolver = AllOpsResolver::with_all_ops();
+    let mut arena = Aligned::zeroed(4096);
+    let mut it = Interpreter::new(model, &resolver, arena.as_mut_slice()).unwrap();
+    it.set_input(0, &[-800i16, 800, -32768, 32767]).unwrap();
+    it.invoke().unwrap();
+    assert_eq!(it.output::<i16>(0).unwrap(), &[-200, 800, -8192, 32767]);
+
+    // int16 slopes: TFLM's int16 PRELU takes int8 ones only.
+    let bytes = one_op(
+        B::PRELU,
+        vec![
+            tensor(&[1, 4], TT::INT16, 0, Some((s, 0))),
+            tensor(&[4], TT::INT16, 0, Some((0.01, 0))),
+            tensor(&[1, 4], TT::INT16, 0, Some((s, 0))),
+        ],
+        &[0, 1],
+        &[0, 1],
+        &[2],
+        NONE,
+        &[],
+    );
+    assert_eq!(
+        prepare_err(&bytes),
+        Error::UnsupportedType {
+            op: 0,
+            tensor: 1,
+            ty: TT::INT16.0 as u8
+        }
+    );
+}
+
+#[test]
+fn int16_mul_and_relu_need_zero_points_0() {
+    // MUL: any non-zero int16 zero point is refused (TFLM ENSUREs all three are 0).
+    for (k, zps) in [[5i64, 0, 0], [0, -3, 0], [0, 0, 1]]
+        .into_iter()
+        .enumerate()
+    {
+        let bytes = one_op(
+            B::MUL,
+            vec![
+                tensor(&[2, 3], TT::INT16, 0, Some((1e-4, zps[0]))),
+                tensor(&[2, 3], TT::INT16, 0, Some((1e-4, zps[1]))),
+                tensor(&[2, 3], TT::INT16, 0, Some((1e-4, zps[2]))),
+            ],
+            &[0, 1],
+            &[0, 1],
+            &[2],
+            NONE,
+            &[],
+        );
+        assert_eq!(
+            prepare_err(&bytes),
+            Error::BadQuantization {
+                op: 0,
+                tensor: k as u32
+            }
+        );
+    }
+    for (k, zps) in [[7i64, 0], [0, -7]].into_iter().enumerate() {
+        let bytes = one_op(
+            B::RELU,
+            vec![
+                tensor(&[2, 3], TT::INT16, 0, Some((1e-4, zps[0]))),
+                tensor(&[2, 3], TT::INT16, 0, Some((1e-4, zps[1]))),
+            ],
+            &[0],
+            &[0],
+            &[1],
+            NONE,
+            &[],
+        );
+        assert_eq!(
+            prepare_err(&bytes),
+            Error::BadQuantization {
+                op: 0,
+                tensor: k as u32
+            }
+        );
+    }
+    // ADD takes non-zero int16 zero points (TFLM honours them): 2^-10 scales, output 2^-9.
+    let s = 1.0 / 1024.0;
+    let bytes = one_op(
+        B::ADD,
+        vec![
+            tensor(&[1, 2], TT::INT16, 0, Some((s, 100))),
+            tensor(&[1, 2], TT::INT16, 0, Some((s, -250))),
+            tensor(&[1, 2], TT::INT16, 0, Some((2.0 * s, 37))),
+        ],
+        &[0, 1],
+        &[0, 1],
+        &[2],
+        NONE,
+        &[],
+    );
+    let model = Model::from_bytes(bytes.as_slice()).unwrap();
+    let resolver = AllOpsResolver::with_all_ops();
+    let mut arena = Aligned::zeroed(4096);
+    let mut it = Interpreter::new(model, &resolver, arena.as_mut_slice()).unwrap();
+    it.set_input(0, &[1000i16, 100]).unwrap();
+    it.set_input(1, &[-2000i16, -250]).unwrap();
+    it.invoke().unwrap();
+    // (900 - 1750) / 2 + 37 = -388; zero + zero -> the output zero point.
+    assert_eq!(it.output::<i16>(0).unwrap(), &[-388, 37]);
+}

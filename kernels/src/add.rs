@@ -2,22 +2,24 @@
 //!
 //! A dimension broadcasts when it is 1 on one side; otherwise both inputs must match the
 //! output. The int8 path is TFLM's `reference_integer_ops::AddFunc` (each input rescaled
-//! to a common scale with 20 bits of headroom, summed, rescaled to the output); the float
-//! path is `reference_ops::Add` / `BroadcastAdd4DSlow`.
+//! to a common scale with 20 bits of headroom, summed, rescaled to the output). The int16
+//! path is TFLM's `reference_ops::AddElementwise` on the general-scale path (TFLM never takes
+//! the power-of-two one): the same arithmetic with 15 bits of headroom. The float path is
+//! `reference_ops::Add` / `BroadcastAdd4DSlow`.
 
 use crate::broadcast::binary;
 use crate::double::Double;
 use crate::gemm::Requant;
-use crate::quant::multiply_by_quantized_multiplier_smaller_than_one_exp;
+use crate::quant::{multiply_by_quantized_multiplier_smaller_than_one_exp, QuantizedInt};
 use crate::util::{clamp_f32, clamp_i32};
 use crate::KernelError;
 
-/// Precomputed int8 ADD and SUB parameters, as TFLM's `OpDataAdd` / `OpDataSub` /
-/// `ArithmeticParams` (the same fields for both; only their set-up differs:
-/// [`add_prepare_int8`], [`crate::sub::sub_prepare_int8`]).
+/// Precomputed int8 or int16 ADD and SUB parameters, as TFLM's `OpDataAdd` / `OpDataSub` /
+/// `ArithmeticParams` (the same fields for both ops and both types: [`add_prepare_int8`],
+/// [`add_prepare_int16`], [`crate::sub::sub_prepare_int8`], [`crate::sub::sub_prepare_int16`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AddParamsInt8 {
-    /// Headroom shift applied to both inputs (20 for int8).
+    /// Headroom shift applied to both inputs (20 for int8, 15 for int16).
     pub left_shift: i32,
     /// Minus the first input's zero point.
     pub input1_offset: i32,
@@ -43,6 +45,9 @@ pub struct AddParamsInt8 {
     pub act_max: i32,
 }
 
+/// Precomputed int16 ADD and SUB parameters: the fields of the int8 ones.
+pub type AddParamsInt16 = AddParamsInt8;
+
 impl AddParamsInt8 {
     /// `v << left_shift` as TFLM's headroom shift (none for `left_shift <= 0`, 0 from 32 on).
     #[inline(always)]
@@ -58,9 +63,9 @@ impl AddParamsInt8 {
 
     /// Both inputs on the common scale: offsets added, shifted, rescaled.
     #[inline(always)]
-    pub(crate) fn inputs(&self, x: i8, y: i8) -> (i32, i32) {
-        let a = self.shifted(self.input1_offset.wrapping_add(i32::from(x)));
-        let b = self.shifted(self.input2_offset.wrapping_add(i32::from(y)));
+    pub(crate) fn inputs<T: QuantizedInt>(&self, x: T, y: T) -> (i32, i32) {
+        let a = self.shifted(self.input1_offset.wrapping_add(x.widen()));
+        let b = self.shifted(self.input2_offset.wrapping_add(y.widen()));
         let a = multiply_by_quantized_multiplier_smaller_than_one_exp(
             a,
             self.input1_multiplier,
@@ -74,16 +79,17 @@ impl AddParamsInt8 {
         (a, b)
     }
 
-    /// A sum (or difference) on the common scale to the output: rescaled, offset, clamped.
+    /// A sum (or difference) on the common scale to the output: rescaled, offset, clamped
+    /// (then cut to `T`, as C++'s cast: the activation range lies within `T`'s).
     #[inline(always)]
-    pub(crate) fn output(&self, raw: i32) -> i8 {
+    pub(crate) fn output<T: QuantizedInt>(&self, raw: i32) -> T {
         let raw_output = multiply_by_quantized_multiplier_smaller_than_one_exp(
             raw,
             self.output_multiplier,
             self.output_shift,
         )
         .wrapping_add(self.output_offset);
-        clamp_i32(raw_output, self.act_min, self.act_max) as i8
+        T::wrap(clamp_i32(raw_output, self.act_min, self.act_max))
     }
 }
 
@@ -105,7 +111,48 @@ pub fn add_prepare_int8(
     act_min: i32,
     act_max: i32,
 ) -> AddParamsInt8 {
-    let left_shift = 20;
+    add_sub_prepare(
+        20, in1_scale, in1_zp, in2_scale, in2_zp, out_scale, out_zp, act_min, act_max,
+    )
+}
+
+/// TFLM's int16 ADD set-up (`CalculateOpDataAdd` for an int16 output): as
+/// [`add_prepare_int8`] with a headroom shift of 15, so the output multiplier is
+/// `2 * max(s1, s2) / (32768 * so)`; `act_min`/`act_max` from
+/// [`crate::quant::activation_range_i16`]. Zero points may be non-zero (they are honoured).
+///
+/// TFLM aborts when a multiplier falls outside (0, 1) (an output scale below
+/// `max(s1, s2) / 16384`, or a zero scale); this computes the same formulas without checking.
+#[allow(clippy::too_many_arguments)]
+pub fn add_prepare_int16(
+    in1_scale: f32,
+    in1_zp: i32,
+    in2_scale: f32,
+    in2_zp: i32,
+    out_scale: f32,
+    out_zp: i32,
+    act_min: i32,
+    act_max: i32,
+) -> AddParamsInt16 {
+    add_sub_prepare(
+        15, in1_scale, in1_zp, in2_scale, in2_zp, out_scale, out_zp, act_min, act_max,
+    )
+}
+
+/// `CalculateOpDataAdd` (and, in the TFLM runtime that makes the goldens, `CalculateOpDataSub`)
+/// with headroom `left_shift`: every scale widened to double first.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn add_sub_prepare(
+    left_shift: i32,
+    in1_scale: f32,
+    in1_zp: i32,
+    in2_scale: f32,
+    in2_zp: i32,
+    out_scale: f32,
+    out_zp: i32,
+    act_min: i32,
+    act_max: i32,
+) -> AddParamsInt8 {
     // std::max(float, float): (a < b) ? b : a.
     let max_scale = if in1_scale < in2_scale {
         in2_scale
@@ -146,9 +193,9 @@ fn quantize_multiplier_smaller_than_one_exp_exact(d: Double) -> (i32, i32) {
     d.quantize_multiplier()
 }
 
-/// One int8 sum, as TFLM's `AddFunc`.
+/// One int8 or int16 sum, as TFLM's `AddFunc` / `AddElementwise`.
 #[inline]
-fn add_one(p: &AddParamsInt8, x: i8, y: i8) -> i8 {
+fn add_one<T: QuantizedInt>(p: &AddParamsInt8, x: T, y: T) -> T {
     let (a, b) = p.inputs(x, y);
     p.output(a.wrapping_add(b))
 }
@@ -201,6 +248,27 @@ pub fn add_int8(
     })
 }
 
+/// Int16 ADD with broadcasting; parameters from [`add_prepare_int16`]. Per element:
+/// `(x - zp1) << 15` and `(y - zp2) << 15` each rescaled by `RDPOT(SRDHM(v, m), -e)`,
+/// summed, rescaled the same way by the output multiplier, offset and clamped.
+///
+/// # Errors
+/// `ShapeMismatch` when a slice's length differs from its shape's element count, or the
+/// shapes do not broadcast onto `out_shape`.
+pub fn add_int16(
+    p: &AddParamsInt16,
+    in1_shape: [usize; 4],
+    in1: &[i16],
+    in2_shape: [usize; 4],
+    in2: &[i16],
+    out_shape: [usize; 4],
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    binary(in1_shape, in1, in2_shape, in2, out_shape, output, |x, y| {
+        add_one(p, x, y)
+    })
+}
+
 /// Float ADD with broadcasting: `x + y` clamped to `[act_min, act_max]`.
 #[allow(clippy::too_many_arguments)]
 pub fn add_f32(
@@ -219,20 +287,30 @@ pub fn add_f32(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::testutil::*;
     use proptest::prelude::*;
 
     /// TFLM's `CalculateOpDataAdd` in f64, as written there: the oracle of the integer set-up.
     fn multipliers_f64(s1: f32, s2: f32, so: f32) -> [(i32, i32); 3] {
+        multipliers_f64_shift(s1, s2, so, 20)
+    }
+
+    /// As [`multipliers_f64`] with headroom `left_shift` (15 for int16).
+    pub(crate) fn multipliers_f64_shift(
+        s1: f32,
+        s2: f32,
+        so: f32,
+        left_shift: u32,
+    ) -> [(i32, i32); 3] {
         use crate::quant::quantize_multiplier;
         let max_scale = if s1 < s2 { s2 } else { s1 };
         let twice = 2.0 * max_scale as f64;
         [
             quantize_multiplier(s1 as f64 / twice),
             quantize_multiplier(s2 as f64 / twice),
-            quantize_multiplier(twice / ((1i64 << 20) as f64 * so as f64)),
+            quantize_multiplier(twice / ((1i64 << left_shift) as f64 * so as f64)),
         ]
     }
 
@@ -252,7 +330,92 @@ mod tests {
                 ],
                 multipliers_f64(s1, s2, so)
             );
+            let p = add_prepare_int16(s1, 0, s2, 0, so, 0, -32768, 32767);
+            prop_assert_eq!(p.left_shift, 15);
+            prop_assert_eq!(
+                [
+                    (p.input1_multiplier, p.input1_shift),
+                    (p.input2_multiplier, p.input2_shift),
+                    (p.output_multiplier, p.output_shift),
+                ],
+                multipliers_f64_shift(s1, s2, so, 15)
+            );
         }
+    }
+
+    #[test]
+    fn prepare_int16_values() {
+        // The int16 note's example (scales of a converter-made model, printed rounded).
+        let p = add_prepare_int16(
+            2.270779e-4,
+            0,
+            1.319876e-4,
+            0,
+            2.709377e-4,
+            0,
+            -32768,
+            32767,
+        );
+        assert_eq!((p.input1_multiplier, p.input1_shift), (1073741824, 0));
+        // The note prints the scales to 7 digits: the multipliers agree to about 1e-7.
+        assert_eq!(p.input2_shift, -1);
+        assert!((p.input2_multiplier - 1248211337).abs() < 200);
+        assert_eq!(p.output_shift, -14);
+        assert!((p.output_multiplier - 1799845553).abs() < 300);
+        // Equal scales 2^-10, output 2^-9, zero points (100, -250, 37): real
+        // (1000 - 100) + (-2000 + 250) = -850 units of 2^-10 -> -425 + 37 = -388.
+        let s = 1.0 / 1024.0;
+        let p = add_prepare_int16(s, 100, s, -250, 2.0 * s, 37, -32768, 32767);
+        let mut out = [0i16; 2];
+        add_int16(
+            &p,
+            [1, 1, 1, 2],
+            &[1000, 32767],
+            [1; 4],
+            &[-2000],
+            [1, 1, 1, 2],
+            &mut out,
+        )
+        .unwrap();
+        // Second: (32667 - 1750) / 2 = 15458.5 -> rounded in two steps.
+        assert_eq!(out[0], -388);
+        assert!((out[1] - (15458 + 37)).abs() <= 1);
+        // Clamped to the activation range.
+        let p = add_prepare_int16(s, 0, s, 0, 2.0 * s, 0, 0, 100);
+        add_int16(
+            &p,
+            [1, 1, 1, 2],
+            &[1000, -5000],
+            [1; 4],
+            &[-2000],
+            [1, 1, 1, 2],
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(out, [0, 0]);
+        add_int16(
+            &p,
+            [1, 1, 1, 2],
+            &[1000, 5000],
+            [1; 4],
+            &[-2000],
+            [1, 1, 1, 2],
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(out, [0, 100]);
+        assert_eq!(
+            add_int16(
+                &p,
+                [1, 1, 1, 3],
+                &[0; 3],
+                [1; 4],
+                &[0],
+                [1, 1, 1, 2],
+                &mut out
+            ),
+            Err(KernelError::ShapeMismatch)
+        );
     }
 
     #[test]
@@ -442,6 +605,39 @@ mod tests {
             for i0 in 0..out[0] { for i1 in 0..out[1] { for i2 in 0..out[2] { for i3 in 0..out[3] {
                 let idx = [i0, i1, i2, i3];
                 prop_assert_eq!(got[k], add_one(&p, x[index(a, idx)], y[index(b, idx)]));
+                k += 1;
+            }}}}
+        }
+
+        #[test]
+        fn int16_matches_real_math(
+            ((a, b, out), x, y, s1, s2, so, z1, z2, zo, (lo, hi)) in shapes().prop_flat_map(|(a, b, o)| (
+                Just((a, b, o)),
+                i16_vec(a.iter().product()), i16_vec(b.iter().product()),
+                1e-5f32..1e-3, 1e-5f32..1e-3, 1e-5f32..2e-3,
+                prop_oneof![Just(0i32), -300i32..300],
+                prop_oneof![Just(0i32), -300i32..300],
+                prop_oneof![Just(0i32), -300i32..300],
+                act_range_i16(),
+            ))
+        ) {
+            let p = add_prepare_int16(s1, z1, s2, z2, so, zo, lo, hi);
+            let mut got = vec![0i16; out.iter().product()];
+            add_int16(&p, a, &x, b, &y, out, &mut got).unwrap();
+            let mut k = 0;
+            for i0 in 0..out[0] { for i1 in 0..out[1] { for i2 in 0..out[2] { for i3 in 0..out[3] {
+                let idx = [i0, i1, i2, i3];
+                let xv = x[index(a, idx)] as i32;
+                let yv = y[index(b, idx)] as i32;
+                // Naive restatement of AddElementwise in wide integers.
+                let sx = naive_rdbp(naive_srdhm((xv - z1) << 15, p.input1_multiplier), -p.input1_shift);
+                let sy = naive_rdbp(naive_srdhm((yv - z2) << 15, p.input2_multiplier), -p.input2_shift);
+                let raw = naive_rdbp(naive_srdhm(sx + sy, p.output_multiplier), -p.output_shift) as i64 + zo as i64;
+                prop_assert_eq!(got[k], naive_out_i16(raw, lo, hi));
+                // And it is the real sum within one step.
+                let real = (s1 as f64 * (xv - z1) as f64 + s2 as f64 * (yv - z2) as f64) / so as f64 + zo as f64;
+                let want = real.round().clamp(lo as f64, hi as f64);
+                prop_assert!((got[k] as f64 - want).abs() <= 1.0, "{} vs {}", got[k], real);
                 k += 1;
             }}}}
         }

@@ -4,11 +4,11 @@
 //! The int8 kernel is TFLM's `reference_ops::BroadcastPrelu4DSlow`: a non-negative offset
 //! input is requantized by `input_scale / output_scale`; a negative one is multiplied by the
 //! offset alpha and requantized by `input_scale * alpha_scale / output_scale` (both in `f64`).
-//! The float kernel is `x >= 0 ? x : x * alpha`.
+//! The int16 kernel is `BroadcastPrelu4DSlow<int16_t, int8_t>`: the same with int16 input and
+//! output and int8 slopes. The float kernel is `x >= 0 ? x : x * alpha`.
 
 use crate::broadcast::binary;
-use crate::quant::{multiply_by_quantized_multiplier, quantize_multiplier};
-use crate::util::sat_i8;
+use crate::quant::{multiply_by_quantized_multiplier, quantize_multiplier, QuantizedInt};
 use crate::KernelError;
 
 /// Precomputed int8 PRELU parameters, as TFLM's `PreluParams`.
@@ -30,7 +30,11 @@ pub struct PreluParamsInt8 {
     pub output_shift_2: i32,
 }
 
-/// TFLM's int8 PRELU set-up (`CalculatePreluParams`).
+/// Precomputed int16 PRELU parameters (int16 input and output, int8 alpha): the fields of the
+/// int8 ones, from the same set-up ([`prelu_prepare_int8`]).
+pub type PreluParamsInt16 = PreluParamsInt8;
+
+/// TFLM's int8 PRELU set-up (`CalculatePreluParams`); int16's is the same.
 pub fn prelu_prepare_int8(
     input_scale: f32,
     input_zero_point: i32,
@@ -67,6 +71,41 @@ pub fn prelu_int8(
     out_shape: [usize; 4],
     output: &mut [i8],
 ) -> Result<(), KernelError> {
+    prelu_quantized(p, input_shape, input, alpha_shape, alpha, out_shape, output)
+}
+
+/// Int16 PRELU with int8 slopes and broadcasting (TFLM's `BroadcastPrelu4DSlow<int16_t,
+/// int8_t>`); parameters from [`prelu_prepare_int8`] on the int16 tensors' quantization.
+/// Per element, with `v = x - zp_in`: `MultiplyByQuantizedMultiplier(v, m1, e1)` for
+/// `v >= 0`, else `MultiplyByQuantizedMultiplier(v * (alpha - zp_alpha), m2, e2)`; plus the
+/// output zero point, saturated to int16.
+///
+/// # Errors
+/// `ShapeMismatch` when a slice's length differs from its shape's element count, or the
+/// shapes do not broadcast onto `out_shape`.
+pub fn prelu_int16(
+    p: &PreluParamsInt16,
+    input_shape: [usize; 4],
+    input: &[i16],
+    alpha_shape: [usize; 4],
+    alpha: &[i8],
+    out_shape: [usize; 4],
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    prelu_quantized(p, input_shape, input, alpha_shape, alpha, out_shape, output)
+}
+
+/// `BroadcastPrelu4DSlow<T, int8_t>`.
+#[inline]
+fn prelu_quantized<T: QuantizedInt>(
+    p: &PreluParamsInt8,
+    input_shape: [usize; 4],
+    input: &[T],
+    alpha_shape: [usize; 4],
+    alpha: &[i8],
+    out_shape: [usize; 4],
+    output: &mut [T],
+) -> Result<(), KernelError> {
     binary(
         input_shape,
         input,
@@ -74,8 +113,8 @@ pub fn prelu_int8(
         alpha,
         out_shape,
         output,
-        |x, a| {
-            let v = p.input_offset.wrapping_add(i32::from(x));
+        |x: T, a: i8| {
+            let v = p.input_offset.wrapping_add(x.widen());
             let r = if v >= 0 {
                 multiply_by_quantized_multiplier(v, p.output_multiplier_1, p.output_shift_1)
             } else {
@@ -86,7 +125,7 @@ pub fn prelu_int8(
                     p.output_shift_2,
                 )
             };
-            sat_i8(r.wrapping_add(p.output_offset))
+            T::saturate(r.wrapping_add(p.output_offset))
         },
     )
 }
@@ -150,6 +189,21 @@ mod tests {
             &mut out,
         );
         assert_eq!(r, Err(KernelError::ShapeMismatch));
+        // Int16 with int8 slopes: alpha 25 * 0.01 = 0.25 on scale 2^-10 in and out.
+        let s = 1.0 / 1024.0;
+        let p = prelu_prepare_int8(s, 0, 0.01, 0, s, 0);
+        let mut out16 = [0i16; 4];
+        prelu_int16(
+            &p,
+            [1, 1, 2, 2],
+            &[-800, 800, -32768, 32767],
+            [1, 1, 1, 2],
+            &[25, 50],
+            [1, 1, 2, 2],
+            &mut out16,
+        )
+        .unwrap();
+        assert_eq!(out16, [-200, 800, -8192, 32767]);
         let mut f = [0f32; 2];
         prelu_f32(
             [1, 1, 1, 2],
@@ -187,6 +241,34 @@ mod tests {
                     naive_mbqm(xv * av, p.output_multiplier_2, p.output_shift_2)
                 } as i64 + zo as i64;
                 prop_assert_eq!(got[k], naive_out_i8(raw, -128, 127));
+            }
+        }
+
+        #[test]
+        fn int16_matches_naive(
+            ((a, b, out), x, al, si, sa, so, zi, za, zo) in shapes().prop_flat_map(|(a, b, o)| (
+                Just((a, b, o)),
+                i16_vec(a.iter().product()), i8_vec(b.iter().product()),
+                1e-5f32..1e-3, 0.0001f32..0.05, 1e-5f32..1e-3,
+                prop_oneof![Just(0i32), -300i32..300], -128i32..=127,
+                prop_oneof![Just(0i32), -300i32..300],
+            ))
+        ) {
+            let p = prelu_prepare_int8(si, zi, sa, za, so, zo);
+            let mut got = vec![0i16; out.iter().product()];
+            prelu_int16(&p, a, &x, b, &al, out, &mut got).unwrap();
+            for (k, idx) in coords(out).into_iter().enumerate() {
+                let xv = x[index(a, idx)] as i32 - zi;
+                let av = al[index(b, idx)] as i32 - za;
+                let raw = if xv >= 0 {
+                    naive_mbqm(xv, p.output_multiplier_1, p.output_shift_1)
+                } else {
+                    naive_mbqm(xv * av, p.output_multiplier_2, p.output_shift_2)
+                } as i64 + zo as i64;
+                prop_assert_eq!(got[k], naive_out_i16(raw, -32768, 32767));
+                let real = if xv >= 0 { xv as f64 } else { xv as f64 * av as f64 * sa as f64 };
+                let want = (real * si as f64 / so as f64 + zo as f64).round().clamp(-32768.0, 32767.0);
+                prop_assert!((got[k] as f64 - want).abs() <= 1.0);
             }
         }
 

@@ -325,6 +325,12 @@ pub fn activation_range_i8(act: Activation, scale: f32, zero_point: i32) -> (i32
     activation_range_q::<i8>(act, scale, zero_point)
 }
 
+/// TFLM `CalculateActivationRangeQuantized` for an int16 output with `scale` and
+/// `zero_point`: as [`activation_range_i8`], within `[-32768, 32767]`.
+pub fn activation_range_i16(act: Activation, scale: f32, zero_point: i32) -> (i32, i32) {
+    activation_range_q::<i16>(act, scale, zero_point)
+}
+
 /// TFLM `CalculateActivationRangeQuantized` for an output of type `O` (int8 or int16).
 pub fn activation_range_q<O: QuantizedInt>(
     act: Activation,
@@ -729,6 +735,21 @@ mod tests {
         // 6 / 0.4f = 14.9999998 -> 15.
         assert_eq!(activation_range_i8(Activation::Relu6, 0.4, 0), (0, 15));
         assert_eq!(activation_range_i8(Activation::Relu6, 0.0, 0).0, 0);
+        assert_eq!(
+            activation_range_i16(Activation::None, 0.1, 3),
+            (-32768, 32767)
+        );
+        assert_eq!(activation_range_i16(Activation::Relu, 1e-4, 0), (0, 32767));
+        // 6 / 2^-12 = 24576, 6 / 1e-4 = 60000 (capped).
+        assert_eq!(
+            activation_range_i16(Activation::Relu6, 1.0 / 4096.0, -10),
+            (-10, 24566)
+        );
+        assert_eq!(activation_range_i16(Activation::Relu6, 1e-4, 0), (0, 32767));
+        assert_eq!(
+            activation_range_i16(Activation::ReluN1To1, 1.0 / 8192.0, 0),
+            (-8192, 8192)
+        );
         assert_eq!(activation_range_f32(Activation::Relu6), (0.0, 6.0));
         assert_eq!(activation_range_f32(Activation::None), (f32::MIN, f32::MAX));
     }

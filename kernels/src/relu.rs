@@ -2,9 +2,11 @@
 //!
 //! The int8 kernel is TFLM's `ReluQuantized`: the input is requantized onto the output's
 //! scale (`MultiplyByQuantizedMultiplier` by `input_scale / output_scale`, in `f64`) and
-//! clamped below at the output zero point. The float kernel is `x < 0 ? 0 : x`.
+//! clamped below at the output zero point. The int16 kernel is the same template on int16
+//! (TFLM requires both zero points to be 0 there; callers check). The float kernel is
+//! `x < 0 ? 0 : x`.
 
-use crate::quant::{multiply_by_quantized_multiplier, quantize_multiplier};
+use crate::quant::{multiply_by_quantized_multiplier, quantize_multiplier, QuantizedInt};
 use crate::util::clamp_i32;
 use crate::KernelError;
 
@@ -25,6 +27,9 @@ pub struct ReluParamsInt8 {
     pub act_max: i32,
 }
 
+/// Precomputed int16 RELU parameters: the fields of the int8 ones.
+pub type ReluParamsInt16 = ReluParamsInt8;
+
 /// TFLM's int8 RELU set-up (`CalculateReluOpData<int8_t>`).
 pub fn relu_prepare_int8(
     input_scale: f32,
@@ -32,23 +37,79 @@ pub fn relu_prepare_int8(
     output_scale: f32,
     output_zero_point: i32,
 ) -> ReluParamsInt8 {
+    relu_prepare::<i8>(
+        input_scale,
+        input_zero_point,
+        output_scale,
+        output_zero_point,
+    )
+}
+
+/// TFLM's int16 RELU set-up (`CalculateReluOpData<int16_t>`): the multiplier of
+/// `f64(input_scale) / f64(output_scale)`, `act_min = max(-32768, zp_out + round(0 / so))`,
+/// `act_max = 32767`. TFLM requires both zero points to be 0; this does not check.
+pub fn relu_prepare_int16(
+    input_scale: f32,
+    input_zero_point: i32,
+    output_scale: f32,
+    output_zero_point: i32,
+) -> ReluParamsInt16 {
+    relu_prepare::<i16>(
+        input_scale,
+        input_zero_point,
+        output_scale,
+        output_zero_point,
+    )
+}
+
+/// `CalculateReluOpData<T>`.
+fn relu_prepare<T: QuantizedInt>(
+    input_scale: f32,
+    input_zero_point: i32,
+    output_scale: f32,
+    output_zero_point: i32,
+) -> ReluParamsInt8 {
     let (output_multiplier, output_shift) =
         quantize_multiplier(f64::from(input_scale) / f64::from(output_scale));
-    // std::max(-128, zp + static_cast<int32_t>(roundf(0.0f / scale))).
+    // std::max(T's min, zp + static_cast<int32_t>(roundf(0.0f / scale))).
     let zero = output_zero_point.saturating_add(libm::roundf(0.0 / output_scale) as i32);
-    let act_min = if zero > -128 { zero } else { -128 };
+    let act_min = if zero > T::MIN { zero } else { T::MIN };
     ReluParamsInt8 {
         input_offset: input_zero_point,
         output_offset: output_zero_point,
         output_multiplier,
         output_shift,
         act_min,
-        act_max: 127,
+        act_max: T::MAX,
     }
 }
 
 /// Int8 RELU; parameters from [`relu_prepare_int8`].
 pub fn relu_int8(p: &ReluParamsInt8, input: &[i8], output: &mut [i8]) -> Result<(), KernelError> {
+    relu_quantized(p, input, output)
+}
+
+/// Int16 RELU (TFLM's `ReluQuantized<int16_t>`); parameters from [`relu_prepare_int16`].
+/// Per element: `zp_out + MultiplyByQuantizedMultiplier(x - zp_in, m, e)` clamped to
+/// `[act_min, act_max]` (a full requantization onto the output scale).
+///
+/// # Errors
+/// `ShapeMismatch` when `input` and `output` differ in length.
+pub fn relu_int16(
+    p: &ReluParamsInt16,
+    input: &[i16],
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    relu_quantized(p, input, output)
+}
+
+/// `ReluQuantized<T>`.
+#[inline]
+fn relu_quantized<T: QuantizedInt>(
+    p: &ReluParamsInt8,
+    input: &[T],
+    output: &mut [T],
+) -> Result<(), KernelError> {
     if input.len() != output.len() {
         return Err(KernelError::ShapeMismatch);
     }
@@ -56,11 +117,11 @@ pub fn relu_int8(p: &ReluParamsInt8, input: &[i8], output: &mut [i8]) -> Result<
         let v = p
             .output_offset
             .wrapping_add(multiply_by_quantized_multiplier(
-                i32::from(x).wrapping_sub(p.input_offset),
+                x.widen().wrapping_sub(p.input_offset),
                 p.output_multiplier,
                 p.output_shift,
             ));
-        *o = clamp_i32(v, p.act_min, p.act_max) as i8;
+        *o = T::wrap(clamp_i32(v, p.act_min, p.act_max));
     }
     Ok(())
 }
@@ -97,6 +158,17 @@ mod tests {
             relu_int8(&p, &[0], &mut out),
             Err(KernelError::ShapeMismatch)
         );
+        // Int16: scale 2e-4 onto 1e-4 doubles (and saturates), clamped at 0.
+        let p = relu_prepare_int16(2e-4, 0, 1e-4, 0);
+        assert_eq!((p.act_min, p.act_max), (0, 32767));
+        assert_eq!((p.output_multiplier, p.output_shift), (1 << 30, 2));
+        let mut out16 = [0i16; 4];
+        relu_int16(&p, &[-32768, -1, 1000, 20000], &mut out16).unwrap();
+        assert_eq!(out16, [0, 0, 2000, 32767]);
+        assert_eq!(
+            relu_int16(&p, &[0], &mut out16),
+            Err(KernelError::ShapeMismatch)
+        );
         let mut f = [0f32; 3];
         relu_f32(&[-1.0, 2.0, f32::NAN], &mut f).unwrap();
         assert_eq!(&f[..2], &[0.0, 2.0]);
@@ -115,6 +187,19 @@ mod tests {
             for (&g, &v) in got.iter().zip(&x) {
                 let raw = naive_mbqm(v as i32 - zi, p.output_multiplier, p.output_shift) as i64 + zo as i64;
                 prop_assert_eq!(g, naive_out_i8(raw, zo, 127));
+            }
+        }
+
+        #[test]
+        fn int16_matches_naive(x in i16_vec(64), si in 1e-5f32..1e-3, so in 1e-5f32..1e-3) {
+            let p = relu_prepare_int16(si, 0, so, 0);
+            let mut got = vec![0i16; x.len()];
+            relu_int16(&p, &x, &mut got).unwrap();
+            for (&g, &v) in got.iter().zip(&x) {
+                let raw = naive_mbqm(v as i32, p.output_multiplier, p.output_shift) as i64;
+                prop_assert_eq!(g, naive_out_i16(raw, 0, 32767));
+                let want = (v as f64 * si as f64 / so as f64).round().clamp(0.0, 32767.0);
+                prop_assert!((g as f64 - want).abs() <= 1.0);
             }
         }
 

@@ -39,6 +39,18 @@ pub fn naive_out_i8(v: i64, act_min: i32, act_max: i32) -> i8 {
     v.max(act_min as i64).min(act_max as i64).clamp(-128, 127) as i8
 }
 
+/// Clamp to the activation range, then to int16.
+pub fn naive_out_i16(v: i64, act_min: i32, act_max: i32) -> i16 {
+    v.max(act_min as i64)
+        .min(act_max as i64)
+        .clamp(-32768, 32767) as i16
+}
+
+/// An int16 activation range: mostly the full range, sometimes narrower.
+pub fn act_range_i16() -> impl Strategy<Value = (i32, i32)> {
+    prop_oneof![Just((-32768, 32767)), (-32768i32..0, 0i32..32767)]
+}
+
 /// Float comparison used for float kernels: 1e-5 absolute plus 1e-4 relative.
 pub fn close(got: f32, want: f32) -> bool {
     (got - want).abs() <= 1e-5 + 1e-4 * want.abs() || (got.is_nan() && want.is_nan())
@@ -52,6 +64,11 @@ pub fn multiplier() -> impl Strategy<Value = (i32, i32)> {
 /// A vector of `n` int8 values.
 pub fn i8_vec(n: usize) -> impl Strategy<Value = Vec<i8>> {
     proptest::collection::vec(any::<i8>(), n)
+}
+
+/// A vector of `n` int16 values: full range, or small ones (near zero points and clamps).
+pub fn i16_vec(n: usize) -> impl Strategy<Value = Vec<i16>> {
+    proptest::collection::vec(prop_oneof![any::<i16>(), -300i16..300], n)
 }
 
 /// A vector of `n` floats in [-2, 2].

@@ -1,14 +1,14 @@
 //! Helpers shared by the elementwise and activation ops (ADD, SUB, MUL, MAXIMUM, MINIMUM,
 //! PRELU, LOGISTIC, TANH, RELU, RELU6, LEAKY_RELU, HARD_SWISH, L2_NORMALIZATION): broadcast
 //! shape checks kept as typed op data, same-shape checks, and `Pod` copies of the kernels'
-//! int8 parameters.
+//! int8 (and int16: the same structs) parameters.
 
 use super::{activation, kinds, EvalCtx, OpCtx, PrepareCtx, T};
 use crate::error::Error;
 use crate::schema::TensorType;
 use microlite_kernels::add::AddParamsInt8;
 use microlite_kernels::logistic::LogisticParamsInt8;
-use microlite_kernels::quant::{activation_range_f32, activation_range_i8};
+use microlite_kernels::quant::{activation_range_f32, activation_range_i16, activation_range_i8};
 use microlite_kernels::Activation;
 use microlite_kernels::KernelError;
 
@@ -92,15 +92,16 @@ pub(crate) fn same_type(ctx: &OpCtx<'_>, like: &T<'_>, t: &T<'_>) -> Result<(), 
     }
 }
 
-/// The input and output of a one-in, one-out int8/float32 op of unchanged shape; an int8
-/// input must carry quantization (the output's is checked by the op when it reads it).
+/// The input and output of a one-in, one-out int8/int16/float32 op of unchanged shape; an
+/// int8 or int16 input must carry quantization (the output's is checked by the op when it
+/// reads it). Each op then rejects the types it does not support.
 pub(crate) fn unary<'m>(ctx: &OpCtx<'m>) -> Result<(T<'m>, T<'m>), Error> {
     ctx.expect_counts(1, 1, 1)?;
     let (input, output) = (ctx.input(0)?, ctx.output(0)?);
     same_type(ctx, &input, &output)?;
     same_shape(ctx, &input, &output)?;
     match input.t.ty() {
-        TensorType::Int8 => {
+        TensorType::Int8 | TensorType::Int16 => {
             ctx.quant(&input)?;
         }
         TensorType::Float32 => {}
@@ -120,9 +121,9 @@ pub(crate) struct Binary<'m> {
 }
 
 impl Binary<'_> {
-    /// Whether the op is int8 (else float32: [`binary`] allows nothing else).
-    pub(crate) fn is_int8(&self) -> bool {
-        self.in1.t.ty() == TensorType::Int8
+    /// The first input's type: int8, int16 or float32 ([`binary`] allows nothing else).
+    pub(crate) fn ty(&self) -> TensorType {
+        self.in1.t.ty()
     }
 
     /// Per-tensor `(scale, zero_point)` of the two inputs and the output.
@@ -136,7 +137,8 @@ impl Binary<'_> {
 }
 
 /// Validates a broadcasting binary op whose options table (union tag `tag`) starts with a
-/// fused activation: two inputs and the output of one type, int8 (each quantized) or float32.
+/// fused activation: two inputs and the output of one type, int8 or int16 (each quantized) or
+/// float32.
 pub(crate) fn binary<'m>(ctx: &OpCtx<'m>, tag: u8) -> Result<Binary<'m>, Error> {
     ctx.expect_counts(2, 2, 1)?;
     let (in1, in2, output) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
@@ -144,7 +146,7 @@ pub(crate) fn binary<'m>(ctx: &OpCtx<'m>, tag: u8) -> Result<Binary<'m>, Error> 
         Some(o) => activation(ctx, o.u8(0, 0)?)?,
         None => Activation::None,
     };
-    let shapes = int8_or_f32_pair(ctx, &in1, &in2, &output)?;
+    let shapes = quantized_or_f32_pair(ctx, &in1, &in2, &output)?;
     Ok(Binary {
         in1,
         in2,
@@ -154,12 +156,25 @@ pub(crate) fn binary<'m>(ctx: &OpCtx<'m>, tag: u8) -> Result<Binary<'m>, Error> 
     })
 }
 
-/// Validates a broadcasting binary op without options (PRELU): as [`binary`], with no
-/// activation.
-pub(crate) fn binary_plain<'m>(ctx: &OpCtx<'m>) -> Result<Binary<'m>, Error> {
+/// Validates PRELU, a broadcasting binary op without options: as [`binary`], with no
+/// activation, except that an int16 input and output take int8 slopes (TFLM's only int16
+/// PRELU).
+pub(crate) fn binary_prelu<'m>(ctx: &OpCtx<'m>) -> Result<Binary<'m>, Error> {
     ctx.expect_counts(2, 2, 1)?;
     let (in1, in2, output) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
-    let shapes = int8_or_f32_pair(ctx, &in1, &in2, &output)?;
+    let shapes = if in1.t.ty() == TensorType::Int16 {
+        let shapes = broadcast_shapes(ctx, &in1, &in2, &output)?;
+        same_type(ctx, &in1, &output)?;
+        if in2.t.ty() != TensorType::Int8 {
+            return Err(ctx.type_err(&in2));
+        }
+        for t in [&in1, &in2, &output] {
+            ctx.quant(t)?;
+        }
+        shapes
+    } else {
+        quantized_or_f32_pair(ctx, &in1, &in2, &output)?
+    };
     Ok(Binary {
         in1,
         in2,
@@ -169,8 +184,9 @@ pub(crate) fn binary_plain<'m>(ctx: &OpCtx<'m>) -> Result<Binary<'m>, Error> {
     })
 }
 
-/// Broadcast shapes, then one type for all three tensors: int8 (each quantized) or float32.
-fn int8_or_f32_pair(
+/// Broadcast shapes, then one type for all three tensors: int8 or int16 (each quantized) or
+/// float32.
+fn quantized_or_f32_pair(
     ctx: &OpCtx<'_>,
     in1: &T<'_>,
     in2: &T<'_>,
@@ -180,7 +196,7 @@ fn int8_or_f32_pair(
     same_type(ctx, in1, in2)?;
     same_type(ctx, in1, output)?;
     match in1.t.ty() {
-        TensorType::Int8 => {
+        TensorType::Int8 | TensorType::Int16 => {
             for t in [in1, in2, output] {
                 ctx.quant(t)?;
             }
@@ -225,8 +241,9 @@ macro_rules! int8_params {
 pub(crate) use int8_params;
 
 int8_params! {
-    /// ADD's and SUB's int8 parameters: the kernels' `AddParamsInt8` (`SubParamsInt8` is the
-    /// same struct; only the set-up arithmetic differs).
+    /// ADD's and SUB's int8 or int16 parameters: the kernels' `AddParamsInt8`
+    /// (`AddParamsInt16`, `SubParamsInt8` and `SubParamsInt16` are the same struct; only the
+    /// set-up arithmetic differs).
     pub(crate) struct AddSubInt8 for [AddParamsInt8] {
         left_shift,
         input1_offset,
@@ -245,7 +262,7 @@ int8_params! {
 
 kinds! {
     /// ADD's and SUB's dtypes.
-    enum AddSubKind { Int8, Float32 }
+    enum AddSubKind { Int8, Float32, Int16 }
 }
 
 /// ADD's and SUB's op data, fixed at prepare.
@@ -257,22 +274,22 @@ struct AddSubData {
     /// Float32 activation range.
     act_min: f32,
     act_max: f32,
-    /// Int8 rescaling (zeroed for float32).
+    /// Int8 or int16 rescaling (zeroed for float32).
     q: AddSubInt8,
 }
 
-/// TFLM's int8 set-up of ADD or SUB (scales and zero points of both inputs and the output,
-/// then the activation range).
+/// TFLM's int8 or int16 set-up of ADD or SUB (scales and zero points of both inputs and the
+/// output, then the activation range).
 pub(crate) type AddSubPrepare = fn(f32, i32, f32, i32, f32, i32, i32, i32) -> AddParamsInt8;
-/// An int8 ADD or SUB kernel.
-pub(crate) type AddSubInt8Kernel = fn(
+/// An int8 or int16 ADD or SUB kernel.
+pub(crate) type AddSubQKernel<Q> = fn(
     &AddParamsInt8,
     [usize; 4],
-    &[i8],
+    &[Q],
     [usize; 4],
-    &[i8],
+    &[Q],
     [usize; 4],
-    &mut [i8],
+    &mut [Q],
 ) -> Result<(), KernelError>;
 /// A float32 ADD or SUB kernel.
 pub(crate) type AddSubF32Kernel = fn(
@@ -286,15 +303,24 @@ pub(crate) type AddSubF32Kernel = fn(
     &mut [f32],
 ) -> Result<(), KernelError>;
 
-/// ADD's and SUB's prepare: validates (options table `tag`) and keeps the broadcast shapes,
-/// the float range and, for int8, the multipliers `set_up` computes once.
-pub(crate) fn prepare_add_sub(
-    ctx: &mut PrepareCtx<'_>,
-    tag: u8,
-    set_up: AddSubPrepare,
-) -> Result<(), Error> {
+/// ADD's or SUB's set-up and kernels.
+pub(crate) struct AddSubOp {
+    /// The options table's union tag.
+    pub tag: u8,
+    /// Int8 set-up.
+    pub prepare_int8: AddSubPrepare,
+    /// Int16 set-up.
+    pub prepare_int16: AddSubPrepare,
+    pub int8: AddSubQKernel<i8>,
+    pub int16: AddSubQKernel<i16>,
+    pub float: AddSubF32Kernel,
+}
+
+/// ADD's and SUB's prepare: validates and keeps the broadcast shapes, the float range and,
+/// for int8 and int16, the multipliers the op's set-up computes once.
+pub(crate) fn prepare_add_sub(ctx: &mut PrepareCtx<'_>, k: &AddSubOp) -> Result<(), Error> {
     let op = ctx.op;
-    let p = binary(&op, tag)?;
+    let p = binary(&op, k.tag)?;
     let (act_min, act_max) = activation_range_f32(p.act);
     let mut d = AddSubData {
         kind: AddSubKind::Float32.tag(),
@@ -303,33 +329,44 @@ pub(crate) fn prepare_add_sub(
         act_max,
         q: AddSubInt8::default(),
     };
-    if p.is_int8() {
-        let [(a, za), (b, zb), (o, zo)] = p.quant(&op)?;
-        let (lo, hi) = activation_range_i8(p.act, o, zo);
-        d.kind = AddSubKind::Int8.tag();
-        d.q = set_up(a, za, b, zb, o, zo, lo, hi).into();
+    match p.ty() {
+        TensorType::Int8 => {
+            let [(a, za), (b, zb), (o, zo)] = p.quant(&op)?;
+            let (lo, hi) = activation_range_i8(p.act, o, zo);
+            d.kind = AddSubKind::Int8.tag();
+            d.q = (k.prepare_int8)(a, za, b, zb, o, zo, lo, hi).into();
+        }
+        TensorType::Int16 => {
+            // TFLM: general-scale path, non-zero zero points honoured.
+            let [(a, za), (b, zb), (o, zo)] = p.quant(&op)?;
+            let (lo, hi) = activation_range_i16(p.act, o, zo);
+            d.kind = AddSubKind::Int16.tag();
+            d.q = (k.prepare_int16)(a, za, b, zb, o, zo, lo, hi).into();
+        }
+        _ => {}
     }
     ctx.persist(&d)
 }
 
-/// ADD's and SUB's eval: the int8 or float32 kernel on the shapes prepare kept.
-pub(crate) fn eval_add_sub(
-    ctx: &mut EvalCtx<'_>,
-    int8: AddSubInt8Kernel,
-    float: AddSubF32Kernel,
-) -> Result<(), Error> {
+/// ADD's and SUB's eval: the int8, int16 or float32 kernel on the shapes prepare kept.
+pub(crate) fn eval_add_sub(ctx: &mut EvalCtx<'_>, k: &AddSubOp) -> Result<(), Error> {
     let d = ctx.data::<AddSubData>()?;
     let (s1, s2, so) = d.shapes.shapes();
     match AddSubKind::from_tag(d.kind)? {
         AddSubKind::Int8 => {
             let (x, y) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
             let out = ctx.output::<i8>(0)?;
-            int8(&d.q.into(), s1, x, s2, y, so, out)
+            (k.int8)(&d.q.into(), s1, x, s2, y, so, out)
+        }
+        AddSubKind::Int16 => {
+            let (x, y) = (ctx.input::<i16>(0)?, ctx.input::<i16>(1)?);
+            let out = ctx.output::<i16>(0)?;
+            (k.int16)(&d.q.into(), s1, x, s2, y, so, out)
         }
         AddSubKind::Float32 => {
             let (x, y) = (ctx.input::<f32>(0)?, ctx.input::<f32>(1)?);
             let out = ctx.output::<f32>(0)?;
-            float(d.act_min, d.act_max, s1, x, s2, y, so, out)
+            (k.float)(d.act_min, d.act_max, s1, x, s2, y, so, out)
         }
     }
     .map_err(|e| ctx.kernel_err(e))
