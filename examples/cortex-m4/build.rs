@@ -35,15 +35,17 @@ const SHARED: &[&str] = &[
     "vww_mobilenet_int8",
     "person_detect",
 ];
-/// Models with state the `recurrent` binary embeds: (folder, name). `keyword_scrambled_8bit`
+/// 16x8 models and models with state the `extended` binary embeds: (folder, name). `keyword_scrambled_8bit`
 /// (TFLM's SVDF benchmark model) and `mnist_lstm_int8` (TFLM's LSTM example), from
 /// `../shared/models-lstm-svdf` when present, and the project's own SVDF models.
-const RECURRENT: &[(&str, &str)] = &[
+const EXTENDED: &[(&str, &str)] = &[
     ("../../../shared/models-lstm-svdf", "keyword_scrambled_8bit"),
     ("../../../shared/models-lstm-svdf", "mnist_lstm_int8"),
     ("../../tests/conformance", "svdf_kws_pipeline_int8"),
     ("../../tests/conformance", "svdf_b2_r2_m10_int8"),
     ("../../tests/conformance", "svdf_b2_r2_m10_int16state"),
+    ("../../tests/conformance", "net_dscnn_small_16x8"),
+    ("../../tests/conformance", "net_residual_block_16x8"),
 ];
 /// The golden case embedded for each model.
 const CASE: &str = "case-0";
@@ -91,10 +93,10 @@ fn main() {
     cases.push(']');
     fs::write(out.join("mlperf_cases.rs"), cases).expect("write mlperf_cases.rs");
 
-    // `recurrent_cases.rs`: the `recurrent` binary's list (models whose folder is missing are
+    // `extended_cases.rs`: the `extended` binary's list (models whose folder is missing are
     // left out).
     let mut cases = String::from("[\n");
-    for (root, name) in RECURRENT {
+    for (root, name) in EXTENDED {
         let dir = manifest.join(root).join(name);
         println!("cargo:rerun-if-changed={}", dir.display());
         if dir.join("model.tflite").is_file() {
@@ -103,7 +105,7 @@ fn main() {
         }
     }
     cases.push(']');
-    fs::write(out.join("recurrent_cases.rs"), cases).expect("write recurrent_cases.rs");
+    fs::write(out.join("extended_cases.rs"), cases).expect("write extended_cases.rs");
 }
 
 /// int8 `[1, 1, 8, 1]` -> CUSTOM "ScaleShift" (custom options `SCALE_SHIFT_OPTIONS`) ->

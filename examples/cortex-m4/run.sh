@@ -40,8 +40,8 @@ cargo run --release
 step "MLPerf Tiny models of ../shared/models, beside TFLM's Cortex-M4 figures"
 cargo run --release --bin mlperf
 
-step "models with state (SVDF): keyword_scrambled_8bit and the project's own"
-cargo run --release --bin recurrent
+step "16x8 models and models with state (SVDF, LSTM)"
+cargo run --release --bin extended
 
 step "size probes in QEMU (each checks fc_relu_int8 against its golden)"
 for bin in size-baseline size-fc size-fc-int8 size-cnn7 size-all; do

@@ -1,4 +1,6 @@
-//! microlite on a Cortex-M4 (QEMU `mps2-an386`) with models that keep state across invokes:
+//! microlite on a Cortex-M4 (QEMU `mps2-an386`) beyond int8 CNNs: two 16x8 nets (int16
+//! activations: conv, depthwise, pooling, FC, SOFTMAX; a residual ADD block with MEAN), and
+//! models that keep state across invokes:
 //! TFLM's SVDF keyword model (`keyword_scrambled_8bit`: int16 input, SVDF with int8 state,
 //! int16 SOFTMAX output, int32 output), TFLM's LSTM example (`mnist_lstm_int8`: 28 steps of
 //! UNIDIRECTIONAL_SEQUENCE_LSTM with an int16 cell state) and the project's own SVDF models. Each is checked against TFLM's golden byte for byte from a fresh state, with its
@@ -21,9 +23,14 @@ const ARENA_BYTES: usize = 32 * 1024;
 static mut ARENA: Arena<ARENA_BYTES> = Arena::new();
 
 /// The union of the models' ops.
-fn resolver() -> Result<MutableOpResolver<6>, Error> {
-    let mut r = MutableOpResolver::<6>::new();
-    r.add_svdf()?
+fn resolver() -> Result<MutableOpResolver<12>, Error> {
+    let mut r = MutableOpResolver::<12>::new();
+    r.add_conv_2d()?
+        .add_depthwise_conv_2d()?
+        .add_average_pool_2d()?
+        .add_add()?
+        .add_mean()?
+        .add_svdf()?
         .add_unidirectional_sequence_lstm()?
         .add_fully_connected()?
         .add_reshape()?
@@ -38,9 +45,9 @@ fn main() -> ! {
     rt::start_counter(cp.SYST);
     rt::paint_stack();
 
-    let cases: &[rt::Case] = &include!(concat!(env!("OUT_DIR"), "/recurrent_cases.rs"));
+    let cases: &[rt::Case] = &include!(concat!(env!("OUT_DIR"), "/extended_cases.rs"));
     hprintln!(
-        "microlite on Cortex-M4 (QEMU mps2-an386, -icount shift=7): {} models with state",
+        "microlite on Cortex-M4 (QEMU mps2-an386, -icount shift=7): {} 16x8 and stateful models",
         cases.len()
     );
     let resolver = match resolver() {
