@@ -2,15 +2,16 @@
 //!
 //! The int8 path is TFLM's `reference_ops::Sub` / `BroadcastQuantSubSlow`: like ADD, both
 //! inputs are rescaled to a common scale with 20 bits of headroom, subtracted and rescaled to
-//! the output. Unlike ADD's set-up, SUB's (`CalculateOpDataSub`) computes `twice_max` and the
-//! three real multipliers in `f32` and only then widens them to `f64`. The int16 path is
-//! `reference_ops::Sub(int16)` / `BroadcastQuantSubSlow`: the same arithmetic with 15 bits of
-//! headroom, its set-up in `f64` as ADD's (as the TFLM runtime that makes the goldens does). The
-//! float path is `reference_ops::SubWithActivation` / `BroadcastSubSlow`: `x - y` clamped.
+//! the output. The int16 path is `reference_ops::Sub(int16)` / `BroadcastQuantSubSlow`: the
+//! same arithmetic with 15 bits of headroom. Both set-ups (`CalculateOpDataSub`) are ADD's:
+//! every scale widened to `f64` first, as the TFLM runtime that makes the goldens does (its
+//! 90b983c source computed `twice_max` and the three ratios in `f32`, which mismatches it on
+//! some scales). The float path is `reference_ops::SubWithActivation` / `BroadcastSubSlow`:
+//! `x - y` clamped.
 
 use crate::add::{add_sub_prepare, AddParamsInt8};
 use crate::broadcast::binary;
-use crate::quant::{quantize_multiplier_smaller_than_one_exp, QuantizedInt};
+use crate::quant::QuantizedInt;
 use crate::util::clamp_f32;
 use crate::KernelError;
 
@@ -23,8 +24,9 @@ pub type SubParamsInt16 = AddParamsInt8;
 /// TFLM's int8 SUB set-up (`CalculateOpDataSub`); `act_min`/`act_max` from
 /// [`crate::quant::activation_range_i8`].
 ///
-/// The scale arithmetic is `f32` as in TFLM (`std::max` of the two input scales, doubled;
-/// each ratio divided in `f32`), widened to `f64` for `QuantizeMultiplierSmallerThanOneExp`.
+/// The scale arithmetic is ADD's ([`crate::add::add_prepare_int8`]): `twice_max = 2 *
+/// max(s1, s2)` and the three ratios in double precision from the widened scales (here on
+/// integers), through `QuantizeMultiplierSmallerThanOneExp`.
 #[allow(clippy::too_many_arguments)]
 pub fn sub_prepare_int8(
     in1_scale: f32,
@@ -36,35 +38,9 @@ pub fn sub_prepare_int8(
     act_min: i32,
     act_max: i32,
 ) -> SubParamsInt8 {
-    let left_shift = 20;
-    // std::max(float, float): (a < b) ? b : a.
-    let max_scale = if in1_scale < in2_scale {
-        in2_scale
-    } else {
-        in1_scale
-    };
-    let twice_max: f32 = 2.0 * max_scale;
-    let real1 = f64::from(in1_scale / twice_max);
-    let real2 = f64::from(in2_scale / twice_max);
-    // (1 << left_shift) * output_scale: an int times a float, in float.
-    let real_out = f64::from(twice_max / ((1i32 << left_shift) as f32 * out_scale));
-    let (input1_multiplier, input1_shift) = quantize_multiplier_smaller_than_one_exp(real1);
-    let (input2_multiplier, input2_shift) = quantize_multiplier_smaller_than_one_exp(real2);
-    let (output_multiplier, output_shift) = quantize_multiplier_smaller_than_one_exp(real_out);
-    SubParamsInt8 {
-        left_shift,
-        input1_offset: in1_zp.wrapping_neg(),
-        input1_multiplier,
-        input1_shift,
-        input2_offset: in2_zp.wrapping_neg(),
-        input2_multiplier,
-        input2_shift,
-        output_offset: out_zp,
-        output_multiplier,
-        output_shift,
-        act_min,
-        act_max,
-    }
+    add_sub_prepare(
+        20, in1_scale, in1_zp, in2_scale, in2_zp, out_scale, out_zp, act_min, act_max,
+    )
 }
 
 /// TFLM's int16 SUB set-up (`CalculateOpDataSub` for an int16 output): headroom shift 15,
@@ -154,6 +130,7 @@ pub fn sub_f32(
 mod tests {
     use super::*;
     use crate::broadcast::testing::{coords, index, shapes};
+    use crate::quant::quantize_multiplier_smaller_than_one_exp;
     use crate::testutil::*;
     use proptest::prelude::*;
 
@@ -170,15 +147,20 @@ mod tests {
     }
 
     #[test]
-    fn prepare_is_f32() {
-        // Scales whose f32 and f64 ratios differ in the last place of the f64 multiplier.
+    fn prepare_is_f64() {
+        // Scales whose f32 and f64 ratios differ in the last place of the multiplier: the f64
+        // form is taken.
         let (s1, s2, so) = (0.011_764_706f32, 0.023_529_412f32, 0.031_030_292f32);
         let p = sub_prepare_int8(s1, 0, s2, 0, so, 0, -128, 127);
-        let tm = 2.0f32 * s2;
-        let want = quantize_multiplier_smaller_than_one_exp(f64::from(s1 / tm));
+        let tm = 2.0 * f64::from(s2);
+        let want = quantize_multiplier_smaller_than_one_exp(f64::from(s1) / tm);
         assert_eq!((p.input1_multiplier, p.input1_shift), want);
-        let want = quantize_multiplier_smaller_than_one_exp(f64::from(tm / (1048576.0f32 * so)));
+        let want = quantize_multiplier_smaller_than_one_exp(tm / (1048576.0 * f64::from(so)));
         assert_eq!((p.output_multiplier, p.output_shift), want);
+        let tm32 = 2.0f32 * s2;
+        let f32_form =
+            quantize_multiplier_smaller_than_one_exp(f64::from(tm32 / (1048576.0f32 * so)));
+        assert_ne!((p.output_multiplier, p.output_shift), f32_form);
     }
 
     #[test]

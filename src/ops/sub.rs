@@ -1,6 +1,6 @@
-//! SUB: int8 (TFLM's 20-bit left-shift rescaling, multipliers from `f32` scale ratios), int16
-//! (15-bit headroom, multipliers from `f64` ratios, zero points honoured) and float32, with
-//! broadcasting up to rank 4 and a fused activation. The glue is ADD's
+//! SUB: int8 (TFLM's 20-bit left-shift rescaling), int16 (15-bit headroom, zero points
+//! honoured), multipliers from `f64` scale ratios as ADD's, and float32, with broadcasting up
+//! to rank 4 and a fused activation. The glue is ADD's
 //! ([`super::elementwise::prepare_add_sub`]).
 
 use super::elementwise::{eval_add_sub, prepare_add_sub, AddSubOp};
