@@ -614,22 +614,22 @@ fn panel_mac<const P: usize>(acc: &mut [[f32; LANES]; P], xs: [&[f32]; P], panel
 }
 
 /// 16x8 convolution (int16 activations, int8 weights) as TFLM's int16 `ConvPerChannel`:
-/// `acc = bias + sum(filter * input)` in the bias type's accumulator `B` (`i64` for an int64
-/// bias, `i32` for int32), rescaled per channel; zero points are not used (TFLM ignores them
+/// `acc = bias + sum(filter * input)` with the accumulator and rescale the bias type picks
+/// ([`crate::quant::Bias16`]), per channel; zero points are not used (TFLM ignores them
 /// for int16), then clamped to the activation range.
 ///
 /// # Errors
 /// [`KernelError::ShapeMismatch`] when a slice does not fit its shape;
 /// [`KernelError::BadParams`] for multipliers neither one nor one per output channel.
 #[allow(clippy::too_many_arguments)]
-pub fn conv_2d_int16<B: crate::quant::Accumulator>(
+pub fn conv_2d_int16(
     p: &ConvParams,
     q: &QuantParams,
     in_shape: [usize; 4],
     input: &[i16],
     filter_shape: [usize; 4],
     filter: &[i8],
-    bias: Option<&[B]>,
+    bias: crate::quant::Bias16<'_>,
     out_shape: [usize; 4],
     output: &mut [i16],
 ) -> Result<(), KernelError> {
@@ -639,7 +639,7 @@ pub fn conv_2d_int16<B: crate::quant::Accumulator>(
         input.len(),
         filter_shape,
         filter.len(),
-        bias.map(|b| b.len()),
+        bias.len(),
         out_shape,
         output.len(),
     )?;
@@ -654,7 +654,7 @@ pub fn conv_2d_int16<B: crate::quant::Accumulator>(
                 let out_base = ((b * g.oh + oy) * g.ow + ox) * g.oc;
                 for o in 0..g.oc {
                     let in_c0 = (o / g.filters_per_group) * g.fic;
-                    let mut acc = B::default();
+                    let mut acc: i64 = 0;
                     for ky in ky_lo..ky_hi {
                         let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
                         for kx in kx_lo..kx_hi {
@@ -664,15 +664,13 @@ pub fn conv_2d_int16<B: crate::quant::Accumulator>(
                             let xs = &input[i0..i0 + g.fic];
                             let fs = &filter[f0..f0 + g.fic];
                             for (&x, &f) in xs.iter().zip(fs) {
-                                acc = acc.add_product(i32::from(f) * i32::from(x));
+                                acc = acc.wrapping_add(i64::from(i32::from(f) * i32::from(x)));
                             }
                         }
                     }
-                    if let Some(bias) = bias {
-                        acc = acc.add(bias[o]);
-                    }
+                    acc = acc.wrapping_add(bias.get(o));
                     let (m, s) = q.channel(per_channel, o);
-                    let v = acc.rescale(m, s);
+                    let v = bias.rescale(acc, m, s);
                     output[out_base + o] = crate::util::clamp_i32(v, q.act_min, q.act_max) as i16;
                 }
             }

@@ -39,6 +39,20 @@ impl Double {
         })
     }
 
+    /// The positive, normal double with these IEEE bits (e.g. a `const` computed with
+    /// `f64::to_bits` at compile time, so that no soft-float runs on the device); `None`
+    /// otherwise.
+    pub const fn from_f64_bits(bits: u64) -> Option<Double> {
+        let biased = ((bits >> 52) & 0x7FF) as i32;
+        if bits >> 63 != 0 || biased == 0 || biased == 0x7FF {
+            return None;
+        }
+        Some(Double {
+            mantissa: (bits & (TOP - 1)) | TOP,
+            exponent: biased - 1075,
+        })
+    }
+
     /// `a * b` exactly (two 24-bit mantissas: the product fits in 48 bits, no rounding);
     /// `None` unless both are positive and finite.
     pub fn product_of(a: f32, b: f32) -> Option<Double> {
@@ -187,6 +201,16 @@ mod tests {
 
     fn to_f64(d: Double) -> f64 {
         d.mantissa as f64 * libm::exp2(f64::from(d.exponent))
+    }
+
+    #[test]
+    fn from_f64_bits_round_trips() {
+        for x in [1.0f64, 10.0 / 65535.0, 3.5e-12, 1.7e300, f64::MIN_POSITIVE] {
+            assert_eq!(to_f64(Double::from_f64_bits(x.to_bits()).unwrap()), x);
+        }
+        for x in [0.0f64, -1.0, f64::INFINITY, f64::NAN, 5e-324] {
+            assert_eq!(Double::from_f64_bits(x.to_bits()), None);
+        }
     }
 
     /// Positive finite f32s over the whole range, subnormals included.

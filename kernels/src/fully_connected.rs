@@ -5,7 +5,7 @@
 //! and `reference_ops::FullyConnected` (float).
 
 use crate::gemm::{dot_tile_f32, gemm_rows, offset_fits_i16, widen, OutStage, WIDE_MAX};
-use crate::quant::Accumulator;
+use crate::quant::Bias16;
 pub use crate::quant::QuantParams;
 use crate::util::host_buffer;
 use crate::util::{clamp_f32, clamp_i32};
@@ -429,22 +429,22 @@ fn dot_units_f32(xs: &[f32], ws: [&[f32]; 4], depth: usize) -> [f32; 4] {
 }
 
 /// 16x8 fully connected (int16 activations, int8 weights) as TFLM's int16
-/// `FullyConnected[PerChannel]`: `acc = bias + sum(filter * (input + input_offset))` in the
-/// bias type's accumulator `B` ([`Accumulator`]: `i64` for an int64 bias, `i32` for int32),
-/// rescaled per output unit or per tensor, plus the output offset, clamped.
+/// `FullyConnected[PerChannel]`: `acc = bias + sum(filter * (input + input_offset))` with the
+/// accumulator and rescale the bias type picks ([`Bias16`]), per output unit or per tensor,
+/// plus the output offset, clamped.
 ///
 /// # Errors
 /// [`KernelError::ShapeMismatch`] when a slice does not fit the shape;
 /// [`KernelError::BadParams`] when the multipliers are neither one nor one per unit.
 #[allow(clippy::too_many_arguments)]
-pub fn fully_connected_int16<B: Accumulator>(
+pub fn fully_connected_int16(
     q: &QuantParams,
     batches: usize,
     depth: usize,
     out_units: usize,
     input: &[i16],
     filter: &[i8],
-    bias: Option<&[B]>,
+    bias: Bias16<'_>,
     output: &mut [i16],
 ) -> Result<(), KernelError> {
     check(
@@ -453,7 +453,7 @@ pub fn fully_connected_int16<B: Accumulator>(
         out_units,
         input.len(),
         filter.len(),
-        bias.map(|b| b.len()),
+        bias.len(),
         output.len(),
     )?;
     let per_channel = q.check(out_units)?;
@@ -461,17 +461,14 @@ pub fn fully_connected_int16<B: Accumulator>(
         let xs = input.get(b * depth..(b + 1) * depth).unwrap_or(&[]);
         for o in 0..out_units {
             let fs = filter.get(o * depth..(o + 1) * depth).unwrap_or(&[]);
-            let mut acc = B::default();
+            let mut acc: i64 = 0;
             for (&x, &f) in xs.iter().zip(fs) {
-                acc = acc.add_product(
-                    i32::from(f).wrapping_mul(i32::from(x).wrapping_add(q.input_offset)),
-                );
+                let p = i32::from(f).wrapping_mul(i32::from(x).wrapping_add(q.input_offset));
+                acc = acc.wrapping_add(i64::from(p));
             }
-            if let Some(bb) = bias.and_then(|bb| bb.get(o)) {
-                acc = acc.add(*bb);
-            }
+            acc = acc.wrapping_add(bias.get(o));
             let (m, s) = q.channel_get(per_channel, o);
-            let v = acc.rescale(m, s).wrapping_add(q.output_offset);
+            let v = bias.rescale(acc, m, s).wrapping_add(q.output_offset);
             if let Some(y) = output.get_mut(b * out_units + o) {
                 *y = clamp_i32(v, q.act_min, q.act_max) as i16;
             }

@@ -165,6 +165,45 @@ impl Accumulator for i64 {
     }
 }
 
+/// The bias of a 16x8 weighted op (FULLY_CONNECTED, CONV_2D), which picks TFLM's accumulator:
+/// an int64 bias (or none, by default) rescales an `i64` sum with the 64-bit
+/// [`multiply_by_quantized_multiplier_i64`]; an int32 bias rescales the sum cut to `i32` (as
+/// TFLM's wrapping `int32_t` accumulator) with [`multiply_by_quantized_multiplier`]. One
+/// kernel serves both, summing in `i64`.
+#[derive(Clone, Copy, Debug)]
+pub enum Bias16<'a> {
+    /// An int64 bias, if any.
+    Int64(Option<&'a [i64]>),
+    /// An int32 bias, if any.
+    Int32(Option<&'a [i32]>),
+}
+
+impl Bias16<'_> {
+    /// The number of bias values (`None` without a bias).
+    pub fn len(&self) -> Option<usize> {
+        match self {
+            Bias16::Int64(b) => b.map(|b| b.len()),
+            Bias16::Int32(b) => b.map(|b| b.len()),
+        }
+    }
+    /// Bias `o` (0 without a bias).
+    #[inline]
+    pub fn get(&self, o: usize) -> i64 {
+        match self {
+            Bias16::Int64(b) => b.and_then(|b| b.get(o)).copied().unwrap_or(0),
+            Bias16::Int32(b) => b.and_then(|b| b.get(o)).map_or(0, |&v| i64::from(v)),
+        }
+    }
+    /// The rescaled sum.
+    #[inline]
+    pub fn rescale(&self, acc: i64, multiplier: i32, shift: i32) -> i32 {
+        match self {
+            Bias16::Int64(_) => multiply_by_quantized_multiplier_i64(acc, multiplier, shift),
+            Bias16::Int32(_) => multiply_by_quantized_multiplier(acc as i32, multiplier, shift),
+        }
+    }
+}
+
 /// A `QuantizeMultiplier` exponent as an `i8` that rescales exactly the same: left shifts of
 /// 32 or more wrap every input to 0 (so 32 stands for them all) and `RoundingDivideByPOT`
 /// stops at 62 (so -63 stands for every larger right shift).

@@ -12,7 +12,7 @@
 use crate::double::Double;
 use crate::quant::{
     exp_on_negative_values, get_reciprocal, multiply_by_quantized_multiplier,
-    multiply_by_quantized_multiplier_greater_than_one, quantize_multiplier, rounding_divide_by_pot,
+    multiply_by_quantized_multiplier_greater_than_one, rounding_divide_by_pot,
     saturating_rounding_doubling_high_mul, QuantizedInt,
 };
 use crate::KernelError;
@@ -183,8 +183,19 @@ pub fn softmax_prepare_int16(
     if !(input_scale.is_finite() && input_scale > 0.0 && beta.is_finite()) {
         return Err(KernelError::BadParams);
     }
-    let real = f64::from(input_scale) * f64::from(beta) / (10.0 / 65535.0);
-    let (input_multiplier, input_left_shift) = quantize_multiplier(real);
+    // (double)input_scale * beta / (10.0 / 65535.0), on integers: the constant is folded at
+    // compile time, the product is exact and the quotient rounds as the FPU's.
+    const TEN_OVER_65535: u64 = (10.0f64 / 65535.0).to_bits();
+    if beta < 0.0 {
+        return Err(KernelError::BadParams);
+    }
+    let (input_multiplier, input_left_shift) = match (
+        Double::product_of(input_scale, beta),
+        Double::from_f64_bits(TEN_OVER_65535),
+    ) {
+        (Some(p), Some(d)) => (p / d).quantize_multiplier(),
+        _ => (0, 0), // beta 0: every exp is 1, as TFLM's zero multiplier gives
+    };
     Ok(SoftmaxParamsInt16 {
         input_multiplier,
         input_left_shift,

@@ -2,14 +2,14 @@
 //! kernel.
 
 use super::conv::{self, Data, Geometry, Kind};
-use super::{activation, padding, positive, Element, EvalCtx, OpCtx, PrepareCtx, Registration};
+use super::{activation, padding, positive, EvalCtx, OpCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator};
 use microlite_kernels::conv_2d::{
     conv_2d_f32, conv_2d_f32_scratch_len, conv_2d_int16, conv_2d_int8, conv_2d_int8_scratch_len,
 };
 use microlite_kernels::quant::compute_padding;
-use microlite_kernels::quant::Accumulator;
+use microlite_kernels::quant::Bias16;
 
 pub(crate) fn registration() -> Registration {
     Registration::builtin(BuiltinOperator::CONV_2D, 8, prepare, eval)
@@ -127,11 +127,11 @@ fn eval_int8(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
 }
 
 /// 16x8, with the accumulator of the bias type `B`.
-fn run_int16<'b, B: Element + Accumulator>(
+fn run_int16<'b>(
     ctx: &mut EvalCtx<'b>,
     d: &Data,
     rest: &'b [u8],
-    bias: Option<&'b [B]>,
+    bias: Bias16<'b>,
 ) -> Result<(), Error> {
     let q = d.q.params(rest)?;
     let (input, filter) = (ctx.input::<i16>(0)?, ctx.input::<i8>(1)?);
@@ -156,11 +156,11 @@ fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
         Kind::Int8 => run_int8(ctx, d, rest),
         Kind::Int16 => {
             let bias = d.bias_i64(ctx, rest, 2)?;
-            run_int16(ctx, d, rest, bias)
+            run_int16(ctx, d, rest, Bias16::Int64(bias))
         }
         Kind::Int16Bias32 => {
             let bias = ctx.optional_input::<i32>(2)?;
-            run_int16(ctx, d, rest, bias)
+            run_int16(ctx, d, rest, Bias16::Int32(bias))
         }
         Kind::Float32 => {
             let (input, filter, bias) = (

@@ -5,7 +5,7 @@
 //! links no float kernel.
 
 use super::quant::{self, Weighted, WeightedInt8};
-use super::{activation, kinds, Element, EvalCtx, OpCtx, PrepareCtx, Registration, T};
+use super::{activation, kinds, EvalCtx, OpCtx, PrepareCtx, Registration, T};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator};
 use microlite_kernels::fully_connected::{
@@ -13,7 +13,7 @@ use microlite_kernels::fully_connected::{
     fully_connected_int8_scratch_len,
 };
 use microlite_kernels::quant::activation_range_f32;
-use microlite_kernels::quant::Accumulator;
+use microlite_kernels::quant::Bias16;
 use microlite_kernels::Activation;
 
 pub(crate) fn registration() -> Registration {
@@ -195,11 +195,11 @@ fn eval_int8(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
 }
 
 /// 16x8, with the accumulator of the bias type `B`.
-fn run_int16<'b, B: Element + Accumulator>(
+fn run_int16<'b>(
     ctx: &mut EvalCtx<'b>,
     d: &Data,
     rest: &'b [u8],
-    bias: Option<&'b [B]>,
+    bias: Bias16<'b>,
 ) -> Result<(), Error> {
     let q = d.q.params(rest)?;
     let (input, filter) = (ctx.input::<i16>(0)?, ctx.input::<i8>(1)?);
@@ -222,11 +222,11 @@ fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
             } else {
                 ctx.optional_input::<i64>(2)?
             };
-            run_int16(ctx, d, rest, bias)
+            run_int16(ctx, d, rest, Bias16::Int64(bias))
         }
         Kind::Int16Bias32 => {
             let bias = ctx.optional_input::<i32>(2)?;
-            run_int16(ctx, d, rest, bias)
+            run_int16(ctx, d, rest, Bias16::Int32(bias))
         }
         Kind::Float32 => {
             let (input, filter, bias) = (

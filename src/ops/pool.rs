@@ -56,7 +56,9 @@ pub(crate) fn params<'m>(ctx: &OpCtx<'m>) -> Result<Pool<'m>, Error> {
             // TFLM: scales within 1e-6, equal zero points (no requantization).
             let (si, zi) = ctx.quant(&input)?;
             let (so, zo) = ctx.quant(&output)?;
-            if (f64::from(si) - f64::from(so)).abs() > 1e-6 || zi != zo {
+            // |si - so| > 1e-6 (double): the f32 difference is exact, and no f32 lies
+            // between 1e-6f32 and 1e-6, so comparing in f32 decides the same.
+            if (si - so).abs() > 1e-6 || zi != zo {
                 return Err(ctx.quant_err(&output));
             }
             range_i8 = activation_range_q::<i16>(act, so, zo);
