@@ -639,7 +639,7 @@ pub fn conv_2d_int16(
         input.len(),
         filter_shape,
         filter.len(),
-        bias.len(),
+        bias.count(),
         out_shape,
         output.len(),
     )?;

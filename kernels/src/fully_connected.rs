@@ -453,7 +453,7 @@ pub fn fully_connected_int16(
         out_units,
         input.len(),
         filter.len(),
-        bias.len(),
+        bias.count(),
         output.len(),
     )?;
     let per_channel = q.check(out_units)?;

@@ -180,7 +180,7 @@ pub enum Bias16<'a> {
 
 impl Bias16<'_> {
     /// The number of bias values (`None` without a bias).
-    pub fn len(&self) -> Option<usize> {
+    pub fn count(&self) -> Option<usize> {
         match self {
             Bias16::Int64(b) => b.map(|b| b.len()),
             Bias16::Int32(b) => b.map(|b| b.len()),
