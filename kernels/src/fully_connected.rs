@@ -447,30 +447,99 @@ pub fn fully_connected_int16(
     bias: Bias16<'_>,
     output: &mut [i16],
 ) -> Result<(), KernelError> {
+    let shape = (batches, depth, out_units);
+    fully_connected_q(
+        q,
+        0,
+        shape,
+        QRows::I16(input),
+        filter,
+        bias,
+        Out::I16(output),
+    )
+}
+
+/// A quantized FULLY_CONNECTED's input rows.
+enum QRows<'a> {
+    I8(&'a [i8]),
+    I16(&'a [i16]),
+}
+
+/// A quantized FULLY_CONNECTED's output.
+enum Out<'a> {
+    I8(&'a mut [i8]),
+    I16(&'a mut [i16]),
+}
+
+/// The int8 reference and the 16x8 kernel in one (one copy of the code in a firmware):
+/// `acc = bias + sum((filter + filter_offset) * (input + input_offset))`, summed in `i64` and
+/// rescaled as the bias type picks ([`Bias16`]: int8 passes its int32 bias, whose wrapping
+/// `i32` sum is the `i64` sum cut to 32 bits), plus the output offset, clamped.
+fn fully_connected_q(
+    q: &QuantParams,
+    filter_offset: i32,
+    (batches, depth, out_units): (usize, usize, usize),
+    input: QRows<'_>,
+    filter: &[i8],
+    bias: Bias16<'_>,
+    mut output: Out<'_>,
+) -> Result<(), KernelError> {
+    let (in_len, out_len) = match (&input, &output) {
+        (QRows::I8(x), Out::I8(y)) => (x.len(), y.len()),
+        (QRows::I16(x), Out::I16(y)) => (x.len(), y.len()),
+        _ => return Err(KernelError::BadParams),
+    };
     check(
         batches,
         depth,
         out_units,
-        input.len(),
+        in_len,
         filter.len(),
         bias.count(),
-        output.len(),
+        out_len,
     )?;
     let per_channel = q.check(out_units)?;
+    let product = |x: i32, f: i8| {
+        i64::from(
+            (i32::from(f).wrapping_add(filter_offset)).wrapping_mul(x.wrapping_add(q.input_offset)),
+        )
+    };
     for b in 0..batches {
-        let xs = input.get(b * depth..(b + 1) * depth).unwrap_or(&[]);
+        let rows = b * depth..(b + 1) * depth;
         for o in 0..out_units {
             let fs = filter.get(o * depth..(o + 1) * depth).unwrap_or(&[]);
             let mut acc: i64 = 0;
-            for (&x, &f) in xs.iter().zip(fs) {
-                let p = i32::from(f).wrapping_mul(i32::from(x).wrapping_add(q.input_offset));
-                acc = acc.wrapping_add(i64::from(p));
+            match &input {
+                QRows::I8(x) => {
+                    for (&x, &f) in x.get(rows.clone()).unwrap_or(&[]).iter().zip(fs) {
+                        acc = acc.wrapping_add(product(i32::from(x), f));
+                    }
+                }
+                QRows::I16(x) => {
+                    for (&x, &f) in x.get(rows.clone()).unwrap_or(&[]).iter().zip(fs) {
+                        acc = acc.wrapping_add(product(i32::from(x), f));
+                    }
+                }
             }
-            acc = acc.wrapping_add(bias.get(o));
+            let acc = acc.wrapping_add(bias.get(o));
             let (m, s) = q.channel_get(per_channel, o);
-            let v = bias.rescale(acc, m, s).wrapping_add(q.output_offset);
-            if let Some(y) = output.get_mut(b * out_units + o) {
-                *y = clamp_i32(v, q.act_min, q.act_max) as i16;
+            let v = clamp_i32(
+                bias.rescale(acc, m, s).wrapping_add(q.output_offset),
+                q.act_min,
+                q.act_max,
+            );
+            let at = b * out_units + o;
+            match &mut output {
+                Out::I8(y) => {
+                    if let Some(y) = y.get_mut(at) {
+                        *y = v as i8;
+                    }
+                }
+                Out::I16(y) => {
+                    if let Some(y) = y.get_mut(at) {
+                        *y = v as i16;
+                    }
+                }
             }
         }
     }
@@ -480,8 +549,6 @@ pub fn fully_connected_int16(
 /// The straightforward kernels, kept as the oracle of the fast paths and their fallback.
 pub mod reference {
     use super::*;
-    use crate::quant::multiply_by_quantized_multiplier;
-    use crate::util::clamp_i32;
 
     /// Int8 fully connected: `acc = bias + sum((filter + filter_offset) * (input + input_offset))`,
     /// then rescaled per output unit (`multipliers.len() == out_units`) or per tensor (len 1).
@@ -500,40 +567,15 @@ pub mod reference {
         bias: Option<&[i32]>,
         output: &mut [i8],
     ) -> Result<(), KernelError> {
-        check(
-            batches,
-            depth,
-            out_units,
-            input.len(),
-            filter.len(),
-            bias.map(|b| b.len()),
-            output.len(),
-        )?;
-        let per_channel = q.check(out_units)?;
-        // Indexed with `get` after `check`: no access can fail, and no panic path is linked
-        // (the FULLY_CONNECTED-only firmware then carries no panic formatting at all).
-        let in_off = q.input_offset;
-        for b in 0..batches {
-            let xs = input.get(b * depth..(b + 1) * depth).unwrap_or(&[]);
-            for o in 0..out_units {
-                let fs = filter.get(o * depth..(o + 1) * depth).unwrap_or(&[]);
-                let mut acc: i32 = 0;
-                for (&x, &f) in xs.iter().zip(fs) {
-                    acc = acc.wrapping_add(
-                        (f as i32)
-                            .wrapping_add(filter_offset)
-                            .wrapping_mul((x as i32).wrapping_add(in_off)),
-                    );
-                }
-                acc = acc.wrapping_add(bias.and_then(|bb| bb.get(o)).copied().unwrap_or(0));
-                let (m, s) = q.channel_get(per_channel, o);
-                let v = multiply_by_quantized_multiplier(acc, m, s).wrapping_add(q.output_offset);
-                if let Some(y) = output.get_mut(b * out_units + o) {
-                    *y = clamp_i32(v, q.act_min, q.act_max) as i8;
-                }
-            }
-        }
-        Ok(())
+        fully_connected_q(
+            q,
+            filter_offset,
+            (batches, depth, out_units),
+            QRows::I8(input),
+            filter,
+            Bias16::Int32(bias),
+            Out::I8(output),
+        )
     }
 
     /// Float fully connected as TFLM's `reference_ops::FullyConnected`: dot product in order,

@@ -371,12 +371,24 @@ pub fn activation_range_i16(act: Activation, scale: f32, zero_point: i32) -> (i3
 }
 
 /// TFLM `CalculateActivationRangeQuantized` for an output of type `O` (int8 or int16).
+#[inline]
 pub fn activation_range_q<O: QuantizedInt>(
     act: Activation,
     scale: f32,
     zero_point: i32,
 ) -> (i32, i32) {
-    let (qmin, qmax) = (O::MIN, O::MAX);
+    activation_range_in(act, scale, zero_point, O::MIN, O::MAX)
+}
+
+/// [`activation_range_q`] for the range `[qmin, qmax]` (one copy of the code for every type).
+#[inline(never)]
+fn activation_range_in(
+    act: Activation,
+    scale: f32,
+    zero_point: i32,
+    qmin: i32,
+    qmax: i32,
+) -> (i32, i32) {
     // zero_point + static_cast<int32_t>(TfLiteRound(f / scale)), in float.
     let quantize = |f: f32| zero_point.saturating_add(libm::roundf(f / scale) as i32);
     let max = |a: i32, b: i32| if a < b { b } else { a };

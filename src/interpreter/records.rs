@@ -98,6 +98,7 @@ impl Tables<'_> {
         }
     }
     /// Field `f` of tensor `t`'s record (`NONE` when unset).
+    #[inline(never)]
     pub(super) fn t(&self, t: usize, f: usize) -> u32 {
         let w = self.get(t * TW + word_of(f));
         let half = match f {
@@ -111,6 +112,7 @@ impl Tables<'_> {
             half
         }
     }
+    #[inline(never)]
     pub(super) fn set_t(&mut self, t: usize, f: usize, v: u32) {
         let at = t * TW + word_of(f);
         let w = self.get(at);
@@ -125,18 +127,22 @@ impl Tables<'_> {
     pub(super) fn op_base(&self, op: usize) -> usize {
         self.tensors * TW + op * OW
     }
+    #[inline(never)]
     pub(super) fn r(&self, op: usize, f: usize) -> u32 {
         self.get(self.op_base(op) + f)
     }
+    #[inline(never)]
     pub(super) fn set_r(&mut self, op: usize, f: usize, v: u32) {
         let at = self.op_base(op) + f;
         self.set(at, v);
     }
     /// Whether tensor `t` lives in the arena (it has no constant data).
+    #[inline(never)]
     pub(super) fn in_arena(&self, t: usize) -> bool {
         self.t(t, T_SIZE) != NONE
     }
     /// Widens tensor `t`'s lifetime to include op `at`.
+    #[inline(never)]
     pub(super) fn touch(&mut self, t: usize, at: u32) {
         if self.t(t, T_FIRST) == NONE || at < self.t(t, T_FIRST) {
             self.set_t(t, T_FIRST, at);
