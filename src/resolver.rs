@@ -157,6 +157,8 @@ adders! {
     add_shape => shape,
     /// Registers SLICE.
     add_slice => slice,
+    /// Registers SUM (int8, int16, float32).
+    add_sum => sum,
     /// Registers SVDF (float32; int8 with an int8 or int16 state).
     add_svdf => svdf,
     /// Registers SOFTMAX.
@@ -314,6 +316,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; ALL_OPS] = {
         B::RESIZE_NEAREST_NEIGHBOR,
         B::SHAPE,
         B::SLICE,
+        B::SUM,
         B::SVDF,
         B::SOFTMAX,
         B::SPACE_TO_DEPTH,

@@ -99,9 +99,8 @@ pub fn mean_int8(
     scratch: &mut [i32],
 ) -> Result<(), KernelError> {
     let _ = scratch;
-    mean_q(
-        in_shape, input, in_scale, in_zp, axes_mask, out_scale, out_zp, output,
-    )
+    let q = (in_scale, in_zp, out_scale, out_zp);
+    reduce_q(in_shape, input, axes_mask, q, true, output)
 }
 
 /// Int16 MEAN, as [`mean_int8`] (TFLM's `QuantizedMeanOrSum<int16_t>`).
@@ -119,20 +118,33 @@ pub fn mean_int16(
     out_zp: i32,
     output: &mut [i16],
 ) -> Result<(), KernelError> {
-    mean_q(
-        in_shape, input, in_scale, in_zp, axes_mask, out_scale, out_zp, output,
-    )
+    let q = (in_scale, in_zp, out_scale, out_zp);
+    reduce_q(in_shape, input, axes_mask, q, true, output)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn mean_q<T: QuantizedInt>(
+/// Quantized SUM (int8 or int16) over the axes set in `axes_mask`: TFLM's
+/// `QuantizedMeanOrSum` with `compute_sum` (the zero-point-corrected sum rescaled by
+/// `in_scale / out_scale`, no division), from `(in_scale, in_zp, out_scale, out_zp)`.
+///
+/// # Errors
+/// [`KernelError::ShapeMismatch`] when a slice does not fit its shape.
+pub fn sum_q<T: QuantizedInt>(
     in_shape: [usize; 4],
     input: &[T],
-    in_scale: f32,
-    in_zp: i32,
     axes_mask: [bool; 4],
-    out_scale: f32,
-    out_zp: i32,
+    q: (f32, i32, f32, i32),
+    output: &mut [T],
+) -> Result<(), KernelError> {
+    reduce_q(in_shape, input, axes_mask, q, false, output)
+}
+
+/// MEAN (`mean`: 1/count folded into the multiplier) or SUM of a quantized input.
+fn reduce_q<T: QuantizedInt>(
+    in_shape: [usize; 4],
+    input: &[T],
+    axes_mask: [bool; 4],
+    (in_scale, in_zp, out_scale, out_zp): (f32, i32, f32, i32),
+    mean: bool,
     output: &mut [T],
 ) -> Result<(), KernelError> {
     if shape_len(&in_shape)? != input.len() {
@@ -150,12 +162,18 @@ fn mean_q<T: QuantizedInt>(
     let (multiplier, shift) = quantize_multiplier(in_scale as f64 / out_scale as f64);
     let count = count as i64;
     // Fold 1/count into the multiplier: shift = floor(log2(count)), capped.
-    let mut fold = 63 - (count as u64).leading_zeros() as i32;
-    fold = fold.min(32);
-    fold = fold.min(31i32.saturating_add(shift));
-    let fold = fold.max(0);
-    let multiplier = (((multiplier as i64) << fold) / count) as i32;
-    let shift = shift.wrapping_sub(fold);
+    let (multiplier, shift) = if mean {
+        let mut fold = 63 - (count as u64).leading_zeros() as i32;
+        fold = fold.min(32);
+        fold = fold.min(31i32.saturating_add(shift));
+        let fold = fold.max(0);
+        (
+            (((multiplier as i64) << fold) / count) as i32,
+            shift.wrapping_sub(fold),
+        )
+    } else {
+        (multiplier, shift)
+    };
     let zp_total = (in_zp as i64).wrapping_mul(count);
 
     reduce_each(
@@ -253,6 +271,36 @@ pub fn mean_f32(
         0.0f32,
         |acc, x: f32| acc + x,
         |o, sum| output[o] = sum / n,
+    );
+    Ok(())
+}
+
+/// Float SUM over the axes set in `axes_mask`: each output's inputs added in input order.
+///
+/// # Errors
+/// [`KernelError::ShapeMismatch`] when a slice does not fit its shape.
+pub fn sum_f32(
+    in_shape: [usize; 4],
+    input: &[f32],
+    axes_mask: [bool; 4],
+    output: &mut [f32],
+) -> Result<(), KernelError> {
+    if shape_len(&in_shape)? != input.len() {
+        return Err(KernelError::ShapeMismatch);
+    }
+    let (out_shape, _) = reduced(in_shape, axes_mask)?;
+    if shape_len(&out_shape)? != output.len() {
+        return Err(KernelError::ShapeMismatch);
+    }
+    output.iter_mut().for_each(|o| *o = 0.0);
+    reduce_each(
+        in_shape,
+        out_shape,
+        axes_mask,
+        input,
+        0.0f32,
+        |acc, x: f32| acc + x,
+        |o, sum| output[o] = sum,
     );
     Ok(())
 }

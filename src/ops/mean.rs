@@ -1,13 +1,19 @@
-//! MEAN: int8 and float32 reduction over constant axes, with or without keep_dims.
+//! MEAN and SUM: int8, int16 and float32 reductions over constant axes, with or without
+//! keep_dims (TFLM's `QuantizedMeanOrSum` for the integer types).
 
 use super::movement::{sizes, words};
 use super::{kinds, EvalCtx, OpCtx, PrepareCtx, Registration, T};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator, TensorType};
-use microlite_kernels::mean::{mean_f32, mean_int16, mean_int8};
+use microlite_kernels::mean::{mean_f32, mean_int16, mean_int8, sum_f32, sum_q};
 
 pub(crate) fn registration() -> Registration {
     Registration::builtin(BuiltinOperator::MEAN, 3, prepare, eval)
+}
+
+/// SUM: the same reduction without the division.
+pub(crate) fn registration_sum() -> Registration {
+    Registration::builtin(BuiltinOperator::SUM, 2, prepare_sum, eval)
 }
 
 kinds! {
@@ -27,6 +33,8 @@ struct Data {
     in_zp: i32,
     out_scale: f32,
     out_zp: i32,
+    /// 1 for SUM.
+    sum: u32,
 }
 
 struct Params<'m> {
@@ -103,6 +111,14 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
 }
 
 fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    prepare_with(ctx, false)
+}
+
+fn prepare_sum(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+    prepare_with(ctx, true)
+}
+
+fn prepare_with(ctx: &mut PrepareCtx<'_>, sum: bool) -> Result<(), Error> {
     let op = ctx.op;
     let p = params(&op)?;
     let mut d = Data {
@@ -113,6 +129,7 @@ fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
         in_zp: 0,
         out_scale: 0.0,
         out_zp: 0,
+        sum: u32::from(sum),
     };
     if matches!(p.input.t.ty(), TensorType::Int8 | TensorType::Int16) {
         d.kind = if p.input.t.ty() == TensorType::Int8 {
@@ -133,6 +150,24 @@ fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
 fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
     let d = ctx.data::<Data>()?;
     let (in_shape, axes) = (sizes(&d.in_shape), d.axes.map(|a| a != 0));
+    let q = (d.in_scale, d.in_zp, d.out_scale, d.out_zp);
+    if d.sum != 0 {
+        return match Kind::from_tag(d.kind)? {
+            Kind::Int8 => {
+                let x = ctx.input::<i8>(0)?;
+                sum_q(in_shape, x, axes, q, ctx.output::<i8>(0)?)
+            }
+            Kind::Int16 => {
+                let x = ctx.input::<i16>(0)?;
+                sum_q(in_shape, x, axes, q, ctx.output::<i16>(0)?)
+            }
+            Kind::Float32 => {
+                let x = ctx.input::<f32>(0)?;
+                sum_f32(in_shape, x, axes, ctx.output::<f32>(0)?)
+            }
+        }
+        .map_err(|e| ctx.kernel_err(e));
+    }
     match Kind::from_tag(d.kind)? {
         Kind::Int8 => {
             let x = ctx.input::<i8>(0)?;

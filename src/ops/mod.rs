@@ -52,6 +52,7 @@ pub(crate) mod split_v;
 pub(crate) mod squeeze;
 pub(crate) mod strided_slice;
 pub(crate) mod sub;
+pub(crate) mod sum;
 pub(crate) mod svdf;
 pub(crate) mod tanh;
 pub(crate) mod transpose;
