@@ -68,6 +68,7 @@ pub mod relu;
 pub mod relu6;
 pub mod resize_bilinear;
 pub mod resize_nearest_neighbor;
+pub mod signal;
 pub mod slice;
 pub mod softmax;
 pub mod space_to_depth;
