@@ -43,11 +43,13 @@
 pub mod add;
 pub mod arg_max;
 pub mod arg_min;
+pub mod cast;
 pub mod concatenation;
 pub mod conv_2d;
 pub mod depth_to_space;
 pub mod depthwise_conv_2d;
 pub mod dequantize;
+pub mod div;
 pub mod double;
 pub mod fully_connected;
 pub mod hard_swish;
