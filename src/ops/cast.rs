@@ -8,7 +8,7 @@ use crate::schema::{BuiltinOperator, TensorType};
 use microlite_kernels::cast::{cast, CastSource};
 
 pub(crate) fn registration() -> Registration {
-    Registration::builtin(BuiltinOperator::CAST, 1, prepare, eval)
+    Registration::builtin(BuiltinOperator::CAST, 6, prepare, eval)
 }
 
 #[repr(C)]
