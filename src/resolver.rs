@@ -91,7 +91,8 @@ macro_rules! adders {
             /// Registers TFLM's signal-library custom ops (the micro_speech audio front
             /// end): `SignalWindow`, `SignalFftAutoScale`, `SignalRfft`, `SignalIrfft`,
             /// `SignalEnergy`, `SignalFilterBank`, `SignalFilterBankSquareRoot`,
-            /// `SignalFilterBankSpectralSubtraction`, `SignalPCAN`, `SignalFilterBankLog`
+            /// `SignalFilterBankSpectralSubtraction`, `SignalPCAN`, `SignalFilterBankLog`,
+            /// `SignalFramer`, `SignalStacker`, `SignalDelay`, `SignalOverlapAdd`
             /// ([`SIGNAL_OPS`] kernels).
             ///
             /// # Errors
@@ -239,6 +240,14 @@ adders! {
     add_signal_pcan => pcan::registration,
     /// Registers the custom op `SignalFilterBankLog`.
     add_signal_filter_bank_log => filter_bank_log::registration,
+    /// Registers the custom op `SignalFramer` (stateful).
+    add_signal_framer => framer::registration,
+    /// Registers the custom op `SignalStacker` (stateful).
+    add_signal_stacker => framer::registration_stacker,
+    /// Registers the custom op `SignalDelay` (stateful).
+    add_signal_delay => framer::registration_delay,
+    /// Registers the custom op `SignalOverlapAdd` (int16, float32; stateful).
+    add_signal_overlap_add => overlap_add::registration,
 }
 
 impl<const N: usize> MutableOpResolver<N> {

@@ -57,11 +57,19 @@ fn preprocessor_streams_and_resets() {
             assert_eq!(run(&mut interp, s), golden(s), "{variant} step {s}");
         }
         // Without a reset, the first window again meets the grown noise estimate ...
-        assert_ne!(run(&mut interp, 0), golden(0), "{variant}: state carried over");
+        assert_ne!(
+            run(&mut interp, 0),
+            golden(0),
+            "{variant}: state carried over"
+        );
         // ... and after one it is the first window again.
         interp.reset();
         assert_eq!(run(&mut interp, 0), golden(0), "{variant}: after reset");
-        assert_eq!(run(&mut interp, 1), golden(1), "{variant}: after reset, step 1");
+        assert_eq!(
+            run(&mut interp, 1),
+            golden(1),
+            "{variant}: after reset, step 1"
+        );
     }
 }
 
@@ -79,6 +87,10 @@ fn all_ops_resolver_has_the_signal_ops() {
         "SignalFilterBankSpectralSubtraction",
         "SignalPCAN",
         "SignalFilterBankLog",
+        "SignalFramer",
+        "SignalStacker",
+        "SignalDelay",
+        "SignalOverlapAdd",
     ] {
         use microlite::OpResolver;
         assert!(ops.find_custom(name).is_some(), "{name}");

@@ -5,8 +5,8 @@ TF custom-op libraries that the pip packages do not ship, so no converter is inv
 Imported by make_corpus.py (which loads every tools/corpus_*.py). Two groups:
 
 - `signal_*`: one small model per op with varied options (int16 / int32 / float32 RFFT and
-  IRFFT over radix-2/3/4/5 lengths with batching and zero padding, a stateful spectral
-  subtraction with streaming cases, ...). Inputs are random but shaped so the arithmetic is
+  IRFFT over radix-2/3/4/5 lengths with batching and zero padding; the stateful spectral
+  subtraction, framer, stacker, delay and overlap-add with streaming cases, ...). Inputs are random but shaped so the arithmetic is
   exercised (e.g. FftAutoScale gets quiet rows so that it shifts).
 - `audio_preprocessor_int8` / `_float`: micro_speech's preprocessor graph (one 30 ms window of
   int16 audio at 16 kHz -> 40 features), rebuilt from its parameters as TFLM's
@@ -37,7 +37,8 @@ from tflite_fb import fb
 SIGNAL_OPS = {
     "SignalWindow", "SignalFftAutoScale", "SignalRfft", "SignalIrfft", "SignalEnergy",
     "SignalFilterBank", "SignalFilterBankSquareRoot", "SignalFilterBankSpectralSubtraction",
-    "SignalPCAN", "SignalFilterBankLog",
+    "SignalPCAN", "SignalFilterBankLog", "SignalFramer", "SignalStacker", "SignalDelay",
+    "SignalOverlapAdd",
 }
 make_corpus.ALLOWED_OPS.update(SIGNAL_OPS | {
     "RESHAPE", "CAST", "STRIDED_SLICE", "CONCATENATION", "MUL", "ADD", "DIV", "MINIMUM",
@@ -230,6 +231,56 @@ def _(seed):
     return single("SignalFilterBankSpectralSubtraction", [("x", [24], np.uint32)],
                   [("y", [24], np.uint32), ("noise", [24], np.uint32)],
                   ss_options(24, 0.3, 0.1, 4, 12, 0.2, True))
+
+
+# ---- the FIFO ops (stateful; streaming cases) ---------------------------------------------
+# Configurations whose every invoke writes its outputs: where TFLM leaves an output
+# untouched, its golden would be whatever the arena held.
+
+@raw("signal_framer_prefill", stream=(2, 6))
+def _(seed):
+    return single("SignalFramer", [("x", [2, 64], np.int16)],
+                  [("y", [2, 2, 96], np.int16), ("valid", [], np.bool_)],
+                  {"frame_size": 96, "frame_step": 32, "prefill": True})
+
+
+@raw("signal_framer_no_overlap", stream=(1, 4))
+def _(seed):
+    return single("SignalFramer", [("x", [96], np.int16)],
+                  [("y", [3, 32], np.int16), ("valid", [], np.bool_)],
+                  {"frame_size": 32, "frame_step": 32, "prefill": False})
+
+
+@raw("signal_stacker_left2", stream=(2, 6))
+def _(seed):
+    return single("SignalStacker", [("x", [8], np.int16)],
+                  [("y", [24], np.int16), ("valid", [], np.bool_)],
+                  {"num_channels": 8, "stacker_left_context": 2, "stacker_right_context": 0,
+                   "stacker_step": 1})
+
+
+@raw("signal_delay_short", stream=(2, 5))
+def _(seed):
+    return single("SignalDelay", [("x", [2, 20], np.int16)], [("y", [2, 20], np.int16)],
+                  {"delay_length": 7})
+
+
+@raw("signal_delay_long", stream=(1, 6))
+def _(seed):
+    return single("SignalDelay", [("x", [12], np.int16)], [("y", [12], np.int16)],
+                  {"delay_length": 30})
+
+
+@raw("signal_overlap_add_int16", stream=(2, 5))
+def _(seed):
+    return single("SignalOverlapAdd", [("x", [2, 3, 16], np.int16)],
+                  [("y", [2, 24], np.int16)], {"T": T_INT16, "frame_step": 8})
+
+
+@raw("signal_overlap_add_f32", inputs=float_rows, stream=(2, 5))
+def _(seed):
+    return single("SignalOverlapAdd", [("x", [3, 12], np.float32)],
+                  [("y", [12], np.float32)], {"T": T_FLOAT32, "frame_step": 4})
 
 
 # ---- micro_speech's tables ------------------------------------------------------------

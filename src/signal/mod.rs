@@ -7,9 +7,11 @@
 //! Register them with [`crate::MutableOpResolver::add_signal_ops`] (or one by one,
 //! `add_signal_window` and so on); [`crate::AllOpsResolver`] has them all.
 //!
-//! State: `SignalFilterBankSpectralSubtraction` keeps its noise estimate as op state
-//! ([`PrepareCtx::persist_state`]), zero at start and zeroed by [`crate::Interpreter::reset`],
-//! as TFLM's `Reset`.
+//! State: `SignalFilterBankSpectralSubtraction` (its noise estimate), `SignalFramer`,
+//! `SignalStacker`, `SignalDelay` (their FIFOs) and `SignalOverlapAdd` (its accumulators) keep
+//! op state ([`PrepareCtx::persist_state`]), zero at start and zeroed by
+//! [`crate::Interpreter::reset`], as TFLM's `Reset`; each kernel's all-zero state is its
+//! initial one.
 
 pub(crate) mod energy;
 pub(crate) mod fft_auto_scale;
@@ -18,6 +20,8 @@ pub(crate) mod filter_bank_log;
 pub(crate) mod filter_bank_spectral_subtraction;
 pub(crate) mod filter_bank_square_root;
 mod flexbuf;
+pub(crate) mod framer;
+pub(crate) mod overlap_add;
 pub(crate) mod pcan;
 pub(crate) mod rfft;
 pub(crate) mod window;

@@ -2,18 +2,22 @@
 //! the micro_speech audio front end, bit-exact with TFLM's reference build.
 //!
 //! Each op is a function on plain slices, as the rest of this crate. The stateful ops
-//! ([`filter_bank_spectral_subtraction`])
+//! ([`filter_bank_spectral_subtraction`], [`framer`], [`stacker`], [`delay`], [`overlap_add`])
 //! take their state as a slice the caller keeps between calls; an all-zero state is each
 //! op's initial state (what TFLM's `Prepare` and `Reset` set up).
 
+pub mod delay;
 pub mod energy;
 pub mod fft_auto_scale;
 pub mod filter_bank;
 pub mod filter_bank_log;
 pub mod filter_bank_spectral_subtraction;
 pub mod filter_bank_square_root;
+pub mod framer;
+pub mod overlap_add;
 pub mod pcan;
 pub mod rfft;
+pub mod stacker;
 pub mod window;
 
 /// `MostSignificantBit32` as TFLM's GCC/Clang build computes it: the bit length of `x`, and
