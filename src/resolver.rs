@@ -65,7 +65,8 @@ impl<const N: usize> Default for MutableOpResolver<N> {
 }
 
 macro_rules! adders {
-    ($($(#[$doc:meta])* $fn:ident => $module:ident,)*) => {
+    ($($(#[$doc:meta])* $fn:ident => $module:ident,)*
+     @signal $($(#[$sdoc:meta])* $sfn:ident => $smodule:ident :: $sreg:ident,)*) => {
         impl<const N: usize> MutableOpResolver<N> {
             $(
                 $(#[$doc])*
@@ -77,18 +78,49 @@ macro_rules! adders {
                 }
             )*
 
-            /// Registers every kernel this build has.
+            $(
+                $(#[$sdoc])*
+                ///
+                /// # Errors
+                /// [`Error::ResolverFull`] when all `N` slots are taken.
+                pub fn $sfn(&mut self) -> Result<&mut Self, Error> {
+                    self.add(crate::signal::$smodule::$sreg())
+                }
+            )*
+
+            /// Registers TFLM's signal-library custom ops (the micro_speech audio front
+            /// end): `SignalWindow`, `SignalFftAutoScale`, `SignalRfft`, `SignalIrfft`,
+            /// `SignalEnergy`, `SignalFilterBank`, `SignalFilterBankSquareRoot`,
+            /// `SignalFilterBankSpectralSubtraction`, `SignalPCAN`, `SignalFilterBankLog`,
+            /// `SignalFramer`, `SignalStacker`, `SignalDelay`, `SignalOverlapAdd`
+            /// ([`SIGNAL_OPS`] kernels).
+            ///
+            /// # Errors
+            /// [`Error::ResolverFull`] when the free slots do not hold them all.
+            pub fn add_signal_ops(&mut self) -> Result<&mut Self, Error> {
+                $(self.$sfn()?;)*
+                Ok(self)
+            }
+
+            /// Registers every kernel this build has: every builtin, and the signal custom
+            /// ops ([`Self::add_signal_ops`]).
             ///
             /// # Errors
             /// [`Error::ResolverFull`] when `N` is smaller than [`ALL_OPS`].
             pub fn add_all(&mut self) -> Result<&mut Self, Error> {
                 $(self.$fn()?;)*
+                self.add_signal_ops()?;
                 Ok(self)
             }
         }
 
-        /// How many kernels [`MutableOpResolver::add_all`] registers.
-        pub const ALL_OPS: usize = [$(stringify!($fn)),*].len();
+        /// How many builtin kernels [`MutableOpResolver::add_all`] registers.
+        pub(crate) const BUILTIN_OPS: usize = [$(stringify!($fn)),*].len();
+        /// How many custom ops [`MutableOpResolver::add_signal_ops`] registers.
+        pub const SIGNAL_OPS: usize = [$(stringify!($sfn)),*].len();
+        /// How many kernels [`MutableOpResolver::add_all`] registers (builtins and signal
+        /// ops).
+        pub const ALL_OPS: usize = BUILTIN_OPS + SIGNAL_OPS;
     };
 }
 
@@ -101,6 +133,8 @@ adders! {
     add_arg_min => arg_min,
     /// Registers AVERAGE_POOL_2D.
     add_average_pool_2d => average_pool_2d,
+    /// Registers CAST.
+    add_cast => cast,
     /// Registers CONCATENATION.
     add_concatenation => concatenation,
     /// Registers CONV_2D.
@@ -111,6 +145,8 @@ adders! {
     add_depthwise_conv_2d => depthwise_conv_2d,
     /// Registers DEQUANTIZE.
     add_dequantize => dequantize,
+    /// Registers DIV (float32, int32).
+    add_div => div,
     /// Registers EXPAND_DIMS.
     add_expand_dims => expand_dims,
     /// Registers FULLY_CONNECTED (int8 and float32).
@@ -185,6 +221,35 @@ adders! {
     add_unidirectional_sequence_lstm => unidirectional_sequence_lstm,
     /// Registers UNPACK.
     add_unpack => unpack,
+    @signal
+    /// Registers the custom op `SignalWindow`.
+    add_signal_window => window::registration,
+    /// Registers the custom op `SignalFftAutoScale`.
+    add_signal_fft_auto_scale => fft_auto_scale::registration,
+    /// Registers the custom op `SignalRfft` (int16, int32, float32).
+    add_signal_rfft => rfft::registration,
+    /// Registers the custom op `SignalIrfft` (int16, int32, float32).
+    add_signal_irfft => rfft::registration_irfft,
+    /// Registers the custom op `SignalEnergy`.
+    add_signal_energy => energy::registration,
+    /// Registers the custom op `SignalFilterBank`.
+    add_signal_filter_bank => filter_bank::registration,
+    /// Registers the custom op `SignalFilterBankSquareRoot`.
+    add_signal_filter_bank_square_root => filter_bank_square_root::registration,
+    /// Registers the custom op `SignalFilterBankSpectralSubtraction` (stateful).
+    add_signal_filter_bank_spectral_subtraction => filter_bank_spectral_subtraction::registration,
+    /// Registers the custom op `SignalPCAN`.
+    add_signal_pcan => pcan::registration,
+    /// Registers the custom op `SignalFilterBankLog`.
+    add_signal_filter_bank_log => filter_bank_log::registration,
+    /// Registers the custom op `SignalFramer` (stateful).
+    add_signal_framer => framer::registration,
+    /// Registers the custom op `SignalStacker` (stateful).
+    add_signal_stacker => framer::registration_stacker,
+    /// Registers the custom op `SignalDelay` (stateful).
+    add_signal_delay => framer::registration_delay,
+    /// Registers the custom op `SignalOverlapAdd` (int16, float32; stateful).
+    add_signal_overlap_add => overlap_add::registration,
 }
 
 impl<const N: usize> MutableOpResolver<N> {
@@ -281,18 +346,20 @@ impl<const N: usize> OpResolver for MutableOpResolver<N> {
 
 /// Builtin codes this build has a kernel for (what [`MutableOpResolver::add_all`] registers):
 /// lets an error tell "not registered in your resolver" from "not implemented".
-pub(crate) const IMPLEMENTED: [BuiltinOperator; ALL_OPS] = {
+pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
     use BuiltinOperator as B;
     [
         B::ADD,
         B::ARG_MAX,
         B::ARG_MIN,
         B::AVERAGE_POOL_2D,
+        B::CAST,
         B::CONCATENATION,
         B::CONV_2D,
         B::DEPTH_TO_SPACE,
         B::DEPTHWISE_CONV_2D,
         B::DEQUANTIZE,
+        B::DIV,
         B::EXPAND_DIMS,
         B::FULLY_CONNECTED,
         B::HARD_SWISH,

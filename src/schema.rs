@@ -209,6 +209,7 @@ pub(crate) mod options {
     pub const MUL: u8 = 21;
     pub const REDUCER: u8 = 27;
     pub const SUB: u8 = 28;
+    pub const DIV: u8 = 29;
     pub const SQUEEZE: u8 = 30;
     pub const STRIDED_SLICE: u8 = 32;
     pub const SPLIT: u8 = 35;

@@ -172,6 +172,8 @@ def relu6(x):
 #                 dtype) instead of over the whole dtype (one r, or one per input).
 #   check:        check(name, model_bytes, cases, inputs_meta, outputs_meta) is
 #                 called after the goldens are made and raises if they are weak.
+#   inputs:       inputs(seed, inputs_meta) -> [array, ...] replaces the random
+#                 inputs of one invoke (seed as make_inputs: K, or 1000*K + S).
 # --------------------------------------------------------------------------
 
 MODELS = {}
@@ -179,12 +181,13 @@ BOTH = ("int8", "f32")
 
 
 def model(name, variants=BOTH, rep_range=1.0, softmax_beta=None, raw=False,
-          converter=None, stream=None, int_range=None, check=None):
+          converter=None, stream=None, int_range=None, check=None, inputs=None):
     def deco(fn):
         assert name not in MODELS, name
         MODELS[name] = (fn, dict(variants=variants, rep_range=rep_range,
                                  softmax_beta=softmax_beta, raw=raw, converter=converter,
-                                 stream=stream, int_range=int_range, check=check))
+                                 stream=stream, int_range=int_range, check=check,
+                                 inputs=inputs))
         return fn
     return deco
 
@@ -591,7 +594,13 @@ def op_names(m):
     for sg in m.subgraphs:
         for op in sg.operators or []:
             oc = m.operatorCodes[op.opcodeIndex]
-            names.append(OP_NAMES[max(oc.builtinCode, oc.deprecatedBuiltinCode)])
+            code = max(oc.builtinCode, oc.deprecatedBuiltinCode)
+            if code == fb.BuiltinOperator.CUSTOM:
+                # A custom op is named by its custom_code (e.g. SignalRfft).
+                custom = oc.customCode
+                names.append(custom.decode() if isinstance(custom, bytes) else str(custom))
+            else:
+                names.append(OP_NAMES[code])
     return names
 
 
@@ -678,25 +687,29 @@ def invoke_once(interp, ins, outputs_meta):
         want = (np.dtype(t["dtype"]), tuple(t["shape"]))
         if (o.dtype, o.shape) != want:
             raise RuntimeError(f"output {j}: got {o.dtype}{o.shape}, model says {want}")
-        outs.append(np.ascontiguousarray(o))
+        outs.append(o.copy(order="C"))  # keeps a scalar 0-d (ascontiguousarray makes it 1-d)
     return outs
 
 
-def run_tflm(model_bytes, inputs_meta, outputs_meta, stream=None, int_range=None):
+def run_tflm(model_bytes, inputs_meta, outputs_meta, stream=None, int_range=None,
+             input_fn=None):
     """Returns ([case, ...], arena). An ordinary case is (inputs, outputs); a streaming
     case is a list of (inputs, outputs), one per step."""
+    if input_fn is None:
+        def input_fn(seed, meta):
+            return make_inputs(seed, meta, int_range)
     interp = tflm.Interpreter.from_bytes(model_bytes, arena_size=ARENA_BYTES)
     cases = []
     for k in range(CASES):
         interp.reset()
-        ins = make_inputs(k, inputs_meta, int_range)
+        ins = input_fn(k, inputs_meta)
         cases.append((ins, invoke_once(interp, ins, outputs_meta)))
     n_stream, steps = stream or (0, 0)
     for k in range(CASES, CASES + n_stream):
         interp.reset()  # once per case: the steps share the state
         seq = []
         for s in range(steps):
-            ins = make_inputs(1000 * k + s, inputs_meta, int_range)
+            ins = input_fn(1000 * k + s, inputs_meta)
             seq.append((ins, invoke_once(interp, ins, outputs_meta)))
         cases.append(seq)
     # print_allocations() writes to the C++ stderr; capture it at fd level.
@@ -737,7 +750,7 @@ def build_one(out_dir, base, variant, seed, opts):
     outputs_meta = [tensor_meta(sg, i) for i in sg.outputs]
 
     cases, arena = run_tflm(model_bytes, inputs_meta, outputs_meta,
-                            opts["stream"], opts["int_range"])
+                            opts["stream"], opts["int_range"], opts["inputs"])
     if opts["check"] is not None:
         opts["check"](name, model_bytes, cases, inputs_meta, outputs_meta)
     stream_cases = [k for k, c in enumerate(cases) if isinstance(c, list)]

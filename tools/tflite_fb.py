@@ -21,6 +21,9 @@ TENSOR_TYPE = {
     np.dtype(np.int8): fb.TensorType.INT8,
     np.dtype(np.int16): fb.TensorType.INT16,
     np.dtype(np.int32): fb.TensorType.INT32,
+    np.dtype(np.uint32): fb.TensorType.UINT32,
+    np.dtype(np.uint64): fb.TensorType.UINT64,
+    np.dtype(np.bool_): fb.TensorType.BOOL,
 }
 
 
@@ -49,7 +52,7 @@ class Graph:
         self.tensors = []
         self.buffers = [_AlignedBufferT()]  # buffer 0: the empty sentinel
         self.operators = []
-        self.opcodes = []                   # [(builtin code, version)]
+        self.opcodes = []                   # [(builtin code, version, custom code or None)]
 
     def tensor(self, name, shape, dtype, data=None, scale=None, zero_point=None,
                variable=False):
@@ -79,7 +82,7 @@ class Graph:
 
     def op(self, code, inputs, outputs, options_type=fb.BuiltinOptions.NONE, options=None,
            version=1):
-        key = (code, version)
+        key = (code, version, None)
         if key not in self.opcodes:
             self.opcodes.append(key)
         o = fb.OperatorT()
@@ -88,6 +91,24 @@ class Graph:
         o.outputs = np.array(outputs, dtype=np.int32)
         o.builtinOptionsType = options_type
         o.builtinOptions = options
+        self.operators.append(o)
+
+    def custom(self, name, inputs, outputs, options=None, version=1):
+        """A CUSTOM op matched by `name` (its custom_code). `options` (a dict) become the
+        FlexBuffer map the TF converter writes as custom_options: keys inserted in sorted
+        order, which gives byte for byte the converter's maps (checked for the signal ops)."""
+        from flatbuffers import flexbuffers
+        key = (fb.BuiltinOperator.CUSTOM, version, name)
+        if key not in self.opcodes:
+            self.opcodes.append(key)
+        o = fb.OperatorT()
+        o.opcodeIndex = self.opcodes.index(key)
+        o.inputs = np.array(inputs, dtype=np.int32)
+        o.outputs = np.array(outputs, dtype=np.int32)
+        o.builtinOptionsType = fb.BuiltinOptions.NONE
+        opts = dict(sorted((options or {}).items()))
+        o.customOptions = list(flexbuffers.Dumps(opts))
+        o.customOptionsFormat = fb.CustomOptionsFormat.FLEXBUFFERS
         self.operators.append(o)
 
     def finish(self, inputs, outputs, description):
@@ -103,11 +124,13 @@ class Graph:
         m.subgraphs = [sg]
         m.buffers = self.buffers
         codes = []
-        for code, version in self.opcodes:
+        for code, version, custom in self.opcodes:
             oc = fb.OperatorCodeT()
             oc.builtinCode = code
             oc.deprecatedBuiltinCode = min(code, 127)  # 127: PLACEHOLDER_FOR_GREATER_OP_CODES
             oc.version = version
+            if custom is not None:
+                oc.customCode = custom
             codes.append(oc)
         m.operatorCodes = codes
         b = flatbuffers.Builder(4096)

@@ -9,7 +9,9 @@ pub enum DType {
     U8,
     I16,
     I32,
+    U32,
     I64,
+    U64,
     F32,
     Bool,
 }
@@ -21,7 +23,9 @@ impl DType {
             "u1" => DType::U8,
             "i2" => DType::I16,
             "i4" => DType::I32,
+            "u4" => DType::U32,
             "i8" => DType::I64,
+            "u8" => DType::U64,
             "f4" => DType::F32,
             "b1" => DType::Bool,
             _ => return None,
@@ -32,8 +36,8 @@ impl DType {
         match self {
             DType::I8 | DType::U8 | DType::Bool => 1,
             DType::I16 => 2,
-            DType::I32 | DType::F32 => 4,
-            DType::I64 => 8,
+            DType::I32 | DType::U32 | DType::F32 => 4,
+            DType::I64 | DType::U64 => 8,
         }
     }
     /// The numpy descriptor.
@@ -43,7 +47,9 @@ impl DType {
             DType::U8 => "|u1",
             DType::I16 => "<i2",
             DType::I32 => "<i4",
+            DType::U32 => "<u4",
             DType::I64 => "<i8",
+            DType::U64 => "<u8",
             DType::F32 => "<f4",
             DType::Bool => "|b1",
         }
@@ -55,7 +61,9 @@ impl DType {
             DType::U8 => "uint8",
             DType::I16 => "int16",
             DType::I32 => "int32",
+            DType::U32 => "uint32",
             DType::I64 => "int64",
+            DType::U64 => "uint64",
             DType::F32 => "float32",
             DType::Bool => "bool",
         }
@@ -68,7 +76,9 @@ impl DType {
             T::UInt8 => DType::U8,
             T::Int16 => DType::I16,
             T::Int32 => DType::I32,
+            T::UInt32 => DType::U32,
             T::Int64 => DType::I64,
+            T::UInt64 => DType::U64,
             T::Float32 => DType::F32,
             T::Bool => DType::Bool,
             _ => return None,
@@ -225,7 +235,9 @@ impl Array {
             DType::U8 | DType::Bool => b[0] as f64,
             DType::I16 => i16::from_le_bytes([b[0], b[1]]) as f64,
             DType::I32 => i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64,
+            DType::U32 => u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64,
             DType::I64 => i64::from_le_bytes(b.try_into().unwrap_or([0; 8])) as f64,
+            DType::U64 => u64::from_le_bytes(b.try_into().unwrap_or([0; 8])) as f64,
             DType::F32 => f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64,
         }
     }

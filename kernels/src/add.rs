@@ -286,6 +286,25 @@ pub fn add_f32(
     })
 }
 
+/// int32 ADD, TFLM's `reference_ops::Add<int32_t>` / `BroadcastAdd4DSlow`: `x + y`, wrapping
+/// (TFLM clamps to the whole int32 range, so its fused activation is ignored).
+///
+/// # Errors
+/// [`KernelError::ShapeMismatch`] when the shapes do not broadcast or a slice's length does
+/// not match its shape.
+pub fn add_i32(
+    in1_shape: [usize; 4],
+    in1: &[i32],
+    in2_shape: [usize; 4],
+    in2: &[i32],
+    out_shape: [usize; 4],
+    output: &mut [i32],
+) -> Result<(), KernelError> {
+    binary(in1_shape, in1, in2_shape, in2, out_shape, output, |x, y| {
+        x.wrapping_add(y)
+    })
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

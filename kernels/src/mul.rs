@@ -131,6 +131,28 @@ pub fn mul_f32(
     })
 }
 
+/// int32 MUL, TFLM's `reference_ops::Mul<int32_t>`: `x * y` (wrapping) clamped to the fused
+/// activation's int32 range ([`crate::quant::activation_range_i32`]).
+///
+/// # Errors
+/// [`KernelError::ShapeMismatch`] when the shapes do not broadcast or a slice's length does
+/// not match its shape.
+#[allow(clippy::too_many_arguments)]
+pub fn mul_i32(
+    act_min: i32,
+    act_max: i32,
+    in1_shape: [usize; 4],
+    in1: &[i32],
+    in2_shape: [usize; 4],
+    in2: &[i32],
+    out_shape: [usize; 4],
+    output: &mut [i32],
+) -> Result<(), KernelError> {
+    binary(in1_shape, in1, in2_shape, in2, out_shape, output, |x, y| {
+        x.wrapping_mul(y).max(act_min).min(act_max)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

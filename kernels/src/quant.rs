@@ -401,6 +401,16 @@ fn activation_range_in(
     }
 }
 
+/// TFLM `CalculateActivationRange` for int32: the clamp bounds of a fused activation.
+pub fn activation_range_i32(act: Activation) -> (i32, i32) {
+    match act {
+        Activation::None => (i32::MIN, i32::MAX),
+        Activation::Relu => (0, i32::MAX),
+        Activation::ReluN1To1 => (-1, 1),
+        Activation::Relu6 => (0, 6),
+    }
+}
+
 /// TFLM `CalculateActivationRange` for float: the clamp bounds of a fused activation.
 pub fn activation_range_f32(act: Activation) -> (f32, f32) {
     match act {

@@ -66,7 +66,9 @@ impl<'a> Interpreter<'a> {
             .arena
             .split_at_mut_checked(self.tail_start)
             .ok_or(Error::ArenaMisaligned)?;
-        let tail: &[u8] = tail.get(..self.tail_len).ok_or(Error::ArenaMisaligned)?;
+        let tail: &mut [u8] = tail
+            .get_mut(..self.tail_len)
+            .ok_or(Error::ArenaMisaligned)?;
         let words: &[u32] = match tail.get(self.tables_at..) {
             Some([]) | None => &[],
             Some(b) => bytemuck::try_cast_slice(b).map_err(|_| Error::ArenaMisaligned)?,
@@ -79,19 +81,26 @@ impl<'a> Interpreter<'a> {
         if reg & F_SKIP != 0 {
             return Ok(());
         }
+        let has_state = reg & F_STATE != 0;
         let reg = regs.get((reg & 0xFFFF) as usize).ok_or(Error::TooComplex)?;
         let (n_in, n_out) = ((counts & 0xFFFF) as usize, (counts >> 16) as usize);
         let size = core::mem::size_of::<Operand>() * (n_in + n_out);
-        let operands = (data as usize).checked_sub(size).ok_or(Error::TooComplex)?;
-        let operands: &[Operand] = match tail.get(operands..operands + size) {
+        let (data, data_len) = (data as usize, data_len as usize);
+        let operands = data.checked_sub(size).ok_or(Error::TooComplex)?;
+        // Operands below the data, read-only; the data (with any op state) above, writable.
+        let (low, high) = tail.split_at_mut_checked(data).ok_or(Error::TooComplex)?;
+        let operands: &[Operand] = match low.get(operands..operands + size) {
             Some([]) => &[],
             Some(b) => bytemuck::try_cast_slice(b).map_err(|_| Error::ArenaMisaligned)?,
             None => return Err(Error::TooComplex),
         };
         let (inputs, outputs) = operands.split_at(n_in.min(operands.len()));
-        let data = tail
-            .get(data as usize..(data as usize).saturating_add(data_len as usize))
-            .ok_or(Error::TooComplex)?;
+        let data = high.get_mut(..data_len).ok_or(Error::TooComplex)?;
+        let (data, op_state) = if has_state {
+            split_state(data)?
+        } else {
+            (&*data, &mut [][..])
+        };
         let (s_off, s_len) = (s_off as usize, s_len as usize);
         let count_err = Error::OperandCount { op: i as u32 };
         // Mutable regions: outputs then scratch.
@@ -138,6 +147,7 @@ impl<'a> Interpreter<'a> {
             model_bytes: model.bytes(),
             op_index: i as u32,
             data,
+            op_state,
         };
         let mut rest: &mut [u8] = head;
         let mut pos = 0usize;
@@ -166,4 +176,28 @@ impl<'a> Interpreter<'a> {
         *ctx.shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, rest);
         (reg.eval)(&mut ctx)
     }
+}
+
+/// An op's persistent data split at its state ([`crate::PrepareCtx::persist_state`]): the
+/// config part (read-only) and the state (writable), found from the two-word footer.
+pub(super) fn split_state(data: &mut [u8]) -> Result<(&[u8], &mut [u8]), Error> {
+    let footer_at = data
+        .len()
+        .checked_sub(crate::ops::STATE_FOOTER)
+        .ok_or(Error::TooComplex)?;
+    let (body, footer) = data.split_at_mut(footer_at);
+    let word = |k: usize| -> Result<usize, Error> {
+        let b = footer.get(4 * k..4 * k + 4).ok_or(Error::TooComplex)?;
+        let w = u32::from_ne_bytes(b.try_into().map_err(|_| Error::TooComplex)?);
+        Ok(w as usize)
+    };
+    let (config_end, state_from) = (word(0)?, word(1)?);
+    if config_end > state_from {
+        return Err(Error::TooComplex);
+    }
+    let (config, state) = body
+        .split_at_mut_checked(state_from)
+        .ok_or(Error::TooComplex)?;
+    let config = config.get(..config_end).ok_or(Error::TooComplex)?;
+    Ok((config, state))
 }

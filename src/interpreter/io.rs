@@ -198,12 +198,50 @@ impl<'a> Interpreter<'a> {
 
     /// Clears every arena tensor, as TFLM's `Reset()` does for state: the next invoke starts
     /// fresh. Variable (state) tensors read as real zero afterwards: an int8 one is filled
-    /// with its zero point (TFLM's `ResetVariableTensors`), others with zero bytes.
+    /// with its zero point (TFLM's `ResetVariableTensors`), others with zero bytes. Ops'
+    /// own state ([`crate::PrepareCtx::persist_state`], e.g. the noise estimate of
+    /// `SignalFilterBankSpectralSubtraction`) is zeroed too, as TFLM calls each op's `reset`.
     pub fn reset(&mut self) {
         if let Some(h) = self.arena.get_mut(..self.head) {
             h.fill(0);
         }
         self.reset_variables();
+        self.reset_op_states();
+    }
+
+    /// Zeroes the state of every op that keeps one (flagged in its record).
+    fn reset_op_states(&mut self) {
+        let (nt, no) = (self.tensors, self.ops);
+        let Some(tail) = self
+            .arena
+            .get_mut(self.tail_start..self.tail_start.saturating_add(self.tail_len))
+        else {
+            return;
+        };
+        let (staged, tables) = tail.split_at_mut(self.tables_at.min(tail.len()));
+        let Ok(words) = cast_mut::<u32>(tables) else {
+            return;
+        };
+        for i in 0..no {
+            let base = nt * TW + i * OW;
+            let Some(rec) = words.get(base..base + OW) else {
+                return;
+            };
+            let (Some(&reg), Some(&data), Some(&len)) =
+                (rec.get(R_REG), rec.get(R_DATA), rec.get(R_DATA_LEN))
+            else {
+                return;
+            };
+            if reg & F_SKIP != 0 || reg & F_STATE == 0 {
+                continue;
+            }
+            let (data, len) = (data as usize, len as usize);
+            if let Some(bytes) = staged.get_mut(data..data.saturating_add(len)) {
+                if let Ok((_, state)) = super::exec::split_state(bytes) {
+                    state.fill(0);
+                }
+            }
+        }
     }
 
     /// Fills each int8 variable tensor with its zero point (the rest of a reset is zeroes).

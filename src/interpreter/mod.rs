@@ -303,12 +303,13 @@ impl<'a> Interpreter<'a> {
             let ctx = OpCtx::new(&model, sg, op, u32_of(i)?);
             let mut pctx = PrepareCtx::new(ctx, &mut *staging, ops_at, data_at);
             (reg.prepare)(&mut pctx)?;
-            let (data_end, scratch, scratch_want) = pctx.finish();
+            let (data_end, scratch, scratch_want, has_state) = pctx.finish();
             let counts = u32_of(ins.len() | (outs.len() << 16))?;
             // The scratch it would like rides in the record's spare bits until planned.
             let want = align_up(scratch_want.max(scratch)) / ALIGN;
             let want = u32_of(want.min(WANT_MAX))? << WANT_SHIFT;
-            tb.set_r(i, R_REG, u32_of(reg_index)? | want);
+            let state = if has_state { F_STATE } else { 0 };
+            tb.set_r(i, R_REG, u32_of(reg_index)? | want | state);
             tb.set_r(i, R_COUNTS, counts);
             tb.set_r(i, R_DATA, u32_of(data_at)?);
             tb.set_r(i, R_DATA_LEN, u32_of(data_end - data_at)?);

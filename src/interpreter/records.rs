@@ -28,12 +28,13 @@ pub(super) const fn word_of(f: usize) -> usize {
 pub(super) const MAX_OPS: usize = u16::MAX as usize - 1;
 /// Words per op record (one per op, made once by `Interpreter::new`; invoke reads only these):
 pub(super) const OW: usize = 7;
-/// The registration's index in the resolver (bits 0-15), the skip flag (bit 16) and, until the
-/// plan is made, the scratch the op would like in 16-byte units (bits 17-31).
+/// The registration's index in the resolver (bits 0-15), the skip flag (bit 16), the op-state
+/// flag (bit 17) and, until the plan is made, the scratch the op would like in 16-byte units
+/// (bits 18-31).
 pub(super) const R_REG: usize = 0;
 /// Where the wanted scratch sits in `R_REG`, and its largest value (in 16-byte units).
-pub(super) const WANT_SHIFT: u32 = 17;
-pub(super) const WANT_MAX: usize = (1 << 15) - 1;
+pub(super) const WANT_SHIFT: u32 = 18;
+pub(super) const WANT_MAX: usize = (1 << 14) - 1;
 /// Number of inputs (low 16 bits) and outputs (high 16 bits).
 pub(super) const R_COUNTS: usize = 1;
 /// Byte offset (from the tail's start) and length of the op's persistent data. Its operands
@@ -47,6 +48,9 @@ pub(super) const R_SCRATCH: usize = 5;
 pub(super) const R_SCRATCH_LEN: usize = 6;
 /// Record flag: the op's output was planned onto its input's bytes, so eval is skipped.
 pub(super) const F_SKIP: u32 = 1 << 16;
+/// Record flag: the op's persistent data ends with op state ([`crate::PrepareCtx::persist_state`])
+/// and its two-word footer; `Interpreter::reset` zeroes that state.
+pub(super) const F_STATE: u32 = 1 << 17;
 /// Marks "not in the arena" / "not yet".
 pub(super) const NONE: u32 = u32::MAX;
 

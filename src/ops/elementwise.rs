@@ -121,7 +121,7 @@ pub(crate) struct Binary<'m> {
 }
 
 impl Binary<'_> {
-    /// The first input's type: int8, int16 or float32 ([`binary`] allows nothing else).
+    /// The first input's type: int8, int16, float32 or (where allowed) int32.
     pub(crate) fn ty(&self) -> TensorType {
         self.in1.t.ty()
     }
@@ -139,14 +139,15 @@ impl Binary<'_> {
 /// Validates a broadcasting binary op whose options table (union tag `tag`) starts with a
 /// fused activation: two inputs and the output of one type, int8 or int16 (each quantized) or
 /// float32.
-pub(crate) fn binary<'m>(ctx: &OpCtx<'m>, tag: u8) -> Result<Binary<'m>, Error> {
+/// With `int32`, plain (unquantized) int32 tensors are allowed too.
+pub(crate) fn binary_typed<'m>(ctx: &OpCtx<'m>, tag: u8, int32: bool) -> Result<Binary<'m>, Error> {
     ctx.expect_counts(2, 2, 1)?;
     let (in1, in2, output) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
     let act = match ctx.options(tag) {
         Some(o) => activation(ctx, o.u8(0, 0)?)?,
         None => Activation::None,
     };
-    let shapes = quantized_or_f32_pair(ctx, &in1, &in2, &output)?;
+    let shapes = numeric_pair(ctx, &in1, &in2, &output, int32)?;
     Ok(Binary {
         in1,
         in2,
@@ -156,7 +157,7 @@ pub(crate) fn binary<'m>(ctx: &OpCtx<'m>, tag: u8) -> Result<Binary<'m>, Error> 
     })
 }
 
-/// Validates PRELU, a broadcasting binary op without options: as [`binary`], with no
+/// Validates PRELU, a broadcasting binary op without options: as [`binary_typed`], with no
 /// activation, except that an int16 input and output take int8 slopes (TFLM's only int16
 /// PRELU).
 pub(crate) fn binary_prelu<'m>(ctx: &OpCtx<'m>) -> Result<Binary<'m>, Error> {
@@ -192,6 +193,17 @@ fn quantized_or_f32_pair(
     in2: &T<'_>,
     output: &T<'_>,
 ) -> Result<Broadcast, Error> {
+    numeric_pair(ctx, in1, in2, output, false)
+}
+
+/// As [`quantized_or_f32_pair`], and with `int32` also allows plain int32.
+fn numeric_pair(
+    ctx: &OpCtx<'_>,
+    in1: &T<'_>,
+    in2: &T<'_>,
+    output: &T<'_>,
+    int32: bool,
+) -> Result<Broadcast, Error> {
     let shapes = broadcast_shapes(ctx, in1, in2, output)?;
     same_type(ctx, in1, in2)?;
     same_type(ctx, in1, output)?;
@@ -202,6 +214,7 @@ fn quantized_or_f32_pair(
             }
         }
         TensorType::Float32 => {}
+        TensorType::Int32 if int32 => {}
         _ => return Err(ctx.type_err(in1)),
     }
     Ok(shapes)
@@ -262,7 +275,7 @@ int8_params! {
 
 kinds! {
     /// ADD's and SUB's dtypes.
-    enum AddSubKind { Int8, Float32, Int16 }
+    enum AddSubKind { Int8, Float32, Int16, Int32 }
 }
 
 /// ADD's and SUB's op data, fixed at prepare.
@@ -314,13 +327,19 @@ pub(crate) struct AddSubOp {
     pub int8: AddSubQKernel<i8>,
     pub int16: AddSubQKernel<i16>,
     pub float: AddSubF32Kernel,
+    /// The int32 kernel, if the op has one (TFLM's ADD does, its SUB here does not).
+    pub int32: Option<AddSubI32Kernel>,
 }
+
+/// An int32 ADD kernel (no activation: TFLM clamps int32 ADD to the whole type).
+pub(crate) type AddSubI32Kernel =
+    fn([usize; 4], &[i32], [usize; 4], &[i32], [usize; 4], &mut [i32]) -> Result<(), KernelError>;
 
 /// ADD's and SUB's prepare: validates and keeps the broadcast shapes, the float range and,
 /// for int8 and int16, the multipliers the op's set-up computes once.
 pub(crate) fn prepare_add_sub(ctx: &mut PrepareCtx<'_>, k: &AddSubOp) -> Result<(), Error> {
     let op = ctx.op;
-    let p = binary(&op, k.tag)?;
+    let p = binary_typed(&op, k.tag, k.int32.is_some())?;
     let (act_min, act_max) = activation_range_f32(p.act);
     let mut d = AddSubData {
         kind: AddSubKind::Float32.tag(),
@@ -343,6 +362,7 @@ pub(crate) fn prepare_add_sub(ctx: &mut PrepareCtx<'_>, k: &AddSubOp) -> Result<
             d.kind = AddSubKind::Int16.tag();
             d.q = (k.prepare_int16)(a, za, b, zb, o, zo, lo, hi).into();
         }
+        TensorType::Int32 => d.kind = AddSubKind::Int32.tag(),
         _ => {}
     }
     ctx.persist(&d)
@@ -367,6 +387,12 @@ pub(crate) fn eval_add_sub(ctx: &mut EvalCtx<'_>, k: &AddSubOp) -> Result<(), Er
             let (x, y) = (ctx.input::<f32>(0)?, ctx.input::<f32>(1)?);
             let out = ctx.output::<f32>(0)?;
             (k.float)(d.act_min, d.act_max, s1, x, s2, y, so, out)
+        }
+        AddSubKind::Int32 => {
+            let (x, y) = (ctx.input::<i32>(0)?, ctx.input::<i32>(1)?);
+            let out = ctx.output::<i32>(0)?;
+            let kernel = k.int32.ok_or(Error::TooComplex)?;
+            kernel(s1, x, s2, y, so, out)
         }
     }
     .map_err(|e| ctx.kernel_err(e))

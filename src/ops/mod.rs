@@ -12,12 +12,14 @@ pub(crate) mod add;
 pub(crate) mod arg_max;
 pub(crate) mod arg_min;
 pub(crate) mod average_pool_2d;
+pub(crate) mod cast;
 pub(crate) mod concatenation;
 mod conv;
 pub(crate) mod conv_2d;
 pub(crate) mod depth_to_space;
 pub(crate) mod depthwise_conv_2d;
 pub(crate) mod dequantize;
+pub(crate) mod div;
 mod elementwise;
 pub(crate) mod expand_dims;
 pub(crate) mod fully_connected;
@@ -211,7 +213,15 @@ pub struct PrepareCtx<'c> {
     at: usize,
     scratch: usize,
     scratch_want: usize,
+    /// Set once [`Self::persist_state`] has appended the op's state and footer.
+    has_state: bool,
+    /// Where the op's persistent data starts in `staging`.
+    data_start: usize,
 }
+
+/// Bytes of the footer after an op's state: where the config data ends and where the state
+/// starts (two `u32`s, from the data's start).
+pub(crate) const STATE_FOOTER: usize = 8;
 
 impl<'c> PrepareCtx<'c> {
     pub(crate) fn new(op: OpCtx<'c>, staging: &'c mut [u8], operands: usize, start: usize) -> Self {
@@ -222,13 +232,15 @@ impl<'c> PrepareCtx<'c> {
             at: start,
             scratch: 0,
             scratch_want: 0,
+            has_state: false,
+            data_start: start,
         }
     }
 
-    /// `(end of persistent data, scratch bytes needed, scratch bytes wanted)` once prepare is
-    /// done.
-    pub(crate) fn finish(&self) -> (usize, usize, usize) {
-        (self.at, self.scratch, self.scratch_want)
+    /// `(end of persistent data, scratch bytes needed, scratch bytes wanted, has op state)`
+    /// once prepare is done.
+    pub(crate) fn finish(&self) -> (usize, usize, usize, bool) {
+        (self.at, self.scratch, self.scratch_want, self.has_state)
     }
 
     /// The op's index in the graph (for errors and logs).
@@ -293,6 +305,10 @@ impl<'c> PrepareCtx<'c> {
     /// # Errors
     /// [`Error::ArenaTooSmall`] when the arena has no room left for them.
     pub fn persist_zeroed<E: bytemuck::Pod>(&mut self, n: usize) -> Result<&mut [E], Error> {
+        if self.has_state {
+            // The state and its footer close the op's data.
+            return Err(Error::TooComplex);
+        }
         let align = core::mem::align_of::<E>().max(4);
         let from = self
             .at
@@ -336,6 +352,32 @@ impl<'c> PrepareCtx<'c> {
     /// As [`Self::persist_zeroed`].
     pub fn persist<D: bytemuck::Pod>(&mut self, value: &D) -> Result<(), Error> {
         self.persist_slice(core::slice::from_ref(value))
+    }
+
+    /// Appends `n` `E`s of op state, after everything persisted so far, and closes the op's
+    /// persistent data (later `persist*` calls fail). Eval gets the state writable with
+    /// [`EvalCtx::op_state`], while [`EvalCtx::data`] sees only what came before it.
+    ///
+    /// The state lives across invokes, in the arena's tail. It starts all zero, and
+    /// [`crate::Interpreter::reset`] zeroes it again (as TFLM's per-op `Reset`): a kernel
+    /// designs its state so that all zero is its initial state.
+    ///
+    /// # Errors
+    /// As [`Self::persist_zeroed`]; [`Error::TooComplex`] when called twice.
+    pub fn persist_state<E: bytemuck::Pod>(&mut self, n: usize) -> Result<(), Error> {
+        let config_end = self.at;
+        let align = core::mem::align_of::<E>().max(4);
+        let state_from = self
+            .at
+            .checked_next_multiple_of(align)
+            .ok_or(Error::TooComplex)?;
+        self.persist_zeroed::<E>(n)?;
+        let base = self.data_start;
+        let rel = |x: usize| u32::try_from(x - base).map_err(|_| Error::TooComplex);
+        let footer = [rel(config_end)?, rel(state_from)?];
+        self.persist_slice(&footer)?;
+        self.has_state = true;
+        Ok(())
     }
 
     /// Declares input `k` as state this op updates in place (a variable tensor, as SVDF's
@@ -582,8 +624,10 @@ pub struct EvalCtx<'b> {
     /// The model's bytes, where constant inputs live (no table of the model is read).
     pub(crate) model_bytes: &'b [u8],
     pub(crate) op_index: u32,
-    /// The op's persistent data.
+    /// The op's persistent data (without its op state).
     pub(crate) data: &'b [u8],
+    /// The op's state ([`PrepareCtx::persist_state`]), writable; taken once per eval.
+    pub(crate) op_state: &'b mut [u8],
 }
 
 /// Where an op's operand lives, fixed by `Interpreter::new` once the arena is planned
@@ -634,6 +678,9 @@ impl Element for u32 {
 }
 impl Element for i64 {
     const TYPE: TensorType = TensorType::Int64;
+}
+impl Element for u64 {
+    const TYPE: TensorType = TensorType::UInt64;
 }
 impl Element for f32 {
     const TYPE: TensorType = TensorType::Float32;
@@ -732,6 +779,19 @@ impl<'b> EvalCtx<'b> {
     /// [`Error::ArenaMisaligned`] when the bytes cannot be `E`s.
     pub fn scratch<E: Element>(&mut self) -> Result<&'b mut [E], Error> {
         cast_mut(core::mem::take(&mut self.scratch))
+    }
+
+    /// The op's state ([`PrepareCtx::persist_state`]) viewed as `E`, writable; taken once
+    /// per eval (empty when the op keeps none).
+    ///
+    /// # Errors
+    /// [`Error::TooComplex`] when the bytes cannot be `E`s.
+    pub fn op_state<E: bytemuck::Pod>(&mut self) -> Result<&'b mut [E], Error> {
+        let b = core::mem::take(&mut self.op_state);
+        if b.is_empty() {
+            return Ok(&mut []);
+        }
+        bytemuck::try_cast_slice_mut(b).map_err(|_| Error::TooComplex)
     }
 
     /// The first value prepare persisted ([`PrepareCtx::persist`]).

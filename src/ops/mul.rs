@@ -1,19 +1,23 @@
-//! MUL: int8 and int16 (one rescale of the product, as TFLM; int16 requires zero points of 0)
-//! and float32, with broadcasting up to rank 4 and a fused activation.
+//! MUL: int8 and int16 (one rescale of the product, as TFLM; int16 requires zero points of 0),
+//! int32 (wrapping product, activation clamp) and float32, with broadcasting up to rank 4 and a fused activation.
 
-use super::elementwise::{binary, int8_params, Broadcast};
+use super::elementwise::{binary_typed, int8_params, Broadcast};
 use super::{kinds, EvalCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator, TensorType};
-use microlite_kernels::mul::{mul_f32, mul_int16, mul_int8, mul_prepare_int8, MulParamsInt8};
-use microlite_kernels::quant::{activation_range_f32, activation_range_i16, activation_range_i8};
+use microlite_kernels::mul::{
+    mul_f32, mul_i32, mul_int16, mul_int8, mul_prepare_int8, MulParamsInt8,
+};
+use microlite_kernels::quant::{
+    activation_range_f32, activation_range_i16, activation_range_i32, activation_range_i8,
+};
 
 pub(crate) fn registration() -> Registration {
     Registration::builtin(BuiltinOperator::MUL, 7, prepare, eval)
 }
 
 kinds! {
-    enum Kind { Int8, Float32, Int16 }
+    enum Kind { Int8, Float32, Int16, Int32 }
 }
 
 int8_params! {
@@ -44,7 +48,7 @@ struct Data {
 
 fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
     let op = ctx.op;
-    let p = binary(&op, options::MUL)?;
+    let p = binary_typed(&op, options::MUL, true)?;
     let (act_min, act_max) = activation_range_f32(p.act);
     let mut d = Data {
         kind: Kind::Float32.tag(),
@@ -72,6 +76,12 @@ fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
             d.kind = Kind::Int16.tag();
             d.q = mul_prepare_int8(a, za, b, zb, o, zo, lo, hi).into();
         }
+        TensorType::Int32 => {
+            let (lo, hi) = activation_range_i32(p.act);
+            d.kind = Kind::Int32.tag();
+            d.q.act_min = lo;
+            d.q.act_max = hi;
+        }
         _ => {}
     }
     ctx.persist(&d)
@@ -95,6 +105,11 @@ fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
             let (x, y) = (ctx.input::<f32>(0)?, ctx.input::<f32>(1)?);
             let out = ctx.output::<f32>(0)?;
             mul_f32(d.act_min, d.act_max, s1, x, s2, y, so, out)
+        }
+        Kind::Int32 => {
+            let (x, y) = (ctx.input::<i32>(0)?, ctx.input::<i32>(1)?);
+            let out = ctx.output::<i32>(0)?;
+            mul_i32(d.q.act_min, d.q.act_max, s1, x, s2, y, so, out)
         }
     }
     .map_err(|e| ctx.kernel_err(e))

@@ -17,6 +17,7 @@ const OP: AddSubOp = AddSubOp {
     int8: sub_int8,
     int16: sub_int16,
     float: sub_f32,
+    int32: None,
 };
 
 pub(crate) fn registration() -> Registration {
