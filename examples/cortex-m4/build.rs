@@ -46,6 +46,7 @@ const EXTENDED: &[(&str, &str)] = &[
     ("../../tests/conformance", "svdf_b2_r2_m10_int16state"),
     ("../../tests/conformance", "net_dscnn_small_16x8"),
     ("../../tests/conformance", "net_residual_block_16x8"),
+    ("../../tests/conformance", "audio_preprocessor_int8"),
 ];
 /// The golden case embedded for each model.
 const CASE: &str = "case-0";

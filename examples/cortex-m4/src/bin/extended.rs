@@ -1,6 +1,7 @@
 //! microlite on a Cortex-M4 (QEMU `mps2-an386`) beyond int8 CNNs: two 16x8 nets (int16
 //! activations: conv, depthwise, pooling, FC, SOFTMAX; a residual ADD block with MEAN), and
-//! models that keep state across invokes:
+//! micro_speech's audio front end (`audio_preprocessor_int8`: TFLM's signal ops, one 30 ms
+//! window of int16 audio to 40 int8 features), and models that keep state across invokes:
 //! TFLM's SVDF keyword model (`keyword_scrambled_8bit`: int16 input, SVDF with int8 state,
 //! int16 SOFTMAX output, int32 output), TFLM's LSTM example (`mnist_lstm_int8`: 28 steps of
 //! UNIDIRECTIONAL_SEQUENCE_LSTM with an int16 cell state) and the project's own SVDF models. Each is checked against TFLM's golden byte for byte from a fresh state, with its
@@ -23,8 +24,17 @@ const ARENA_BYTES: usize = 32 * 1024;
 static mut ARENA: Arena<ARENA_BYTES> = Arena::new();
 
 /// The union of the models' ops.
-fn resolver() -> Result<MutableOpResolver<12>, Error> {
-    let mut r = MutableOpResolver::<12>::new();
+fn resolver() -> Result<MutableOpResolver<{ 20 + microlite::SIGNAL_OPS }>, Error> {
+    let mut r = MutableOpResolver::<{ 20 + microlite::SIGNAL_OPS }>::new();
+    // micro_speech's audio front end: the signal ops and its graph's builtins.
+    r.add_signal_ops()?
+        .add_cast()?
+        .add_strided_slice()?
+        .add_concatenation()?
+        .add_mul()?
+        .add_div()?
+        .add_minimum()?
+        .add_maximum()?;
     r.add_conv_2d()?
         .add_depthwise_conv_2d()?
         .add_average_pool_2d()?
