@@ -9,4 +9,4 @@ for m in ../tests/conformance/*/model.tflite; do
   # allocate: 2 bytes of arena size (in 16-byte units) + 1 byte, then the model
   { printf '\xff\x3f\x00'; cat "$m"; } > "corpus/allocate/$name"
 done
-for i in $(seq 0 47); do printf "$(printf '\\x%02x' "$i")\x00" > "corpus/invoke/seed-$i"; done
+for i in $(seq 0 55); do printf "$(printf '\\x%02x' "$i")\x00" > "corpus/invoke/seed-$i"; done

@@ -62,6 +62,14 @@ static SEEDS: &[&[u8]] = seeds![
     "svdf_kws_pipeline_int8",
     "quantize_i16_to_i32",
     "softmax_i8_to_i16",
+    "lstm_b1_t8_int8",
+    "lstm_tm_b2_t4_clip_16x8",
+    "lstm_b2_t5_clip_f32",
+    "audio_preprocessor_int8",
+    "signal_rfft_int16_n64_batch2",
+    "conv_k3_s2_same_relu6_c5_16x8",
+    "net_residual_block_16x8",
+    "sum_axes12_keepdims_16x8",
 ];
 
 fuzz_target!(|data: &[u8]| {

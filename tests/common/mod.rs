@@ -65,3 +65,82 @@ impl Aligned {
 pub fn load(path: &Path) -> Aligned {
     Aligned::copy_of(&std::fs::read(path).unwrap())
 }
+
+/// A `.npy` file (versions 1 to 3, C order) of int8 or int16, the dtypes the integration
+/// tests read: its shape, element width and values widened to `i32`.
+pub struct Npy {
+    pub shape: Vec<usize>,
+    pub bits: u32,
+    pub values: Vec<i32>,
+}
+
+impl Npy {
+    pub fn read(path: &Path) -> Npy {
+        let b = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(&b[..6], b"\x93NUMPY", "{}: not a .npy file", path.display());
+        let (len, start) = match b[6] {
+            1 => (u16::from_le_bytes([b[8], b[9]]) as usize, 10),
+            _ => (u32::from_le_bytes([b[8], b[9], b[10], b[11]]) as usize, 12),
+        };
+        let header = std::str::from_utf8(&b[start..start + len]).unwrap();
+        let data = &b[start + len..];
+        let field = |key: &str| {
+            let at = header
+                .find(key)
+                .unwrap_or_else(|| panic!("{header}: no {key}"));
+            header[at + key.len()..].trim_start_matches([':', ' ', '\''])
+        };
+        assert!(
+            field("'fortran_order'").starts_with("False"),
+            "{}: Fortran order",
+            path.display()
+        );
+        let shape_text = field("'shape'");
+        let shape: Vec<usize> = shape_text[1..shape_text.find(')').unwrap()]
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse().unwrap())
+            .collect();
+        let descr = field("'descr'");
+        let (bits, values): (u32, Vec<i32>) = if descr.starts_with("|i1") {
+            (8, data.iter().map(|&v| i32::from(v as i8)).collect())
+        } else if descr.starts_with("<i2") {
+            let v = data.chunks_exact(2);
+            (
+                16,
+                v.map(|c| i32::from(i16::from_le_bytes([c[0], c[1]])))
+                    .collect(),
+            )
+        } else {
+            panic!("{}: dtype {descr} (int8 or int16 only)", path.display())
+        };
+        assert_eq!(
+            values.len(),
+            shape.iter().product::<usize>(),
+            "{}: data length",
+            path.display()
+        );
+        Npy {
+            shape,
+            bits,
+            values,
+        }
+    }
+
+    pub fn i8s(&self) -> Vec<i8> {
+        assert_eq!(self.bits, 8, "not an int8 array");
+        self.values
+            .iter()
+            .map(|&v| i8::try_from(v).unwrap())
+            .collect()
+    }
+
+    pub fn i16s(&self) -> Vec<i16> {
+        assert_eq!(self.bits, 16, "not an int16 array");
+        self.values
+            .iter()
+            .map(|&v| i16::try_from(v).unwrap())
+            .collect()
+    }
+}
