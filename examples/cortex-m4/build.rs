@@ -107,6 +107,27 @@ fn main() {
     }
     cases.push(']');
     fs::write(out.join("extended_cases.rs"), cases).expect("write extended_cases.rs");
+
+    // micro_speech end to end: one second of audio (tests/micro_speech_e2e/clip-2), TFLM's
+    // scores for it, and the keyword model of ../shared/models (when present).
+    let e2e = manifest.join("../../tests/micro_speech_e2e/clip-2");
+    let kws = manifest.join("../../../shared/models/micro_speech_quantized/model.tflite");
+    println!("cargo:rerun-if-changed={}", e2e.display());
+    println!("cargo:rerun-if-changed={}", kws.display());
+    let present = kws.is_file() && e2e.join("audio.npy").is_file();
+    if present {
+        fs::copy(&kws, out.join("micro_speech_quantized.tflite")).expect("copy keyword model");
+        fs::write(out.join("ms_audio.bin"), npy_data(&e2e.join("audio.npy"))).expect("audio");
+        fs::write(out.join("ms_scores.bin"), npy_data(&e2e.join("scores.npy"))).expect("scores");
+    } else {
+        for f in [
+            "micro_speech_quantized.tflite",
+            "ms_audio.bin",
+            "ms_scores.bin",
+        ] {
+            fs::write(out.join(f), b"").expect("placeholder");
+        }
+    }
 }
 
 /// int8 `[1, 1, 8, 1]` -> CUSTOM "ScaleShift" (custom options `SCALE_SHIFT_OPTIONS`) ->
