@@ -1,8 +1,9 @@
 //! CONCATENATION: joins up to 10 tensors (TFLM's `kMaxInputNum`) along an axis.
 //!
 //! TFLM's int8 path copies raw values (`EvalUnquantized<int8_t>`): it never requantizes.
-//! Instead its prepare requires every int8 / int16 input to have exactly the output's scale
-//! and zero point (the converter gives them all the same parameters); so does microlite.
+//! Instead its prepare requires every int8 input to have exactly the output's scale and zero
+//! point (the converter gives them all the same parameters), and int16 ones zero point 0
+//! (their scales are not compared); so does microlite.
 //! The fused activation must be NONE.
 
 use super::movement::{axis, elem_size, eval_join, persist_bands, same_type, Dims};
@@ -53,9 +54,13 @@ fn params(ctx: &OpCtx<'_>) -> Result<Params, Error> {
         }
         *len = d.dim(axis);
         total = total.saturating_add(*len);
-        if matches!(output.t.ty(), TensorType::Int8 | TensorType::Int16)
-            && raw_quant(&input) != raw_quant(&output)
-        {
+        let bad = match output.t.ty() {
+            TensorType::Int8 => raw_quant(&input) != raw_quant(&output),
+            // TFLM: int16 zero points 0, scales not compared (values copied raw).
+            TensorType::Int16 => raw_quant(&input).1 != 0 || raw_quant(&output).1 != 0,
+            _ => false,
+        };
+        if bad {
             return Err(ctx.quant_err(&input));
         }
     }
