@@ -10,7 +10,7 @@
 //! Older TFLM releases (before 2023) took a different int8 path for 4-D inputs reduced over
 //! axes {1, 2} with `keep_dims`; [`mean_int8_hw_legacy`] reproduces that one on request.
 
-use crate::quant::{multiply_by_quantized_multiplier, quantize_multiplier, QuantizedInt};
+use crate::quant::{multiply_by_quantized_multiplier, quantize_ratio, QuantizedInt};
 use crate::util::{clamp_i32, shape_len};
 use crate::KernelError;
 
@@ -159,7 +159,8 @@ fn reduce_q<T: QuantizedInt>(
         output.iter_mut().for_each(|o| *o = T::default());
         return Ok(());
     }
-    let (multiplier, shift) = quantize_multiplier(in_scale as f64 / out_scale as f64);
+    // (double)in_scale / out_scale, on integers (no f64 on the device).
+    let (multiplier, shift) = quantize_ratio(in_scale, out_scale);
     let count = count as i64;
     // Fold 1/count into the multiplier: shift = floor(log2(count)), capped.
     let (multiplier, shift) = if mean {
@@ -217,7 +218,8 @@ pub fn mean_int8_hw_legacy(
         return Err(KernelError::BadParams);
     }
     let count = count as i32;
-    let (multiplier, shift) = quantize_multiplier(in_scale as f64 / out_scale as f64);
+    // (double)in_scale / out_scale, on integers (no f64 on the device).
+    let (multiplier, shift) = quantize_ratio(in_scale, out_scale);
     for b in 0..n {
         for ch in 0..c {
             let mut acc: i32 = 0;
@@ -308,6 +310,7 @@ pub fn sum_f32(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::quant::quantize_multiplier;
     use crate::testutil::*;
     use proptest::prelude::*;
 
