@@ -60,7 +60,7 @@ pub use model::{
     Ints, Model, Operator, OperatorCode, Quantization, SubGraph, Tensor, MAX_OPERANDS, MAX_RANK,
 };
 pub use ops::{Element, EvalCtx, EvalFn, PrepareCtx, PrepareFn, Registration};
-pub use resolver::{AllOpsResolver, MutableOpResolver, OpResolver, ALL_OPS, SIGNAL_OPS};
+pub use resolver::{AllOpsResolver, MutableOpResolver, OpResolver, ADDERS, ALL_OPS, SIGNAL_OPS};
 pub use schema::{BuiltinOperator, TensorType};
 
 /// The README's Rust examples, compiled and run as doctests.

@@ -114,6 +114,12 @@ macro_rules! adders {
             }
         }
 
+        /// The `MutableOpResolver` method that registers each kernel, in the order
+        /// [`MutableOpResolver::add_all`] registers them (its `registrations()[i]` is what
+        /// `ADDERS[i]` adds): what a build script needs to generate a resolver that holds
+        /// exactly a model's ops.
+        pub const ADDERS: [&str; ALL_OPS] = [$(stringify!($fn),)* $(stringify!($sfn),)*];
+
         /// How many builtin kernels [`MutableOpResolver::add_all`] registers.
         pub(crate) const BUILTIN_OPS: usize = [$(stringify!($fn)),*].len();
         /// How many custom ops [`MutableOpResolver::add_signal_ops`] registers.

@@ -245,6 +245,11 @@ pub fn plan(interp: &Interpreter<'_>, tflm_total: Option<u64>) -> String {
     let _ = writeln!(out, "tail_bytes: {}", interp.tail_bytes());
     let _ = writeln!(out, "arena_bytes: {arena}");
     let _ = writeln!(out, "state_bytes: {state}");
+    let _ = writeln!(
+        out,
+        "state_bytes_32bit: {} (on a 32-bit microcontroller)",
+        Interpreter::state_bytes_for(4)
+    );
     if let Some(t) = tflm_total {
         let _ = writeln!(out, "tflm_arena_bytes: {t}");
         if t > 0 {

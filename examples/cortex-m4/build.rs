@@ -66,6 +66,14 @@ fn main() {
     fs::write(out.join("scale_shift.tflite"), scale_shift_model())
         .expect("write scale_shift.tflite");
 
+    // Build-time check and sizing of one model for this target (the firmware compares the
+    // generated constants with what the device measures).
+    microlite_build::generate(
+        manifest.join("../../tests/conformance/net_dscnn_int8/model.tflite"),
+        "NET_DSCNN",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+
     let corpus = manifest.join("../../tests/conformance");
     for name in MODELS {
         embed(&corpus.join(name), name, &out);

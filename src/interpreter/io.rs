@@ -304,4 +304,11 @@ impl<'a> Interpreter<'a> {
     pub const fn state_bytes() -> usize {
         core::mem::size_of::<Interpreter<'static>>()
     }
+
+    /// [`Self::state_bytes`] on a target whose pointers are `pointer_bytes` wide (4 on a
+    /// Cortex-M or RISC-V 32): the `Interpreter` is made of pointers, slices and `usize`s
+    /// only, so a host build script can size a device's state.
+    pub const fn state_bytes_for(pointer_bytes: usize) -> usize {
+        Self::state_bytes() / core::mem::size_of::<usize>() * pointer_bytes
+    }
 }

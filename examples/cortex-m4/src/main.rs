@@ -44,6 +44,32 @@ fn resolver() -> Result<MutableOpResolver<7>, Error> {
     Ok(r)
 }
 
+include!(concat!(env!("OUT_DIR"), "/net_dscnn_ops.rs"));
+
+/// `NET_DSCNN_ARENA_BYTES` / `NET_DSCNN_STATE_BYTES` and `net_dscnn_resolver()` (written by
+/// `microlite_build::generate` in build.rs) against the interpreter on this device.
+fn build_time_sizing(arena: &mut [u8]) -> Result<bool, microlite::Error> {
+    let resolver = net_dscnn_resolver()?;
+    let model = microlite::Model::from_bytes(case!("net_dscnn_int8").model)?;
+    let arena = arena
+        .get_mut(..NET_DSCNN_ARENA_BYTES)
+        .ok_or(microlite::Error::TooComplex)?;
+    let interp = Interpreter::new(model, &resolver, arena)?;
+    // The generated arena is the host's plan of the default kernels: exact for them here, an
+    // upper bound for feature `small` (whose reference kernels plan less scratch).
+    let ok = interp.arena_used_bytes() <= NET_DSCNN_ARENA_BYTES
+        && Interpreter::state_bytes() == NET_DSCNN_STATE_BYTES;
+    hprintln!(
+        "{} build-time sizing (microlite-build): arena {} of {} generated, state {} of {}",
+        if ok { "PASS" } else { "FAIL" },
+        interp.arena_used_bytes(),
+        NET_DSCNN_ARENA_BYTES,
+        Interpreter::state_bytes(),
+        NET_DSCNN_STATE_BYTES
+    );
+    Ok(ok)
+}
+
 #[entry]
 fn main() -> ! {
     // cortex-m-rt turns a `static mut` declared here into a safe `&'static mut`: the resolver
@@ -86,6 +112,14 @@ fn main() -> ! {
         Ok(true) => passed += 1,
         Ok(false) => {}
         Err(e) => hprintln!("FAIL custom_op: {:?}", e),
+    }
+
+    // microlite-build's constants, generated on the host for this target, against the device.
+    checks += 1;
+    match build_time_sizing(arena) {
+        Ok(true) => passed += 1,
+        Ok(false) => {}
+        Err(e) => hprintln!("FAIL build-time sizing: {:?}", e),
     }
 
     // Last, as it keeps the arena for good: an interpreter in a `static`, invoked from PendSV.
