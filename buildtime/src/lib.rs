@@ -5,7 +5,7 @@
 //! `Interpreter::new` runs), and otherwise `OUT_DIR` gets a Rust file with the model's arena
 //! and state sizes for the *target* and a resolver holding exactly the model's ops:
 //!
-//! ```no_run
+//! ```ignore
 //! // build.rs
 //! fn main() {
 //!     microlite_build::generate("model.tflite", "MODEL").unwrap();
