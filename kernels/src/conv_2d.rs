@@ -633,17 +633,61 @@ pub fn conv_2d_int16(
     out_shape: [usize; 4],
     output: &mut [i16],
 ) -> Result<(), KernelError> {
+    let shapes = (in_shape, filter_shape, out_shape);
+    conv_q(
+        p,
+        q,
+        shapes,
+        QIn::I16(input),
+        filter,
+        bias,
+        QOut::I16(output),
+    )
+}
+
+/// A quantized convolution's input.
+enum QIn<'a> {
+    I8(&'a [i8]),
+    I16(&'a [i16]),
+}
+
+/// A quantized convolution's output.
+enum QOut<'a> {
+    I8(&'a mut [i8]),
+    I16(&'a mut [i16]),
+}
+
+/// The int8 reference and the 16x8 convolution in one (one copy of the loops in a firmware):
+/// `acc = bias + sum(filter * (input + input_offset))` summed in `i64`, rescaled as the bias
+/// type picks ([`crate::quant::Bias16`]: int8 passes its int32 bias, whose wrapping `i32` sum
+/// is the `i64` sum cut to 32 bits), plus the output offset, clamped. 16x8 passes zero
+/// offsets (TFLM ignores its zero points).
+fn conv_q(
+    p: &ConvParams,
+    q: &QuantParams,
+    (in_shape, filter_shape, out_shape): ([usize; 4], [usize; 4], [usize; 4]),
+    input: QIn<'_>,
+    filter: &[i8],
+    bias: crate::quant::Bias16<'_>,
+    mut output: QOut<'_>,
+) -> Result<(), KernelError> {
+    let (in_len, out_len) = match (&input, &output) {
+        (QIn::I8(x), QOut::I8(y)) => (x.len(), y.len()),
+        (QIn::I16(x), QOut::I16(y)) => (x.len(), y.len()),
+        _ => return Err(KernelError::BadParams),
+    };
     let g = check(
         p,
         in_shape,
-        input.len(),
+        in_len,
         filter_shape,
         filter.len(),
         bias.count(),
         out_shape,
-        output.len(),
+        out_len,
     )?;
     let per_channel = q.check(g.oc)?;
+    let in_off = q.input_offset;
     for b in 0..g.n {
         for oy in 0..g.oh {
             let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
@@ -661,17 +705,40 @@ pub fn conv_2d_int16(
                             let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
                             let i0 = ((b * g.ih + iy) * g.iw + ix) * g.ic + in_c0;
                             let f0 = ((o * g.kh + ky) * g.kw + kx) * g.fic;
-                            let xs = &input[i0..i0 + g.fic];
                             let fs = &filter[f0..f0 + g.fic];
-                            for (&x, &f) in xs.iter().zip(fs) {
-                                acc = acc.wrapping_add(i64::from(i32::from(f) * i32::from(x)));
+                            let mut part: i32 = 0;
+                            match &input {
+                                QIn::I8(x) => {
+                                    for (&x, &f) in x[i0..i0 + g.fic].iter().zip(fs) {
+                                        part = part.wrapping_add(
+                                            i32::from(f)
+                                                .wrapping_mul(i32::from(x).wrapping_add(in_off)),
+                                        );
+                                    }
+                                }
+                                QIn::I16(x) => {
+                                    for (&x, &f) in x[i0..i0 + g.fic].iter().zip(fs) {
+                                        acc = acc.wrapping_add(i64::from(
+                                            i32::from(f)
+                                                .wrapping_mul(i32::from(x).wrapping_add(in_off)),
+                                        ));
+                                    }
+                                }
                             }
+                            acc = acc.wrapping_add(i64::from(part));
                         }
                     }
                     acc = acc.wrapping_add(bias.get(o));
                     let (m, s) = q.channel(per_channel, o);
-                    let v = bias.rescale(acc, m, s);
-                    output[out_base + o] = crate::util::clamp_i32(v, q.act_min, q.act_max) as i16;
+                    let v = crate::util::clamp_i32(
+                        bias.rescale(acc, m, s).wrapping_add(q.output_offset),
+                        q.act_min,
+                        q.act_max,
+                    );
+                    match &mut output {
+                        QOut::I8(y) => y[out_base + o] = v as i8,
+                        QOut::I16(y) => y[out_base + o] = v as i16,
+                    }
                 }
             }
         }
@@ -684,8 +751,6 @@ pub fn conv_2d_int16(
 /// input offsets outside `i16`).
 pub mod reference {
     use super::*;
-    use crate::quant::multiply_by_quantized_multiplier;
-    use crate::util::clamp_i32;
 
     /// Int8 convolution with per-channel (or per-tensor) requantization, as TFLM's
     /// `ConvPerChannel`: `acc = bias + sum(filter * (input + input_offset))`, then rescale.
@@ -703,56 +768,9 @@ pub mod reference {
         out_shape: [usize; 4],
         output: &mut [i8],
     ) -> Result<(), KernelError> {
-        let g = check(
-            p,
-            in_shape,
-            input.len(),
-            filter_shape,
-            filter.len(),
-            bias.map(|b| b.len()),
-            out_shape,
-            output.len(),
-        )?;
-        let per_channel = q.check(g.oc)?;
-        let in_off = q.input_offset;
-        for b in 0..g.n {
-            for oy in 0..g.oh {
-                let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
-                let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
-                for ox in 0..g.ow {
-                    let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
-                    let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
-                    let out_base = ((b * g.oh + oy) * g.ow + ox) * g.oc;
-                    for o in 0..g.oc {
-                        let in_c0 = (o / g.filters_per_group) * g.fic;
-                        let mut acc: i32 = 0;
-                        for ky in ky_lo..ky_hi {
-                            let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
-                            for kx in kx_lo..kx_hi {
-                                let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
-                                let i0 = ((b * g.ih + iy) * g.iw + ix) * g.ic + in_c0;
-                                let f0 = ((o * g.kh + ky) * g.kw + kx) * g.fic;
-                                let xs = &input[i0..i0 + g.fic];
-                                let fs = &filter[f0..f0 + g.fic];
-                                for (&x, &f) in xs.iter().zip(fs) {
-                                    acc = acc.wrapping_add(
-                                        (f as i32).wrapping_mul((x as i32).wrapping_add(in_off)),
-                                    );
-                                }
-                            }
-                        }
-                        if let Some(bias) = bias {
-                            acc = acc.wrapping_add(bias[o]);
-                        }
-                        let (m, s) = q.channel(per_channel, o);
-                        let v = multiply_by_quantized_multiplier(acc, m, s)
-                            .wrapping_add(q.output_offset);
-                        output[out_base + o] = clamp_i32(v, q.act_min, q.act_max) as i8;
-                    }
-                }
-            }
-        }
-        Ok(())
+        let shapes = (in_shape, filter_shape, out_shape);
+        let bias = crate::quant::Bias16::Int32(bias);
+        conv_q(p, q, shapes, QIn::I8(input), filter, bias, QOut::I8(output))
     }
 
     /// Float convolution as TFLM's `reference_ops::Conv`: per output, the sum over rows, columns

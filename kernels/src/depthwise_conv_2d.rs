@@ -575,19 +575,63 @@ pub fn depthwise_conv_2d_int16(
     out_shape: [usize; 4],
     output: &mut [i16],
 ) -> Result<(), KernelError> {
-    use crate::quant::Accumulator;
+    let shapes = (in_shape, filter_shape, out_shape);
+    let bias = crate::quant::Bias16::Int64(bias);
+    depthwise_q(
+        p,
+        depth_multiplier,
+        q,
+        shapes,
+        DwIn::I16(input),
+        filter,
+        bias,
+        DwOut::I16(output),
+    )
+}
+
+/// A quantized depthwise convolution's input.
+enum DwIn<'a> {
+    I8(&'a [i8]),
+    I16(&'a [i16]),
+}
+
+/// A quantized depthwise convolution's output.
+enum DwOut<'a> {
+    I8(&'a mut [i8]),
+    I16(&'a mut [i16]),
+}
+
+/// The int8 reference and the 16x8 depthwise convolution in one (one copy of the loops): as
+/// `conv_2d`'s `conv_q`, per input channel and depth multiplier.
+#[allow(clippy::too_many_arguments)]
+fn depthwise_q(
+    p: &ConvParams,
+    depth_multiplier: usize,
+    q: &QuantParams,
+    (in_shape, filter_shape, out_shape): ([usize; 4], [usize; 4], [usize; 4]),
+    input: DwIn<'_>,
+    filter: &[i8],
+    bias: crate::quant::Bias16<'_>,
+    mut output: DwOut<'_>,
+) -> Result<(), KernelError> {
+    let (in_len, out_len) = match (&input, &output) {
+        (DwIn::I8(x), DwOut::I8(y)) => (x.len(), y.len()),
+        (DwIn::I16(x), DwOut::I16(y)) => (x.len(), y.len()),
+        _ => return Err(KernelError::BadParams),
+    };
     let g = check(
         p,
         depth_multiplier,
         in_shape,
-        input.len(),
+        in_len,
         filter_shape,
         filter.len(),
-        bias.map(|b| b.len()),
+        bias.count(),
         out_shape,
-        output.len(),
+        out_len,
     )?;
     let per_channel = q.check(g.oc)?;
+    let in_off = q.input_offset;
     for b in 0..g.n {
         for oy in 0..g.oh {
             let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
@@ -606,17 +650,28 @@ pub fn depthwise_conv_2d_int16(
                             let f_row = ky * g.kw;
                             for kx in kx_lo..kx_hi {
                                 let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
-                                let x = i64::from(input[(in_row + ix) * g.ic + ic]);
-                                let f = i64::from(filter[(f_row + kx) * g.oc + o]);
-                                acc = acc.wrapping_add(f * x);
+                                let at = (in_row + ix) * g.ic + ic;
+                                let x = match &input {
+                                    DwIn::I8(x) => i32::from(x[at]),
+                                    DwIn::I16(x) => i32::from(x[at]),
+                                };
+                                let f = i32::from(filter[(f_row + kx) * g.oc + o]);
+                                acc = acc.wrapping_add(i64::from(
+                                    f.wrapping_mul(x.wrapping_add(in_off)),
+                                ));
                             }
                         }
-                        if let Some(bias) = bias {
-                            acc = acc.wrapping_add(bias[o]);
-                        }
+                        acc = acc.wrapping_add(bias.get(o));
                         let (mul, s) = q.channel(per_channel, o);
-                        let v = acc.rescale(mul, s);
-                        output[out_base + o] = clamp_i32(v, q.act_min, q.act_max) as i16;
+                        let v = clamp_i32(
+                            bias.rescale(acc, mul, s).wrapping_add(q.output_offset),
+                            q.act_min,
+                            q.act_max,
+                        );
+                        match &mut output {
+                            DwOut::I8(y) => y[out_base + o] = v as i8,
+                            DwOut::I16(y) => y[out_base + o] = v as i16,
+                        }
                     }
                 }
             }
@@ -628,7 +683,6 @@ pub fn depthwise_conv_2d_int16(
 /// The straightforward kernels, kept as the oracle of the fast paths and their fallback.
 pub mod reference {
     use super::*;
-    use crate::quant::multiply_by_quantized_multiplier;
 
     /// Int8 depthwise convolution with per-channel (or per-tensor) requantization, as TFLM's
     /// `DepthwiseConvPerChannel`; padding taps are skipped.
@@ -645,55 +699,18 @@ pub mod reference {
         out_shape: [usize; 4],
         output: &mut [i8],
     ) -> Result<(), KernelError> {
-        let g = check(
+        let shapes = (in_shape, filter_shape, out_shape);
+        let bias = crate::quant::Bias16::Int32(bias);
+        depthwise_q(
             p,
             depth_multiplier,
-            in_shape,
-            input.len(),
-            filter_shape,
-            filter.len(),
-            bias.map(|b| b.len()),
-            out_shape,
-            output.len(),
-        )?;
-        let per_channel = q.check(g.oc)?;
-        let in_off = q.input_offset;
-        for b in 0..g.n {
-            for oy in 0..g.oh {
-                let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
-                let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
-                for ox in 0..g.ow {
-                    let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
-                    let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
-                    let out_base = ((b * g.oh + oy) * g.ow + ox) * g.oc;
-                    for ic in 0..g.ic {
-                        for m in 0..depth_multiplier {
-                            let o = ic * depth_multiplier + m;
-                            let mut acc: i32 = 0;
-                            for ky in ky_lo..ky_hi {
-                                let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
-                                let in_row = (b * g.ih + iy) * g.iw;
-                                let f_row = ky * g.kw;
-                                for kx in kx_lo..kx_hi {
-                                    let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
-                                    let x = input[(in_row + ix) * g.ic + ic] as i32;
-                                    let f = filter[(f_row + kx) * g.oc + o] as i32;
-                                    acc = acc.wrapping_add(f.wrapping_mul(x.wrapping_add(in_off)));
-                                }
-                            }
-                            if let Some(bias) = bias {
-                                acc = acc.wrapping_add(bias[o]);
-                            }
-                            let (mul, s) = q.channel(per_channel, o);
-                            let v = multiply_by_quantized_multiplier(acc, mul, s)
-                                .wrapping_add(q.output_offset);
-                            output[out_base + o] = clamp_i32(v, q.act_min, q.act_max) as i8;
-                        }
-                    }
-                }
-            }
-        }
-        Ok(())
+            q,
+            shapes,
+            DwIn::I8(input),
+            filter,
+            bias,
+            DwOut::I8(output),
+        )
     }
 
     /// Float depthwise convolution as TFLM's `reference_ops::DepthwiseConv`: per output, the
