@@ -9,7 +9,7 @@
 //! zero point is not used (int8 filters are symmetric). float32 (`reference_ops::TransposeConv`)
 //! accumulates in the output itself in the same order, then adds the bias and clamps.
 
-use crate::quant::multiply_by_quantized_multiplier;
+use crate::quant::{Accumulator, QuantizedInt};
 use crate::util::{check_len, clamp_f32, clamp_i32, COORD_LIMIT};
 use crate::{KernelError, QuantParams};
 
@@ -132,50 +132,8 @@ pub fn transpose_conv_int8(
     output: &mut [i8],
     scratch: &mut [i32],
 ) -> Result<(), KernelError> {
-    check_shapes(
-        p,
-        in_shape,
-        input.len(),
-        filter_shape,
-        filter.len(),
-        bias.map(|b| b.len()),
-        out_shape,
-        output.len(),
-    )?;
-    let per_channel = q.check(out_shape[3])?;
-    let acc = scratch
-        .get_mut(..output.len())
-        .ok_or(KernelError::ShapeMismatch)?;
-    acc.fill(0);
-    let mut bad = false;
-    scatter(p, in_shape, filter_shape, out_shape, |i, f, o| {
-        match (input.get(i), filter.get(f), acc.get_mut(o)) {
-            (Some(&x), Some(&w), Some(a)) => {
-                let prod = (i32::from(x).wrapping_add(q.input_offset)).wrapping_mul(i32::from(w));
-                *a = a.wrapping_add(prod);
-            }
-            _ => bad = true,
-        }
-    });
-    if bad {
-        return Err(KernelError::ShapeMismatch);
-    }
-    let depth = out_shape[3];
-    if depth == 0 {
-        return Ok(());
-    }
-    for (out_row, acc_row) in output.chunks_exact_mut(depth).zip(acc.chunks_exact(depth)) {
-        for (c, (o, &a)) in out_row.iter_mut().zip(acc_row).enumerate() {
-            let mut v = a;
-            if let Some(b) = bias {
-                v = v.wrapping_add(b[c]);
-            }
-            let (m, s) = q.channel(per_channel, c);
-            let v = multiply_by_quantized_multiplier(v, m, s).wrapping_add(q.output_offset);
-            *o = clamp_i32(v, q.act_min, q.act_max) as i8;
-        }
-    }
-    Ok(())
+    let shapes = (in_shape, filter_shape, out_shape);
+    transpose_conv_q(p, q, shapes, input, filter, bias, output, scratch)
 }
 
 /// 16x8 transpose convolution (int16 activations, int8 weights, int64 bias) as TFLM's int16
@@ -198,7 +156,24 @@ pub fn transpose_conv_int16(
     output: &mut [i16],
     scratch: &mut [i64],
 ) -> Result<(), KernelError> {
-    use crate::quant::Accumulator;
+    let shapes = (in_shape, filter_shape, out_shape);
+    transpose_conv_q(p, q, shapes, input, filter, bias, output, scratch)
+}
+
+/// Both quantized transpose convolutions: `(input + input_offset) * filter` scattered into
+/// the accumulator `B` of the bias type (`i32` for int8, `i64` for 16x8, whose input offset
+/// is 0), then the bias, `B`'s rescale per channel, the output offset and the clamp.
+#[allow(clippy::too_many_arguments)]
+fn transpose_conv_q<X: QuantizedInt, B: Accumulator>(
+    p: &TransposeConvParams,
+    q: &QuantParams<'_>,
+    (in_shape, filter_shape, out_shape): ([usize; 4], [usize; 4], [usize; 4]),
+    input: &[X],
+    filter: &[i8],
+    bias: Option<&[B]>,
+    output: &mut [X],
+    scratch: &mut [B],
+) -> Result<(), KernelError> {
     check_shapes(
         p,
         in_shape,
@@ -213,12 +188,16 @@ pub fn transpose_conv_int16(
     let acc = scratch
         .get_mut(..output.len())
         .ok_or(KernelError::ShapeMismatch)?;
-    acc.fill(0);
+    acc.fill(B::default());
     let mut bad = false;
     scatter(p, in_shape, filter_shape, out_shape, |i, f, o| {
         match (input.get(i), filter.get(f), acc.get_mut(o)) {
             (Some(&x), Some(&w), Some(a)) => {
-                *a = a.wrapping_add(i64::from(i32::from(x) * i32::from(w)));
+                let prod = x
+                    .widen()
+                    .wrapping_add(q.input_offset)
+                    .wrapping_mul(i32::from(w));
+                *a = a.add_product(prod);
             }
             _ => bad = true,
         }
@@ -232,9 +211,13 @@ pub fn transpose_conv_int16(
     }
     for (out_row, acc_row) in output.chunks_exact_mut(depth).zip(acc.chunks_exact(depth)) {
         for (c, (o, &a)) in out_row.iter_mut().zip(acc_row).enumerate() {
-            let v = a.wrapping_add(bias.and_then(|b| b.get(c)).copied().unwrap_or(0));
+            let v = match bias.and_then(|b| b.get(c)) {
+                Some(&b) => a.add(b),
+                None => a,
+            };
             let (m, s) = q.channel(per_channel, c);
-            *o = clamp_i32(v.rescale(m, s), q.act_min, q.act_max) as i16;
+            let v = v.rescale(m, s).wrapping_add(q.output_offset);
+            *o = X::wrap(clamp_i32(v, q.act_min, q.act_max));
         }
     }
     Ok(())
