@@ -571,7 +571,7 @@ pub fn depthwise_conv_2d_int16(
     input: &[i16],
     filter_shape: [usize; 4],
     filter: &[i8],
-    bias: Option<&[i64]>,
+    bias: Option<&[crate::quant::I64Le]>,
     out_shape: [usize; 4],
     output: &mut [i16],
 ) -> Result<(), KernelError> {

@@ -127,6 +127,10 @@ pub fn multiply_by_quantized_multiplier_i64(x: i64, multiplier: i32, shift: i32)
 /// an int64 bias sums in `i64` and rescales with [`multiply_by_quantized_multiplier_i64`], an
 /// int32 bias sums in `i32` (wrapping) and rescales with [`multiply_by_quantized_multiplier`].
 pub trait Accumulator: Copy + Default + 'static {
+    /// A bias value as the model stores it ([`I64Le`] for `i64`).
+    type Stored: Copy;
+    /// The bias value `s` as an accumulator.
+    fn load(s: Self::Stored) -> Self;
     /// `self + p`, for one `weight * input` product (an `i32`).
     fn add_product(self, p: i32) -> Self;
     /// `self + b`.
@@ -136,6 +140,11 @@ pub trait Accumulator: Copy + Default + 'static {
 }
 
 impl Accumulator for i32 {
+    type Stored = i32;
+    #[inline]
+    fn load(s: i32) -> Self {
+        s
+    }
     #[inline]
     fn add_product(self, p: i32) -> Self {
         self.wrapping_add(p)
@@ -151,6 +160,11 @@ impl Accumulator for i32 {
 }
 
 impl Accumulator for i64 {
+    type Stored = I64Le;
+    #[inline]
+    fn load(s: I64Le) -> Self {
+        i64::from_le_bytes(s)
+    }
     #[inline]
     fn add_product(self, p: i32) -> Self {
         self.wrapping_add(i64::from(p))
@@ -165,6 +179,10 @@ impl Accumulator for i64 {
     }
 }
 
+/// An int64 as a model stores it: little-endian bytes, which converters align to 4 only (16x8
+/// biases), so the kernels read them through this and never need an aligned copy.
+pub type I64Le = [u8; 8];
+
 /// The bias of a 16x8 weighted op (FULLY_CONNECTED, CONV_2D), which picks TFLM's accumulator:
 /// an int64 bias (or none, by default) rescales an `i64` sum with the 64-bit
 /// [`multiply_by_quantized_multiplier_i64`]; an int32 bias rescales the sum cut to `i32` (as
@@ -172,8 +190,8 @@ impl Accumulator for i64 {
 /// kernel serves both, summing in `i64`.
 #[derive(Clone, Copy, Debug)]
 pub enum Bias16<'a> {
-    /// An int64 bias, if any.
-    Int64(Option<&'a [i64]>),
+    /// An int64 bias, if any (as stored: [`I64Le`]).
+    Int64(Option<&'a [I64Le]>),
     /// An int32 bias, if any.
     Int32(Option<&'a [i32]>),
 }
@@ -190,7 +208,9 @@ impl Bias16<'_> {
     #[inline]
     pub fn get(&self, o: usize) -> i64 {
         match self {
-            Bias16::Int64(b) => b.and_then(|b| b.get(o)).copied().unwrap_or(0),
+            Bias16::Int64(b) => b
+                .and_then(|b| b.get(o))
+                .map_or(0, |&v| i64::from_le_bytes(v)),
             Bias16::Int32(b) => b.and_then(|b| b.get(o)).map_or(0, |&v| i64::from(v)),
         }
     }
@@ -389,16 +409,26 @@ fn activation_range_in(
     qmin: i32,
     qmax: i32,
 ) -> (i32, i32) {
-    // zero_point + static_cast<int32_t>(TfLiteRound(f / scale)), in float.
-    let quantize = |f: f32| zero_point.saturating_add(libm::roundf(f / scale) as i32);
-    let max = |a: i32, b: i32| if a < b { b } else { a };
-    let min = |a: i32, b: i32| if b < a { b } else { a };
-    match act {
-        Activation::None => (qmin, qmax),
-        Activation::Relu => (max(qmin, quantize(0.0)), qmax),
-        Activation::Relu6 => (max(qmin, quantize(0.0)), min(qmax, quantize(6.0))),
-        Activation::ReluN1To1 => (max(qmin, quantize(-1.0)), min(qmax, quantize(1.0))),
-    }
+    // zero_point + static_cast<int32_t>(TfLiteRound(f / scale)), in float; one copy of it
+    // for both bounds (flash).
+    let (lo, hi) = match act {
+        Activation::None => (None, None),
+        Activation::Relu => (Some(0.0), None),
+        Activation::Relu6 => (Some(0.0), Some(6.0)),
+        Activation::ReluN1To1 => (Some(-1.0), Some(1.0)),
+    };
+    let bound = |f: Option<f32>, q: i32, keep_larger: bool| match f {
+        None => q,
+        Some(f) => {
+            let v = zero_point.saturating_add(libm::roundf(f / scale) as i32);
+            if (v > q) == keep_larger {
+                v
+            } else {
+                q
+            }
+        }
+    };
+    (bound(lo, qmin, true), bound(hi, qmax, false))
 }
 
 /// TFLM `CalculateActivationRange` for int32: the clamp bounds of a fused activation.

@@ -91,14 +91,32 @@ pub fn softmax_int8_to<O: QuantizedInt>(
     input: &[i8],
     output: &mut [O],
 ) -> Result<(), KernelError> {
-    let bits = 8 * core::mem::size_of::<O>() as i32;
     let n = rows.checked_mul(depth).ok_or(KernelError::ShapeMismatch)?;
     if input.len() != n || output.len() != n {
         return Err(KernelError::ShapeMismatch);
     }
+    let bits = 8 * core::mem::size_of::<O>() as i32;
+    // One copy of the loop for both output types (flash): values arrive already saturated.
+    softmax_int8_rows(p, depth, input, bits, &mut |i, v| {
+        if let Some(o) = output.get_mut(i) {
+            *o = O::wrap(v);
+        }
+    })
+}
+
+/// The rows of [`softmax_int8_to`] for an output of `bits` bits: `store(i, v)` receives each
+/// output value, saturated to that range.
+fn softmax_int8_rows(
+    p: &SoftmaxParamsInt8,
+    depth: usize,
+    input: &[i8],
+    bits: i32,
+    store: &mut dyn FnMut(usize, i32),
+) -> Result<(), KernelError> {
     if depth == 0 {
         return Ok(());
     }
+    let (lo, hi) = (-(1i32 << (bits - 1)), (1i32 << (bits - 1)) - 1);
     let scaled_exp = |diff: i32| {
         let scaled = multiply_by_quantized_multiplier_greater_than_one(
             diff,
@@ -107,10 +125,7 @@ pub fn softmax_int8_to<O: QuantizedInt>(
         );
         exp_on_negative_values(scaled, SCALED_DIFF_INTEGER_BITS as u32)
     };
-    for (xs, out) in input
-        .chunks_exact(depth)
-        .zip(output.chunks_exact_mut(depth))
-    {
+    for (r, xs) in input.chunks_exact(depth).enumerate() {
         let mut max_in_row = i8::MIN;
         for &x in xs {
             if max_in_row < x {
@@ -138,18 +153,19 @@ pub fn softmax_int8_to<O: QuantizedInt>(
             return Err(KernelError::BadParams);
         }
 
-        for (&x, o) in xs.iter().zip(out.iter_mut()) {
+        for (k, &x) in xs.iter().enumerate() {
             let diff = x as i32 - max_in_row;
-            *o = if diff >= p.diff_min {
+            let v = if diff >= p.diff_min {
                 let exp_in_0 = scaled_exp(diff);
                 let unsat = rounding_divide_by_pot(
                     saturating_rounding_doubling_high_mul(shifted_scale, exp_in_0),
                     exponent,
                 );
-                O::saturate(unsat.wrapping_add(O::MIN))
+                unsat.wrapping_add(lo).clamp(lo, hi)
             } else {
-                O::saturate(O::MIN)
+                lo
             };
+            store(r * depth + k, v);
         }
     }
     Ok(())

@@ -9,7 +9,7 @@
 //! zero point is not used (int8 filters are symmetric). float32 (`reference_ops::TransposeConv`)
 //! accumulates in the output itself in the same order, then adds the bias and clamps.
 
-use crate::quant::{Accumulator, QuantizedInt};
+use crate::quant::{Accumulator, I64Le, QuantizedInt};
 use crate::util::{check_len, clamp_f32, clamp_i32, COORD_LIMIT};
 use crate::{KernelError, QuantParams};
 
@@ -151,7 +151,7 @@ pub fn transpose_conv_int16(
     input: &[i16],
     filter_shape: [usize; 4],
     filter: &[i8],
-    bias: Option<&[i64]>,
+    bias: Option<&[I64Le]>,
     out_shape: [usize; 4],
     output: &mut [i16],
     scratch: &mut [i64],
@@ -170,7 +170,7 @@ fn transpose_conv_q<X: QuantizedInt, B: Accumulator>(
     (in_shape, filter_shape, out_shape): ([usize; 4], [usize; 4], [usize; 4]),
     input: &[X],
     filter: &[i8],
-    bias: Option<&[B]>,
+    bias: Option<&[B::Stored]>,
     output: &mut [X],
     scratch: &mut [B],
 ) -> Result<(), KernelError> {
@@ -212,7 +212,7 @@ fn transpose_conv_q<X: QuantizedInt, B: Accumulator>(
     for (out_row, acc_row) in output.chunks_exact_mut(depth).zip(acc.chunks_exact(depth)) {
         for (c, (o, &a)) in out_row.iter_mut().zip(acc_row).enumerate() {
             let v = match bias.and_then(|b| b.get(c)) {
-                Some(&b) => a.add(b),
+                Some(&b) => a.add(B::load(b)),
                 None => a,
             };
             let (m, s) = q.channel(per_channel, c);

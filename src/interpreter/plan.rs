@@ -92,7 +92,7 @@ impl<'a> Interpreter<'a> {
             }
             // Constant inputs must be aligned for their element type (bytemuck views them);
             // int64 ones only to 4 bytes: converters place 16x8 biases so, and the ops that
-            // read them keep an aligned copy when they are not (`quant::persist_bias_copy`).
+            // read them take them as little-endian bytes (`kernels::quant::I64Le`).
             for t in op.inputs().iter().filter(|&t| t >= 0) {
                 let Some(x) = sg.tensor(t as usize) else {
                     continue;

@@ -7,15 +7,11 @@ use super::elementwise::{eval_add_sub, prepare_add_sub, AddSubOp};
 use super::{EvalCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator};
-use microlite_kernels::add::{
-    add_f32, add_i32, add_int16, add_int8, add_prepare_int16, add_prepare_int8,
-};
+use microlite_kernels::add::{add_f32, add_i32, add_int16, add_int8};
 
 /// The set-ups and kernels of each dtype.
 const OP: AddSubOp = AddSubOp {
     tag: options::ADD,
-    prepare_int8: add_prepare_int8,
-    prepare_int16: add_prepare_int16,
     int8: add_int8,
     int16: add_int16,
     float: add_f32,

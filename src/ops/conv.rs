@@ -2,7 +2,7 @@
 //! int8-or-float32 choice, and the prepare that keeps it (with the int8 multipliers after it).
 
 use super::quant::{self, Weighted, WeightedInt8};
-use super::{kinds, EvalCtx, PrepareCtx, T};
+use super::{kinds, PrepareCtx, T};
 use crate::error::Error;
 use microlite_kernels::conv_2d::ConvParams;
 use microlite_kernels::quant::activation_range_f32;
@@ -69,8 +69,8 @@ pub(crate) struct Data {
     stride: [u16; 2],
     dilation: [u16; 2],
     pad: [u16; 2],
-    /// 1 when a 16x8 int64 bias was copied into the op data (misaligned in the model).
-    pub bias_copied: u16,
+    /// Zero (keeps the struct free of padding).
+    reserved: u16,
     /// Float32 activation range.
     pub act_min: f32,
     pub act_max: f32,
@@ -79,21 +79,6 @@ pub(crate) struct Data {
 }
 
 impl Data {
-    /// A 16x8 op's int64 bias: the op data's copy ([`quant::persist_bias_copy`]) or input `k`.
-    pub(crate) fn bias_i64<'b>(
-        &self,
-        ctx: &EvalCtx<'b>,
-        rest: &'b [u8],
-        k: usize,
-    ) -> Result<Option<&'b [i64]>, Error> {
-        if self.bias_copied != 0 {
-            let oc = usize::from(self.output[2]);
-            quant::bias_copy(rest, self.q.channels as usize, oc).map(Some)
-        } else {
-            ctx.optional_input::<i64>(k)
-        }
-    }
-
     pub(crate) fn in_shape(&self) -> [usize; 4] {
         self.input.map(usize::from)
     }
@@ -165,7 +150,7 @@ pub(crate) fn prepare(
         stride: words(g.stride)?,
         dilation: words(g.dilation)?,
         pad: words(g.pad)?,
-        bias_copied: 0,
+        reserved: 0,
         act_min,
         act_max,
         q: WeightedInt8::default(),
@@ -186,14 +171,9 @@ pub(crate) fn prepare(
         d.q.input_offset = 0;
         d.q.output_offset = 0;
     }
-    let copy = kind == Kind::Int16 && quant::bias_misaligned(g.bias.as_ref());
-    d.bias_copied = u16::from(copy);
     ctx.persist(&d)?;
     if int8 {
         quant::persist_multipliers(ctx, &d.q, &g.input, &g.filter, &g.output, g.channels)?;
-    }
-    if copy {
-        quant::persist_bias_copy(ctx, g.bias.as_ref())?;
     }
     Ok(kind)
 }

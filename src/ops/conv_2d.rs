@@ -155,7 +155,7 @@ fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
     match Kind::from_tag(u32::from(d.kind))? {
         Kind::Int8 => run_int8(ctx, d, rest),
         Kind::Int16 => {
-            let bias = d.bias_i64(ctx, rest, 2)?;
+            let bias = super::quant::optional_i64le(ctx, 2)?;
             run_int16(ctx, d, rest, Bias16::Int64(bias))
         }
         Kind::Int16Bias32 => {

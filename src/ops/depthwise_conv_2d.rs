@@ -142,7 +142,7 @@ fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
         Kind::Int8 => run_int8(ctx, d, rest),
         Kind::Int16 => {
             let q = d.q.params(rest)?;
-            let bias = d.bias_i64(ctx, rest, 2)?;
+            let bias = super::quant::optional_i64le(ctx, 2)?;
             let (input, filter) = (ctx.input::<i16>(0)?, ctx.input::<i8>(1)?);
             let output = ctx.output::<i16>(0)?;
             depthwise_conv_2d_int16(

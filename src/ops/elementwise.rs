@@ -6,7 +6,7 @@
 use super::{activation, kinds, EvalCtx, OpCtx, PrepareCtx, T};
 use crate::error::Error;
 use crate::schema::TensorType;
-use microlite_kernels::add::AddParamsInt8;
+use microlite_kernels::add::{add_sub_prepare, AddParamsInt8};
 use microlite_kernels::logistic::LogisticParamsInt8;
 use microlite_kernels::quant::{activation_range_f32, activation_range_i16, activation_range_i8};
 use microlite_kernels::Activation;
@@ -291,9 +291,6 @@ struct AddSubData {
     q: AddSubInt8,
 }
 
-/// TFLM's int8 or int16 set-up of ADD or SUB (scales and zero points of both inputs and the
-/// output, then the activation range).
-pub(crate) type AddSubPrepare = fn(f32, i32, f32, i32, f32, i32, i32, i32) -> AddParamsInt8;
 /// An int8 or int16 ADD or SUB kernel.
 pub(crate) type AddSubQKernel<Q> = fn(
     &AddParamsInt8,
@@ -320,10 +317,6 @@ pub(crate) type AddSubF32Kernel = fn(
 pub(crate) struct AddSubOp {
     /// The options table's union tag.
     pub tag: u8,
-    /// Int8 set-up.
-    pub prepare_int8: AddSubPrepare,
-    /// Int16 set-up.
-    pub prepare_int16: AddSubPrepare,
     pub int8: AddSubQKernel<i8>,
     pub int16: AddSubQKernel<i16>,
     pub float: AddSubF32Kernel,
@@ -349,18 +342,23 @@ pub(crate) fn prepare_add_sub(ctx: &mut PrepareCtx<'_>, k: &AddSubOp) -> Result<
         q: AddSubInt8::default(),
     };
     match p.ty() {
-        TensorType::Int8 => {
+        ty @ (TensorType::Int8 | TensorType::Int16) => {
+            // int16: TFLM's general-scale path, non-zero zero points honoured; ADD and SUB
+            // share the set-up (20 bits of headroom for int8, 15 for int16).
+            let int8 = ty == TensorType::Int8;
             let [(a, za), (b, zb), (o, zo)] = p.quant(&op)?;
-            let (lo, hi) = activation_range_i8(p.act, o, zo);
-            d.kind = AddSubKind::Int8.tag();
-            d.q = (k.prepare_int8)(a, za, b, zb, o, zo, lo, hi).into();
-        }
-        TensorType::Int16 => {
-            // TFLM: general-scale path, non-zero zero points honoured.
-            let [(a, za), (b, zb), (o, zo)] = p.quant(&op)?;
-            let (lo, hi) = activation_range_i16(p.act, o, zo);
-            d.kind = AddSubKind::Int16.tag();
-            d.q = (k.prepare_int16)(a, za, b, zb, o, zo, lo, hi).into();
+            let (lo, hi) = if int8 {
+                activation_range_i8(p.act, o, zo)
+            } else {
+                activation_range_i16(p.act, o, zo)
+            };
+            let (kind, shift) = if int8 {
+                (AddSubKind::Int8, 20)
+            } else {
+                (AddSubKind::Int16, 15)
+            };
+            d.kind = kind.tag();
+            d.q = add_sub_prepare(shift, a, za, b, zb, o, zo, lo, hi).into();
         }
         TensorType::Int32 => d.kind = AddSubKind::Int32.tag(),
         _ => {}

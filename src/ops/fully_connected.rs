@@ -47,8 +47,6 @@ struct Data {
     act_max: f32,
     /// Int8 quantization (zeroed for float32).
     q: WeightedInt8,
-    /// 1 when a 16x8 int64 bias was copied into the op data (misaligned in the model).
-    bias_copied: u32,
 }
 
 struct Params<'m> {
@@ -144,19 +142,13 @@ fn prepare_with(ctx: &mut PrepareCtx<'_>, int8_only: bool) -> Result<(), Error> 
         act_min,
         act_max,
         q: WeightedInt8::default(),
-        bias_copied: 0,
     };
-    let copy = kind == Kind::Int16 && quant::bias_misaligned(p.bias.as_ref());
-    d.bias_copied = u32::from(copy);
     if int8 {
         d.q = quant::weighted_int8(&op, &p.input, &p.filter, &p.output, p.units, p.act)?;
     }
     ctx.persist(&d)?;
     if int8 {
         quant::persist_multipliers(ctx, &d.q, &p.input, &p.filter, &p.output, p.units)?;
-    }
-    if copy {
-        quant::persist_bias_copy(ctx, p.bias.as_ref())?;
     }
     if kind == Kind::Int8 {
         // Widened rows where the arena has room for them; else the direct loop runs (TFLM's
@@ -213,15 +205,7 @@ fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
     match Kind::from_tag(d.kind)? {
         Kind::Int8 => run_int8(ctx, d, rest),
         Kind::Int16 => {
-            let bias = if d.bias_copied != 0 {
-                Some(quant::bias_copy(
-                    rest,
-                    d.q.channels as usize,
-                    d.units as usize,
-                )?)
-            } else {
-                ctx.optional_input::<i64>(2)?
-            };
+            let bias = quant::optional_i64le(ctx, 2)?;
             run_int16(ctx, d, rest, Bias16::Int64(bias))
         }
         Kind::Int16Bias32 => {

@@ -1,10 +1,10 @@
 //! Shared quantization set-up for the conv-like ops (per-channel or per-tensor filters).
 
-use super::{OpCtx, PrepareCtx, T};
+use super::{EvalCtx, OpCtx, PrepareCtx, T};
 use crate::error::Error;
 use crate::schema::TensorType;
 use microlite_kernels::quant::{activation_range_i8, activation_range_q};
-use microlite_kernels::quant::{clamp_shift, conv_channel_multiplier};
+use microlite_kernels::quant::{clamp_shift, conv_channel_multiplier, I64Le};
 use microlite_kernels::{Activation, QuantParams};
 
 /// Validates the filter's scales (one, or one per output channel) and, with `data`, writes
@@ -90,44 +90,18 @@ impl WeightedInt8 {
     }
 }
 
-/// Whether a 16x8 op's int64 `bias` sits in the model's bytes off an 8-byte boundary
-/// (converters align some buffers to 4 only): then [`persist_bias_copy`] keeps a copy.
-pub(crate) fn bias_misaligned(bias: Option<&T<'_>>) -> bool {
-    bias.and_then(|b| b.t.data())
-        .is_some_and(|d| !(d.as_ptr() as usize).is_multiple_of(8))
-}
-
-/// Appends an 8-aligned copy of `bias` (int64) to the op's persistent data, after its
-/// multipliers and shifts; [`bias_copy`] finds it at eval.
-pub(crate) fn persist_bias_copy(
-    ctx: &mut PrepareCtx<'_>,
-    bias: Option<&T<'_>>,
-) -> Result<(), Error> {
-    let Some(d) = bias.and_then(|b| b.t.data()) else {
-        return Ok(());
-    };
-    let n = d.len() / 8;
-    let out = ctx.persist_zeroed::<i64>(n)?;
-    for (o, c) in out.iter_mut().zip(d.chunks_exact(8)) {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(c);
-        *o = i64::from_le_bytes(b);
+/// Optional input `k` (a 16x8 op's int64 bias) as stored in the model: converters align
+/// such biases to 4 bytes only, so the kernels read them as little-endian [`I64Le`] bytes.
+pub(crate) fn optional_i64le<'b>(
+    ctx: &EvalCtx<'b>,
+    k: usize,
+) -> Result<Option<&'b [I64Le]>, Error> {
+    match ctx.optional_input::<u8>(k)? {
+        Some(b) => bytemuck::try_cast_slice(b)
+            .map(Some)
+            .map_err(|_| Error::DataMisaligned { tensor: u32::MAX }),
+        None => Ok(None),
     }
-    Ok(())
-}
-
-/// The int64 bias [`persist_bias_copy`] kept: `len` values at the first 8-aligned byte after
-/// the `multipliers` multipliers and shifts (`rest`: the op data after its header).
-pub(crate) fn bias_copy(rest: &[u8], multipliers: usize, len: usize) -> Result<&[i64], Error> {
-    let tail = rest.get(5 * multipliers..).unwrap_or(&[]);
-    let skip = tail.as_ptr().align_offset(8);
-    let bytes = tail
-        .get(skip..skip.saturating_add(8 * len))
-        .ok_or(Error::TooComplex)?;
-    if bytes.is_empty() {
-        return Ok(&[]);
-    }
-    bytemuck::try_cast_slice(bytes).map_err(|_| Error::TooComplex)
 }
 
 /// The dtypes of a weighted op (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV).

@@ -7,13 +7,11 @@ use super::elementwise::{eval_add_sub, prepare_add_sub, AddSubOp};
 use super::{EvalCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator};
-use microlite_kernels::sub::{sub_f32, sub_int16, sub_int8, sub_prepare_int16, sub_prepare_int8};
+use microlite_kernels::sub::{sub_f32, sub_int16, sub_int8};
 
 /// The set-ups and kernels of each dtype.
 const OP: AddSubOp = AddSubOp {
     tag: options::SUB,
-    prepare_int8: sub_prepare_int8,
-    prepare_int16: sub_prepare_int16,
     int8: sub_int8,
     int16: sub_int16,
     float: sub_f32,

@@ -138,7 +138,7 @@ fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
         }
         Kind::Int16 => {
             let q = d.q.params(rest)?;
-            let bias = d.bias_i64(ctx, rest, 3)?;
+            let bias = super::quant::optional_i64le(ctx, 3)?;
             let (filter, input) = (ctx.input::<i8>(1)?, ctx.input::<i16>(2)?);
             let output = ctx.output::<i16>(0)?;
             let scratch = ctx.scratch::<i64>()?;
