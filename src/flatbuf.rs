@@ -111,14 +111,18 @@ impl<'a> Table<'a> {
     pub(crate) fn bool(&self, id: u16, default: bool) -> Result<bool, Error> {
         Ok(self.u8(id, u8::from(default))? != 0)
     }
-    pub(crate) fn i32(&self, id: u16, default: i32) -> Result<i32, Error> {
+    /// A 4-byte scalar field's bits (one copy of the read for `i32`, `u32` and `f32`).
+    fn word(&self, id: u16, default: u32) -> Result<u32, Error> {
         Ok(match self.field(id, 4)? {
-            Some(p) => read_i32(self.buf, p).unwrap_or(default),
+            Some(p) => read_u32(self.buf, p).unwrap_or(default),
             None => default,
         })
     }
+    pub(crate) fn i32(&self, id: u16, default: i32) -> Result<i32, Error> {
+        Ok(self.word(id, default as u32)? as i32)
+    }
     pub(crate) fn u32(&self, id: u16, default: u32) -> Result<u32, Error> {
-        Ok(self.i32(id, default as i32)? as u32)
+        self.word(id, default)
     }
     pub(crate) fn u64(&self, id: u16, default: u64) -> Result<u64, Error> {
         Ok(match self.field(id, 8)? {
@@ -127,10 +131,7 @@ impl<'a> Table<'a> {
         })
     }
     pub(crate) fn f32(&self, id: u16, default: f32) -> Result<f32, Error> {
-        Ok(match self.field(id, 4)? {
-            Some(p) => read_f32(self.buf, p).unwrap_or(default),
-            None => default,
-        })
+        Ok(f32::from_bits(self.word(id, default.to_bits())?))
     }
 
     /// Follows the offset stored in field `id`.

@@ -145,17 +145,24 @@ impl<'a> Model<'a> {
     }
 
     // The top-level vectors, re-read on demand so a `Model` stays two words and a table.
+    /// Top-level vector field `id` of tables (one copy of the code for all four).
+    #[inline(never)]
+    fn top(&self, id: u16) -> Vector<'a> {
+        self.root
+            .vector(id, 4)
+            .unwrap_or(Vector::empty(self.buf, 4))
+    }
     fn opcodes(&self) -> Vector<'a> {
-        self.root.vector(1, 4).unwrap_or(Vector::empty(self.buf, 4))
+        self.top(1)
     }
     fn subgraphs(&self) -> Vector<'a> {
-        self.root.vector(2, 4).unwrap_or(Vector::empty(self.buf, 4))
+        self.top(2)
     }
     fn buffers(&self) -> Vector<'a> {
-        self.root.vector(4, 4).unwrap_or(Vector::empty(self.buf, 4))
+        self.top(4)
     }
     fn metadata_vec(&self) -> Vector<'a> {
-        self.root.vector(6, 4).unwrap_or(Vector::empty(self.buf, 4))
+        self.top(6)
     }
 
     fn verify(&self) -> Result<(), Error> {

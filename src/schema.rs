@@ -93,21 +93,37 @@ impl TensorType {
 
     /// Bytes per element for the fixed-size types microlite can hold in an arena.
     pub fn size(self) -> Option<usize> {
-        Some(match self {
-            TensorType::Float32 | TensorType::Int32 | TensorType::UInt32 => 4,
-            TensorType::Float16 | TensorType::Int16 | TensorType::UInt16 | TensorType::BFloat16 => {
-                2
+        // By schema value (a byte table: less flash than a `match`'s word table); 0: none.
+        // Indexing here runs at compile time: an out-of-range index fails the build.
+        #[allow(clippy::indexing_slicing)]
+        const SIZES: [u8; TENSOR_TYPES.len()] = {
+            let mut s = [0u8; TENSOR_TYPES.len()];
+            let mut i = 0;
+            while i < s.len() {
+                s[i] = match TENSOR_TYPES[i] {
+                    TensorType::Float32 | TensorType::Int32 | TensorType::UInt32 => 4,
+                    TensorType::Float16
+                    | TensorType::Int16
+                    | TensorType::UInt16
+                    | TensorType::BFloat16 => 2,
+                    TensorType::UInt8 | TensorType::Int8 | TensorType::Bool => 1,
+                    TensorType::Float8E4M3Fn | TensorType::Float8E5M2 => 1,
+                    TensorType::Int64
+                    | TensorType::UInt64
+                    | TensorType::Float64
+                    | TensorType::Complex64 => 8,
+                    TensorType::Complex128 => 16,
+                    TensorType::String | TensorType::Resource | TensorType::Variant => 0,
+                    TensorType::Int4 | TensorType::Int2 | TensorType::UInt4 => 0,
+                };
+                i += 1;
             }
-            TensorType::UInt8 | TensorType::Int8 | TensorType::Bool => 1,
-            TensorType::Float8E4M3Fn | TensorType::Float8E5M2 => 1,
-            TensorType::Int64
-            | TensorType::UInt64
-            | TensorType::Float64
-            | TensorType::Complex64 => 8,
-            TensorType::Complex128 => 16,
-            TensorType::String | TensorType::Resource | TensorType::Variant => return None,
-            TensorType::Int4 | TensorType::Int2 | TensorType::UInt4 => return None,
-        })
+            s
+        };
+        match SIZES.get(self as usize) {
+            Some(&n) if n > 0 => Some(usize::from(n)),
+            _ => None,
+        }
     }
 }
 

@@ -5,8 +5,8 @@
 //! and `reference_ops::FullyConnected` (float).
 
 use crate::gemm::{dot_tile_f32, gemm_rows, offset_fits_i16, widen, OutStage, WIDE_MAX};
-use crate::quant::Bias16;
 pub use crate::quant::QuantParams;
+use crate::quant::{Bias16, QIn, QOut};
 use crate::util::host_buffer;
 use crate::util::{clamp_f32, clamp_i32};
 use crate::KernelError;
@@ -452,41 +452,35 @@ pub fn fully_connected_int16(
         q,
         0,
         shape,
-        QRows::I16(input),
+        QIn::I16(input),
         filter,
         bias,
-        Out::I16(output),
+        QOut::I16(output),
     )
-}
-
-/// A quantized FULLY_CONNECTED's input rows.
-enum QRows<'a> {
-    I8(&'a [i8]),
-    I16(&'a [i16]),
-}
-
-/// A quantized FULLY_CONNECTED's output.
-enum Out<'a> {
-    I8(&'a mut [i8]),
-    I16(&'a mut [i16]),
 }
 
 /// The int8 reference and the 16x8 kernel in one (one copy of the code in a firmware):
 /// `acc = bias + sum((filter + filter_offset) * (input + input_offset))`, summed in `i64` and
 /// rescaled as the bias type picks ([`Bias16`]: int8 passes its int32 bias, whose wrapping
-/// `i32` sum is the `i64` sum cut to 32 bits), plus the output offset, clamped.
-fn fully_connected_q(
+/// `i32` sum is the `i64` sum cut to 32 bits), plus the output offset, clamped. The shape is
+/// `(batches, depth, out_units)`; input and output have one type (int8 or int16).
+///
+/// # Errors
+/// [`KernelError::ShapeMismatch`] when a slice does not fit the shape;
+/// [`KernelError::BadParams`] when the multipliers are neither one nor one per unit, or the
+/// input and output types differ.
+pub fn fully_connected_q(
     q: &QuantParams,
     filter_offset: i32,
     (batches, depth, out_units): (usize, usize, usize),
-    input: QRows<'_>,
+    input: QIn<'_>,
     filter: &[i8],
     bias: Bias16<'_>,
-    mut output: Out<'_>,
+    mut output: QOut<'_>,
 ) -> Result<(), KernelError> {
     let (in_len, out_len) = match (&input, &output) {
-        (QRows::I8(x), Out::I8(y)) => (x.len(), y.len()),
-        (QRows::I16(x), Out::I16(y)) => (x.len(), y.len()),
+        (QIn::I8(x), QOut::I8(y)) => (x.len(), y.len()),
+        (QIn::I16(x), QOut::I16(y)) => (x.len(), y.len()),
         _ => return Err(KernelError::BadParams),
     };
     check(
@@ -510,12 +504,12 @@ fn fully_connected_q(
             let fs = filter.get(o * depth..(o + 1) * depth).unwrap_or(&[]);
             let mut acc: i64 = 0;
             match &input {
-                QRows::I8(x) => {
+                QIn::I8(x) => {
                     for (&x, &f) in x.get(rows.clone()).unwrap_or(&[]).iter().zip(fs) {
                         acc = acc.wrapping_add(product(i32::from(x), f));
                     }
                 }
-                QRows::I16(x) => {
+                QIn::I16(x) => {
                     for (&x, &f) in x.get(rows.clone()).unwrap_or(&[]).iter().zip(fs) {
                         acc = acc.wrapping_add(product(i32::from(x), f));
                     }
@@ -528,19 +522,7 @@ fn fully_connected_q(
                 q.act_min,
                 q.act_max,
             );
-            let at = b * out_units + o;
-            match &mut output {
-                Out::I8(y) => {
-                    if let Some(y) = y.get_mut(at) {
-                        *y = v as i8;
-                    }
-                }
-                Out::I16(y) => {
-                    if let Some(y) = y.get_mut(at) {
-                        *y = v as i16;
-                    }
-                }
-            }
+            output.set(b * out_units + o, v);
         }
     }
     Ok(())
@@ -571,10 +553,10 @@ pub mod reference {
             q,
             filter_offset,
             (batches, depth, out_units),
-            QRows::I8(input),
+            QIn::I8(input),
             filter,
             Bias16::Int32(bias),
-            Out::I8(output),
+            QOut::I8(output),
         )
     }
 

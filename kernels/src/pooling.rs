@@ -5,7 +5,8 @@
 //! the average divides by the number of taps actually inside.
 
 use crate::quant::QuantizedInt;
-use crate::util::{check_len, check_window, clamp_f32, clamp_i32, QIn, QOut};
+use crate::quant::{QIn, QOut};
+use crate::util::{check_len, check_window, clamp_f32, clamp_i32};
 use crate::KernelError;
 
 /// Pooling geometry: strides, window size and padding-before.

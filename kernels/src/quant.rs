@@ -646,6 +646,77 @@ pub fn get_reciprocal(x: i32, x_integer_digits: i32) -> (i32, i32) {
     )
 }
 
+/// A quantized tensor's values, int8 or int16: one copy of a loop serves both (flash), the
+/// type matched outside the innermost loop.
+#[derive(Clone, Copy, Debug)]
+pub enum QIn<'a> {
+    /// int8 values.
+    I8(&'a [i8]),
+    /// int16 values.
+    I16(&'a [i16]),
+}
+
+#[allow(clippy::len_without_is_empty)]
+impl QIn<'_> {
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        match self {
+            QIn::I8(x) => x.len(),
+            QIn::I16(x) => x.len(),
+        }
+    }
+    /// The smallest value of the element type.
+    pub(crate) fn min_value(&self) -> i32 {
+        match self {
+            QIn::I8(_) => i8::MIN as i32,
+            QIn::I16(_) => i16::MIN as i32,
+        }
+    }
+    /// `v` cut to the element type and widened back (C++'s integral conversion).
+    pub(crate) fn wrap(&self, v: i32) -> i32 {
+        match self {
+            QIn::I8(_) => v as i8 as i32,
+            QIn::I16(_) => v as i16 as i32,
+        }
+    }
+}
+
+/// A quantized output, int8 or int16 (see [`QIn`]).
+#[derive(Debug)]
+pub enum QOut<'a> {
+    /// int8 values.
+    I8(&'a mut [i8]),
+    /// int16 values.
+    I16(&'a mut [i16]),
+}
+
+#[allow(clippy::len_without_is_empty)]
+impl QOut<'_> {
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        match self {
+            QOut::I8(x) => x.len(),
+            QOut::I16(x) => x.len(),
+        }
+    }
+    /// Stores `v` cut to the element type at `i` (nothing when out of range).
+    #[inline]
+    pub fn set(&mut self, i: usize, v: i32) {
+        match self {
+            QOut::I8(y) => {
+                if let Some(y) = y.get_mut(i) {
+                    *y = v as i8;
+                }
+            }
+            QOut::I16(y) => {
+                if let Some(y) = y.get_mut(i) {
+                    *y = v as i16;
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -203,7 +203,7 @@ impl<'a> Interpreter<'a> {
     /// `SignalFilterBankSpectralSubtraction`) is zeroed too, as TFLM calls each op's `reset`.
     pub fn reset(&mut self) {
         if let Some(h) = self.arena.get_mut(..self.head) {
-            h.fill(0);
+            crate::fill_bytes(h, 0);
         }
         self.reset_variables();
         self.reset_op_states();
@@ -238,7 +238,7 @@ impl<'a> Interpreter<'a> {
             let (data, len) = (data as usize, len as usize);
             if let Some(bytes) = staged.get_mut(data..data.saturating_add(len)) {
                 if let Ok((_, state)) = super::exec::split_state(bytes) {
-                    state.fill(0);
+                    crate::fill_bytes(state, 0);
                 }
             }
         }
@@ -257,7 +257,7 @@ impl<'a> Interpreter<'a> {
                 continue;
             };
             if let Some(b) = self.arena.get_mut(o..o.saturating_add(len)) {
-                b.fill(zp as i8 as u8);
+                crate::fill_bytes(b, zp as i8 as u8);
             }
         }
     }

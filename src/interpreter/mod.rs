@@ -268,7 +268,7 @@ impl<'a> Interpreter<'a> {
 
         let tables = cast_mut::<u32>(rest.get_mut(..self.tail_len).ok_or(Error::TooComplex)?)
             .map_err(|_| Error::ArenaMisaligned)?;
-        tables.fill(NONE);
+        crate::fill_bytes(bytemuck::cast_slice_mut(tables), 0xFF); // every word NONE
         let mut tb = Tables {
             words: tables,
             tensors: nt,

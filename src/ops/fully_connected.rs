@@ -9,11 +9,10 @@ use super::{activation, kinds, EvalCtx, OpCtx, PrepareCtx, Registration, T};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator};
 use microlite_kernels::fully_connected::{
-    fully_connected_f32, fully_connected_int16, fully_connected_int8,
-    fully_connected_int8_scratch_len,
+    fully_connected_f32, fully_connected_int8, fully_connected_int8_scratch_len, fully_connected_q,
 };
 use microlite_kernels::quant::activation_range_f32;
-use microlite_kernels::quant::Bias16;
+use microlite_kernels::quant::{Bias16, QIn, QOut};
 use microlite_kernels::Activation;
 
 pub(crate) fn registration() -> Registration {
@@ -134,18 +133,20 @@ fn prepare_with(ctx: &mut PrepareCtx<'_>, int8_only: bool) -> Result<(), Error> 
     let int8 = kind != Kind::Float32;
     let word = |v: usize| u32::try_from(v).map_err(|_| op.shape_err(&p.input));
     let (act_min, act_max) = activation_range_f32(p.act);
-    let mut d = Data {
+    let q = if int8 {
+        quant::weighted_int8(&op, &p.input, &p.filter, &p.output, p.units, p.act)?
+    } else {
+        WeightedInt8::FLOAT
+    };
+    let d = Data {
         kind: kind.tag(),
         batches: word(p.batches)?,
         depth: word(p.depth)?,
         units: word(p.units)?,
         act_min,
         act_max,
-        q: WeightedInt8::default(),
+        q,
     };
-    if int8 {
-        d.q = quant::weighted_int8(&op, &p.input, &p.filter, &p.output, p.units, p.act)?;
-    }
     ctx.persist(&d)?;
     if int8 {
         quant::persist_multipliers(ctx, &d.q, &p.input, &p.filter, &p.output, p.units)?;
@@ -186,32 +187,15 @@ fn eval_int8(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
     run_int8(ctx, d, rest)
 }
 
-/// 16x8, with the accumulator of the bias type `B`.
-fn run_int16<'b>(
-    ctx: &mut EvalCtx<'b>,
-    d: &Data,
-    rest: &'b [u8],
-    bias: Bias16<'b>,
-) -> Result<(), Error> {
-    let q = d.q.params(rest)?;
-    let (input, filter) = (ctx.input::<i16>(0)?, ctx.input::<i8>(1)?);
-    let output = ctx.output::<i16>(0)?;
-    let (b, n, u) = (d.batches as usize, d.depth as usize, d.units as usize);
-    fully_connected_int16(&q, b, n, u, input, filter, bias, output).map_err(|e| ctx.kernel_err(e))
-}
-
 fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
     let (d, rest) = ctx.data_parts::<Data, u8>()?;
-    match Kind::from_tag(d.kind)? {
-        Kind::Int8 => run_int8(ctx, d, rest),
-        Kind::Int16 => {
-            let bias = quant::optional_i64le(ctx, 2)?;
-            run_int16(ctx, d, rest, Bias16::Int64(bias))
-        }
-        Kind::Int16Bias32 => {
-            let bias = ctx.optional_input::<i32>(2)?;
-            run_int16(ctx, d, rest, Bias16::Int32(bias))
-        }
+    let (b, n, u) = (d.batches as usize, d.depth as usize, d.units as usize);
+    let kind = Kind::from_tag(d.kind)?;
+    let bias = match kind {
+        // The fast int8 kernels (the compact build runs int8 through the shared loop below).
+        Kind::Int8 if !cfg!(feature = "small") => return run_int8(ctx, d, rest),
+        Kind::Int8 | Kind::Int16Bias32 => Bias16::Int32(ctx.optional_input::<i32>(2)?),
+        Kind::Int16 => Bias16::Int64(quant::optional_i64le(ctx, 2)?),
         Kind::Float32 => {
             let (input, filter, bias) = (
                 ctx.input::<f32>(0)?,
@@ -219,9 +203,20 @@ fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
                 ctx.optional_input::<f32>(2)?,
             );
             let output = ctx.output::<f32>(0)?;
-            let (b, n, u) = (d.batches as usize, d.depth as usize, d.units as usize);
-            fully_connected_f32(d.act_min, d.act_max, b, n, u, input, filter, bias, output)
-                .map_err(|e| ctx.kernel_err(e))
+            return fully_connected_f32(d.act_min, d.act_max, b, n, u, input, filter, bias, output)
+                .map_err(|e| ctx.kernel_err(e));
         }
-    }
+    };
+    // int8 (compact build) and 16x8: one kernel, the type matched per row.
+    let q = d.q.params(rest)?;
+    let filter = ctx.input::<i8>(1)?;
+    let (input, output) = if kind == Kind::Int8 {
+        (QIn::I8(ctx.input::<i8>(0)?), QOut::I8(ctx.output::<i8>(0)?))
+    } else {
+        (
+            QIn::I16(ctx.input::<i16>(0)?),
+            QOut::I16(ctx.output::<i16>(0)?),
+        )
+    };
+    fully_connected_q(&q, 0, (b, n, u), input, filter, bias, output).map_err(|e| ctx.kernel_err(e))
 }

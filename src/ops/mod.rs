@@ -324,7 +324,7 @@ impl<'c> PrepareCtx<'c> {
             needed: to,
             available,
         })?;
-        room.fill(0);
+        crate::fill_bytes(room, 0);
         self.at = to;
         let room = room
             .get_mut(..n * core::mem::size_of::<E>())
@@ -450,13 +450,13 @@ impl<'m> OpCtx<'m> {
     }
 
     /// Input `k`, required.
+    #[inline(never)]
     pub fn input(&self, k: usize) -> Result<T<'m>, Error> {
-        self.tensor(self.op.inputs().get(k))
-            .filter(|_| k < self.op.inputs().len())
-            .ok_or(self.count_err())
+        self.optional_input(k).ok_or(self.count_err())
     }
 
     /// Input `k` when present (absent or `-1` gives `None`).
+    #[inline(never)]
     pub fn optional_input(&self, k: usize) -> Option<T<'m>> {
         if k >= self.op.inputs().len() {
             return None;

@@ -71,6 +71,16 @@ pub(crate) struct WeightedInt8 {
 }
 
 impl WeightedInt8 {
+    /// What a float32 op keeps: no quantization, no clamp. (Not all zero on purpose: the
+    /// compiler would clear it with a `memclr` routine a firmware need not otherwise link.)
+    pub(crate) const FLOAT: WeightedInt8 = WeightedInt8 {
+        input_offset: 0,
+        output_offset: 0,
+        act_min: i32::MIN,
+        act_max: i32::MAX,
+        channels: 0,
+    };
+
     /// The kernels' view, with the multipliers and shifts that follow the header.
     pub(crate) fn params<'d>(&self, rest: &'d [u8]) -> Result<QuantParams<'d>, Error> {
         let n = self.channels as usize;
