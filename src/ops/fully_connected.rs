@@ -189,11 +189,20 @@ fn eval_int8(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
 
 fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
     let (d, rest) = ctx.data_parts::<Data, u8>()?;
-    let (b, n, u) = (d.batches as usize, d.depth as usize, d.units as usize);
     let kind = Kind::from_tag(d.kind)?;
-    let bias = match kind {
+    if kind == Kind::Int8 && !cfg!(feature = "small") {
         // The fast int8 kernels (the compact build runs int8 through the shared loop below).
-        Kind::Int8 if !cfg!(feature = "small") => return run_int8(ctx, d, rest),
+        return run_int8(ctx, d, rest);
+    }
+    run_other(ctx, d, rest, kind)
+}
+
+/// Float32, 16x8 and (compact build) int8: out of line, so that the fast int8 path above
+/// pays nothing for them.
+#[inline(never)]
+fn run_other<'b>(ctx: &mut EvalCtx<'b>, d: &Data, rest: &'b [u8], kind: Kind) -> Result<(), Error> {
+    let (b, n, u) = (d.batches as usize, d.depth as usize, d.units as usize);
+    let bias = match kind {
         Kind::Int8 | Kind::Int16Bias32 => Bias16::Int32(ctx.optional_input::<i32>(2)?),
         Kind::Int16 => Bias16::Int64(quant::optional_i64le(ctx, 2)?),
         Kind::Float32 => {
