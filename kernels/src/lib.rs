@@ -40,6 +40,7 @@
     )
 )]
 
+pub mod abs;
 pub mod add;
 pub mod arg_max;
 pub mod arg_min;
@@ -57,6 +58,7 @@ pub mod l2_normalization;
 pub mod leaky_relu;
 pub mod logistic;
 pub mod lstm;
+pub mod math;
 pub mod maximum;
 pub mod mean;
 pub mod minimum;
@@ -70,6 +72,7 @@ pub mod relu;
 pub mod relu6;
 pub mod resize_bilinear;
 pub mod resize_nearest_neighbor;
+pub mod rsqrt;
 pub mod signal;
 pub mod slice;
 pub mod softmax;
