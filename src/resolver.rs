@@ -159,6 +159,8 @@ adders! {
     add_dequantize => dequantize,
     /// Registers DIV (float32, int32).
     add_div => div,
+    /// Registers EQUAL (bool, float32, int32, int64, int8).
+    add_equal => equal,
     /// Registers EXP (float32).
     add_exp => exp,
     /// Registers EXPAND_DIMS.
@@ -167,14 +169,28 @@ adders! {
     add_floor => floor,
     /// Registers FULLY_CONNECTED (int8 and float32).
     add_fully_connected => fully_connected,
+    /// Registers GREATER (float32, int32, int64, int8).
+    add_greater => greater,
+    /// Registers GREATER_EQUAL (float32, int32, int64, int8).
+    add_greater_equal => greater_equal,
     /// Registers HARD_SWISH.
     add_hard_swish => hard_swish,
     /// Registers L2_NORMALIZATION.
     add_l2_normalization => l2_normalization,
     /// Registers LEAKY_RELU.
     add_leaky_relu => leaky_relu,
+    /// Registers LESS (float32, int32, int64, int8).
+    add_less => less,
+    /// Registers LESS_EQUAL (float32, int32, int64, int8).
+    add_less_equal => less_equal,
     /// Registers LOG (float32).
     add_log => log,
+    /// Registers LOGICAL_AND (bool).
+    add_logical_and => logical_and,
+    /// Registers LOGICAL_NOT (bool).
+    add_logical_not => logical_not,
+    /// Registers LOGICAL_OR (bool).
+    add_logical_or => logical_or,
     /// Registers LOGISTIC.
     add_logistic => logistic,
     /// Registers MAX_POOL_2D.
@@ -189,6 +205,8 @@ adders! {
     add_mul => mul,
     /// Registers NEG (float32).
     add_neg => neg,
+    /// Registers NOT_EQUAL (bool, float32, int32, int64, int8).
+    add_not_equal => not_equal,
     /// Registers PACK.
     add_pack => pack,
     /// Registers PAD.
@@ -213,6 +231,8 @@ adders! {
     add_round => round,
     /// Registers RSQRT (float32, int8).
     add_rsqrt => rsqrt,
+    /// Registers SELECT_V2 (float32, int8, int16).
+    add_select_v2 => select_v2,
     /// Registers SHAPE.
     add_shape => shape,
     /// Registers SIN (float32).
@@ -393,14 +413,22 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::DEPTHWISE_CONV_2D,
         B::DEQUANTIZE,
         B::DIV,
+        B::EQUAL,
         B::EXP,
         B::EXPAND_DIMS,
         B::FLOOR,
         B::FULLY_CONNECTED,
+        B::GREATER,
+        B::GREATER_EQUAL,
         B::HARD_SWISH,
         B::L2_NORMALIZATION,
         B::LEAKY_RELU,
+        B::LESS,
+        B::LESS_EQUAL,
         B::LOG,
+        B::LOGICAL_AND,
+        B::LOGICAL_NOT,
+        B::LOGICAL_OR,
         B::LOGISTIC,
         B::MAX_POOL_2D,
         B::MAXIMUM,
@@ -408,6 +436,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::MINIMUM,
         B::MUL,
         B::NEG,
+        B::NOT_EQUAL,
         B::PACK,
         B::PAD,
         B::PADV2,
@@ -420,6 +449,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::RESIZE_NEAREST_NEIGHBOR,
         B::ROUND,
         B::RSQRT,
+        B::SELECT_V2,
         B::SHAPE,
         B::SIN,
         B::SLICE,

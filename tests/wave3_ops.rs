@@ -147,3 +147,126 @@ fn rsqrt_int8_below_zero_point_fails_the_invoke() {
     it.set_input(0, &[-10i8, -11, 30]).unwrap();
     assert!(it.invoke().is_err());
 }
+
+#[test]
+fn comparison_dtypes() {
+    // TFLM's int16 GREATER never sets its rescaling (always false): refused, as int16 is for
+    // the other comparisons.
+    for code in [B::GREATER, B::LESS, B::EQUAL] {
+        let m = one_op(
+            code,
+            vec![
+                tensor(&[4], TT::INT16, Q),
+                tensor(&[4], TT::INT16, Q),
+                tensor(&[4], TT::BOOL, None),
+            ],
+        );
+        assert!(matches!(
+            prepare_err(&m),
+            Error::UnsupportedType { tensor: 0, .. }
+        ));
+    }
+    // Bool inputs: EQUAL and NOT_EQUAL only.
+    let bools = |code| {
+        one_op(
+            code,
+            vec![
+                tensor(&[4], TT::BOOL, None),
+                tensor(&[4], TT::BOOL, None),
+                tensor(&[4], TT::BOOL, None),
+            ],
+        )
+    };
+    let mut arena = Aligned::zeroed(4096);
+    assert!(prepare(&bools(B::NOT_EQUAL), &mut arena).is_ok());
+    assert!(matches!(
+        prepare_err(&bools(B::GREATER_EQUAL)),
+        Error::UnsupportedType { .. }
+    ));
+    // An int8 scale of 1 or more aborts TFLM's set-up; the output must be bool.
+    let m = one_op(
+        B::LESS,
+        vec![
+            tensor(&[4], TT::INT8, Some((1.5, 0))),
+            tensor(&[4], TT::INT8, Q),
+            tensor(&[4], TT::BOOL, None),
+        ],
+    );
+    assert!(matches!(
+        prepare_err(&m),
+        Error::BadQuantization { tensor: 0, .. }
+    ));
+    let m = one_op(
+        B::LESS,
+        vec![
+            tensor(&[4], TT::FLOAT32, None),
+            tensor(&[1], TT::FLOAT32, None),
+            tensor(&[4], TT::FLOAT32, None),
+        ],
+    );
+    assert!(matches!(
+        prepare_err(&m),
+        Error::UnsupportedType { tensor: 2, .. }
+    ));
+}
+
+#[test]
+fn logical_and_select_dtypes() {
+    let m = one_op(
+        B::LOGICAL_AND,
+        vec![
+            tensor(&[4], TT::INT8, None),
+            tensor(&[4], TT::INT8, None),
+            tensor(&[4], TT::INT8, None),
+        ],
+    );
+    assert!(matches!(prepare_err(&m), Error::UnsupportedType { .. }));
+    let m = one_op(
+        B::SELECT_V2,
+        vec![
+            tensor(&[2, 1], TT::BOOL, None),
+            tensor(&[1, 3], TT::INT32, None),
+            tensor(&[1], TT::INT32, None),
+            tensor(&[2, 3], TT::INT32, None),
+        ],
+    );
+    assert!(matches!(
+        prepare_err(&m),
+        Error::UnsupportedType { tensor: 1, .. }
+    ));
+    let m = one_op(
+        B::SELECT_V2,
+        vec![
+            tensor(&[2, 1], TT::BOOL, None),
+            tensor(&[1, 3], TT::FLOAT32, None),
+            tensor(&[2], TT::FLOAT32, None),
+            tensor(&[2, 3], TT::FLOAT32, None),
+        ],
+    );
+    assert!(matches!(prepare_err(&m), Error::ShapeMismatch { .. }));
+}
+
+#[test]
+fn select_v2_broadcasts_a_bool_condition() {
+    let m = one_op(
+        B::SELECT_V2,
+        vec![
+            tensor(&[2, 1], TT::BOOL, None),
+            tensor(&[1, 3], TT::FLOAT32, None),
+            tensor(&[1], TT::FLOAT32, None),
+            tensor(&[2, 3], TT::FLOAT32, None),
+        ],
+    );
+    let model = Model::from_bytes(m.as_slice()).unwrap();
+    let resolver = AllOpsResolver::with_all_ops();
+    let mut arena = Aligned::zeroed(4096);
+    let mut it = Interpreter::new(model, &resolver, arena.as_mut_slice()).unwrap();
+    it.input_bytes_mut(0).unwrap().copy_from_slice(&[0, 1]);
+    it.set_input(1, &[1.0f32, 2.0, 3.0]).unwrap();
+    it.set_input(2, &[-1.0f32]).unwrap();
+    it.invoke().unwrap();
+    assert_eq!(
+        it.output::<f32>(0).unwrap(),
+        &[-1.0, -1.0, -1.0, 1.0, 2.0, 3.0]
+    );
+}
