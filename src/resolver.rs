@@ -131,6 +131,8 @@ macro_rules! adders {
 }
 
 adders! {
+    /// Registers ABS (float32, int8, int16).
+    add_abs => abs,
     /// Registers ADD.
     add_add => add,
     /// Registers ARG_MAX.
@@ -141,10 +143,14 @@ adders! {
     add_average_pool_2d => average_pool_2d,
     /// Registers CAST.
     add_cast => cast,
+    /// Registers CEIL (float32).
+    add_ceil => ceil,
     /// Registers CONCATENATION.
     add_concatenation => concatenation,
     /// Registers CONV_2D.
     add_conv_2d => conv_2d,
+    /// Registers COS (float32).
+    add_cos => cos,
     /// Registers DEPTH_TO_SPACE.
     add_depth_to_space => depth_to_space,
     /// Registers DEPTHWISE_CONV_2D.
@@ -153,16 +159,38 @@ adders! {
     add_dequantize => dequantize,
     /// Registers DIV (float32, int32).
     add_div => div,
+    /// Registers EQUAL (bool, float32, int32, int64, int8).
+    add_equal => equal,
+    /// Registers EXP (float32).
+    add_exp => exp,
     /// Registers EXPAND_DIMS.
     add_expand_dims => expand_dims,
+    /// Registers FLOOR (float32).
+    add_floor => floor,
     /// Registers FULLY_CONNECTED (int8 and float32).
     add_fully_connected => fully_connected,
+    /// Registers GREATER (float32, int32, int64, int8).
+    add_greater => greater,
+    /// Registers GREATER_EQUAL (float32, int32, int64, int8).
+    add_greater_equal => greater_equal,
     /// Registers HARD_SWISH.
     add_hard_swish => hard_swish,
     /// Registers L2_NORMALIZATION.
     add_l2_normalization => l2_normalization,
     /// Registers LEAKY_RELU.
     add_leaky_relu => leaky_relu,
+    /// Registers LESS (float32, int32, int64, int8).
+    add_less => less,
+    /// Registers LESS_EQUAL (float32, int32, int64, int8).
+    add_less_equal => less_equal,
+    /// Registers LOG (float32).
+    add_log => log,
+    /// Registers LOGICAL_AND (bool).
+    add_logical_and => logical_and,
+    /// Registers LOGICAL_NOT (bool).
+    add_logical_not => logical_not,
+    /// Registers LOGICAL_OR (bool).
+    add_logical_or => logical_or,
     /// Registers LOGISTIC.
     add_logistic => logistic,
     /// Registers MAX_POOL_2D.
@@ -175,6 +203,10 @@ adders! {
     add_minimum => minimum,
     /// Registers MUL.
     add_mul => mul,
+    /// Registers NEG (float32).
+    add_neg => neg,
+    /// Registers NOT_EQUAL (bool, float32, int32, int64, int8).
+    add_not_equal => not_equal,
     /// Registers PACK.
     add_pack => pack,
     /// Registers PAD.
@@ -195,10 +227,22 @@ adders! {
     add_resize_bilinear => resize_bilinear,
     /// Registers RESIZE_NEAREST_NEIGHBOR.
     add_resize_nearest_neighbor => resize_nearest_neighbor,
+    /// Registers ROUND (float32).
+    add_round => round,
+    /// Registers RSQRT (float32, int8).
+    add_rsqrt => rsqrt,
+    /// Registers SELECT_V2 (float32, int8, int16).
+    add_select_v2 => select_v2,
     /// Registers SHAPE.
     add_shape => shape,
+    /// Registers SIN (float32).
+    add_sin => sin,
     /// Registers SLICE.
     add_slice => slice,
+    /// Registers SQRT (float32).
+    add_sqrt => sqrt,
+    /// Registers SQUARE (float32).
+    add_square => square,
     /// Registers SUM (int8, int16, float32).
     add_sum => sum,
     /// Registers SVDF (float32; int8 with an int8 or int16 state).
@@ -355,28 +399,44 @@ impl<const N: usize> OpResolver for MutableOpResolver<N> {
 pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
     use BuiltinOperator as B;
     [
+        B::ABS,
         B::ADD,
         B::ARG_MAX,
         B::ARG_MIN,
         B::AVERAGE_POOL_2D,
         B::CAST,
+        B::CEIL,
         B::CONCATENATION,
         B::CONV_2D,
+        B::COS,
         B::DEPTH_TO_SPACE,
         B::DEPTHWISE_CONV_2D,
         B::DEQUANTIZE,
         B::DIV,
+        B::EQUAL,
+        B::EXP,
         B::EXPAND_DIMS,
+        B::FLOOR,
         B::FULLY_CONNECTED,
+        B::GREATER,
+        B::GREATER_EQUAL,
         B::HARD_SWISH,
         B::L2_NORMALIZATION,
         B::LEAKY_RELU,
+        B::LESS,
+        B::LESS_EQUAL,
+        B::LOG,
+        B::LOGICAL_AND,
+        B::LOGICAL_NOT,
+        B::LOGICAL_OR,
         B::LOGISTIC,
         B::MAX_POOL_2D,
         B::MAXIMUM,
         B::MEAN,
         B::MINIMUM,
         B::MUL,
+        B::NEG,
+        B::NOT_EQUAL,
         B::PACK,
         B::PAD,
         B::PADV2,
@@ -387,8 +447,14 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::RESHAPE,
         B::RESIZE_BILINEAR,
         B::RESIZE_NEAREST_NEIGHBOR,
+        B::ROUND,
+        B::RSQRT,
+        B::SELECT_V2,
         B::SHAPE,
+        B::SIN,
         B::SLICE,
+        B::SQRT,
+        B::SQUARE,
         B::SUM,
         B::SVDF,
         B::SOFTMAX,

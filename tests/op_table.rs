@@ -31,7 +31,7 @@ fn readme_table_matches_all_ops_resolver() {
 #[test]
 fn unregistered_op_errors_name_the_resolver_method() {
     // Every op microlite has is "not registered" when missing from a resolver, naming the
-    // `add_*` method that exists; an op microlite lacks (FLOOR) stays "unsupported".
+    // `add_*` method that exists; an op microlite lacks (EMBEDDING_LOOKUP) stays "unsupported".
     let resolver = AllOpsResolver::with_all_ops();
     for c in resolver.codes().filter(|c| *c != BuiltinOperator::CUSTOM) {
         let e = microlite::Error::UnsupportedOp {
@@ -43,10 +43,10 @@ fn unregistered_op_errors_name_the_resolver_method() {
         let name = BuiltinOperator::name_of(c.0).unwrap().to_ascii_lowercase();
         assert!(text.contains(&format!("add_{name}")), "{text}");
     }
-    let floor = microlite::Error::UnsupportedOp {
+    let lookup = microlite::Error::UnsupportedOp {
         op: 0,
-        code: 8,
+        code: 7,
         version: 1,
-    }; // FLOOR
-    assert!(floor.to_string().contains("unsupported op"), "{floor}");
+    }; // EMBEDDING_LOOKUP
+    assert!(lookup.to_string().contains("unsupported op"), "{lookup}");
 }

@@ -21,6 +21,7 @@ TENSOR_TYPE = {
     np.dtype(np.int8): fb.TensorType.INT8,
     np.dtype(np.int16): fb.TensorType.INT16,
     np.dtype(np.int32): fb.TensorType.INT32,
+    np.dtype(np.int64): fb.TensorType.INT64,
     np.dtype(np.uint32): fb.TensorType.UINT32,
     np.dtype(np.uint64): fb.TensorType.UINT64,
     np.dtype(np.bool_): fb.TensorType.BOOL,

@@ -40,10 +40,12 @@
     )
 )]
 
+pub mod abs;
 pub mod add;
 pub mod arg_max;
 pub mod arg_min;
 pub mod cast;
+pub mod comparisons;
 pub mod concatenation;
 pub mod conv_2d;
 pub mod depth_to_space;
@@ -55,8 +57,10 @@ pub mod fully_connected;
 pub mod hard_swish;
 pub mod l2_normalization;
 pub mod leaky_relu;
+pub mod logical;
 pub mod logistic;
 pub mod lstm;
+pub mod math;
 pub mod maximum;
 pub mod mean;
 pub mod minimum;
@@ -70,6 +74,8 @@ pub mod relu;
 pub mod relu6;
 pub mod resize_bilinear;
 pub mod resize_nearest_neighbor;
+pub mod rsqrt;
+pub mod select;
 pub mod signal;
 pub mod slice;
 pub mod softmax;

@@ -1,0 +1,14 @@
+//! SIN: float32 only, as TFLM (`sinf` per element); the glue is `math.rs`'s.
+
+use super::{math, EvalCtx, Registration};
+use crate::error::Error;
+use crate::schema::BuiltinOperator;
+use microlite_kernels::math::sin_f32;
+
+pub(crate) fn registration() -> Registration {
+    Registration::builtin(BuiltinOperator::SIN, 1, math::prepare_f32, eval)
+}
+
+fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    math::eval_f32(ctx, sin_f32)
+}

@@ -1,0 +1,272 @@
+//! The op-breadth wave 3 ops (unary math, comparisons, logical ops, SELECT_V2) on small
+//! synthetic models: the dtypes TFLM refuses are refused in prepare with a typed error, and
+//! what TFLM fails at invoke fails there too.
+
+mod common;
+
+use common::Aligned;
+use microlite::{AllOpsResolver, Error, Interpreter, Model};
+use microlite_schema::flatbuffers::FlatBufferBuilder;
+use microlite_schema::tflite::{self, BuiltinOperator as B, TensorType as TT};
+
+/// A tensor on buffer 0 (an activation), with per-tensor quantization when given.
+fn tensor(shape: &[i32], ty: TT, quant: Option<(f32, i64)>) -> tflite::TensorT {
+    let mut t = tflite::TensorT::default();
+    t.shape = Some(shape.to_vec());
+    t.type_ = ty;
+    t.name = Some("t".into());
+    if let Some((s, z)) = quant {
+        let mut q = tflite::QuantizationParametersT::default();
+        q.scale = Some(vec![s]);
+        q.zero_point = Some(vec![z]);
+        t.quantization = Some(Box::new(q));
+    }
+    t
+}
+
+/// A one-op model whose graph inputs are the op's inputs (`0..n`) and whose output is the
+/// last tensor.
+fn one_op(code: B, tensors: Vec<tflite::TensorT>) -> Aligned {
+    let n = tensors.len() as i32;
+    let mut c = tflite::OperatorCodeT::default();
+    c.deprecated_builtin_code = code.0.min(127) as i8;
+    c.builtin_code = code;
+    c.version = 1;
+    let inputs: Vec<i32> = (0..n - 1).collect();
+    let mut op = tflite::OperatorT::default();
+    op.inputs = Some(inputs.clone());
+    op.outputs = Some(vec![n - 1]);
+    let mut sg = tflite::SubGraphT::default();
+    sg.tensors = Some(tensors);
+    sg.inputs = Some(inputs);
+    sg.outputs = Some(vec![n - 1]);
+    sg.operators = Some(vec![op]);
+    let mut m = tflite::ModelT::default();
+    m.version = 3;
+    m.operator_codes = Some(vec![c]);
+    m.subgraphs = Some(vec![sg]);
+    m.buffers = Some(vec![tflite::BufferT::default()]);
+    let mut fbb = FlatBufferBuilder::new();
+    let root = m.pack(&mut fbb);
+    tflite::finish_model_buffer(&mut fbb, root);
+    Aligned::copy_of(fbb.finished_data())
+}
+
+fn prepare(bytes: &Aligned, arena: &mut Aligned) -> Result<(), Error> {
+    let model = Model::from_bytes(bytes.as_slice()).unwrap();
+    let resolver = AllOpsResolver::with_all_ops();
+    Interpreter::new(model, &resolver, arena.as_mut_slice()).map(|_| ())
+}
+
+fn prepare_err(bytes: &Aligned) -> Error {
+    let mut arena = Aligned::zeroed(4096);
+    prepare(bytes, &mut arena).err().unwrap()
+}
+
+const Q: Option<(f32, i64)> = Some((0.05, 0));
+
+#[test]
+fn float_only_math_refuses_integers() {
+    for code in [
+        B::NEG,
+        B::SQUARE,
+        B::SQRT,
+        B::EXP,
+        B::LOG,
+        B::SIN,
+        B::COS,
+        B::FLOOR,
+        B::CEIL,
+        B::ROUND,
+    ] {
+        let m = one_op(
+            code,
+            vec![tensor(&[4], TT::INT8, Q), tensor(&[4], TT::INT8, Q)],
+        );
+        assert!(
+            matches!(prepare_err(&m), Error::UnsupportedType { tensor: 0, .. }),
+            "{code:?}"
+        );
+        let m = one_op(
+            code,
+            vec![
+                tensor(&[4], TT::FLOAT32, None),
+                tensor(&[5], TT::FLOAT32, None),
+            ],
+        );
+        assert!(
+            matches!(prepare_err(&m), Error::ShapeMismatch { tensor: 1, .. }),
+            "{code:?}"
+        );
+    }
+}
+
+#[test]
+fn abs_and_rsqrt_dtypes() {
+    // TFLM: int16 ABS needs zero points 0; RSQRT has no int16 kernel.
+    let m = one_op(
+        B::ABS,
+        vec![
+            tensor(&[4], TT::INT16, Some((0.01, 3))),
+            tensor(&[4], TT::INT16, Some((0.01, 0))),
+        ],
+    );
+    assert!(matches!(
+        prepare_err(&m),
+        Error::BadQuantization { tensor: 0, .. }
+    ));
+    let m = one_op(
+        B::RSQRT,
+        vec![tensor(&[4], TT::INT16, Q), tensor(&[4], TT::INT16, Q)],
+    );
+    assert!(matches!(prepare_err(&m), Error::UnsupportedType { .. }));
+    let m = one_op(
+        B::ABS,
+        vec![tensor(&[4], TT::INT32, None), tensor(&[4], TT::INT32, None)],
+    );
+    assert!(matches!(prepare_err(&m), Error::UnsupportedType { .. }));
+}
+
+#[test]
+fn rsqrt_int8_below_zero_point_fails_the_invoke() {
+    let m = one_op(
+        B::RSQRT,
+        vec![
+            tensor(&[3], TT::INT8, Some((0.01, -10))),
+            tensor(&[3], TT::INT8, Some((0.05, -128))),
+        ],
+    );
+    let model = Model::from_bytes(m.as_slice()).unwrap();
+    let resolver = AllOpsResolver::with_all_ops();
+    let mut arena = Aligned::zeroed(4096);
+    let mut it = Interpreter::new(model, &resolver, arena.as_mut_slice()).unwrap();
+    it.set_input(0, &[-10i8, 90, 30]).unwrap();
+    it.invoke().unwrap();
+    // -10 is the zero point (max output); 1/sqrt(1.0) = 1 -> 20 - 128; 1/sqrt(0.4) -> 31.6.
+    assert_eq!(it.output::<i8>(0).unwrap(), &[127, -108, -96]);
+    it.set_input(0, &[-10i8, -11, 30]).unwrap();
+    assert!(it.invoke().is_err());
+}
+
+#[test]
+fn comparison_dtypes() {
+    // TFLM's int16 GREATER never sets its rescaling (always false): refused, as int16 is for
+    // the other comparisons.
+    for code in [B::GREATER, B::LESS, B::EQUAL] {
+        let m = one_op(
+            code,
+            vec![
+                tensor(&[4], TT::INT16, Q),
+                tensor(&[4], TT::INT16, Q),
+                tensor(&[4], TT::BOOL, None),
+            ],
+        );
+        assert!(matches!(
+            prepare_err(&m),
+            Error::UnsupportedType { tensor: 0, .. }
+        ));
+    }
+    // Bool inputs: EQUAL and NOT_EQUAL only.
+    let bools = |code| {
+        one_op(
+            code,
+            vec![
+                tensor(&[4], TT::BOOL, None),
+                tensor(&[4], TT::BOOL, None),
+                tensor(&[4], TT::BOOL, None),
+            ],
+        )
+    };
+    let mut arena = Aligned::zeroed(4096);
+    assert!(prepare(&bools(B::NOT_EQUAL), &mut arena).is_ok());
+    assert!(matches!(
+        prepare_err(&bools(B::GREATER_EQUAL)),
+        Error::UnsupportedType { .. }
+    ));
+    // An int8 scale of 1 or more aborts TFLM's set-up; the output must be bool.
+    let m = one_op(
+        B::LESS,
+        vec![
+            tensor(&[4], TT::INT8, Some((1.5, 0))),
+            tensor(&[4], TT::INT8, Q),
+            tensor(&[4], TT::BOOL, None),
+        ],
+    );
+    assert!(matches!(
+        prepare_err(&m),
+        Error::BadQuantization { tensor: 0, .. }
+    ));
+    let m = one_op(
+        B::LESS,
+        vec![
+            tensor(&[4], TT::FLOAT32, None),
+            tensor(&[1], TT::FLOAT32, None),
+            tensor(&[4], TT::FLOAT32, None),
+        ],
+    );
+    assert!(matches!(
+        prepare_err(&m),
+        Error::UnsupportedType { tensor: 2, .. }
+    ));
+}
+
+#[test]
+fn logical_and_select_dtypes() {
+    let m = one_op(
+        B::LOGICAL_AND,
+        vec![
+            tensor(&[4], TT::INT8, None),
+            tensor(&[4], TT::INT8, None),
+            tensor(&[4], TT::INT8, None),
+        ],
+    );
+    assert!(matches!(prepare_err(&m), Error::UnsupportedType { .. }));
+    let m = one_op(
+        B::SELECT_V2,
+        vec![
+            tensor(&[2, 1], TT::BOOL, None),
+            tensor(&[1, 3], TT::INT32, None),
+            tensor(&[1], TT::INT32, None),
+            tensor(&[2, 3], TT::INT32, None),
+        ],
+    );
+    assert!(matches!(
+        prepare_err(&m),
+        Error::UnsupportedType { tensor: 1, .. }
+    ));
+    let m = one_op(
+        B::SELECT_V2,
+        vec![
+            tensor(&[2, 1], TT::BOOL, None),
+            tensor(&[1, 3], TT::FLOAT32, None),
+            tensor(&[2], TT::FLOAT32, None),
+            tensor(&[2, 3], TT::FLOAT32, None),
+        ],
+    );
+    assert!(matches!(prepare_err(&m), Error::ShapeMismatch { .. }));
+}
+
+#[test]
+fn select_v2_broadcasts_a_bool_condition() {
+    let m = one_op(
+        B::SELECT_V2,
+        vec![
+            tensor(&[2, 1], TT::BOOL, None),
+            tensor(&[1, 3], TT::FLOAT32, None),
+            tensor(&[1], TT::FLOAT32, None),
+            tensor(&[2, 3], TT::FLOAT32, None),
+        ],
+    );
+    let model = Model::from_bytes(m.as_slice()).unwrap();
+    let resolver = AllOpsResolver::with_all_ops();
+    let mut arena = Aligned::zeroed(4096);
+    let mut it = Interpreter::new(model, &resolver, arena.as_mut_slice()).unwrap();
+    it.input_bytes_mut(0).unwrap().copy_from_slice(&[0, 1]);
+    it.set_input(1, &[1.0f32, 2.0, 3.0]).unwrap();
+    it.set_input(2, &[-1.0f32]).unwrap();
+    it.invoke().unwrap();
+    assert_eq!(
+        it.output::<f32>(0).unwrap(),
+        &[-1.0, -1.0, -1.0, 1.0, 2.0, 3.0]
+    );
+}
