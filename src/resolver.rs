@@ -243,6 +243,8 @@ adders! {
     add_sqrt => sqrt,
     /// Registers SQUARE (float32).
     add_square => square,
+    /// Registers SQUARED_DIFFERENCE (float32, int32, int8, int16).
+    add_squared_difference => squared_difference,
     /// Registers SUM (int8, int16, float32).
     add_sum => sum,
     /// Registers SVDF (float32; int8 with an int8 or int16 state).
@@ -455,6 +457,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::SLICE,
         B::SQRT,
         B::SQUARE,
+        B::SQUARED_DIFFERENCE,
         B::SUM,
         B::SVDF,
         B::SOFTMAX,

@@ -270,3 +270,28 @@ fn select_v2_broadcasts_a_bool_condition() {
         &[-1.0, -1.0, -1.0, 1.0, 2.0, 3.0]
     );
 }
+
+#[test]
+fn squared_difference_int16_needs_zero_points_0() {
+    let m = one_op(
+        B::SQUARED_DIFFERENCE,
+        vec![
+            tensor(&[4], TT::INT16, Some((0.01, 0))),
+            tensor(&[4], TT::INT16, Some((0.01, 2))),
+            tensor(&[4], TT::INT16, Some((0.01, 0))),
+        ],
+    );
+    assert!(matches!(
+        prepare_err(&m),
+        Error::BadQuantization { tensor: 1, .. }
+    ));
+    let m = one_op(
+        B::SQUARED_DIFFERENCE,
+        vec![
+            tensor(&[4], TT::INT64, None),
+            tensor(&[4], TT::INT64, None),
+            tensor(&[4], TT::INT64, None),
+        ],
+    );
+    assert!(matches!(prepare_err(&m), Error::UnsupportedType { .. }));
+}

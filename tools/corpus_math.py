@@ -1,7 +1,8 @@
 """Unary math models for the conformance corpus (op breadth, wave 3).
 
 Imported by make_corpus.py (which loads every tools/corpus_*.py): registers models for ABS,
-NEG, SQUARE, SQRT, RSQRT, EXP, LOG, SIN, COS, FLOOR, CEIL and ROUND. TFLM runs all of them in
+NEG, SQUARE, SQRT, RSQRT, EXP, LOG, SIN, COS, FLOOR, CEIL, ROUND and SQUARED_DIFFERENCE
+(float32 and int8 from the converter, raw int16 and int32). TFLM runs all of them in
 float32; only ABS (int8, int16) and RSQRT (int8) have quantized kernels, so only those get int8
 variants or hand-made int16 models.
 
@@ -20,6 +21,7 @@ zero point (TFLM's "max output" case) occurs.
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 import make_corpus
 import tflite_fb as tfb
@@ -29,7 +31,7 @@ from tflite_fb import fb
 
 make_corpus.ALLOWED_OPS.update({
     "ABS", "NEG", "SQUARE", "SQRT", "RSQRT", "EXP", "LOG", "SIN", "COS", "FLOOR", "CEIL",
-    "ROUND",
+    "ROUND", "SQUARED_DIFFERENCE",
 })
 
 CONVERTER = "none: flatbuffer built by microlite tools/corpus_math.py (tflite schema object API)"
@@ -121,6 +123,16 @@ def _():
     return keras.Model(i, [keras.ops.round(x), keras.ops.round(halves), x])
 
 
+# ---- SQUARED_DIFFERENCE ------------------------------------------------------
+
+@model("squared_difference_bcast", rep_range=[1.0, 0.5])
+def _():
+    a = inp((5, 6, 4), name="in0")
+    b = inp((1, 6, 1), name="in1")
+    return keras.Model([a, b], keras.layers.Lambda(
+        lambda t: tf.math.squared_difference(t[0], t[1]))([a, b]))
+
+
 # ---- raw quantized ABS / RSQRT ---------------------------------------------
 
 def one_op(name, op, version, shape, dtype, in_q, out_q, int_range=None, check=None):
@@ -151,3 +163,28 @@ one_op("abs_int16_same_scale", ABS, 3, [3, 40], np.int16, (F32(0.001), 0), (F32(
 one_op("abs_int16_noquant", ABS, 4, [2, 50], np.int16, None, None)
 # int8 RSQRT with input zero point -128 (every input valid; -128 itself gives 127).
 one_op("rsqrt_int8_zp_min", RSQRT, 2, [4, 32], np.int8, (F32(0.01), -128), (F32(0.04), -128))
+
+
+def two_in(name, op, shape1, shape2, out_shape, dtype, q1, q2, qo, int_range=None):
+    """A model of one binary operator of one dtype (quantization (scale, zp) or None)."""
+    def build(seed):
+        g = tfb.Graph()
+        kw = lambda q: dict(scale=q[0], zero_point=q[1]) if q else {}
+        x = g.tensor("in0", shape1, dtype, **kw(q1))
+        y = g.tensor("in1", shape2, dtype, **kw(q2))
+        o = g.tensor("out", out_shape, dtype, **kw(qo))
+        g.op(op, [x, y], [o], version=2)
+        return g.finish([x, y], [o], CONVERTER)
+
+    model(name, variants=("",), raw=True, converter=CONVERTER, int_range=int_range,
+          check=lambda n, _m, c, _i, o: check_outputs_vary(n, c, o))(build)
+
+
+SQD = fb.BuiltinOperator.SQUARED_DIFFERENCE
+# int16 (zero points 0, TFLM's left shift 0): inputs in +-1000 steps of 0.001 and 0.0005, the
+# output step 0.0001 (squares up to 2.25 saturate above 3.2767).
+two_in("squared_difference_int16", SQD, [3, 1, 8], [3, 5, 8], [3, 5, 8], np.int16,
+       (F32(0.001), 0), (F32(0.0005), 0), (F32(0.0001), 0), int_range=1000)
+# int32: plain integer squares.
+two_in("squared_difference_int32", SQD, [4, 9], [1, 9], [4, 9], np.int32, None, None, None,
+       int_range=1000)

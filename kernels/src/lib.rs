@@ -81,6 +81,7 @@ pub mod slice;
 pub mod softmax;
 pub mod space_to_depth;
 pub mod split;
+pub mod squared_difference;
 pub mod strided_slice;
 pub mod sub;
 pub mod svdf;

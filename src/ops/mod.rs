@@ -76,6 +76,7 @@ pub(crate) mod split;
 pub(crate) mod split_v;
 pub(crate) mod sqrt;
 pub(crate) mod square;
+pub(crate) mod squared_difference;
 pub(crate) mod squeeze;
 pub(crate) mod strided_slice;
 pub(crate) mod sub;
