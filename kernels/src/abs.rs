@@ -4,7 +4,7 @@
 //! points 0 (TFLM's prepare requires them). TFLM also runs an int16 ABS without quantization
 //! as a plain `std::abs` cut to 16 bits: [`abs_int16_raw`].
 
-use crate::quant::{multiply_by_quantized_multiplier, quantize_multiplier, QuantizedInt};
+use crate::quant::{multiply_by_quantized_multiplier, quantize_multiplier_f32, QuantizedInt};
 use crate::KernelError;
 
 /// What the quantized ABS kernel needs, fixed at prepare.
@@ -32,7 +32,7 @@ pub fn abs_prepare(
 ) -> AbsParams {
     let needs_rescale = input_scale != output_scale;
     let (multiplier, shift) = if needs_rescale {
-        quantize_multiplier(f64::from(input_scale / output_scale))
+        quantize_multiplier_f32(input_scale / output_scale)
     } else {
         (0, 0)
     };

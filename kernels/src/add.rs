@@ -10,7 +10,9 @@
 use crate::broadcast::binary;
 use crate::double::Double;
 use crate::gemm::Requant;
-use crate::quant::{multiply_by_quantized_multiplier_smaller_than_one_exp, QuantizedInt};
+use crate::quant::{
+    multiply_by_quantized_multiplier_smaller_than_one_exp, quantize_quotient, QuantizedInt,
+};
 use crate::util::{clamp_f32, clamp_i32};
 use crate::KernelError;
 
@@ -160,10 +162,7 @@ pub fn add_sub_prepare(
         in1_scale
     };
     // In double precision as TFLM (on integers: `Double` rounds as the FPU does).
-    let q = |num: Option<Double>, den: Option<Double>| match (num, den) {
-        (Some(n), Some(d)) => quantize_multiplier_smaller_than_one_exp_exact(n / d),
-        _ => (0, 0),
-    };
+    let q = quantize_quotient;
     let twice_max_input_scale = Double::from_f32(max_scale).map(|d| d.scale(1));
     let (input1_multiplier, input1_shift) = q(Double::from_f32(in1_scale), twice_max_input_scale);
     let (input2_multiplier, input2_shift) = q(Double::from_f32(in2_scale), twice_max_input_scale);
@@ -185,12 +184,6 @@ pub fn add_sub_prepare(
         act_min,
         act_max,
     }
-}
-
-/// `QuantizeMultiplierSmallerThanOneExp` of an exact double (the same as
-/// `QuantizeMultiplier`).
-fn quantize_multiplier_smaller_than_one_exp_exact(d: Double) -> (i32, i32) {
-    d.quantize_multiplier()
 }
 
 /// One int8 or int16 sum, as TFLM's `AddFunc` / `AddElementwise`.

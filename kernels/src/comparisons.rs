@@ -8,7 +8,9 @@
 //! (any non-zero byte is true).
 
 use crate::broadcast::binary;
-use crate::quant::{multiply_by_quantized_multiplier_smaller_than_one_exp, quantize_multiplier};
+use crate::quant::{
+    multiply_by_quantized_multiplier_smaller_than_one_exp, quantize_multiplier_f32,
+};
 use crate::KernelError;
 
 /// TFLM's `kLeftShift` for int8 comparisons.
@@ -58,8 +60,8 @@ pub fn comparison_prepare_int8(
     input2_scale: f32,
     input2_zero_point: i32,
 ) -> ComparisonParamsInt8 {
-    let (m1, s1) = quantize_multiplier(f64::from(input1_scale));
-    let (m2, s2) = quantize_multiplier(f64::from(input2_scale));
+    let (m1, s1) = quantize_multiplier_f32(input1_scale);
+    let (m2, s2) = quantize_multiplier_f32(input2_scale);
     ComparisonParamsInt8 {
         left_shift: LEFT_SHIFT,
         input1_offset: input1_zero_point.wrapping_neg(),

@@ -5,7 +5,6 @@
 //! the average divides by the number of taps actually inside.
 
 use crate::quant::QuantizedInt;
-use crate::quant::{QIn, QOut};
 use crate::util::{check_len, check_window, clamp_f32, clamp_i32};
 use crate::KernelError;
 
@@ -128,15 +127,7 @@ pub fn average_pool_int8(
     out_shape: [usize; 4],
     output: &mut [i8],
 ) -> Result<(), KernelError> {
-    average_pool_q(
-        p,
-        act_min,
-        act_max,
-        in_shape,
-        QIn::I8(input),
-        out_shape,
-        QOut::I8(output),
-    )
+    average_pool_q(p, act_min, act_max, in_shape, input, out_shape, output)
 }
 
 /// Int16 average pooling, as [`average_pool_int8`] (TFLM's int16 `AveragePool`); windows of
@@ -150,15 +141,7 @@ pub fn average_pool_int16(
     out_shape: [usize; 4],
     output: &mut [i16],
 ) -> Result<(), KernelError> {
-    average_pool_q(
-        p,
-        act_min,
-        act_max,
-        in_shape,
-        QIn::I16(input),
-        out_shape,
-        QOut::I16(output),
-    )
+    average_pool_q(p, act_min, act_max, in_shape, input, out_shape, output)
 }
 
 /// Most taps an average of `T` may have: the int32 sum of that many `T`s, rounded, fits.
@@ -166,62 +149,17 @@ pub const fn max_average_taps<T: QuantizedInt>() -> usize {
     MAX_AVERAGE_TAPS >> (8 * core::mem::size_of::<T>() - 8)
 }
 
-/// Sum of channel `ch`'s taps in a window (TFLM sums in int32).
-#[inline]
-fn window_sum<T: QuantizedInt>(x: &[T], at: WindowAt) -> i32 {
-    let mut acc: i32 = 0;
-    for r in 0..at.rows {
-        let row = at.first + r * at.row_stride;
-        for k in 0..at.cols {
-            acc = acc.wrapping_add(x.get(row + k * at.c).map_or(0, |v| v.widen()));
-        }
-    }
-    acc
-}
-
-/// Largest of channel `ch`'s taps in a window (`start` when none is larger).
-#[inline]
-fn window_max<T: QuantizedInt>(x: &[T], at: WindowAt, start: i32) -> i32 {
-    let mut max = start;
-    for r in 0..at.rows {
-        let row = at.first + r * at.row_stride;
-        for k in 0..at.cols {
-            let v = x.get(row + k * at.c).map_or(start, |v| v.widen());
-            if max < v {
-                max = v;
-            }
-        }
-    }
-    max
-}
-
-/// One channel's window: offset of its first tap, taps per row, rows, row stride, channels.
-#[derive(Clone, Copy)]
-struct WindowAt {
-    first: usize,
-    cols: usize,
-    rows: usize,
-    row_stride: usize,
-    c: usize,
-}
-
-fn average_pool_q(
+fn average_pool_q<T: QuantizedInt>(
     p: &PoolParams,
     act_min: i32,
     act_max: i32,
     in_shape: [usize; 4],
-    input: QIn<'_>,
+    input: &[T],
     out_shape: [usize; 4],
-    mut output: QOut<'_>,
+    output: &mut [T],
 ) -> Result<(), KernelError> {
     let g = check(p, in_shape, input.len(), out_shape, output.len())?;
     let c = g.c;
-    // TFLM sums in int32: up to 2^23 int8 taps (2^15 int16 ones) the sum and its rounding
-    // stay in range.
-    let max_taps = match input {
-        QIn::I8(_) => max_average_taps::<i8>(),
-        QIn::I16(_) => max_average_taps::<i16>(),
-    };
     for_each_window(p, &g, |out_base, first, cols, rows, row_stride| {
         let count = rows * cols;
         if count == 0 {
@@ -231,29 +169,26 @@ fn average_pool_q(
                 Err(KernelError::BadParams)
             };
         }
-        if count > max_taps {
+        // TFLM sums in int32: up to 2^23 int8 taps the sum and its rounding stay in range.
+        if count > max_average_taps::<T>() {
             return Err(KernelError::BadParams);
         }
         let count = count as i32;
         for ch in 0..c {
-            let at = WindowAt {
-                first: first + ch,
-                cols,
-                rows,
-                row_stride,
-                c,
-            };
-            let acc = match input {
-                QIn::I8(x) => window_sum(x, at),
-                QIn::I16(x) => window_sum(x, at),
-            };
+            let mut acc: i32 = 0;
+            for r in 0..rows {
+                let row = first + r * row_stride + ch;
+                for k in 0..cols {
+                    acc += input[row + k * c].widen();
+                }
+            }
             // C integer division truncates toward zero, as Rust's does.
             let avg = if acc > 0 {
                 (acc + count / 2) / count
             } else {
                 (acc - count / 2) / count
             };
-            output.set(out_base + ch, clamp_i32(avg, act_min, act_max));
+            output[out_base + ch] = T::wrap(clamp_i32(avg, act_min, act_max));
         }
         Ok(())
     })
@@ -270,15 +205,7 @@ pub fn max_pool_int8(
     out_shape: [usize; 4],
     output: &mut [i8],
 ) -> Result<(), KernelError> {
-    max_pool_q(
-        p,
-        act_min,
-        act_max,
-        in_shape,
-        QIn::I8(input),
-        out_shape,
-        QOut::I8(output),
-    )
+    max_pool_q(p, act_min, act_max, in_shape, input, out_shape, output)
 }
 
 /// Int16 max pooling, as [`max_pool_int8`] (TFLM's int16 `MaxPool`).
@@ -291,46 +218,36 @@ pub fn max_pool_int16(
     out_shape: [usize; 4],
     output: &mut [i16],
 ) -> Result<(), KernelError> {
-    max_pool_q(
-        p,
-        act_min,
-        act_max,
-        in_shape,
-        QIn::I16(input),
-        out_shape,
-        QOut::I16(output),
-    )
+    max_pool_q(p, act_min, act_max, in_shape, input, out_shape, output)
 }
 
-fn max_pool_q(
+fn max_pool_q<T: QuantizedInt>(
     p: &PoolParams,
     act_min: i32,
     act_max: i32,
     in_shape: [usize; 4],
-    input: QIn<'_>,
+    input: &[T],
     out_shape: [usize; 4],
-    mut output: QOut<'_>,
+    output: &mut [T],
 ) -> Result<(), KernelError> {
     let g = check(p, in_shape, input.len(), out_shape, output.len())?;
     let c = g.c;
     // The bounds taken as the element type, as TFLM's `std::max<T>`.
-    let (lo, hi) = (input.wrap(act_min), input.wrap(act_max));
-    let start = input.min_value();
+    let (lo, hi) = (T::wrap(act_min).widen(), T::wrap(act_max).widen());
     for_each_window(p, &g, |out_base, first, cols, rows, row_stride| {
         for ch in 0..c {
-            let at = WindowAt {
-                first: first + ch,
-                cols,
-                rows,
-                row_stride,
-                c,
-            };
-            let max = match input {
-                QIn::I8(x) => window_max(x, at, start),
-                QIn::I16(x) => window_max(x, at, start),
-            };
+            let mut max = T::MIN;
+            for r in 0..rows {
+                let row = first + r * row_stride + ch;
+                for k in 0..cols {
+                    let v = input[row + k * c].widen();
+                    if max < v {
+                        max = v;
+                    }
+                }
+            }
             let max = if max < lo { lo } else { max };
-            output.set(out_base + ch, if hi < max { hi } else { max });
+            output[out_base + ch] = T::wrap(if hi < max { hi } else { max });
         }
         Ok(())
     })

@@ -370,11 +370,23 @@ pub fn conv_channel_multiplier(
     }
 }
 
+/// `quantize_multiplier(x as f64)` on integers ([`Double`]: no f64 code on the device);
+/// `(0, 0)` unless `x` is positive and finite.
+pub fn quantize_multiplier_f32(x: f32) -> (i32, i32) {
+    Double::from_f32(x).map_or((0, 0), Double::quantize_multiplier)
+}
+
 /// `quantize_multiplier(a as f64 / b as f64)` on integers; `(0, 0)` unless both are positive
 /// and finite.
 pub fn quantize_ratio(a: f32, b: f32) -> (i32, i32) {
-    match (Double::from_f32(a), Double::from_f32(b)) {
-        (Some(a), Some(b)) => (a / b).quantize_multiplier(),
+    quantize_quotient(Double::from_f32(a), Double::from_f32(b))
+}
+
+/// `quantize_multiplier(num / den)` of two doubles, the quotient rounded once as the FPU
+/// does; `(0, 0)` when either is missing (not positive and finite).
+pub(crate) fn quantize_quotient(num: Option<Double>, den: Option<Double>) -> (i32, i32) {
+    match (num, den) {
+        (Some(n), Some(d)) => (n / d).quantize_multiplier(),
         _ => (0, 0),
     }
 }
@@ -663,20 +675,6 @@ impl QIn<'_> {
         match self {
             QIn::I8(x) => x.len(),
             QIn::I16(x) => x.len(),
-        }
-    }
-    /// The smallest value of the element type.
-    pub(crate) fn min_value(&self) -> i32 {
-        match self {
-            QIn::I8(_) => i8::MIN as i32,
-            QIn::I16(_) => i16::MIN as i32,
-        }
-    }
-    /// `v` cut to the element type and widened back (C++'s integral conversion).
-    pub(crate) fn wrap(&self, v: i32) -> i32 {
-        match self {
-            QIn::I8(_) => v as i8 as i32,
-            QIn::I16(_) => v as i16 as i32,
         }
     }
 }

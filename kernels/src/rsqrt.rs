@@ -6,7 +6,7 @@
 //! the max output value"); a negative `v` is an error (TFLM fails the invoke).
 
 use crate::l2_normalization::get_inv_sqrt_quantized_multiplier_exp;
-use crate::quant::{multiply_by_quantized_multiplier, quantize_multiplier};
+use crate::quant::{multiply_by_quantized_multiplier, quantize_ratio};
 use crate::KernelError;
 
 /// TFLM's `kShift`: extra bits that keep the intermediate `1 / sqrt(v)` an integer.
@@ -35,8 +35,8 @@ pub fn rsqrt_prepare(
     output_scale: f32,
     output_zero_point: i32,
 ) -> RsqrtParams {
-    let scale = 1.0 / f64::from(libm::sqrtf(input_scale) * output_scale);
-    let (multiplier, shift) = quantize_multiplier(scale);
+    // 1 / double(v) rounded once, on integers.
+    let (multiplier, shift) = quantize_ratio(1.0, libm::sqrtf(input_scale) * output_scale);
     RsqrtParams {
         input_offset: input_zero_point,
         output_offset: output_zero_point,

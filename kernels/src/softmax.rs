@@ -13,7 +13,7 @@ use crate::double::Double;
 use crate::quant::{
     exp_on_negative_values, get_reciprocal, multiply_by_quantized_multiplier,
     multiply_by_quantized_multiplier_greater_than_one, rounding_divide_by_pot,
-    saturating_rounding_doubling_high_mul, QuantizedInt,
+    saturating_rounding_doubling_high_mul, QOut,
 };
 use crate::KernelError;
 
@@ -75,43 +75,52 @@ pub fn softmax_int8(
     input: &[i8],
     output: &mut [i8],
 ) -> Result<(), KernelError> {
-    softmax_int8_to(p, rows, depth, input, output)
+    softmax_int8_into(p, rows, depth, input, QOut::I8(output))
 }
 
-/// Int8 softmax into int8 (scale 1/256, zero point -128) or int16 (scale 1/65536, zero point
-/// -32768) outputs: TFLM's `Softmax<int8_t, OutputT>`, whose only difference is the final
-/// shift (`31 - bits`) and the range; it adds the type's minimum, not the tensor's zero point.
+/// Int8 softmax into int16 (scale 1/65536, zero point -32768): TFLM's
+/// `Softmax<int8_t, int16_t>`, which differs from the int8 output only in the final shift
+/// (`31 - bits`) and the range; it adds the type's minimum, not the tensor's zero point.
 ///
 /// # Errors
 /// As [`softmax_int8`].
-pub fn softmax_int8_to<O: QuantizedInt>(
+pub fn softmax_int8_int16(
     p: &SoftmaxParamsInt8,
     rows: usize,
     depth: usize,
     input: &[i8],
-    output: &mut [O],
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    softmax_int8_into(p, rows, depth, input, QOut::I16(output))
+}
+
+/// [`softmax_int8`] and [`softmax_int8_int16`]: one copy of the loop for both output types
+/// (flash), each value stored saturated to its type's range.
+fn softmax_int8_into(
+    p: &SoftmaxParamsInt8,
+    rows: usize,
+    depth: usize,
+    input: &[i8],
+    mut output: QOut<'_>,
 ) -> Result<(), KernelError> {
     let n = rows.checked_mul(depth).ok_or(KernelError::ShapeMismatch)?;
     if input.len() != n || output.len() != n {
         return Err(KernelError::ShapeMismatch);
     }
-    let bits = 8 * core::mem::size_of::<O>() as i32;
-    // One copy of the loop for both output types (flash): values arrive already saturated.
-    softmax_int8_rows(p, depth, input, bits, &mut |i, v| {
-        if let Some(o) = output.get_mut(i) {
-            *o = O::wrap(v);
-        }
-    })
+    let bits = match output {
+        QOut::I8(_) => 8,
+        QOut::I16(_) => 16,
+    };
+    softmax_int8_rows(p, depth, input, bits, &mut output)
 }
 
-/// The rows of [`softmax_int8_to`] for an output of `bits` bits: `store(i, v)` receives each
-/// output value, saturated to that range.
+/// The rows of [`softmax_int8_into`] for an output of `bits` bits.
 fn softmax_int8_rows(
     p: &SoftmaxParamsInt8,
     depth: usize,
     input: &[i8],
     bits: i32,
-    store: &mut dyn FnMut(usize, i32),
+    output: &mut QOut<'_>,
 ) -> Result<(), KernelError> {
     if depth == 0 {
         return Ok(());
@@ -165,7 +174,7 @@ fn softmax_int8_rows(
             } else {
                 lo
             };
-            store(r * depth + k, v);
+            output.set(r * depth + k, v);
         }
     }
     Ok(())

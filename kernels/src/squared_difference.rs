@@ -5,9 +5,10 @@
 //! rescaled difference in 32 bits and rescaling once onto the output, saturated.
 
 use crate::broadcast::binary;
+use crate::double::Double;
 use crate::quant::{
     multiply_by_quantized_multiplier, multiply_by_quantized_multiplier_smaller_than_one_exp,
-    quantize_multiplier, QuantizedInt,
+    quantize_quotient, QuantizedInt,
 };
 use crate::KernelError;
 
@@ -47,11 +48,16 @@ pub fn squared_difference_prepare(
     output_scale: f32,
     output_zero_point: i32,
 ) -> SquaredDifferenceParams {
-    let twice_max = 2.0 * f64::from(input1_scale.max(input2_scale));
-    let (m1, s1) = quantize_multiplier(f64::from(input1_scale) / twice_max);
-    let (m2, s2) = quantize_multiplier(f64::from(input2_scale) / twice_max);
+    // In double precision as TFLM, on integers ([`Double`] rounds as the FPU does).
+    let q = quantize_quotient;
+    let twice_max = Double::from_f32(input1_scale.max(input2_scale)).map(|d| d.scale(1));
+    let (m1, s1) = q(Double::from_f32(input1_scale), twice_max);
+    let (m2, s2) = q(Double::from_f32(input2_scale), twice_max);
     let pot = 1i32.wrapping_shl(left_shift.wrapping_mul(2) as u32) as f32;
-    let (mo, so) = quantize_multiplier(twice_max * twice_max / f64::from(pot * output_scale));
+    let (mo, so) = q(
+        twice_max.map(|t| t * t),
+        Double::from_f32(pot * output_scale),
+    );
     SquaredDifferenceParams {
         left_shift,
         input1_offset: input1_zero_point.wrapping_neg(),

@@ -8,7 +8,7 @@ use super::{kinds, EvalCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::{options, BuiltinOperator, TensorType};
 use microlite_kernels::softmax::{
-    softmax_f32, softmax_int16, softmax_int16_populate_luts, softmax_int8, softmax_int8_to,
+    softmax_f32, softmax_int16, softmax_int16_populate_luts, softmax_int8, softmax_int8_int16,
     softmax_prepare_int16, softmax_prepare_int8, SoftmaxParamsInt16, SoftmaxParamsInt8,
     SOFTMAX_INT16_LUT_LEN,
 };
@@ -155,7 +155,7 @@ fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
         }
         Kind::Int8ToInt16 => {
             let (x, out) = (ctx.input::<i8>(0)?, ctx.output::<i16>(0)?);
-            softmax_int8_to(&d.q.into(), rows, depth, x, out)
+            softmax_int8_int16(&d.q.into(), rows, depth, x, out)
         }
         Kind::Int16 => {
             let n = SOFTMAX_INT16_LUT_LEN;
