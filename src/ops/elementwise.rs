@@ -347,15 +347,10 @@ pub(crate) fn prepare_add_sub(ctx: &mut PrepareCtx<'_>, k: &AddSubOp) -> Result<
             // share the set-up (20 bits of headroom for int8, 15 for int16).
             let int8 = ty == TensorType::Int8;
             let [(a, za), (b, zb), (o, zo)] = p.quant(&op)?;
-            let (lo, hi) = if int8 {
-                activation_range_i8(p.act, o, zo)
+            let (kind, shift, (lo, hi)) = if int8 {
+                (AddSubKind::Int8, 20, activation_range_i8(p.act, o, zo))
             } else {
-                activation_range_i16(p.act, o, zo)
-            };
-            let (kind, shift) = if int8 {
-                (AddSubKind::Int8, 20)
-            } else {
-                (AddSubKind::Int16, 15)
+                (AddSubKind::Int16, 15, activation_range_i16(p.act, o, zo))
             };
             d.kind = kind.tag();
             d.q = add_sub_prepare(shift, a, za, b, zb, o, zo, lo, hi).into();

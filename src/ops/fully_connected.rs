@@ -44,7 +44,7 @@ struct Data {
     /// Float32 activation range.
     act_min: f32,
     act_max: f32,
-    /// Int8 quantization (zeroed for float32).
+    /// Int8 or 16x8 quantization ([`WeightedInt8::FLOAT`] for float32).
     q: WeightedInt8,
 }
 
