@@ -2,10 +2,12 @@
 //! int8-or-float32 choice, and the prepare that keeps it (with the int8 multipliers after it).
 
 use super::quant::{self, Weighted, WeightedInt8};
-use super::{kinds, PrepareCtx, T};
+use super::{activation, kinds, padding, positive, OpCtx, PrepareCtx, T};
 use crate::error::Error;
+use crate::schema::options;
 use microlite_kernels::conv_2d::ConvParams;
 use microlite_kernels::quant::activation_range_f32;
+use microlite_kernels::quant::compute_padding;
 use microlite_kernels::Activation;
 
 kinds! {
@@ -33,6 +35,72 @@ pub(crate) struct Geometry<'m> {
     /// The `quantized_bias_type` option (0 when the op has none): a 16x8 op's accumulator
     /// when it has no bias.
     pub bias_type: u8,
+}
+
+/// Reads and checks CONV_2D's (`depthwise` false) or DEPTHWISE_CONV_2D's inputs, options and
+/// shapes: one parser for both, whose options differ only in DEPTHWISE's extra
+/// `depth_multiplier` field 3 (which TFLM derives from the shapes, as here), and whose filters
+/// are `[oc, kh, kw, ic]` and `[1, kh, kw, ic * depth_multiplier]`.
+pub(crate) fn geometry<'m>(ctx: &OpCtx<'m>, depthwise: bool) -> Result<Geometry<'m>, Error> {
+    ctx.expect_counts(2, 3, 1)?;
+    let (input, filter, output) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
+    let bias = ctx.optional_input(2);
+    let tag = if depthwise {
+        options::DEPTHWISE_CONV_2D
+    } else {
+        options::CONV_2D
+    };
+    let o = ctx.options(tag).ok_or(ctx.options_err())?;
+    // Fields after stride: DEPTHWISE has `depth_multiplier` first.
+    let k = u16::from(depthwise);
+    let pad = padding(ctx, o.u8(0, 0)?)?;
+    let stride_w = positive(ctx, o.i32(1, 0)?)?;
+    let stride_h = positive(ctx, o.i32(2, 0)?)?;
+    let act = activation(ctx, o.u8(3 + k, 0)?)?;
+    let dilation_w = positive(ctx, o.i32(4 + k, 1)?)?;
+    let dilation_h = positive(ctx, o.i32(5 + k, 1)?)?;
+    let in_shape = ctx.shape4(&input)?;
+    let filter_shape = ctx.shape4(&filter)?;
+    let out_shape = ctx.shape4(&output)?;
+    let ic = in_shape[3];
+    let (oc, filter_ok) = if depthwise {
+        let oc = filter_shape[3];
+        (oc, filter_shape[0] == 1 && ic != 0 && oc % ic == 0)
+    } else {
+        (filter_shape[0], filter_shape[3] == ic && ic != 0)
+    };
+    if !filter_ok {
+        return Err(ctx.shape_err(&filter));
+    }
+    let (oh, pad_h) = compute_padding(pad, in_shape[1], filter_shape[1], stride_h, dilation_h)
+        .map_err(|_| ctx.shape_err(&output))?;
+    let (ow, pad_w) = compute_padding(pad, in_shape[2], filter_shape[2], stride_w, dilation_w)
+        .map_err(|_| ctx.shape_err(&output))?;
+    if out_shape != [in_shape[0], oh, ow, oc] {
+        return Err(ctx.shape_err(&output));
+    }
+    if let Some(b) = &bias {
+        if b.t.element_count() != oc {
+            return Err(ctx.shape_err(b));
+        }
+    }
+    Ok(Geometry {
+        input,
+        filter,
+        bias,
+        output,
+        in_shape,
+        filter_shape,
+        out_shape,
+        stride: [stride_h, stride_w],
+        dilation: [dilation_h, dilation_w],
+        pad: [pad_h, pad_w],
+        depth_multiplier: if depthwise { oc / ic } else { 1 },
+        act,
+        channels: oc,
+        // CONV_2D's `quantized_bias_type` (field 6); DEPTHWISE reads none.
+        bias_type: if depthwise { 0 } else { o.u8(6, 0)? },
+    })
 }
 
 impl Geometry<'_> {

@@ -1,14 +1,13 @@
 //! CONV_2D: int8 and 16x8 (per-channel) and float32. [`registration_int8`] links no float
 //! kernel.
 
-use super::conv::{self, Data, Geometry, Kind};
-use super::{activation, padding, positive, EvalCtx, OpCtx, PrepareCtx, Registration};
+use super::conv::{self, Data, Kind};
+use super::{EvalCtx, PrepareCtx, Registration};
 use crate::error::Error;
-use crate::schema::{options, BuiltinOperator};
+use crate::schema::BuiltinOperator;
 use microlite_kernels::conv_2d::{
     conv_2d_f32, conv_2d_f32_scratch_len, conv_2d_int16, conv_2d_int8, conv_2d_int8_scratch_len,
 };
-use microlite_kernels::quant::compute_padding;
 use microlite_kernels::quant::Bias16;
 
 pub(crate) fn registration() -> Registration {
@@ -19,57 +18,10 @@ pub(crate) fn registration_int8() -> Registration {
     Registration::builtin(BuiltinOperator::CONV_2D, 8, prepare_int8, eval_int8)
 }
 
-fn geometry<'m>(ctx: &OpCtx<'m>) -> Result<Geometry<'m>, Error> {
-    ctx.expect_counts(2, 3, 1)?;
-    let (input, filter, output) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
-    let bias = ctx.optional_input(2);
-    let o = ctx.options(options::CONV_2D).ok_or(ctx.options_err())?;
-    let pad = padding(ctx, o.u8(0, 0)?)?;
-    let stride_w = positive(ctx, o.i32(1, 0)?)?;
-    let stride_h = positive(ctx, o.i32(2, 0)?)?;
-    let act = activation(ctx, o.u8(3, 0)?)?;
-    let dilation_w = positive(ctx, o.i32(4, 1)?)?;
-    let dilation_h = positive(ctx, o.i32(5, 1)?)?;
-    let in_shape = ctx.shape4(&input)?;
-    let filter_shape = ctx.shape4(&filter)?;
-    let out_shape = ctx.shape4(&output)?;
-    if filter_shape[3] != in_shape[3] || filter_shape[3] == 0 {
-        return Err(ctx.shape_err(&filter));
-    }
-    let (oh, pad_h) = compute_padding(pad, in_shape[1], filter_shape[1], stride_h, dilation_h)
-        .map_err(|_| ctx.shape_err(&output))?;
-    let (ow, pad_w) = compute_padding(pad, in_shape[2], filter_shape[2], stride_w, dilation_w)
-        .map_err(|_| ctx.shape_err(&output))?;
-    if out_shape != [in_shape[0], oh, ow, filter_shape[0]] {
-        return Err(ctx.shape_err(&output));
-    }
-    if let Some(b) = &bias {
-        if b.t.element_count() != filter_shape[0] {
-            return Err(ctx.shape_err(b));
-        }
-    }
-    Ok(Geometry {
-        input,
-        filter,
-        bias,
-        output,
-        in_shape,
-        filter_shape,
-        out_shape,
-        stride: [stride_h, stride_w],
-        dilation: [dilation_h, dilation_w],
-        pad: [pad_h, pad_w],
-        depth_multiplier: 1,
-        act,
-        channels: filter_shape[0],
-        bias_type: o.u8(6, 0)?,
-    })
-}
-
 /// Validates, keeps the op data and asks for the kernel's scratch (its patch buffer, or the
 /// float path's filter panel).
 fn prepare_with(ctx: &mut PrepareCtx<'_>, int8_only: bool) -> Result<(), Error> {
-    let g = geometry(&ctx.op)?;
+    let g = conv::geometry(&ctx.op, false)?;
     // int8: four patches at least (one GEMM tile of `kh * kw * in_c` values each), the
     // patches of many output pixels per call where the arena has room at this op. float32:
     // its filter panel where there is room, else the reference loop.

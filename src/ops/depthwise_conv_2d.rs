@@ -1,15 +1,14 @@
 //! DEPTHWISE_CONV_2D: int8 (per-channel) and float32, with depth multipliers.
 //! [`registration_int8`] links no float kernel.
 
-use super::conv::{self, Data, Geometry, Kind};
-use super::{activation, padding, positive, EvalCtx, OpCtx, PrepareCtx, Registration};
+use super::conv::{self, Data, Kind};
+use super::{EvalCtx, PrepareCtx, Registration};
 use crate::error::Error;
-use crate::schema::{options, BuiltinOperator};
+use crate::schema::BuiltinOperator;
 use microlite_kernels::depthwise_conv_2d::{
     depthwise_conv_2d_f32, depthwise_conv_2d_int16, depthwise_conv_2d_int8,
     depthwise_conv_2d_scratch_len, depthwise_conv_2d_scratch_min,
 };
-use microlite_kernels::quant::compute_padding;
 
 pub(crate) fn registration() -> Registration {
     Registration::builtin(BuiltinOperator::DEPTHWISE_CONV_2D, 7, prepare, eval)
@@ -24,60 +23,10 @@ pub(crate) fn registration_int8() -> Registration {
     )
 }
 
-fn geometry<'m>(ctx: &OpCtx<'m>) -> Result<Geometry<'m>, Error> {
-    ctx.expect_counts(2, 3, 1)?;
-    let (input, filter, output) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
-    let bias = ctx.optional_input(2);
-    let o = ctx
-        .options(options::DEPTHWISE_CONV_2D)
-        .ok_or(ctx.options_err())?;
-    let pad = padding(ctx, o.u8(0, 0)?)?;
-    let stride_w = positive(ctx, o.i32(1, 0)?)?;
-    let stride_h = positive(ctx, o.i32(2, 0)?)?;
-    let act = activation(ctx, o.u8(4, 0)?)?;
-    let dilation_w = positive(ctx, o.i32(5, 1)?)?;
-    let dilation_h = positive(ctx, o.i32(6, 1)?)?;
-    let in_shape = ctx.shape4(&input)?;
-    let filter_shape = ctx.shape4(&filter)?;
-    let out_shape = ctx.shape4(&output)?;
-    let (ic, oc) = (in_shape[3], filter_shape[3]);
-    if filter_shape[0] != 1 || ic == 0 || oc % ic != 0 {
-        return Err(ctx.shape_err(&filter));
-    }
-    let (oh, pad_h) = compute_padding(pad, in_shape[1], filter_shape[1], stride_h, dilation_h)
-        .map_err(|_| ctx.shape_err(&output))?;
-    let (ow, pad_w) = compute_padding(pad, in_shape[2], filter_shape[2], stride_w, dilation_w)
-        .map_err(|_| ctx.shape_err(&output))?;
-    if out_shape != [in_shape[0], oh, ow, oc] {
-        return Err(ctx.shape_err(&output));
-    }
-    if let Some(b) = &bias {
-        if b.t.element_count() != oc {
-            return Err(ctx.shape_err(b));
-        }
-    }
-    Ok(Geometry {
-        input,
-        filter,
-        bias,
-        output,
-        in_shape,
-        filter_shape,
-        out_shape,
-        stride: [stride_h, stride_w],
-        dilation: [dilation_h, dilation_w],
-        pad: [pad_h, pad_w],
-        depth_multiplier: oc / ic,
-        act,
-        channels: oc,
-        bias_type: 0,
-    })
-}
-
 /// Validates, keeps the op data and asks for the kernel's accumulator scratch (`i32` or
 /// `f32`, four bytes either way).
 fn prepare_with(ctx: &mut PrepareCtx<'_>, int8_only: bool) -> Result<(), Error> {
-    let g = geometry(&ctx.op)?;
+    let g = conv::geometry(&ctx.op, true)?;
     let shapes = (g.depth_multiplier, g.in_shape, g.filter_shape, g.out_shape);
     let (need, want) = (
         depthwise_conv_2d_scratch_min(shapes.0, shapes.1, shapes.2, shapes.3),
