@@ -114,14 +114,17 @@ for bin in size-fc:"FULLY_CONNECTED only" size-fc-int8:"FULLY_CONNECTED int8" si
   read -r flash ram _ < <(sections "$sdir/${bin%%:*}")
   printf '  %-22s flash %6d  RAM %4d\n' "${bin#*:}" $(( flash - base_flash )) $(( ram - base_ram ))
 done
-# The compact FULLY_CONNECTED-only firmware links no panic path at all (its reference kernels
-# index with `get` after one shape check): a panic symbol appearing there is a regression.
-if "$LLVM_BIN/llvm-nm" -C "$sdir/size-fc" | grep -q panic; then
-  echo "FAIL: size-fc (feature small) links a panic path:"
-  "$LLVM_BIN/llvm-nm" -C "$sdir/size-fc" | grep panic
-  exit 1
-fi
-echo "size-fc (feature small) links no panic path"
+# The compact FULLY_CONNECTED-only and seven-op firmwares link no panic path at all (their
+# reference kernels index with `get` after one shape check): a panic symbol appearing there is
+# a regression.
+for bin in size-fc size-cnn7; do
+  if "$LLVM_BIN/llvm-nm" -C "$sdir/$bin" | grep -q panic; then
+    echo "FAIL: $bin (feature small) links a panic path:"
+    "$LLVM_BIN/llvm-nm" -C "$sdir/$bin" | grep panic
+    exit 1
+  fi
+done
+echo "size-fc and size-cnn7 (feature small) link no panic path"
 echo
 echo "thumbv6m-none-eabi (Cortex-M0+), profile release"
 printf '%-22s %8s %8s %8s %8s %8s %8s\n' binary flash RAM .text .rodata .data .bss

@@ -6,6 +6,7 @@
 
 use crate::gemm::{gemm_rows, offset_fits_i16, widen, OutStage, WIDE_MAX};
 pub use crate::quant::QuantParams;
+use crate::quant::{QIn, QOut};
 use crate::util::host_buffer;
 use crate::util::{check_len, check_window, clamp_f32, tap_range};
 use crate::KernelError;
@@ -645,18 +646,6 @@ pub fn conv_2d_int16(
     )
 }
 
-/// A quantized convolution's input.
-enum QIn<'a> {
-    I8(&'a [i8]),
-    I16(&'a [i16]),
-}
-
-/// A quantized convolution's output.
-enum QOut<'a> {
-    I8(&'a mut [i8]),
-    I16(&'a mut [i16]),
-}
-
 /// The int8 reference and the 16x8 convolution in one (one copy of the loops in a firmware):
 /// `acc = bias + sum(filter * (input + input_offset))` summed in `i64`, rescaled as the bias
 /// type picks ([`crate::quant::Bias16`]: int8 passes its int32 bias, whose wrapping `i32` sum
@@ -697,7 +686,7 @@ fn conv_q(
                 let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
                 let out_base = ((b * g.oh + oy) * g.ow + ox) * g.oc;
                 for o in 0..g.oc {
-                    let in_c0 = (o / g.filters_per_group) * g.fic;
+                    let in_c0 = (o / g.filters_per_group.max(1)) * g.fic;
                     let mut acc: i64 = 0;
                     for ky in ky_lo..ky_hi {
                         let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
@@ -705,11 +694,12 @@ fn conv_q(
                             let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
                             let i0 = ((b * g.ih + iy) * g.iw + ix) * g.ic + in_c0;
                             let f0 = ((o * g.kh + ky) * g.kw + kx) * g.fic;
-                            let fs = &filter[f0..f0 + g.fic];
+                            let fs = filter.get(f0..f0 + g.fic).unwrap_or(&[]);
                             let mut part: i32 = 0;
                             match &input {
                                 QIn::I8(x) => {
-                                    for (&x, &f) in x[i0..i0 + g.fic].iter().zip(fs) {
+                                    let xs = x.get(i0..i0 + g.fic).unwrap_or(&[]);
+                                    for (&x, &f) in xs.iter().zip(fs) {
                                         part = part.wrapping_add(
                                             i32::from(f)
                                                 .wrapping_mul(i32::from(x).wrapping_add(in_off)),
@@ -717,7 +707,8 @@ fn conv_q(
                                     }
                                 }
                                 QIn::I16(x) => {
-                                    for (&x, &f) in x[i0..i0 + g.fic].iter().zip(fs) {
+                                    let xs = x.get(i0..i0 + g.fic).unwrap_or(&[]);
+                                    for (&x, &f) in xs.iter().zip(fs) {
                                         acc = acc.wrapping_add(i64::from(
                                             i32::from(f)
                                                 .wrapping_mul(i32::from(x).wrapping_add(in_off)),
@@ -729,16 +720,13 @@ fn conv_q(
                         }
                     }
                     acc = acc.wrapping_add(bias.get(o));
-                    let (m, s) = q.channel(per_channel, o);
+                    let (m, s) = q.channel_get(per_channel, o);
                     let v = crate::util::clamp_i32(
                         bias.rescale(acc, m, s).wrapping_add(q.output_offset),
                         q.act_min,
                         q.act_max,
                     );
-                    match &mut output {
-                        QOut::I8(y) => y[out_base + o] = v as i8,
-                        QOut::I16(y) => y[out_base + o] = v as i16,
-                    }
+                    output.set(out_base + o, v);
                 }
             }
         }
@@ -807,7 +795,7 @@ pub mod reference {
                     let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
                     let out_base = ((b * g.oh + oy) * g.ow + ox) * g.oc;
                     for o in 0..g.oc {
-                        let in_c0 = (o / g.filters_per_group) * g.fic;
+                        let in_c0 = (o / g.filters_per_group.max(1)) * g.fic;
                         let mut total = 0.0f32;
                         for ky in ky_lo..ky_hi {
                             let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
@@ -815,18 +803,17 @@ pub mod reference {
                                 let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
                                 let i0 = ((b * g.ih + iy) * g.iw + ix) * g.ic + in_c0;
                                 let f0 = ((o * g.kh + ky) * g.kw + kx) * g.fic;
-                                let xs = &input[i0..i0 + g.fic];
-                                let fs = &filter[f0..f0 + g.fic];
+                                let xs = input.get(i0..i0 + g.fic).unwrap_or(&[]);
+                                let fs = filter.get(f0..f0 + g.fic).unwrap_or(&[]);
                                 for (&x, &f) in xs.iter().zip(fs) {
                                     total += x * f;
                                 }
                             }
                         }
-                        let bias_value = match bias {
-                            Some(bias) => bias[o],
-                            None => 0.0,
-                        };
-                        output[out_base + o] = clamp_f32(total + bias_value, act_min, act_max);
+                        let bias_value = bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
+                        if let Some(y) = output.get_mut(out_base + o) {
+                            *y = clamp_f32(total + bias_value, act_min, act_max);
+                        }
                     }
                 }
             }

@@ -11,6 +11,7 @@ pub use crate::conv_2d::ConvParams;
 use crate::conv_2d::{check_shapes, Geometry};
 use crate::gemm::{offset_fits_i16, Requant};
 pub use crate::quant::QuantParams;
+use crate::quant::{QIn, QOut};
 use crate::util::{clamp_f32, clamp_i32, host_buffer, tap_range};
 use crate::KernelError;
 use crate::SMALL;
@@ -141,7 +142,7 @@ fn tiling(g: &Geometry, dm: usize) -> Option<Tiling> {
         let groups = if groups >= 8 { groups / 8 * 8 } else { groups };
         (groups * dm).min(g.oc)
     };
-    let w = (ROW_ACC / n).min(g.ow).max(1);
+    let w = (ROW_ACC / n.max(1)).min(g.ow).max(1);
     Some(Tiling { n, w })
 }
 
@@ -582,23 +583,11 @@ pub fn depthwise_conv_2d_int16(
         depth_multiplier,
         q,
         shapes,
-        DwIn::I16(input),
+        QIn::I16(input),
         filter,
         bias,
-        DwOut::I16(output),
+        QOut::I16(output),
     )
-}
-
-/// A quantized depthwise convolution's input.
-enum DwIn<'a> {
-    I8(&'a [i8]),
-    I16(&'a [i16]),
-}
-
-/// A quantized depthwise convolution's output.
-enum DwOut<'a> {
-    I8(&'a mut [i8]),
-    I16(&'a mut [i16]),
 }
 
 /// The int8 reference and the 16x8 depthwise convolution in one (one copy of the loops): as
@@ -609,14 +598,14 @@ fn depthwise_q(
     depth_multiplier: usize,
     q: &QuantParams,
     (in_shape, filter_shape, out_shape): ([usize; 4], [usize; 4], [usize; 4]),
-    input: DwIn<'_>,
+    input: QIn<'_>,
     filter: &[i8],
     bias: crate::quant::Bias16<'_>,
-    mut output: DwOut<'_>,
+    mut output: QOut<'_>,
 ) -> Result<(), KernelError> {
     let (in_len, out_len) = match (&input, &output) {
-        (DwIn::I8(x), DwOut::I8(y)) => (x.len(), y.len()),
-        (DwIn::I16(x), DwOut::I16(y)) => (x.len(), y.len()),
+        (QIn::I8(x), QOut::I8(y)) => (x.len(), y.len()),
+        (QIn::I16(x), QOut::I16(y)) => (x.len(), y.len()),
         _ => return Err(KernelError::BadParams),
     };
     let g = check(
@@ -652,26 +641,25 @@ fn depthwise_q(
                                 let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
                                 let at = (in_row + ix) * g.ic + ic;
                                 let x = match &input {
-                                    DwIn::I8(x) => i32::from(x[at]),
-                                    DwIn::I16(x) => i32::from(x[at]),
+                                    QIn::I8(x) => x.get(at).map_or(0, |&v| i32::from(v)),
+                                    QIn::I16(x) => x.get(at).map_or(0, |&v| i32::from(v)),
                                 };
-                                let f = i32::from(filter[(f_row + kx) * g.oc + o]);
+                                let f = filter
+                                    .get((f_row + kx) * g.oc + o)
+                                    .map_or(0, |&v| i32::from(v));
                                 acc = acc.wrapping_add(i64::from(
                                     f.wrapping_mul(x.wrapping_add(in_off)),
                                 ));
                             }
                         }
                         acc = acc.wrapping_add(bias.get(o));
-                        let (mul, s) = q.channel(per_channel, o);
+                        let (mul, s) = q.channel_get(per_channel, o);
                         let v = clamp_i32(
                             bias.rescale(acc, mul, s).wrapping_add(q.output_offset),
                             q.act_min,
                             q.act_max,
                         );
-                        match &mut output {
-                            DwOut::I8(y) => y[out_base + o] = v as i8,
-                            DwOut::I16(y) => y[out_base + o] = v as i16,
-                        }
+                        output.set(out_base + o, v);
                     }
                 }
             }
@@ -706,10 +694,10 @@ pub mod reference {
             depth_multiplier,
             q,
             shapes,
-            DwIn::I8(input),
+            QIn::I8(input),
             filter,
             bias,
-            DwOut::I8(output),
+            QOut::I8(output),
         )
     }
 
@@ -758,15 +746,15 @@ pub mod reference {
                                 let f_row = ky * g.kw;
                                 for kx in kx_lo..kx_hi {
                                     let ix = (x0 + (kx * p.dilation_w) as isize) as usize;
-                                    total += input[(in_row + ix) * g.ic + ic]
-                                        * filter[(f_row + kx) * g.oc + o];
+                                    let x = input.get((in_row + ix) * g.ic + ic);
+                                    let f = filter.get((f_row + kx) * g.oc + o);
+                                    total += x.copied().unwrap_or(0.0) * f.copied().unwrap_or(0.0);
                                 }
                             }
-                            let bias_value = match bias {
-                                Some(bias) => bias[o],
-                                None => 0.0,
-                            };
-                            output[out_base + o] = clamp_f32(total + bias_value, act_min, act_max);
+                            let bias_value = bias.and_then(|b| b.get(o)).copied().unwrap_or(0.0);
+                            if let Some(y) = output.get_mut(out_base + o) {
+                                *y = clamp_f32(total + bias_value, act_min, act_max);
+                            }
                         }
                     }
                 }

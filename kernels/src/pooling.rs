@@ -149,6 +149,52 @@ pub const fn max_average_taps<T: QuantizedInt>() -> usize {
     MAX_AVERAGE_TAPS >> (8 * core::mem::size_of::<T>() - 8)
 }
 
+/// Channels one pass over a window accumulates at once: each tap is then one contiguous run
+/// (one channel at a time in the compact build: less code).
+const CHANNEL_BLOCK: usize = if crate::SMALL { 1 } else { 16 };
+
+/// One window of [`for_each_window`]: first tap (channel 0), taps per row, rows, row stride,
+/// channels.
+#[derive(Clone, Copy)]
+struct Window {
+    first: usize,
+    cols: usize,
+    rows: usize,
+    row_stride: usize,
+    c: usize,
+}
+
+/// Folds each channel's taps of window `w` into one accumulator with `f` (per channel in
+/// TFLM's row-then-column order), [`CHANNEL_BLOCK`] channels at a time so that each tap reads
+/// a contiguous run, then hands each channel and its accumulator to `emit`.
+#[inline]
+fn fold_window<T: Copy, A: Copy>(
+    input: &[T],
+    w: Window,
+    init: A,
+    f: impl Fn(A, T) -> A,
+    mut emit: impl FnMut(usize, A),
+) {
+    let mut ch0 = 0;
+    while ch0 < w.c {
+        let n = (w.c - ch0).min(CHANNEL_BLOCK);
+        let mut acc = [init; CHANNEL_BLOCK];
+        for r in 0..w.rows {
+            for k in 0..w.cols {
+                let at = w.first + r * w.row_stride + k * w.c + ch0;
+                let xs = input.get(at..at.saturating_add(n)).unwrap_or(&[]);
+                for (a, &x) in acc.iter_mut().zip(xs) {
+                    *a = f(*a, x);
+                }
+            }
+        }
+        for (j, &a) in acc.iter().take(n).enumerate() {
+            emit(ch0 + j, a);
+        }
+        ch0 += n;
+    }
+}
+
 fn average_pool_q<T: QuantizedInt>(
     p: &PoolParams,
     act_min: i32,
@@ -174,22 +220,26 @@ fn average_pool_q<T: QuantizedInt>(
             return Err(KernelError::BadParams);
         }
         let count = count as i32;
-        for ch in 0..c {
-            let mut acc: i32 = 0;
-            for r in 0..rows {
-                let row = first + r * row_stride + ch;
-                for k in 0..cols {
-                    acc += input[row + k * c].widen();
-                }
-            }
-            // C integer division truncates toward zero, as Rust's does.
+        let w = Window {
+            first,
+            cols,
+            rows,
+            row_stride,
+            c,
+        };
+        let sum = |a: i32, x: T| a.wrapping_add(x.widen());
+        fold_window(input, w, 0i32, sum, |ch, acc| {
+            // C integer division truncates toward zero, as Rust's does (`count` is positive
+            // and the tap limit keeps the sum in range: neither division can fail).
             let avg = if acc > 0 {
-                (acc + count / 2) / count
+                acc.wrapping_add(count / 2).checked_div(count)
             } else {
-                (acc - count / 2) / count
+                acc.wrapping_sub(count / 2).checked_div(count)
             };
-            output[out_base + ch] = T::wrap(clamp_i32(avg, act_min, act_max));
-        }
+            if let Some(o) = output.get_mut(out_base + ch) {
+                *o = T::wrap(clamp_i32(avg.unwrap_or(0), act_min, act_max));
+            }
+        });
         Ok(())
     })
 }
@@ -235,20 +285,20 @@ fn max_pool_q<T: QuantizedInt>(
     // The bounds taken as the element type, as TFLM's `std::max<T>`.
     let (lo, hi) = (T::wrap(act_min).widen(), T::wrap(act_max).widen());
     for_each_window(p, &g, |out_base, first, cols, rows, row_stride| {
-        for ch in 0..c {
-            let mut max = T::MIN;
-            for r in 0..rows {
-                let row = first + r * row_stride + ch;
-                for k in 0..cols {
-                    let v = input[row + k * c].widen();
-                    if max < v {
-                        max = v;
-                    }
-                }
-            }
+        let w = Window {
+            first,
+            cols,
+            rows,
+            row_stride,
+            c,
+        };
+        let larger = |m: i32, x: T| if m < x.widen() { x.widen() } else { m };
+        fold_window(input, w, T::MIN, larger, |ch, max| {
             let max = if max < lo { lo } else { max };
-            output[out_base + ch] = T::wrap(if hi < max { hi } else { max });
-        }
+            if let Some(o) = output.get_mut(out_base + ch) {
+                *o = T::wrap(if hi < max { hi } else { max });
+            }
+        });
         Ok(())
     })
 }
@@ -274,19 +324,29 @@ pub fn average_pool_f32(
                 Err(KernelError::BadParams)
             };
         }
-        for ch in 0..c {
-            let mut total = 0.0f32;
-            // TFLM counts taps in a float.
-            let mut count = 0.0f32;
-            for r in 0..rows {
-                let row = first + r * row_stride + ch;
-                for k in 0..cols {
-                    total += input[row + k * c];
-                    count += 1.0;
-                }
-            }
-            output[out_base + ch] = clamp_f32(total / count, act_min, act_max);
+        // TFLM counts taps in a float, one at a time.
+        let mut count = 0.0f32;
+        for _ in 0..rows * cols {
+            count += 1.0;
         }
+        let w = Window {
+            first,
+            cols,
+            rows,
+            row_stride,
+            c,
+        };
+        fold_window(
+            input,
+            w,
+            0.0f32,
+            |t, x| t + x,
+            |ch, total| {
+                if let Some(o) = output.get_mut(out_base + ch) {
+                    *o = clamp_f32(total / count, act_min, act_max);
+                }
+            },
+        );
         Ok(())
     })
 }
@@ -304,19 +364,19 @@ pub fn max_pool_f32(
     let g = check(p, in_shape, input.len(), out_shape, output.len())?;
     let c = g.c;
     for_each_window(p, &g, |out_base, first, cols, rows, row_stride| {
-        for ch in 0..c {
-            let mut max = f32::MIN;
-            for r in 0..rows {
-                let row = first + r * row_stride + ch;
-                for k in 0..cols {
-                    let v = input[row + k * c];
-                    if max < v {
-                        max = v;
-                    }
-                }
+        let w = Window {
+            first,
+            cols,
+            rows,
+            row_stride,
+            c,
+        };
+        let larger = |m: f32, x: f32| if m < x { x } else { m };
+        fold_window(input, w, f32::MIN, larger, |ch, max| {
+            if let Some(o) = output.get_mut(out_base + ch) {
+                *o = clamp_f32(max, act_min, act_max);
             }
-            output[out_base + ch] = clamp_f32(max, act_min, act_max);
-        }
+        });
         Ok(())
     })
 }

@@ -142,7 +142,7 @@ pub(crate) struct Data {
     /// Float32 activation range.
     pub act_min: f32,
     pub act_max: f32,
-    /// Int8 quantization (zeroed for float32).
+    /// Int8 or 16x8 quantization ([`WeightedInt8::FLOAT`] for float32).
     pub q: WeightedInt8,
 }
 
@@ -209,36 +209,48 @@ pub(crate) fn prepare(
     let (act_min, act_max) = activation_range_f32(g.act);
     let [n, ih, iw, ic] = g.in_shape;
     let [_, oh, ow, oc] = g.out_shape;
-    let mut d = Data {
-        kind: 0,
-        depth_multiplier: words([g.depth_multiplier])?[0],
-        input: words([n, ih, iw, ic])?,
-        filter: words(g.filter_shape)?,
-        output: words([oh, ow, oc])?,
-        stride: words(g.stride)?,
-        dilation: words(g.dilation)?,
-        pad: words(g.pad)?,
-        reserved: 0,
-        act_min,
-        act_max,
-        q: WeightedInt8::default(),
-    };
+    let (depth_multiplier, input, filter) = (
+        words([g.depth_multiplier])?[0],
+        words([n, ih, iw, ic])?,
+        words(g.filter_shape)?,
+    );
+    let (output, stride, dilation, pad) = (
+        words([oh, ow, oc])?,
+        words(g.stride)?,
+        words(g.dilation)?,
+        words(g.pad)?,
+    );
     let kind = match w {
         Weighted::Int8 => Kind::Int8,
         Weighted::Int16 { bias64: true } => Kind::Int16,
         Weighted::Int16 { bias64: false } => Kind::Int16Bias32,
         Weighted::Float32 => Kind::Float32,
     };
-    d.kind = kind.tag() as u16;
     let int8 = kind != Kind::Float32;
-    if int8 {
-        d.q = quant::weighted_int8(&op, &g.input, &g.filter, &g.output, g.channels, g.act)?;
-    }
+    let mut q = if int8 {
+        quant::weighted_int8(&op, &g.input, &g.filter, &g.output, g.channels, g.act)?
+    } else {
+        WeightedInt8::FLOAT
+    };
     if matches!(kind, Kind::Int16 | Kind::Int16Bias32) {
         // TFLM's int16 conv-like kernels use no zero points (the converter makes them 0).
-        d.q.input_offset = 0;
-        d.q.output_offset = 0;
+        q.input_offset = 0;
+        q.output_offset = 0;
     }
+    let d = Data {
+        kind: kind.tag() as u16,
+        depth_multiplier,
+        input,
+        filter,
+        output,
+        stride,
+        dilation,
+        pad,
+        reserved: 0,
+        act_min,
+        act_max,
+        q,
+    };
     ctx.persist(&d)?;
     if int8 {
         quant::persist_multipliers(ctx, &d.q, &g.input, &g.filter, &g.output, g.channels)?;
