@@ -4,7 +4,7 @@
 
 use crate::error::Error;
 use crate::flatbuf::Table;
-use crate::model::{Model, Operator, SubGraph, Tensor};
+use crate::model::{Ints, Model, Operator, SubGraph, Tensor};
 use crate::schema::{BuiltinOperator, TensorType};
 use microlite_kernels::{Activation, KernelError, Padding};
 
@@ -482,19 +482,22 @@ impl<'m> OpCtx<'m> {
     }
 
     /// Input `k` when present (absent or `-1` gives `None`).
-    #[inline(never)]
     pub fn optional_input(&self, k: usize) -> Option<T<'m>> {
-        if k >= self.op.inputs().len() {
-            return None;
-        }
-        self.tensor(self.op.inputs().get(k))
+        self.operand(self.op.inputs(), k)
     }
 
     /// Output `k`, required.
+    #[inline(never)]
     pub fn output(&self, k: usize) -> Result<T<'m>, Error> {
-        self.tensor(self.op.outputs().get(k))
-            .filter(|_| k < self.op.outputs().len())
-            .ok_or(self.count_err())
+        self.operand(self.op.outputs(), k).ok_or(self.count_err())
+    }
+
+    /// Entry `k` of an operand list (inputs or outputs), when present.
+    fn operand(&self, list: Ints<'m>, k: usize) -> Option<T<'m>> {
+        if k >= list.len() {
+            return None;
+        }
+        self.tensor(list.get(k))
     }
 
     /// Checks the numbers of inputs (a range, counting optional ones) and outputs.
@@ -562,16 +565,10 @@ impl<'m> OpCtx<'m> {
 
     /// `t`'s dims as a rank-4 NHWC shape; other ranks are a shape error.
     pub fn shape4(&self, t: &T<'_>) -> Result<[usize; 4], Error> {
-        let s = t.t.shape();
-        if s.len() != 4 {
+        if t.t.shape().len() != 4 {
             return Err(self.shape_err(t));
         }
-        Ok([
-            s.get(0) as usize,
-            s.get(1) as usize,
-            s.get(2) as usize,
-            s.get(3) as usize,
-        ])
+        self.shape_padded4(t)
     }
 
     /// `t`'s dims right-aligned into rank 4 (leading 1s); rank above 4 is a shape error.
