@@ -6,6 +6,8 @@
 #     PendSV (exit status non-zero on a mismatch, a panic or a fault); then
 #     `--bin mlperf` does the same for the six models of ../shared/models that have TFLM
 #     Cortex-M4 figures, printing microlite's instructions beside TFLM's;
+#     `--bin dsp-check` property-tests the Armv7E-M (SMLAD) kernels against the reference
+#     kernels on the emulated M4 (random shapes, offsets, multipliers, activation ranges);
 #  3. runs the size probes (each checks fc_relu_int8 against its golden);
 #  4. builds everything for thumbv6m-none-eabi (Cortex-M0+) so nothing M4-only slips in;
 #  5. builds the size-optimised profile and prints the flash/RAM table.
@@ -39,6 +41,9 @@ cargo run --release
 
 step "MLPerf Tiny models of ../shared/models, beside TFLM's Cortex-M4 figures"
 cargo run --release --bin mlperf
+
+step "Armv7E-M (SMLAD) kernels against the reference kernels on the target: random shapes"
+cargo run --release --bin dsp-check
 
 step "16x8 models and models with state (SVDF, LSTM)"
 cargo run --release --bin extended

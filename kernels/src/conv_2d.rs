@@ -295,7 +295,7 @@ fn conv_2d_int8_in(
             let rows = max_rows.min(pixels - pix);
             widen(&mut buf[..rows * k], &input[pix * k..(pix + rows) * k], off);
             gemm_rows(
-                &buf[..rows * k],
+                &mut buf[..rows * k],
                 rows,
                 k,
                 filter,
@@ -362,7 +362,7 @@ fn conv_2d_int8_in(
             }
         }
         gemm_rows(
-            &buf[..rows * k],
+            &mut buf[..rows * k],
             rows,
             k,
             filter,

@@ -328,7 +328,7 @@ fn tiled(
             off,
         );
         gemm_rows(
-            &buf[..rows * depth],
+            &mut buf[..rows * depth],
             rows,
             depth,
             filter,

@@ -229,7 +229,13 @@ fn dot_tile<const P: usize, const C: usize>(
 /// Four widened rows (`wide`, `4 * k` values) against every weight row of `filter` (`oc * k`),
 /// written requantized to `out` (`4 * oc`, row-major).
 #[inline(never)]
-#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+#[cfg_attr(
+    any(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        microlite_arm_dsp
+    ),
+    allow(dead_code)
+)]
 fn four_rows(wide: &[i16], k: usize, filter: &[i8], oc: usize, st: &OutStage<'_>, out: &mut [i8]) {
     const P: usize = 4;
     const C: usize = 2;
@@ -314,14 +320,15 @@ fn one_row_with(
     }
 }
 
-/// `rows` widened input rows of length `k > 0` in `wide` (`rows * k` values) against all `oc`
-/// weight rows, requantized into `out` (`rows * oc`).
+/// `rows` widened input rows of length `k > 0` in `wide` (`rows * k` values, which it may
+/// reorder) against all `oc` weight rows, requantized into `out` (`rows * oc`).
 ///
-/// On x86-64 the SSE2 kernel ([`crate::arch::x86_64::gemm::gemm_rows_sse2`]); elsewhere
-/// register tiles of four rows.
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+/// On x86-64 the SSE2 kernel ([`crate::arch::x86_64::gemm::gemm_rows_sse2`]); on Armv7E-M the
+/// `SMLAD` kernel ([`crate::arch::arm::gemm::gemm_rows`]); elsewhere register tiles of four
+/// rows.
+#[inline(always)]
 pub(crate) fn gemm_rows(
-    wide: &[i16],
+    wide: &mut [i16],
     rows: usize,
     k: usize,
     filter: &[i8],
@@ -329,15 +336,26 @@ pub(crate) fn gemm_rows(
     st: &OutStage<'_>,
     out: &mut [i8],
 ) {
-    crate::arch::x86_64::gemm::gemm_rows_sse2(wide, rows, k, filter, oc, st, out)
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    crate::arch::x86_64::gemm::gemm_rows_sse2(wide, rows, k, filter, oc, st, out);
+    #[cfg(microlite_arm_dsp)]
+    crate::arch::arm::gemm::gemm_rows(wide, rows, k, filter, oc, st, out);
+    #[cfg(not(any(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        microlite_arm_dsp
+    )))]
+    gemm_rows_portable(wide, rows, k, filter, oc, st, out);
 }
-
-#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-pub(crate) use gemm_rows_portable as gemm_rows;
 
 /// `rows` widened input rows of length `k > 0` in `wide` (`rows * k` values) against all `oc`
 /// weight rows, requantized into `out` (`rows * oc`).
-#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+#[cfg_attr(
+    any(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        microlite_arm_dsp
+    ),
+    allow(dead_code)
+)]
 pub(crate) fn gemm_rows_portable(
     wide: &[i16],
     rows: usize,

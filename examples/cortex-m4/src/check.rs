@@ -69,7 +69,7 @@ pub fn run(c: &Case, resolver: &dyn OpResolver, arena: &mut [u8]) -> Result<bool
         r?;
         stepped += n;
         let code = interp.op_builtin(i).map_or(-1, |b| b.0);
-        if interp.op_count() <= 4 {
+        if interp.op_count() <= 40 {
             let name = microlite::BuiltinOperator(code).name().unwrap_or("?");
             hprintln!("    op {} {}: {} instructions", i, name, n);
         }
