@@ -9,7 +9,7 @@
 use crate::arch::x86_64::depthwise as x86;
 pub use crate::conv_2d::ConvParams;
 use crate::conv_2d::{check_shapes, Geometry};
-use crate::gemm::{offset_fits_i16, Requant};
+use crate::gemm::{all_simple, offset_fits_i16, rescale_simple, Requant};
 pub use crate::quant::QuantParams;
 use crate::quant::{QIn, QOut};
 use crate::util::{clamp_f32, clamp_i32, host_buffer, tap_range};
@@ -169,7 +169,11 @@ pub(crate) fn valid_columns(
     (first.max(lo), last.min(hi).max(first.max(lo)))
 }
 
+#[cfg(microlite_arm_dsp)]
+use crate::arch::arm::depthwise::mac_i8;
+
 /// `acc[j] += (x[j] + off) * f[j]` over a pixel's `n` channels (`dm == 1`), 8 at a time.
+#[cfg(not(microlite_arm_dsp))]
 #[inline(always)]
 fn mac_i8(acc: &mut [i32], xs: &[i8], fs: &[i8], off: i16) {
     let n = acc.len();
@@ -367,6 +371,7 @@ fn depthwise_conv_2d_int8_in(
     };
     let off = q.input_offset as i16;
     let (out_off, lo, hi) = (q.output_offset, q.act_min, q.act_max);
+    let simple = all_simple(q);
     walk_rows(
         p,
         &g,
@@ -409,6 +414,20 @@ fn depthwise_conv_2d_int8_in(
         },
         |seg, at, pixels, n| {
             let c0 = at % g.oc;
+            if simple {
+                // Pixel by pixel, each channel's constants read as they are used: no per
+                // channel set-up, which short row segments would pay again and again.
+                let pc = usize::from(per_channel);
+                for (p, accs) in seg.chunks_exact(n).take(pixels).enumerate() {
+                    let outs = &mut output[at + p * g.oc..at + p * g.oc + n];
+                    for (c, (o, &a)) in outs.iter_mut().zip(accs).enumerate() {
+                        let k = (c0 + c) * pc;
+                        let v = rescale_simple(a, q.multipliers[k], q.shifts[k]);
+                        *o = clamp_i32(v.wrapping_add(out_off), lo, hi) as i8;
+                    }
+                }
+                return;
+            }
             let outs = &mut output[at..at + (pixels - 1) * g.oc + n];
             for (c, o) in (c0..c0 + n).enumerate() {
                 let (m, s) = q.channel(per_channel, o);

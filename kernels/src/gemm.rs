@@ -153,6 +153,26 @@ impl Requant {
     }
 }
 
+/// Whether every channel of `q` rescales with [`rescale_simple`]: no left shift, a right
+/// shift within 32 bits and no `i32::MIN` multiplier (what converters emit).
+pub(crate) fn all_simple(q: &QuantParams<'_>) -> bool {
+    q.multipliers
+        .iter()
+        .zip(q.shifts)
+        .all(|(&m, &s)| m != i32::MIN && (-31..=0).contains(&s))
+}
+
+/// TFLM's `MultiplyByQuantizedMultiplier` for a channel [`all_simple`] accepts, with nothing
+/// precomputed: for loops that visit each channel's constants once per output.
+#[inline(always)]
+pub(crate) fn rescale_simple(x: i32, m: i32, shift: i8) -> i32 {
+    let right = (-i32::from(shift)) as u32 & 31;
+    let y = Requant::high_mul(x, m);
+    let mask = ((1u32 << right) - 1) as i32;
+    let threshold = (mask >> 1) + (y < 0) as i32;
+    (y >> right) + ((y & mask) > threshold) as i32
+}
+
 /// The output stage of the int8 conv-like kernels: bias, rescale, offset, clamp.
 #[derive(Clone, Copy)]
 pub(crate) struct OutStage<'a> {
@@ -455,6 +475,10 @@ mod tests {
             if r.simple() {
                 prop_assert_eq!(r.apply_simple(x), want);
             }
+        }
+        #[test]
+        fn rescale_simple_matches(x in any::<i32>(), m in (i32::MIN + 1)..=i32::MAX, s in -31i32..=0) {
+            prop_assert_eq!(rescale_simple(x, m, s as i8), multiply_by_quantized_multiplier(x, m, s));
         }
         #[test]
         fn requant_matches_realistic(x in -(1i32 << 24)..(1 << 24), ms in crate::testutil::multiplier()) {

@@ -373,7 +373,12 @@ fn main() -> ! {
     );
 
     // Fixed layers: instructions of the fast path and of the reference.
-    let q = Quant::random(&mut Rng(7), 64);
+    // Per-channel, right shifts only (as converters make them).
+    let mut q = Quant::random(&mut Rng(7), 64);
+    for i in 0..64 {
+        q.multipliers[i] = (1 << 30) + (rng.next() >> 2) as i32;
+        q.shifts[i] = rng.range(-12, -1) as i8;
+    }
     let q = Quant { n: 64, ..q };
     rng.fill(&mut input[..125 * 64]);
     rng.fill(&mut filter[..4096]);

@@ -65,3 +65,38 @@ pub(crate) fn sxtb16_ror8(x: u32) -> u32 {
     }
     r
 }
+
+/// `a + SXTB16(x)`: bytes 0 and 2 of `x` sign-extended and added to the halves of `a`
+/// (`SXTAB16`; each half wraps at 16 bits).
+#[inline(always)]
+pub(crate) fn sxtab16(a: u32, x: u32) -> u32 {
+    let r: u32;
+    // SAFETY: SXTAB16 is an Armv7E-M DSP instruction (module cfg); registers only, no memory.
+    unsafe {
+        asm!(
+            "sxtab16 {r}, {a}, {x}",
+            r = lateout(reg) r,
+            a = in(reg) a,
+            x = in(reg) x,
+            options(pure, nomem, nostack)
+        );
+    }
+    r
+}
+
+/// `a + SXTB16(x ROR 8)`: bytes 1 and 3 of `x` sign-extended and added to the halves of `a`.
+#[inline(always)]
+pub(crate) fn sxtab16_ror8(a: u32, x: u32) -> u32 {
+    let r: u32;
+    // SAFETY: SXTAB16 is an Armv7E-M DSP instruction (module cfg); registers only, no memory.
+    unsafe {
+        asm!(
+            "sxtab16 {r}, {a}, {x}, ror #8",
+            r = lateout(reg) r,
+            a = in(reg) a,
+            x = in(reg) x,
+            options(pure, nomem, nostack)
+        );
+    }
+    r
+}
