@@ -261,6 +261,19 @@ fn direct_rows(
         let xs = &input[b * depth..(b + 1) * depth];
         let outs = &mut output[b * out_units..(b + 1) * out_units];
         let mut o = 0;
+        // On Armv7E-M without a filter offset (`w` the identity): two units at a time, four
+        // values per step.
+        #[cfg(microlite_arm_dsp)]
+        if w(1) == 1 && w(-1) == -1 && depth >= 8 && offset_fits_i16(off) {
+            while o + 2 <= out_units {
+                let f0 = &filter[o * depth..(o + 1) * depth];
+                let f1 = &filter[(o + 1) * depth..(o + 2) * depth];
+                let [a0, a1] = crate::arch::arm::depthwise::dot2_i8(xs, f0, f1, off as i16);
+                outs[o] = fin(o, a0);
+                outs[o + 1] = fin(o + 1, a1);
+                o += 2;
+            }
+        }
         // Four units at a time share each input value (offset added once); short rows go
         // one unit at a time, with less set-up.
         if depth >= 8 {
@@ -303,7 +316,9 @@ struct Rows {
 }
 
 /// Widens up to `max_rows` input rows at a time into `buf` (at least `max_rows * depth`
-/// long) and multiplies them against every filter row.
+/// long) and multiplies them against every filter row. (Out of line: small layers take
+/// [`direct`], whose code stays as compact as without this path.)
+#[inline(never)]
 fn tiled(
     g: &Rows,
     st: &OutStage<'_>,

@@ -28,7 +28,10 @@ static mut INPUT: [i8; BUF] = [0; BUF];
 static mut FILTER: [i8; BUF] = [0; BUF];
 static mut OUT_FAST: [i8; BUF] = [0; BUF];
 static mut OUT_REF: [i8; BUF] = [0; BUF];
-static mut SCRATCH16: [i16; 2048] = [0; 2048];
+/// Word-aligned, as the arena's scratch is (the Armv7E-M GEMM reads its rows as words).
+#[repr(C, align(16))]
+struct Scratch16([i16; 2048]);
+static mut SCRATCH16: Scratch16 = Scratch16([0; 2048]);
 static mut SCRATCH32: [i32; 1024] = [0; 1024];
 
 /// xorshift32: the same cases every run.
@@ -177,7 +180,7 @@ fn main() -> ! {
             &mut *core::ptr::addr_of_mut!(FILTER),
             &mut *core::ptr::addr_of_mut!(OUT_FAST),
             &mut *core::ptr::addr_of_mut!(OUT_REF),
-            &mut *core::ptr::addr_of_mut!(SCRATCH16),
+            &mut (*core::ptr::addr_of_mut!(SCRATCH16)).0,
             &mut *core::ptr::addr_of_mut!(SCRATCH32),
         )
     };
@@ -328,6 +331,9 @@ fn main() -> ! {
         let no = batches * units;
         let want =
             fully_connected::fully_connected_int8_scratch_len(batches, depth, units).min(s16.len());
+        // Half the cases without scratch: the direct path (what small layers get in a tight
+        // arena).
+        let want = if rng.next() % 2 == 0 { 0 } else { want };
         let (i, f) = (&input[..batches * depth], &filter[..depth * units]);
         let r1 = fully_connected::fully_connected_int8(
             &q.params(),
@@ -551,6 +557,54 @@ fn main() -> ! {
     }
     hprintln!(
         "DEPTHWISE_CONV_2D 3x3 25x5x64 (72,000 MACs): {} instructions ({} reference)",
+        fast,
+        slow
+    );
+    // ad_autoencoder's first layer: FULLY_CONNECTED 640 -> 128 (one row, per-tensor), here
+    // as 20 layers of 640 -> 6 (the weights do not fit the buffer at once).
+    let qt = Quant { n: 1, ..q };
+    rng.fill(&mut input[..640]);
+    let want = fully_connected::fully_connected_int8_scratch_len(1, 640, 6).min(s16.len());
+    let (mut fast, mut slow) = (0, 0);
+    for _ in 0..20 {
+        rng.fill(&mut filter[..3840]);
+        let (i, f) = (&input[..640], &filter[..3840]);
+        let b = Some(&bias[..6]);
+        let (r, n) = rt::count(|| {
+            fully_connected::fully_connected_int8(
+                &qt.params(),
+                0,
+                1,
+                640,
+                6,
+                i,
+                f,
+                b,
+                &mut out_fast[..6],
+                &mut s16[..want],
+            )
+        });
+        let (_, m) = rt::count(|| {
+            fully_connected::reference::fully_connected_int8(
+                &qt.params(),
+                0,
+                1,
+                640,
+                6,
+                i,
+                f,
+                b,
+                &mut out_ref[..6],
+            )
+        });
+        if r.is_err() || out_fast[..6] != out_ref[..6] {
+            failed += 1;
+        }
+        fast += n;
+        slow += m;
+    }
+    hprintln!(
+        "FULLY_CONNECTED 640 -> 6, 20 times (76,800 MACs): {} instructions ({} reference)",
         fast,
         slow
     );

@@ -7,14 +7,8 @@
 //! per weight row, two `SXTB16` per weight row and two `SMLAD` per row and channel. The sums
 //! are the portable kernel's, wrapping the same way, so results equal it bit for bit.
 
-use super::dsp::{smlad, sxtb16, sxtb16_ror8};
+use super::dsp::{dot3, smlad, sxtb16, sxtb16_ror8};
 use crate::gemm::OutStage;
-
-/// Two `i16` as one word, `a` in the low half (one load from consecutive values).
-#[inline(always)]
-fn pair(a: i16, b: i16) -> u32 {
-    (a as u16 as u32) | ((b as u16 as u32) << 16)
-}
 
 /// Four `i8` as one little-endian word (one load; Armv7-M allows it unaligned).
 #[inline(always)]
@@ -31,10 +25,11 @@ fn permute(row: &mut [i16]) {
     }
 }
 
-/// One permuted group of four against expanded weights `(we, wo)`, added to `acc`.
+/// One permuted group (as its two words `[x0, x2]`, `[x1, x3]`) against expanded weights
+/// `(we, wo)`, added to `acc`.
 #[inline(always)]
-fn mac(acc: i32, g: &[i16; 4], we: u32, wo: u32) -> i32 {
-    smlad(wo, pair(g[2], g[3]), smlad(we, pair(g[0], g[1]), acc))
+fn mac(acc: i32, g: &[u32; 2], we: u32, wo: u32) -> i32 {
+    smlad(wo, g[1], smlad(we, g[0], acc))
 }
 
 /// The weight word of a group as `([f0, f2], [f1, f3])`.
@@ -44,41 +39,42 @@ fn expand(w: &[i8; 4]) -> (u32, u32) {
     (sxtb16(w), sxtb16_ror8(w))
 }
 
-/// The products of the last `k % 4` values (not permuted) of rows `xs` with weight row `f`.
+/// A row of `k` widened values, permuted: its whole groups as word pairs, and its last
+/// `k % 4` values.
+#[derive(Clone, Copy)]
+struct Row<'a> {
+    groups: &'a [[u32; 2]],
+    tail: &'a [i16],
+}
+
+/// The products of the rows' tails with the last `k % 4` weights of `f`.
 #[inline(always)]
-fn tail<const P: usize>(acc: &mut [i32; P], xs: [&[i16]; P], f: &[i8], k: usize) {
-    for i in k & !3..k {
+fn tail<const P: usize>(acc: &mut [i32; P], xs: [Row<'_>; P], f: &[i8]) {
+    let n = xs[0].tail.len();
+    let f = &f[f.len() - n..];
+    for (i, &w) in f.iter().enumerate() {
         for p in 0..P {
-            acc[p] = acc[p].wrapping_add(xs[p][i] as i32 * f[i] as i32);
+            acc[p] = acc[p].wrapping_add(xs[p].tail[i] as i32 * w as i32);
         }
     }
 }
 
-/// Three permuted rows against one weight row, all `k` long: the main tile. (Zipped walks
-/// keep three accumulators, four pointers and the expanded weights in registers: 18
-/// instructions per 12 multiply-accumulates. Two weight rows at once spill.)
+/// Three rows against one weight row: the main tile ([`dot3`]: 17 instructions per 12
+/// multiply-accumulates; three accumulators, four pointers, the count and three temporaries
+/// fill the twelve registers inline `asm!` may use, so a 2x2 tile would not fit).
 #[inline(always)]
-fn tile3(xs: [&[i16]; 3], f: &[i8], k: usize) -> [i32; 3] {
-    let n = k / 4;
-    let [x0, x1, x2] = xs.map(|s| &s.as_chunks::<4>().0[..n]);
-    let fq = &f.as_chunks::<4>().0[..n];
-    let [mut a0, mut a1, mut a2] = [0i32; 3];
-    for (((g0, g1), g2), w) in x0.iter().zip(x1).zip(x2).zip(fq) {
-        let (we, wo) = expand(w);
-        a0 = mac(a0, g0, we, wo);
-        a1 = mac(a1, g1, we, wo);
-        a2 = mac(a2, g2, we, wo);
-    }
-    let mut acc = [a0, a1, a2];
-    tail(&mut acc, xs, f, k);
+fn tile3(xs: [Row<'_>; 3], f: &[i8]) -> [i32; 3] {
+    let fq = f.as_chunks::<4>().0;
+    let mut acc = dot3(xs.map(|r| r.groups), fq);
+    tail(&mut acc, xs, f);
     acc
 }
 
-/// One or two permuted rows against one weight row (the leftover rows).
+/// Two rows against one weight row (leftover rows).
 #[inline(always)]
-fn tile2(xs: [&[i16]; 2], f: &[i8], k: usize) -> [i32; 2] {
-    let n = k / 4;
-    let [x0, x1] = xs.map(|s| &s.as_chunks::<4>().0[..n]);
+fn tile2(xs: [Row<'_>; 2], f: &[i8]) -> [i32; 2] {
+    let n = xs[0].groups.len();
+    let [x0, x1] = xs.map(|r| &r.groups[..n]);
     let fq = &f.as_chunks::<4>().0[..n];
     let [mut a0, mut a1] = [0i32; 2];
     for ((g0, g1), w) in x0.iter().zip(x1).zip(fq) {
@@ -87,35 +83,33 @@ fn tile2(xs: [&[i16]; 2], f: &[i8], k: usize) -> [i32; 2] {
         a1 = mac(a1, g1, we, wo);
     }
     let mut acc = [a0, a1];
-    tail(&mut acc, xs, f, k);
+    tail(&mut acc, xs, f);
     acc
 }
 
-/// One permuted row against one weight row.
+/// One row against one weight row.
 #[inline(always)]
-fn tile1(x: &[i16], f: &[i8], k: usize) -> i32 {
-    let n = k / 4;
-    let xq = &x.as_chunks::<4>().0[..n];
+fn tile1(x: Row<'_>, f: &[i8]) -> i32 {
+    let n = x.groups.len();
     let fq = &f.as_chunks::<4>().0[..n];
     let mut a = 0i32;
-    for (g, w) in xq.iter().zip(fq) {
+    for (g, w) in x.groups.iter().zip(fq) {
         let (we, wo) = expand(w);
         a = mac(a, g, we, wo);
     }
     let mut acc = [a];
-    tail(&mut acc, [x], f, k);
+    tail(&mut acc, [x], f);
     acc[0]
 }
 
-/// One permuted row against two weight rows (FULLY_CONNECTED's single row): each input word
-/// loaded once for both.
+/// One row against two weight rows (FULLY_CONNECTED's single row): each input word loaded
+/// once for both.
 #[inline(always)]
-fn tile1x2(x: &[i16], fs: [&[i8]; 2], k: usize) -> [i32; 2] {
-    let n = k / 4;
-    let xq = &x.as_chunks::<4>().0[..n];
+fn tile1x2(x: Row<'_>, fs: [&[i8]; 2]) -> [i32; 2] {
+    let n = x.groups.len();
     let [f0, f1] = fs.map(|f| &f.as_chunks::<4>().0[..n]);
     let [mut a0, mut a1] = [0i32; 2];
-    for ((g, w0), w1) in xq.iter().zip(f0).zip(f1) {
+    for ((g, w0), w1) in x.groups.iter().zip(f0).zip(f1) {
         let (we, wo) = expand(w0);
         a0 = mac(a0, g, we, wo);
         let (we, wo) = expand(w1);
@@ -123,7 +117,7 @@ fn tile1x2(x: &[i16], fs: [&[i8]; 2], k: usize) -> [i32; 2] {
     }
     let mut acc = [[a0], [a1]];
     for (a, f) in acc.iter_mut().zip(fs) {
-        tail(a, [x], f, k);
+        tail(a, [x], f);
     }
     [acc[0][0], acc[1][0]]
 }
@@ -141,23 +135,35 @@ pub(crate) fn gemm_rows(
     out: &mut [i8],
 ) {
     let wide = &mut wide[..rows * k];
+    // The rows are read as words: each starts on a word boundary when `k` is even and the
+    // buffer does (the arena's scratch does); otherwise the portable tiles run.
+    if !k.is_multiple_of(2) || bytemuck::try_cast_slice::<i16, u32>(wide).is_err() {
+        return crate::gemm::gemm_rows_portable(wide, rows, k, filter, oc, st, out);
+    }
     for row in wide.chunks_exact_mut(k) {
         permute(row);
     }
+    let Ok(words) = bytemuck::try_cast_slice::<i16, u32>(wide) else {
+        return;
+    };
     let wide = &*wide;
-    let row = |r: usize| &wide[r * k..(r + 1) * k];
+    let (n, kw) = (k / 4, k / 2);
+    let row = |r: usize| Row {
+        groups: &words[r * kw..r * kw + 2 * n].as_chunks::<2>().0[..n],
+        tail: &wide[r * k + 4 * n..(r + 1) * k],
+    };
     if rows == 1 {
         let x = row(0);
         let mut o = 0;
         for fp in filter.chunks_exact(2 * k).take(oc / 2) {
-            let acc = tile1x2(x, [&fp[..k], &fp[k..]], k);
+            let acc = tile1x2(x, [&fp[..k], &fp[k..]]);
             for (c, &a) in acc.iter().enumerate() {
                 out[o + c] = st.finish(&st.requant(o + c), o + c, a);
             }
             o += 2;
         }
         if let Some(f) = filter.chunks_exact(k).nth(o).filter(|_| o < oc) {
-            out[o] = st.finish(&st.requant(o), o, tile1(x, f, k));
+            out[o] = st.finish(&st.requant(o), o, tile1(x, f));
         }
         return;
     }
@@ -165,19 +171,19 @@ pub(crate) fn gemm_rows(
         let rq = st.requant(o);
         let mut r = 0;
         while r + 3 <= rows {
-            let acc = tile3([row(r), row(r + 1), row(r + 2)], f, k);
+            let acc = tile3([row(r), row(r + 1), row(r + 2)], f);
             for (p, &a) in acc.iter().enumerate() {
                 out[(r + p) * oc + o] = st.finish(&rq, o, a);
             }
             r += 3;
         }
         if r + 2 <= rows {
-            let acc = tile2([row(r), row(r + 1)], f, k);
+            let acc = tile2([row(r), row(r + 1)], f);
             for (p, &a) in acc.iter().enumerate() {
                 out[(r + p) * oc + o] = st.finish(&rq, o, a);
             }
         } else if r < rows {
-            out[r * oc + o] = st.finish(&rq, o, tile1(row(r), f, k));
+            out[r * oc + o] = st.finish(&rq, o, tile1(row(r), f));
         }
     }
 }
