@@ -8,7 +8,8 @@
 //! are the portable kernel's, wrapping the same way, so results equal it bit for bit.
 
 use super::dsp::{dot3, smlad, sxtb16, sxtb16_ror8};
-use crate::gemm::OutStage;
+use crate::gemm::{all_simple, rescale_simple, OutStage};
+use crate::util::clamp_i32;
 
 /// Four `i8` as one little-endian word (one load; Armv7-M allows it unaligned).
 #[inline(always)]
@@ -164,6 +165,43 @@ pub(crate) fn gemm_rows(
         }
         if let Some(f) = filter.chunks_exact(k).nth(o).filter(|_| o < oc) {
             out[o] = st.finish(&st.requant(o), o, tile1(x, f));
+        }
+        return;
+    }
+    if all_simple(st.q) {
+        // Rows outer, channels inner: each triple of rows is cut once, and each output is
+        // rescaled from its channel's multiplier and shift with nothing set up per channel
+        // (what small `k`, as MobileNet's first 1x1 layers, is dominated by).
+        let q = st.q;
+        let (zp, lo, hi) = (q.output_offset, q.act_min, q.act_max);
+        let pc = usize::from(st.per_channel);
+        let fin = |o: usize, a: i32| {
+            let a = a.wrapping_add(st.bias.map_or(0, |b| b[o]));
+            let v = rescale_simple(a, q.multipliers[o * pc], q.shifts[o * pc]);
+            clamp_i32(v.wrapping_add(zp), lo, hi) as i8
+        };
+        let mut r = 0;
+        while r + 3 <= rows {
+            let xs = [row(r), row(r + 1), row(r + 2)];
+            let outs = &mut out[r * oc..(r + 3) * oc];
+            let (o0, rest) = outs.split_at_mut(oc);
+            let (o1, o2) = rest.split_at_mut(oc);
+            let walk = o0.iter_mut().zip(o1.iter_mut()).zip(o2.iter_mut());
+            for (o, (((y0, y1), y2), f)) in walk.zip(filter.chunks_exact(k)).enumerate() {
+                let [a0, a1, a2] = tile3(xs, f);
+                *y0 = fin(o, a0);
+                *y1 = fin(o, a1);
+                *y2 = fin(o, a2);
+            }
+            r += 3;
+        }
+        while r < rows {
+            let x = row(r);
+            let outs = &mut out[r * oc..(r + 1) * oc];
+            for (o, (y, f)) in outs.iter_mut().zip(filter.chunks_exact(k)).enumerate() {
+                *y = fin(o, tile1(x, f));
+            }
+            r += 1;
         }
         return;
     }
