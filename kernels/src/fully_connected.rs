@@ -119,7 +119,10 @@ fn fully_connected_int8_in(
         per_channel,
         bias,
     };
-    if filter_offset != 0
+    // On Armv7E-M the direct path (two units per SMLAD step straight from the `i8` data) is
+    // as fast as the widened tiles and keeps the GEMM out of an FULLY_CONNECTED-only firmware.
+    if DIRECT_ONLY
+        || filter_offset != 0
         || depth == 0
         || depth > WIDE_MAX
         || out_units == 0
@@ -156,6 +159,7 @@ fn fully_connected_int8_in(
 /// widened input rows as fit its buffer); 0 when the direct or reference path runs.
 pub fn fully_connected_int8_scratch_len(batches: usize, depth: usize, out_units: usize) -> usize {
     if SMALL
+        || DIRECT_ONLY
         || depth == 0
         || depth > WIDE_MAX
         || out_units == 0
@@ -170,6 +174,9 @@ pub fn fully_connected_int8_scratch_len(batches: usize, depth: usize, out_units:
 /// the four-unit float tiles pay off on hosts and would cost a microcontroller 1.1 KB of
 /// flash beside the int8 kernels that are the point there.
 const FLOAT_REFERENCE: bool = cfg!(not(target_pointer_width = "64"));
+
+/// Whether every int8 layer takes [`direct`] (Armv7E-M, where it runs on `SMLAD`).
+const DIRECT_ONLY: bool = cfg!(microlite_arm_dsp);
 
 /// Largest `depth * out_units` of one row computed without the widened stack buffer
 /// (measured on the Cortex-M4: hello_world's 16x1 and 1x16 layers gain, its 16x16 loses).
