@@ -12,7 +12,8 @@
 //! }
 //! // src/main.rs:
 //! //   include!(concat!(env!("OUT_DIR"), "/model_ops.rs"));
-//! //   static mut ARENA: microlite::Arena<MODEL_ARENA_BYTES> = microlite::Arena::new();
+//! //   static ARENA: ConstStaticCell<microlite::Arena<MODEL_ARENA_BYTES>> = ...;
+//! //   static RESOLVER: StaticCell<microlite::MutableOpResolver<MODEL_OPS>> = ...;
 //! //   let resolver = model_resolver()?;
 //! ```
 
@@ -142,8 +143,8 @@ pub fn pointer_width_of(target: &str) -> Option<usize> {
 
 /// Checks the model at `path` (relative to the crate being built) and writes
 /// `OUT_DIR/<lowercase name>_ops.rs` with `<NAME>_ARENA_BYTES`, `<NAME>_STATE_BYTES` (for the
-/// target's pointer width, from `CARGO_CFG_TARGET_POINTER_WIDTH`) and `fn
-/// <lowercase name>_resolver()`; prints the `cargo:rerun-if-changed` line.
+/// target's pointer width, from `CARGO_CFG_TARGET_POINTER_WIDTH`), `<NAME>_OPS` (the resolver's
+/// capacity) and `fn <lowercase name>_resolver()`; prints the `cargo:rerun-if-changed` line.
 ///
 /// # Errors
 /// Every blocker, or an I/O problem, as text (a build script `unwrap`s it to fail the build
@@ -188,6 +189,11 @@ pub fn source(name: &str, needs: &Needs, pointer_bytes: usize) -> String {
         Needs::state_bytes(pointer_bytes)
     );
     let n = needs.capacity();
+    let _ = writeln!(
+        s,
+        "/// The resolver's capacity: `microlite::MutableOpResolver<{upper}_OPS>` names its type."
+    );
+    let _ = writeln!(s, "pub const {upper}_OPS: usize = {n};");
     let _ = writeln!(s, "/// A resolver with exactly the model's ops.");
     let _ = writeln!(s, "///");
     let _ = writeln!(s, "/// # Errors");
@@ -197,7 +203,7 @@ pub fn source(name: &str, needs: &Needs, pointer_bytes: usize) -> String {
     );
     let _ = writeln!(
         s,
-        "pub fn {lower}_resolver() -> Result<microlite::MutableOpResolver<{n}>, microlite::Error> {{"
+        "pub fn {lower}_resolver() -> Result<microlite::MutableOpResolver<{upper}_OPS>, microlite::Error> {{"
     );
     for line in needs.resolver_lines() {
         let _ = writeln!(s, "    {line}");
@@ -232,6 +238,10 @@ mod tests {
             Interpreter::state_bytes_for(4)
         )));
         assert!(src.contains("pub fn kws_resolver()"));
+        assert!(src.contains(&format!(
+            "pub const KWS_OPS: usize = {};",
+            needs.adders.len()
+        )));
     }
 
     #[test]
