@@ -17,6 +17,8 @@
 //! //   let resolver = model_resolver()?;
 //! ```
 
+#![warn(missing_docs)]
+
 use microlite::{check_model, AllOpsResolver, Interpreter, Model, OpResolver, ADDERS};
 use std::fmt::Write as _;
 use std::path::Path;
