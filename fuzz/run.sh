@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for FUZZ_SECONDS (default 60) and reports execs and execs/s.
 # A crash fails the run; its input is kept under fuzz/artifacts/TARGET/ — copy it into
-# fuzz/regressions/TARGET/ so `cargo test` replays it forever (tests/fuzz_regressions.rs).
+# fuzz/regressions/TARGET/ and list it in EXPECTED in tests/fuzz_regressions.rs, which replays
+# it forever through the same code (fuzz_targets/common.rs).
 # Longer runs: FUZZ_SECONDS=3600 bash fuzz/run.sh, or one target:
 #   cargo +nightly fuzz run invoke -O -- -max_total_time=3600
 set -euo pipefail

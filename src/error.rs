@@ -110,7 +110,34 @@ impl defmt::Format for OpName {
 /// Every way loading, planning or running a model can fail.
 ///
 /// `Display` says what and where in words (`operator 3: tensor 7 has unsupported type int16`);
-/// with feature `defmt`, [`defmt::Format`] logs it from a firmware.
+/// with feature `defmt`, `defmt::Format` logs it from a firmware (`defmt::error!("{}", e)`).
+/// It implements `core::error::Error`, so `?` lifts it into a `Box<dyn Error>` on a host. The
+/// enum is `#[non_exhaustive]`: match the variants you handle and keep a `_` arm.
+///
+/// ```
+/// use microlite::{Arena, Error, Interpreter, Model, MutableOpResolver};
+/// # #[repr(C, align(16))] struct A<T: ?Sized>(T);
+/// # static MODEL: &A<[u8]> = &A(*include_bytes!("../tests/conformance/fc_relu_int8/model.tflite"));
+/// let model = Model::from_bytes(&MODEL.0)?;
+/// let mut ops = MutableOpResolver::<1>::new();
+/// ops.add_fully_connected()?;
+/// let mut small = Arena::<64>::new();
+/// match Interpreter::new(model, &ops, small.as_mut_slice()) {
+///     Err(Error::ArenaTooSmall { needed, available }) => {
+///         assert_eq!(available, 64);
+///         assert!(needed > available); // size the arena with `needed` (or microlite-build)
+///     }
+///     Err(e) => panic!("{e}"),
+///     Ok(_) => unreachable!("64 bytes hold no model"),
+/// }
+/// // A resolver without the model's op: the error names the op and the method to call.
+/// let empty = MutableOpResolver::<1>::new();
+/// let mut arena = Arena::<4096>::new();
+/// let e = Interpreter::new(model, &empty, arena.as_mut_slice()).err().unwrap();
+/// assert!(matches!(e, Error::UnsupportedOp { .. }));
+/// assert!(e.to_string().contains("add_fully_connected"), "{e}");
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]

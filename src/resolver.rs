@@ -6,6 +6,24 @@ use crate::schema::BuiltinOperator;
 
 /// The kernels a model may use. [`crate::Interpreter::new`] looks each op up once and keeps
 /// the index of its registration; `invoke` calls the kernels through that index.
+///
+/// Two implementations: [`MutableOpResolver<N>`] holds the kernels a firmware registers (and
+/// links only those), [`AllOpsResolver`] every kernel (host tools, tests). Both are plain values
+/// with no `unsafe` and no allocation; the interpreter takes `&dyn OpResolver` while it is
+/// built and keeps nothing of it for `invoke`.
+///
+/// ```
+/// use microlite::{AllOpsResolver, BuiltinOperator, MutableOpResolver, OpResolver};
+/// let mut mine = MutableOpResolver::<1>::new();
+/// mine.add_fully_connected()?;
+/// let all = AllOpsResolver::with_all_ops();
+/// for r in [&mine as &dyn OpResolver, &all] {
+///     assert!(r.find(BuiltinOperator::FULLY_CONNECTED, 1).is_some());
+/// }
+/// assert!(mine.find(BuiltinOperator::SOFTMAX, 1).is_none());
+/// assert!(all.find(BuiltinOperator::SOFTMAX, 1).is_some());
+/// # Ok::<(), microlite::Error>(())
+/// ```
 pub trait OpResolver {
     /// Every registered kernel, in lookup order (the first match wins).
     fn registrations(&self) -> &[Registration];
@@ -47,10 +65,21 @@ const UNFILLED: Registration =
 
 /// A resolver with room for `N` kernels; register only what a model needs to save flash.
 ///
+/// Each `add_*` method registers one builtin's kernel (TFLM's `AddFullyConnected()`) and
+/// returns the resolver again, so calls chain with `?`; a full resolver says
+/// [`Error::ResolverFull`]. `new` is a `const fn`: a resolver can be built in a `static`
+/// initializer's place, or by `microlite-build`'s generated `model_resolver()` with exactly a
+/// model's ops (`microlite inspect MODEL` prints the same calls).
+///
 /// ```
-/// use microlite::MutableOpResolver;
+/// use microlite::{Error, MutableOpResolver};
 /// let mut r = MutableOpResolver::<2>::new();
-/// r.add_fully_connected().unwrap().add_softmax().unwrap();
+/// r.add_fully_connected()?.add_softmax()?;
+/// assert_eq!(r.add_reshape().err(), Some(Error::ResolverFull));
+/// // int8-only variants link no float kernel:
+/// let mut int8 = MutableOpResolver::<1>::new();
+/// int8.add_fully_connected_int8()?;
+/// # Ok::<(), Error>(())
 /// ```
 #[derive(Clone, Copy)]
 pub struct MutableOpResolver<const N: usize> {

@@ -12,9 +12,12 @@
 //! }
 //! // src/main.rs:
 //! //   include!(concat!(env!("OUT_DIR"), "/model_ops.rs"));
-//! //   static mut ARENA: microlite::Arena<MODEL_ARENA_BYTES> = microlite::Arena::new();
+//! //   static ARENA: ConstStaticCell<microlite::Arena<MODEL_ARENA_BYTES>> = ...;
+//! //   static RESOLVER: StaticCell<microlite::MutableOpResolver<MODEL_OPS>> = ...;
 //! //   let resolver = model_resolver()?;
 //! ```
+
+#![warn(missing_docs)]
 
 use microlite::{check_model, AllOpsResolver, Interpreter, Model, OpResolver, ADDERS};
 use std::fmt::Write as _;
@@ -80,10 +83,70 @@ pub fn check(model: &[u8]) -> Result<Needs, Vec<String>> {
     })
 }
 
+impl Needs {
+    /// The MutableOpResolver capacity the generated resolver uses: one slot per adder.
+    pub fn capacity(&self) -> usize {
+        self.adders.len().max(1)
+    }
+
+    /// Interpreter state outside the arena on a target with `pointer_bytes`-wide pointers.
+    pub fn state_bytes(pointer_bytes: usize) -> usize {
+        Interpreter::state_bytes_for(pointer_bytes)
+    }
+
+    /// The resolver's construction as Rust statements: `let mut r =
+    /// microlite::MutableOpResolver::<N>::new();` then one `r.add_*()?;` per op kind.
+    pub fn resolver_lines(&self) -> Vec<String> {
+        let mut v = vec![format!(
+            "let mut r = microlite::MutableOpResolver::<{}>::new();",
+            self.capacity()
+        )];
+        v.extend(self.adders.iter().map(|a| format!("r.{a}()?;")));
+        v
+    }
+}
+
+/// The pointer width in bits of a target triple (`thumbv7em-none-eabihf` -> 32), for the
+/// targets microcontroller firmware is built for and the usual hosts; `None` when unknown.
+pub fn pointer_width_of(target: &str) -> Option<usize> {
+    let arch = target.split('-').next()?;
+    const BITS_16: &[&str] = &["msp430", "avr"];
+    const BITS_32: &[&str] = &[
+        "thumbv", "armv", "arm", "riscv32", "xtensa", "i586", "i686", "wasm32", "mips", "csky",
+        "hexagon", "powerpc", "sparc", "m68k",
+    ];
+    const BITS_64: &[&str] = &[
+        "x86_64",
+        "aarch64",
+        "arm64",
+        "riscv64",
+        "wasm64",
+        "mips64",
+        "powerpc64",
+        "sparc64",
+        "s390x",
+        "loongarch64",
+    ];
+    // Longest prefixes first: `mips64` before `mips`, `armv` before `arm`.
+    let mut all: Vec<(&str, usize)> = BITS_16
+        .iter()
+        .map(|p| (*p, 16))
+        .chain(BITS_32.iter().map(|p| (*p, 32)))
+        .chain(BITS_64.iter().map(|p| (*p, 64)))
+        .collect();
+    all.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+    let bits = all.iter().find(|(p, _)| arch.starts_with(p))?.1;
+    // `x86_64-unknown-linux-gnux32` and `aarch64-*-ilp32` have 32-bit pointers.
+    if target.ends_with("x32") || target.contains("ilp32") {
+        return Some(32);
+    }
+    Some(bits)
+}
+
 /// Checks the model at `path` (relative to the crate being built) and writes
 /// `OUT_DIR/<lowercase name>_ops.rs` with `<NAME>_ARENA_BYTES`, `<NAME>_STATE_BYTES` (for the
-/// target's pointer width, from `CARGO_CFG_TARGET_POINTER_WIDTH`) and `fn
-/// <lowercase name>_resolver()`; prints the `cargo:rerun-if-changed` line.
+/// target's pointer width, from `CARGO_CFG_TARGET_POINTER_WIDTH`), `<NAME>_OPS` (the resolver's
+/// capacity) and `fn <lowercase name>_resolver()`; prints the `cargo:rerun-if-changed` line.
 ///
 /// # Errors
 /// Every blocker, or an I/O problem, as text (a build script `unwrap`s it to fail the build
@@ -102,6 +165,7 @@ pub fn generate(path: impl AsRef<Path>, name: &str) -> Result<(), String> {
     let width: usize = std::env::var("CARGO_CFG_TARGET_POINTER_WIDTH")
         .ok()
         .and_then(|w| w.parse().ok())
+        .or_else(|| pointer_width_of(&std::env::var("TARGET").ok()?))
         .unwrap_or(8 * std::mem::size_of::<usize>());
     let out = std::env::var("OUT_DIR").map_err(|_| "OUT_DIR is not set".to_string())?;
     let file = Path::new(&out).join(format!("{}_ops.rs", name.to_lowercase()));
@@ -124,9 +188,14 @@ pub fn source(name: &str, needs: &Needs, pointer_bytes: usize) -> String {
     let _ = writeln!(
         s,
         "pub const {upper}_STATE_BYTES: usize = {};",
-        Interpreter::state_bytes_for(pointer_bytes)
+        Needs::state_bytes(pointer_bytes)
     );
-    let n = needs.adders.len().max(1);
+    let n = needs.capacity();
+    let _ = writeln!(
+        s,
+        "/// The resolver's capacity: `microlite::MutableOpResolver<{upper}_OPS>` names its type."
+    );
+    let _ = writeln!(s, "pub const {upper}_OPS: usize = {n};");
     let _ = writeln!(s, "/// A resolver with exactly the model's ops.");
     let _ = writeln!(s, "///");
     let _ = writeln!(s, "/// # Errors");
@@ -136,14 +205,10 @@ pub fn source(name: &str, needs: &Needs, pointer_bytes: usize) -> String {
     );
     let _ = writeln!(
         s,
-        "pub fn {lower}_resolver() -> Result<microlite::MutableOpResolver<{n}>, microlite::Error> {{"
+        "pub fn {lower}_resolver() -> Result<microlite::MutableOpResolver<{upper}_OPS>, microlite::Error> {{"
     );
-    let _ = writeln!(
-        s,
-        "    let mut r = microlite::MutableOpResolver::<{n}>::new();"
-    );
-    for a in &needs.adders {
-        let _ = writeln!(s, "    r.{a}()?;");
+    for line in needs.resolver_lines() {
+        let _ = writeln!(s, "    {line}");
     }
     let _ = writeln!(s, "    Ok(r)");
     let _ = writeln!(s, "}}");
@@ -175,6 +240,10 @@ mod tests {
             Interpreter::state_bytes_for(4)
         )));
         assert!(src.contains("pub fn kws_resolver()"));
+        assert!(src.contains(&format!(
+            "pub const KWS_OPS: usize = {};",
+            needs.adders.len()
+        )));
     }
 
     #[test]
@@ -185,6 +254,22 @@ mod tests {
             "{:?}",
             needs.adders
         );
+    }
+
+    #[test]
+    fn pointer_widths() {
+        assert_eq!(pointer_width_of("thumbv7em-none-eabihf"), Some(32));
+        assert_eq!(pointer_width_of("thumbv6m-none-eabi"), Some(32));
+        assert_eq!(pointer_width_of("riscv32imc-unknown-none-elf"), Some(32));
+        assert_eq!(pointer_width_of("xtensa-esp32-none-elf"), Some(32));
+        assert_eq!(pointer_width_of("x86_64-unknown-linux-gnu"), Some(64));
+        assert_eq!(pointer_width_of("x86_64-unknown-linux-gnux32"), Some(32));
+        assert_eq!(
+            pointer_width_of("mips64el-unknown-linux-gnuabi64"),
+            Some(64)
+        );
+        assert_eq!(pointer_width_of("avr-none"), Some(16));
+        assert_eq!(pointer_width_of("z80-none"), None);
     }
 
     #[test]

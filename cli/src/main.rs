@@ -16,8 +16,9 @@ const USAGE: &str = "usage: microlite <command> [options]
 
 commands:
   conform DIR        run every DIR/NAME/model.tflite against its golden cases
-  inspect MODEL      list subgraphs, ops, tensors, buffers, metadata and unsupported ops
-  plan MODEL         show the arena plan and the memory totals
+  inspect MODEL      list subgraphs, ops, tensors, buffers, metadata, unsupported ops and
+                     the resolver the model needs
+  plan MODEL         show the arena plan and the memory totals (--svg: draw it)
   run MODEL          invoke once on .npy or random inputs and summarise the outputs
   bench MODEL        time repeated invokes
 
@@ -32,23 +33,35 @@ streaming case holds case-K/step-S/ folders: the interpreter is reset once, then
 per step in order, every step's outputs compared. Prints PASS/FAIL per model and
 `N passed, M failed`. Exit code 1 when any model fails (or none passes).";
 
-const INSPECT_HELP: &str = "usage: microlite inspect MODEL
+const INSPECT_HELP: &str = "usage: microlite inspect MODEL [--json]
 
 Prints the model's subgraphs; its ops (index, name, version, input -> output tensors; ops the
 full resolver cannot run are marked UNSUPPORTED); its tensors (index, type, shape, where the
 data lives, quantization, name); buffer count and bytes; metadata names; the unsupported ops;
-and every blocker: each op resolved and prepared as `Interpreter::new` would (types, shapes,
-options, quantization), all listed at once (microlite::check_model). Exits 2 when any.";
+every blocker: each op resolved and prepared as `Interpreter::new` would (types, shapes,
+options, quantization), all listed at once (microlite::check_model); and the resolver that
+registers exactly the model's ops (`MutableOpResolver::<N>::new()` and its `add_*` calls, as
+microlite-build generates). Exits 2 when there is any blocker.
 
-const PLAN_HELP: &str = "usage: microlite plan MODEL
+--json  the same as one JSON object on stdout.";
+
+const PLAN_HELP: &str =
+    "usage: microlite plan MODEL [--svg FILE] [--target TRIPLE | --pointer-width BITS] [--json]
 
 Plans the model's arena and prints each arena tensor's offset, size and lifetime (first..last
 op), then:
   arena_bytes: N        the arena the caller must supply
-  state_bytes: M        interpreter state outside the arena
+  state_bytes: M        interpreter state outside the arena (on this host)
 When MODEL's directory holds a meta.json with tflm_arena_bytes.total, also:
   tflm_arena_bytes: T
-  ratio: (N+M)/T";
+  ratio: (N+M)/T
+
+--svg FILE            also draw the plan into FILE: x = op index, y = offset, one rectangle
+                      per tensor over its lifetime
+--target TRIPLE       also print the arena and state bytes on that target (its pointer width:
+                      thumbv7em-none-eabihf -> 32), as microlite-build sizes them
+--pointer-width BITS  the same for a pointer width given directly (16, 32 or 64)
+--json                print everything as one JSON object";
 
 const RUN_HELP: &str =
     "usage: microlite run MODEL [--input X.npy]... [--output Y.npy]... [--seed S]
@@ -59,14 +72,15 @@ floats in [-1, 1]). The K-th --output path receives output K as .npy. Every outp
 summarised: shape, dtype, min/max/mean, argmax (and its dequantized value), first values.";
 
 const BENCH_HELP: &str =
-    "usage: microlite bench MODEL [--runs N] [--warmup K] [--input X.npy]... [--seed S] [--profile]
+    "usage: microlite bench MODEL [--runs N] [--warmup K] [--input X.npy]... [--seed S] [--profile] [--json]
 
 Times N invokes (default 100) after K warm-up invokes (default 10) on the given or random
 inputs and prints median_ms, min_ms, max_ms, mean_ms and arena_bytes. Shows progress on
 stderr when it is a terminal and the run takes more than about a second.
 
 --profile  also times every op on its own (Interpreter::invoke_op) and prints, per op and per
-           operator type, the median microseconds and the share of the summed medians.";
+           operator type, the median microseconds and the share of the summed medians.
+--json     print the results as one JSON object (times in ms, the profile's in us).";
 
 /// A failure with its exit code.
 struct Fail {
@@ -217,21 +231,36 @@ fn load(path: &str) -> Result<Aligned, Fail> {
 }
 
 fn cmd_inspect(rest: &[String]) -> Result<(), Fail> {
-    let Some(a) = parse(rest, &[], INSPECT_HELP, 1)? else {
+    let Some(a) = parse_flags(rest, &[], &["json"], INSPECT_HELP, 1)? else {
         return Ok(());
     };
     let bytes = load(&a.positional[0])?;
     let model = Model::from_bytes(bytes.as_slice()).map_err(rejected)?;
     let resolver = AllOpsResolver::with_all_ops();
-    say(&format!("model: {}", a.positional[0]));
-    let (text, blockers) = report::inspect(&model, &resolver);
-    say(&text);
+    let needs = microlite_build::check(bytes.as_slice()).ok();
+    let blockers = if a.flag("json") {
+        let (mut v, blockers) = report::inspect_json(&model, &resolver, needs.as_ref());
+        v["model"] = serde_json::Value::from(a.positional[0].as_str());
+        say(&json_text(&v));
+        blockers
+    } else {
+        say(&format!("model: {}", a.positional[0]));
+        let (text, blockers) = report::inspect(&model, &resolver);
+        say(&text);
+        say(&report::resolver_text(needs.as_ref()));
+        blockers
+    };
     if blockers > 0 {
         return Err(rejected(format!(
             "{blockers} blocker(s): the model does not run with this build"
         )));
     }
     Ok(())
+}
+
+/// Pretty-printed JSON.
+fn json_text(v: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
 /// A model with its interpreter in an arena of exactly the size it needs.
@@ -261,14 +290,59 @@ impl Loaded {
 }
 
 fn cmd_plan(rest: &[String]) -> Result<(), Fail> {
-    let Some(a) = parse(rest, &[], PLAN_HELP, 1)? else {
+    let valued = ["svg", "target", "pointer-width"];
+    let Some(a) = parse_flags(rest, &valued, &["json"], PLAN_HELP, 1)? else {
         return Ok(());
+    };
+    let target = match (a.all("target").last(), a.all("pointer-width").last()) {
+        (Some(_), Some(_)) => {
+            return Err(usage(
+                "give --target or --pointer-width, not both",
+                PLAN_HELP,
+            ))
+        }
+        (Some(t), None) => {
+            let bits = microlite_build::pointer_width_of(t).ok_or_else(|| {
+                usage(
+                    format!("unknown target {t:?}: give --pointer-width instead"),
+                    PLAN_HELP,
+                )
+            })?;
+            Some(((*t).to_string(), bits))
+        }
+        (None, Some(_)) => {
+            let bits = a
+                .number("pointer-width", 0)
+                .map_err(|e| usage(e, PLAN_HELP))?;
+            if ![16, 32, 64].contains(&bits) {
+                return Err(usage("--pointer-width must be 16, 32 or 64", PLAN_HELP));
+            }
+            Some((format!("{bits}-bit"), bits as usize))
+        }
+        (None, None) => None,
     };
     let path = &a.positional[0];
     let mut loaded = Loaded::new(path)?;
     let interp = loaded.interpreter()?;
+    let tflm = report::tflm_total(Path::new(path));
+    let totals = target
+        .as_ref()
+        .map(|(name, bits)| (name.as_str(), report::Totals::of(&interp, *bits)));
+    if let Some(file) = a.all("svg").last() {
+        std::fs::write(file, report::plan_svg(&interp))
+            .map_err(|e| rejected(format!("{file}: {e}")))?;
+    }
+    if a.flag("json") {
+        let mut v = report::plan_json(&interp, tflm, totals);
+        v["model"] = serde_json::Value::from(path.as_str());
+        say(&json_text(&v));
+        return Ok(());
+    }
     say(&format!("model: {path}"));
-    say(&report::plan(&interp, report::tflm_total(Path::new(path))));
+    say(&report::plan(&interp, tflm));
+    if let Some((name, t)) = totals {
+        say(&report::target_text(name, t));
+    }
     Ok(())
 }
 
@@ -385,7 +459,7 @@ fn cmd_run(rest: &[String]) -> Result<(), Fail> {
 
 fn cmd_bench(rest: &[String]) -> Result<(), Fail> {
     let valued = ["runs", "warmup", "input", "seed"];
-    let Some(a) = parse_flags(rest, &valued, &["profile"], BENCH_HELP, 1)? else {
+    let Some(a) = parse_flags(rest, &valued, &["profile", "json"], BENCH_HELP, 1)? else {
         return Ok(());
     };
     let runs = a.number("runs", 100).map_err(|e| usage(e, BENCH_HELP))?;
@@ -417,6 +491,28 @@ fn cmd_bench(rest: &[String]) -> Result<(), Fail> {
     }
     progress.finish();
     let l = report::latency(&ms).ok_or_else(|| rejected("no runs"))?;
+    if a.flag("json") {
+        let mut v = serde_json::json!({
+            "model": path,
+            "runs": runs,
+            "warmup": warmup,
+            "median_ms": l.median,
+            "min_ms": l.min,
+            "max_ms": l.max,
+            "mean_ms": l.mean,
+            "arena_bytes": arena,
+        });
+        if a.flag("profile") {
+            let ops = profile_medians(&mut interp, runs)?;
+            v["profile"] = ops
+                .iter()
+                .enumerate()
+                .map(|(i, (name, us))| serde_json::json!({"op": i, "type": name, "median_us": us}))
+                .collect();
+        }
+        say(&json_text(&v));
+        return Ok(());
+    }
     say(&format!(
         "model: {path}\nruns: {runs}\nwarmup: {warmup}\nmedian_ms: {:.4}\nmin_ms: {:.4}\nmax_ms: {:.4}\nmean_ms: {:.4}\narena_bytes: {arena}",
         l.median, l.min, l.max, l.mean
@@ -427,8 +523,8 @@ fn cmd_bench(rest: &[String]) -> Result<(), Fail> {
     Ok(())
 }
 
-/// Times each op on its own over `runs` invokes and prints the per-op and per-type table.
-fn profile(interp: &mut Interpreter<'_>, runs: usize) -> Result<(), Fail> {
+/// Times each op on its own over `runs` invokes: each op's type name and median microseconds.
+fn profile_medians(interp: &mut Interpreter<'_>, runs: usize) -> Result<Vec<(String, f64)>, Fail> {
     let n = interp.op_count();
     let mut us = vec![Vec::with_capacity(runs); n];
     for _ in 0..runs {
@@ -444,10 +540,17 @@ fn profile(interp: &mut Interpreter<'_>, runs: usize) -> Result<(), Fail> {
             None => format!("OP_{i}"),
         })
         .collect();
-    let medians: Vec<f64> = us
+    let medians = us
         .iter()
-        .map(|t| report::latency(t).map_or(0.0, |l| l.median))
-        .collect();
+        .map(|t| report::latency(t).map_or(0.0, |l| l.median));
+    Ok(names.into_iter().zip(medians).collect())
+}
+
+/// Times each op on its own over `runs` invokes and prints the per-op and per-type table.
+fn profile(interp: &mut Interpreter<'_>, runs: usize) -> Result<(), Fail> {
+    let ops = profile_medians(interp, runs)?;
+    let n = ops.len();
+    let (names, medians): (Vec<String>, Vec<f64>) = ops.into_iter().unzip();
     let total: f64 = medians.iter().sum::<f64>().max(f64::MIN_POSITIVE);
     say(&format!("profile: {n} ops, summed medians {total:.1} us\n op  type                       median_us  share"));
     for (i, (name, m)) in names.iter().zip(&medians).enumerate() {

@@ -157,19 +157,7 @@ pub fn inspect(model: &Model<'_>, resolver: &dyn OpResolver) -> (String, usize) 
             names.join(", ")
         }
     );
-    let mut missing: Vec<String> = Vec::new();
-    for i in 0..model.operator_code_count() {
-        let code = model.operator_code(i);
-        let used = (0..model.subgraph_count())
-            .filter_map(|s| model.subgraph(s))
-            .any(|sg| uses(&sg, i));
-        if used && resolver.find(code.builtin, code.version).is_none() {
-            let n = format!("{} v{}", op_name(&code), code.version);
-            if !missing.contains(&n) {
-                missing.push(n);
-            }
-        }
-    }
+    let missing = missing_ops(model, resolver);
     let _ = writeln!(
         out,
         "unsupported_ops: {}",
@@ -268,6 +256,348 @@ pub fn tflm_total(model_path: &std::path::Path) -> Option<u64> {
         dir
     })?;
     meta.get("tflm_arena_bytes")?.get("total")?.as_u64()
+}
+
+/// The `resolver:` section of `inspect`: the statements that register exactly the model's
+/// ops, as `microlite-build` generates them (`None`: the model has blockers).
+pub fn resolver_text(needs: Option<&microlite_build::Needs>) -> String {
+    let Some(needs) = needs else {
+        return "resolver: none (the model has blockers)\n".into();
+    };
+    let mut out =
+        String::from("resolver: (the ops this model uses; microlite-build generates the same)\n");
+    for line in needs.resolver_lines() {
+        let _ = writeln!(out, "  {line}");
+    }
+    out
+}
+
+/// `inspect --json`: the same facts as [`inspect`] as one JSON object, with the blocker count.
+pub fn inspect_json(
+    model: &Model<'_>,
+    resolver: &dyn OpResolver,
+    needs: Option<&microlite_build::Needs>,
+) -> (serde_json::Value, usize) {
+    use serde_json::json;
+    let mut blockers = Vec::new();
+    let mut scratch = crate::Aligned::zeroed(crate::MEASURE_BYTES);
+    check_model(*model, resolver, scratch.as_mut_slice(), |b| {
+        blockers.push(b)
+    });
+    let mut subgraphs = Vec::new();
+    for s in 0..model.subgraph_count() {
+        let Some(sg) = model.subgraph(s) else {
+            subgraphs.push(serde_json::Value::Null);
+            continue;
+        };
+        let ops: Vec<serde_json::Value> = (0..sg.operator_count())
+            .filter_map(|i| sg.operator(i).map(|op| (i, op)))
+            .map(|(i, op)| {
+                let code = model.operator_code(op.opcode_index() as usize);
+                let supported = if s == 0 {
+                    !blockers.iter().any(|b| b.op == i as u32)
+                } else {
+                    resolver.find(code.builtin, code.version).is_some()
+                };
+                json!({
+                    "index": i,
+                    "op": op_name(&code),
+                    "version": code.version,
+                    "inputs": op.inputs().iter().collect::<Vec<_>>(),
+                    "outputs": op.outputs().iter().collect::<Vec<_>>(),
+                    "supported": supported,
+                })
+            })
+            .collect();
+        let tensors: Vec<serde_json::Value> = (0..sg.tensor_count())
+            .map(|i| match sg.tensor(i) {
+                Some(t) => {
+                    let [ty, _, data, quant, name] = tensor_row(&t);
+                    json!({
+                        "index": i,
+                        "type": ty,
+                        "shape": t.shape().iter().collect::<Vec<_>>(),
+                        "data": data,
+                        "quantization": quant,
+                        "name": name,
+                    })
+                }
+                None => serde_json::Value::Null,
+            })
+            .collect();
+        subgraphs.push(json!({
+            "index": s,
+            "name": sg.name(),
+            "inputs": sg.inputs().iter().collect::<Vec<_>>(),
+            "outputs": sg.outputs().iter().collect::<Vec<_>>(),
+            "ops": ops,
+            "tensors": tensors,
+        }));
+    }
+    let buffer_bytes: usize = (0..model.buffer_count())
+        .map(|b| model.buffer(b).len())
+        .sum();
+    let metadata: Vec<&str> = (0..model.metadata_count())
+        .filter_map(|i| model.metadata(i))
+        .map(|(n, _)| n)
+        .collect();
+    let sg = model.main_subgraph();
+    let blocker_list: Vec<serde_json::Value> = blockers
+        .iter()
+        .map(|b| {
+            let name = sg
+                .operator(b.op as usize)
+                .map(|op| op_name(&model.operator_code(op.opcode_index() as usize)));
+            json!({
+                "op": sg.operator(b.op as usize).map(|_| b.op),
+                "name": name,
+                "error": b.error.to_string(),
+            })
+        })
+        .collect();
+    let resolver_json = needs.map(|n| {
+        json!({
+            "capacity": n.capacity(),
+            "adders": n.adders,
+            "rust": n.resolver_lines(),
+        })
+    });
+    let v = json!({
+        "bytes": model.bytes().len(),
+        "schema_version": model.version(),
+        "description": model.description(),
+        "subgraphs": subgraphs,
+        "buffers": model.buffer_count(),
+        "buffer_bytes": buffer_bytes,
+        "metadata": metadata,
+        "unsupported_ops": missing_ops(model, resolver),
+        "blockers": blocker_list,
+        "resolver": resolver_json,
+    });
+    (v, blockers.len())
+}
+
+/// The operator codes the main graph uses that `resolver` has no kernel for (`CONV_2D v3`).
+fn missing_ops(model: &Model<'_>, resolver: &dyn OpResolver) -> Vec<String> {
+    let mut missing: Vec<String> = Vec::new();
+    for i in 0..model.operator_code_count() {
+        let code = model.operator_code(i);
+        let used = (0..model.subgraph_count())
+            .filter_map(|s| model.subgraph(s))
+            .any(|sg| uses(&sg, i));
+        if used && resolver.find(code.builtin, code.version).is_none() {
+            let n = format!("{} v{}", op_name(&code), code.version);
+            if !missing.contains(&n) {
+                missing.push(n);
+            }
+        }
+    }
+    missing
+}
+
+/// Memory totals for a target with `pointer_bytes`-wide pointers (`plan --target`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Totals {
+    /// Pointer width in bits.
+    pub pointer_bits: usize,
+    /// The arena the caller supplies (the host's plan: the same on the target with the
+    /// default kernels).
+    pub arena_bytes: usize,
+    /// The interpreter's state outside the arena on that target.
+    pub state_bytes: usize,
+}
+
+impl Totals {
+    /// The totals of `interp`'s plan for a target with `pointer_bits`-wide pointers.
+    pub fn of(interp: &Interpreter<'_>, pointer_bits: usize) -> Self {
+        Totals {
+            pointer_bits,
+            arena_bytes: interp.arena_used_bytes(),
+            state_bytes: microlite_build::Needs::state_bytes(pointer_bits / 8),
+        }
+    }
+}
+
+/// `plan --json`: every planned tensor and the totals (for `target`, when given).
+pub fn plan_json(
+    interp: &Interpreter<'_>,
+    tflm_total: Option<u64>,
+    target: Option<(&str, Totals)>,
+) -> serde_json::Value {
+    use serde_json::json;
+    let sg = interp.model().main_subgraph();
+    let tensors: Vec<serde_json::Value> = (0..sg.tensor_count())
+        .filter_map(|t| interp.allocation(t).map(|a| (t, a)))
+        .map(|(t, a)| {
+            json!({
+                "tensor": t,
+                "offset": a.offset,
+                "size": a.size,
+                "first_op": a.first_op,
+                "last_op": a.last_op,
+                "name": sg.tensor(t).map(|x| x.name()).unwrap_or("?"),
+            })
+        })
+        .collect();
+    let arena = interp.arena_used_bytes();
+    let state = Interpreter::state_bytes();
+    let mut v = json!({
+        "ops": sg.operator_count(),
+        "tensors": tensors,
+        "head_bytes": interp.head_bytes(),
+        "tail_bytes": interp.tail_bytes(),
+        "arena_bytes": arena,
+        "state_bytes": state,
+        "state_bytes_32bit": Interpreter::state_bytes_for(4),
+        "tflm_arena_bytes": tflm_total,
+        "ratio": tflm_total.filter(|&t| t > 0).map(|t| (arena + state) as f64 / t as f64),
+    });
+    if let Some((name, t)) = target {
+        v["target"] = json!({
+            "name": name,
+            "pointer_width": t.pointer_bits,
+            "arena_bytes": t.arena_bytes,
+            "state_bytes": t.state_bytes,
+        });
+    }
+    v
+}
+
+/// The `plan --target` lines.
+pub fn target_text(name: &str, t: Totals) -> String {
+    format!(
+        "target: {name} ({}-bit pointers)\ntarget_arena_bytes: {}\ntarget_state_bytes: {}\n",
+        t.pointer_bits, t.arena_bytes, t.state_bytes
+    )
+}
+
+/// Escapes `&`, `<`, `>`, `"` and `'` for SVG text and attributes.
+fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && c != '\t' && c != '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `plan --svg`: the arena as a picture. x is the op index (one column per op, the last column
+/// "kept to the end"), y the byte offset from the arena's start (top) down; one rectangle per
+/// planned tensor spanning its lifetime, labelled with its index (and its name when it fits),
+/// with the full details in a tooltip.
+pub fn plan_svg(interp: &Interpreter<'_>) -> String {
+    let model = interp.model();
+    let sg = model.main_subgraph();
+    let ops = sg.operator_count();
+    let arena = interp.arena_used_bytes().max(1);
+    let cols = ops + 1;
+    let (left, top, right, bottom) = (90.0_f64, 40.0_f64, 90.0_f64, 150.0_f64);
+    let col_w = (900.0 / cols as f64).clamp(12.0, 60.0);
+    let plot_w = col_w * cols as f64;
+    let plot_h = 600.0_f64;
+    let y_of = |bytes: usize| top + plot_h * bytes as f64 / arena as f64;
+    let (w, h) = (left + plot_w + right, top + plot_h + bottom);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.0} {h:.0}" font-family="sans-serif" font-size="10">"#
+    );
+    let _ = writeln!(out, r#"<rect width="100%" height="100%" fill="white"/>"#);
+    let _ = writeln!(
+        out,
+        r#"<text x="{left}" y="20" font-size="13">arena plan: {} bytes, {ops} ops (x: op index, y: offset)</text>"#,
+        interp.arena_used_bytes()
+    );
+    // The arena's outline and its byte scale.
+    let _ = writeln!(
+        out,
+        r##"<rect x="{left}" y="{top}" width="{plot_w:.1}" height="{plot_h:.1}" fill="#f4f4f4" stroke="#888"/>"##
+    );
+    // The tail: what the interpreter keeps past the tensors (per-op data, op state).
+    let tail = interp.tail_bytes();
+    if tail > 0 {
+        let y = y_of(arena.saturating_sub(tail));
+        let _ = writeln!(
+            out,
+            r##"<rect x="{left}" y="{y:.1}" width="{plot_w:.1}" height="{:.1}" fill="#ddd" stroke="#888"><title>tail: {tail} bytes</title></rect><text x="{:.1}" y="{:.1}" fill="#555">tail: {tail} bytes (per-op data, state)</text>"##,
+            top + plot_h - y,
+            left + 4.0,
+            y + 13.0
+        );
+    }
+    for k in 0..=4 {
+        let bytes = arena * k / 4;
+        let y = y_of(bytes);
+        let _ = writeln!(
+            out,
+            r##"<line x1="{:.1}" y1="{y:.1}" x2="{left}" y2="{y:.1}" stroke="#888"/><text x="{:.1}" y="{:.1}" text-anchor="end">{bytes}</text>"##,
+            left - 4.0,
+            left - 6.0,
+            y + 3.0
+        );
+    }
+    // One column label per op, with its type, written downwards below the plot.
+    for i in 0..cols {
+        let x = left + col_w * (i as f64 + 0.5);
+        let name = match interp.op_builtin(i).and_then(|b| b.name()) {
+            Some(n) => format!("{i} {n}"),
+            None if i == ops => format!("{i} (end)"),
+            None => format!("{i}"),
+        };
+        let y = top + plot_h + 8.0;
+        let _ = writeln!(
+            out,
+            r#"<text x="{x:.1}" y="{y:.1}" transform="rotate(60 {x:.1} {y:.1})">{}</text>"#,
+            xml(&name)
+        );
+    }
+    let palette = [
+        "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+        "#9c755f", "#bab0ac",
+    ];
+    for t in 0..sg.tensor_count() {
+        let Some(a) = interp.allocation(t) else {
+            continue;
+        };
+        let name = sg.tensor(t).map(|x| x.name()).unwrap_or("?");
+        let x = left + col_w * a.first_op as f64;
+        let width = col_w * (f64::from(a.last_op.saturating_sub(a.first_op)) + 1.0);
+        let y = y_of(a.offset);
+        let height = (y_of(a.offset + a.size) - y).max(1.0);
+        let fill = palette[t % palette.len()];
+        let _ = writeln!(
+            out,
+            r##"<rect x="{x:.1}" y="{y:.1}" width="{width:.1}" height="{height:.1}" fill="{fill}" fill-opacity="0.75" stroke="#222" stroke-width="0.5"><title>tensor {t} {}: offset {}, {} bytes, ops {}..{}</title></rect>"##,
+            xml(name),
+            a.offset,
+            a.size,
+            a.first_op,
+            a.last_op
+        );
+        if height >= 11.0 {
+            // The index always; the name when the box is wide enough (about 6 px a character).
+            let mut label = format!("t{t}");
+            if width > 6.0 * (label.len() + name.len() + 2) as f64 {
+                label = format!("t{t} {name}");
+            }
+            let _ = writeln!(
+                out,
+                r#"<text x="{:.1}" y="{:.1}">{}</text>"#,
+                x + 3.0,
+                y + height.min(24.0) / 2.0 + 3.0,
+                xml(&label)
+            );
+        }
+    }
+    let _ = writeln!(out, "</svg>");
+    out
 }
 
 /// A small deterministic generator (SplitMix64) for random inputs.

@@ -280,6 +280,18 @@ fn bad_usage_is_rejected() {
         vec!["bench", m.as_str(), "--runs", "-1"],
         vec!["bench", m.as_str(), "--warmup", "lots"],
         vec!["conform"],
+        vec!["plan", m.as_str(), "--target", "z80-unknown-none"],
+        vec!["plan", m.as_str(), "--pointer-width", "13"],
+        vec![
+            "plan",
+            m.as_str(),
+            "--target",
+            "thumbv6m-none-eabi",
+            "--pointer-width",
+            "32",
+        ],
+        vec!["plan", m.as_str(), "--svg"],
+        vec!["inspect", m.as_str(), "--json=yes"],
     ] {
         let o = run(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
@@ -318,4 +330,195 @@ fn conform_output_format() {
     );
     assert!(out.ends_with("0 passed, 1 failed\n"), "{out}");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The JSON object a command printed.
+fn json_of(o: &Output) -> serde_json::Value {
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(o));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+}
+
+#[test]
+fn plan_svg_draws_one_rect_per_tensor() {
+    let dir = temp_dir("svg");
+    let svg = dir.join("plan.svg");
+    let o = run(&["plan", &model(), "--svg", svg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let planned: usize = value(&stdout(&o), "planned_tensors")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        text.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+        "{text}"
+    );
+    assert!(text.trim_end().ends_with("</svg>"));
+    assert_eq!(text.matches("<title>tensor ").count(), planned, "{text}");
+    // Every op labels its column; the graph output lives to the end (op 8, "kept").
+    assert!(text.contains(">0 CONV_2D</text>") && text.contains(">7 SOFTMAX</text>"));
+    assert!(text.contains("ops 7..8</title>"), "{text}");
+    let plan_text = stdout(&o);
+    let arena = value(&plan_text, "arena_bytes").unwrap();
+    assert!(text.contains(&format!("arena plan: {arena} bytes")));
+    // The rectangles stay inside the drawing.
+    for r in text.split("<rect ").skip(1) {
+        let attr = |k: &str| -> f64 {
+            let at = r.find(&format!(" {k}=\"")).map(|i| i + k.len() + 3);
+            at.map_or(0.0, |i| {
+                r[i..r[i..].find('"').unwrap() + i].parse().unwrap_or(0.0)
+            })
+        };
+        assert!(attr("y") + attr("height") <= 40.0 + 600.0 + 0.01, "{r}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn inspect_prints_the_resolver_microlite_build_generates() {
+    let o = run(&["inspect", &model()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let at = out.find("resolver: ").expect("no resolver section");
+    let printed: Vec<&str> = out[at..].lines().skip(1).map(str::trim).collect();
+    let needs = microlite_build::check(&std::fs::read(model()).unwrap()).unwrap();
+    assert_eq!(printed, needs.resolver_lines());
+    assert_eq!(
+        printed,
+        [
+            "let mut r = microlite::MutableOpResolver::<5>::new();",
+            "r.add_conv_2d()?;",
+            "r.add_depthwise_conv_2d()?;",
+            "r.add_average_pool_2d()?;",
+            "r.add_fully_connected()?;",
+            "r.add_softmax()?;",
+        ]
+    );
+    // The generated file holds the same statements.
+    let src = microlite_build::source("M", &needs, 4);
+    for l in &printed {
+        assert!(src.contains(l), "{l} not in\n{src}");
+    }
+}
+
+#[test]
+fn inspect_json() {
+    let v = json_of(&run(&["inspect", &model(), "--json"]));
+    assert_eq!(v["model"], model().as_str());
+    assert_eq!(v["subgraphs"].as_array().unwrap().len(), 1);
+    let sg = &v["subgraphs"][0];
+    assert_eq!(sg["ops"][0]["op"], "CONV_2D");
+    assert_eq!(sg["ops"][0]["version"], 3);
+    assert_eq!(sg["ops"][0]["inputs"], serde_json::json!([0, 12, 11]));
+    assert_eq!(sg["ops"][0]["supported"], true);
+    assert_eq!(sg["tensors"].as_array().unwrap().len(), 21);
+    assert_eq!(sg["tensors"][20]["type"], "INT8");
+    assert_eq!(sg["tensors"][20]["shape"], serde_json::json!([1, 8]));
+    assert_eq!(v["blockers"], serde_json::json!([]));
+    assert_eq!(v["unsupported_ops"], serde_json::json!([]));
+    assert_eq!(v["resolver"]["capacity"], 5);
+    assert_eq!(v["resolver"]["adders"][4], "add_softmax");
+    assert_eq!(
+        v["bytes"].as_u64().unwrap(),
+        std::fs::metadata(model()).unwrap().len()
+    );
+}
+
+#[test]
+fn plan_json_matches_the_text() {
+    let text = stdout(&run(&["plan", &model()]));
+    let v = json_of(&run(&["plan", &model(), "--json"]));
+    for k in [
+        "arena_bytes",
+        "state_bytes",
+        "head_bytes",
+        "tail_bytes",
+        "tflm_arena_bytes",
+    ] {
+        assert_eq!(
+            v[k].as_u64().map(|n| n.to_string()).as_deref(),
+            value(&text, k),
+            "{k}"
+        );
+    }
+    let planned: usize = value(&text, "planned_tensors").unwrap().parse().unwrap();
+    let tensors = v["tensors"].as_array().unwrap();
+    assert_eq!(tensors.len(), planned);
+    let out = tensors.iter().find(|t| t["tensor"] == 20).unwrap();
+    assert_eq!(
+        (out["first_op"].as_u64(), out["last_op"].as_u64()),
+        (Some(7), Some(8))
+    );
+    assert!(v.get("target").is_none());
+}
+
+#[test]
+fn plan_for_a_target_pointer_width() {
+    let want_state = microlite::Interpreter::state_bytes_for(4);
+    let o = run(&["plan", &model(), "--target", "thumbv7em-none-eabihf"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert_eq!(
+        value(&out, "target"),
+        Some("thumbv7em-none-eabihf (32-bit pointers)")
+    );
+    assert_eq!(
+        value(&out, "target_state_bytes"),
+        Some(want_state.to_string().as_str())
+    );
+    assert_eq!(
+        value(&out, "target_arena_bytes"),
+        value(&out, "arena_bytes")
+    );
+    // The same as microlite-build generates for that target.
+    let needs = microlite_build::check(&std::fs::read(model()).unwrap()).unwrap();
+    let src = microlite_build::source("M", &needs, 4);
+    assert!(src.contains(&format!("M_STATE_BYTES: usize = {want_state};")));
+    assert!(src.contains(&format!(
+        "M_ARENA_BYTES: usize = {};",
+        value(&out, "target_arena_bytes").unwrap()
+    )));
+    // --pointer-width says it directly; --json carries it.
+    let v = json_of(&run(&["plan", &model(), "--pointer-width", "32", "--json"]));
+    assert_eq!(v["target"]["pointer_width"], 32);
+    assert_eq!(v["target"]["state_bytes"].as_u64(), Some(want_state as u64));
+    let v = json_of(&run(&[
+        "plan",
+        &model(),
+        "--target",
+        "riscv32imc-unknown-none-elf",
+        "--json",
+    ]));
+    assert_eq!(v["target"]["name"], "riscv32imc-unknown-none-elf");
+    assert_eq!(v["target"]["state_bytes"].as_u64(), Some(want_state as u64));
+    let v = json_of(&run(&["plan", &model(), "--pointer-width", "64", "--json"]));
+    assert_eq!(v["target"]["state_bytes"], v["state_bytes"]);
+}
+
+#[test]
+fn bench_json() {
+    let v = json_of(&run(&[
+        "bench",
+        &model(),
+        "--runs",
+        "3",
+        "--warmup",
+        "1",
+        "--json",
+        "--profile",
+    ]));
+    assert_eq!(v["runs"], 3);
+    for k in ["median_ms", "min_ms", "max_ms", "mean_ms"] {
+        assert!(v[k].as_f64().unwrap() >= 0.0, "{k}");
+    }
+    let plan = stdout(&run(&["plan", &model()]));
+    assert_eq!(
+        v["arena_bytes"].as_u64().map(|n| n.to_string()).as_deref(),
+        value(&plan, "arena_bytes")
+    );
+    let profile = v["profile"].as_array().unwrap();
+    assert_eq!(profile.len(), 8);
+    assert_eq!(profile[7]["type"], "SOFTMAX");
+    let v = json_of(&run(&["bench", &model(), "--runs", "2", "--json"]));
+    assert!(v.get("profile").is_none());
 }

@@ -179,7 +179,7 @@ pub fn conv_2d_int8_scratch_len(
 /// are skipped. Fast path: up to four output pixels at a time have their patches gathered
 /// into an on-stack `i16` buffer with the input offset already added (padding taps become
 /// 0, contributing nothing, exactly as skipping them), then multiplied against all filters
-/// in register tiles ([`crate::gemm`]); equal to [`reference::conv_2d_int8`] bit for bit.
+/// in register tiles (the `gemm` module); equal to [`reference::conv_2d_int8`] bit for bit.
 #[allow(clippy::too_many_arguments)]
 pub fn conv_2d_int8(
     p: &ConvParams,

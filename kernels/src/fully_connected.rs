@@ -47,7 +47,7 @@ fn check(
 /// `filter_offset` is minus the filter zero point; TFLM's per-channel path ignores it (its
 /// filters are symmetric), so pass 0 there. Fast path (`filter_offset == 0`, depth up to
 /// 1024): up to four input rows widened to `i16` with the offset added once, then register
-/// tiles of rows by units ([`crate::gemm`]); equal to [`reference::fully_connected_int8`].
+/// tiles of rows by units (the `gemm` module); equal to [`reference::fully_connected_int8`].
 #[allow(clippy::too_many_arguments)]
 pub fn fully_connected_int8(
     q: &QuantParams,

@@ -10,6 +10,34 @@ pub struct TensorInfo<'a> {
 }
 
 /// Affine quantization of a tensor: `real = scale * (q - zero_point)`.
+///
+/// [`TensorInfo::quant`] gives it for a graph input or output (`None` for a float tensor), to
+/// feed real values to an int8 model and read its scores back:
+///
+/// ```
+/// use microlite::{Arena, Interpreter, Model, MutableOpResolver};
+/// # #[repr(C, align(16))] struct A<T: ?Sized>(T);
+/// # static MODEL: &A<[u8]> = &A(*include_bytes!("../../tests/conformance/fc_relu_int8/model.tflite"));
+/// let model = Model::from_bytes(&MODEL.0)?;
+/// let mut ops = MutableOpResolver::<1>::new();
+/// ops.add_fully_connected()?;
+/// let mut arena = Arena::<2048>::new();
+/// let mut interp = Interpreter::new(model, &ops, arena.as_mut_slice())?;
+/// let q_in = interp.input_info(0)?.quant().unwrap();
+/// for (x, v) in interp.input_mut::<i8>(0)?.iter_mut().zip([0.5f32, -0.25, 1.0]) {
+///     *x = q_in.quantize_i8(v); // round half away from zero, saturating, as TFLM
+/// }
+/// interp.invoke()?;
+/// let q_out = interp.output_info(0)?.quant().unwrap();
+/// let y: f32 = q_out.dequantize_i8(interp.output::<i8>(0)?[0]);
+/// assert!(y >= 0.0); // the model ends in a ReLU
+///
+/// let q = microlite::QuantParams { scale: 0.5, zero_point: -128 };
+/// assert_eq!(q.quantize_i8(1.0), -126);
+/// assert_eq!(q.quantize_i8(1000.0), 127);
+/// assert_eq!(q.dequantize_i8(-126), 1.0);
+/// # Ok::<(), microlite::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct QuantParams {
     /// The scale.

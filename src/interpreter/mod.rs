@@ -400,9 +400,8 @@ impl<'a> Interpreter<'a> {
 
 /// A 16-byte-aligned arena of `N` bytes, e.g. in a `static` or on the stack.
 ///
-/// Size it with `microlite plan MODEL` (or [`Interpreter::arena_size`] on the host). In a
-/// firmware it usually lives in a `static` handed out once (`static_cell`, `cortex_m::singleton!`
-/// or an `addr_of_mut!` taken once in `main`):
+/// Size it with `microlite plan MODEL` (or [`Interpreter::arena_size`] on the host, or
+/// `microlite-build`'s `MODEL_ARENA_BYTES` at build time). On the stack or in a local:
 ///
 /// ```
 /// use microlite::{Arena, Interpreter, Model, MutableOpResolver};
@@ -416,6 +415,34 @@ impl<'a> Interpreter<'a> {
 /// assert!(interp.arena_used_bytes() <= 4096);
 /// # Ok::<(), microlite::Error>(())
 /// ```
+///
+/// In a firmware it usually lives in a `static` handed out once, so that the interpreter is
+/// `Interpreter<'static>` and can sit in a `static` itself, or be owned by a task or an
+/// interrupt handler. `new` is a `const fn`, so the arena is zero-initialised `.bss` and never
+/// copied through the stack; `static_cell::ConstStaticCell` hands out the `&'static mut` once
+/// without `unsafe` (`cortex_m::singleton!` works too):
+///
+/// ```
+/// use microlite::{Arena, Interpreter, Model, MutableOpResolver};
+/// use static_cell::{ConstStaticCell, StaticCell};
+/// # #[repr(C, align(16))] struct A<T: ?Sized>(T);
+/// # static MODEL: &A<[u8]> = &A(*include_bytes!("../../tests/conformance/fc_relu_int8/model.tflite"));
+/// static ARENA: ConstStaticCell<Arena<2048>> = ConstStaticCell::new(Arena::new());
+/// static OPS: StaticCell<MutableOpResolver<1>> = StaticCell::new();
+///
+/// fn interpreter() -> Result<Interpreter<'static>, microlite::Error> {
+///     let ops = OPS.init(MutableOpResolver::new());
+///     ops.add_fully_connected()?;
+///     let model = Model::from_bytes(&MODEL.0)?;
+///     Interpreter::new(model, ops, ARENA.take().as_mut_slice())
+/// }
+/// let mut interp = interpreter()?;
+/// interp.invoke()?;
+/// # Ok::<(), microlite::Error>(())
+/// ```
+///
+/// `examples/boards` has this in firmware: an Embassy task and a SysTick handler owning
+/// `Interpreter<'static>`.
 #[repr(C, align(16))]
 pub struct Arena<const N: usize>([u8; N]);
 
