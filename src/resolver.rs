@@ -135,6 +135,8 @@ adders! {
     add_abs => abs,
     /// Registers ADD.
     add_add => add,
+    /// Registers ADD_N (float32, int8).
+    add_add_n => add_n,
     /// Registers ARG_MAX.
     add_arg_max => arg_max,
     /// Registers ARG_MIN.
@@ -167,6 +169,10 @@ adders! {
     add_expand_dims => expand_dims,
     /// Registers FLOOR (float32).
     add_floor => floor,
+    /// Registers FLOOR_DIV (float32).
+    add_floor_div => floor_div,
+    /// Registers FLOOR_MOD (float32).
+    add_floor_mod => floor_mod,
     /// Registers FULLY_CONNECTED (int8 and float32).
     add_fully_connected => fully_connected,
     /// Registers GREATER (float32, int32, int64, int8).
@@ -403,6 +409,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
     [
         B::ABS,
         B::ADD,
+        B::ADD_N,
         B::ARG_MAX,
         B::ARG_MIN,
         B::AVERAGE_POOL_2D,
@@ -419,6 +426,8 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::EXP,
         B::EXPAND_DIMS,
         B::FLOOR,
+        B::FLOOR_DIV,
+        B::FLOOR_MOD,
         B::FULLY_CONNECTED,
         B::GREATER,
         B::GREATER_EQUAL,

@@ -1,6 +1,6 @@
-//! The op-breadth wave 3 ops (unary math, comparisons, logical ops, SELECT_V2) on small
-//! synthetic models: the dtypes TFLM refuses are refused in prepare with a typed error, and
-//! what TFLM fails at invoke fails there too.
+//! The op-breadth wave 3 ops (unary math, comparisons, logical ops, SELECT_V2, FLOOR_DIV,
+//! FLOOR_MOD, ADD_N) on small synthetic models: the dtypes TFLM refuses are refused in prepare
+//! with a typed error, and what TFLM fails at invoke fails there too.
 
 mod common;
 
@@ -294,4 +294,107 @@ fn squared_difference_int16_needs_zero_points_0() {
         ],
     );
     assert!(matches!(prepare_err(&m), Error::UnsupportedType { .. }));
+}
+
+/// A one-op model with float32 inputs of these values, invoked; the output or the error.
+fn run_f32(code: B, tensors: Vec<tflite::TensorT>, inputs: &[&[f32]]) -> Result<Vec<f32>, Error> {
+    let m = one_op(code, tensors);
+    let model = Model::from_bytes(m.as_slice()).unwrap();
+    let resolver = AllOpsResolver::with_all_ops();
+    let mut arena = Aligned::zeroed(8192);
+    let mut it = Interpreter::new(model, &resolver, arena.as_mut_slice())?;
+    for (k, x) in inputs.iter().enumerate() {
+        it.set_input(k, x).unwrap();
+    }
+    it.invoke()?;
+    Ok(it.output::<f32>(0).unwrap().to_vec())
+}
+
+#[test]
+fn floor_div_and_floor_mod_are_float32_only() {
+    for code in [B::FLOOR_DIV, B::FLOOR_MOD] {
+        for ty in [TT::INT32, TT::INT8, TT::INT16] {
+            let q = (ty != TT::INT32).then_some((0.05, 0));
+            let m = one_op(
+                code,
+                vec![
+                    tensor(&[4], ty, q),
+                    tensor(&[4], ty, q),
+                    tensor(&[4], ty, q),
+                ],
+            );
+            assert!(
+                matches!(prepare_err(&m), Error::UnsupportedType { tensor: 0, .. }),
+                "{code:?} {ty:?}"
+            );
+        }
+    }
+    let f = |s: &[i32]| tensor(s, TT::FLOAT32, None);
+    // floor of the double quotient: 0.5f / 0.1f is just below 5.
+    let out = run_f32(
+        B::FLOOR_DIV,
+        vec![f(&[2, 2]), f(&[1]), f(&[2, 2])],
+        &[&[0.5, -7.0, 7.0, -0.0], &[0.1]],
+    )
+    .unwrap();
+    assert_eq!(out, [4.0, -70.0, 69.0, -0.0]);
+    let out = run_f32(
+        B::FLOOR_MOD,
+        vec![f(&[4]), f(&[4]), f(&[4])],
+        &[&[7.0, -7.0, 7.0, 1.0], &[3.0, 3.0, -3.0, 0.0]],
+    )
+    .unwrap();
+    assert_eq!(&out[..3], &[1.0, 2.0, -2.0]);
+    assert!(out[3].is_nan());
+    // TFLM fails FLOOR_DIV at invoke on any zero divisor.
+    let r = run_f32(
+        B::FLOOR_DIV,
+        vec![f(&[2]), f(&[2]), f(&[2])],
+        &[&[1.0, 2.0], &[1.0, -0.0]],
+    );
+    assert!(matches!(r, Err(Error::BadOptions { .. })), "{r:?}");
+}
+
+#[test]
+fn add_n_dtypes_and_quantization() {
+    let f = |s: &[i32]| tensor(s, TT::FLOAT32, None);
+    let out = run_f32(
+        B::ADD_N,
+        vec![f(&[3]), f(&[3]), f(&[3]), f(&[3])],
+        &[&[1.0, 2.0, -0.0], &[0.5, 0.25, -0.0], &[-1.0, 4.0, -0.0]],
+    )
+    .unwrap();
+    assert_eq!(out, [0.5, 6.25, 0.0]);
+    assert!(out[2].is_sign_positive());
+    // One input is not enough; shapes must match; int8 inputs share one quantization.
+    let m = one_op(B::ADD_N, vec![f(&[3]), f(&[3])]);
+    assert!(matches!(prepare_err(&m), Error::OperandCount { .. }));
+    let m = one_op(B::ADD_N, vec![f(&[3]), f(&[1]), f(&[3])]);
+    assert!(matches!(
+        prepare_err(&m),
+        Error::ShapeMismatch { tensor: 1, .. }
+    ));
+    let m = one_op(
+        B::ADD_N,
+        vec![
+            tensor(&[3], TT::INT8, Some((0.05, 1))),
+            tensor(&[3], TT::INT8, Some((0.05, 2))),
+            tensor(&[3], TT::INT8, Q),
+        ],
+    );
+    assert!(matches!(
+        prepare_err(&m),
+        Error::BadQuantization { tensor: 1, .. }
+    ));
+    for ty in [TT::INT16, TT::INT32] {
+        let m = one_op(
+            B::ADD_N,
+            vec![
+                tensor(&[3], ty, Q),
+                tensor(&[3], ty, Q),
+                tensor(&[3], ty, Q),
+            ],
+        );
+        assert!(matches!(prepare_err(&m), Error::UnsupportedType { .. }));
+    }
 }

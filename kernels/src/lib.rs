@@ -42,6 +42,7 @@
 
 pub mod abs;
 pub mod add;
+pub mod add_n;
 pub mod arg_max;
 pub mod arg_min;
 pub mod cast;
@@ -53,6 +54,8 @@ pub mod depthwise_conv_2d;
 pub mod dequantize;
 pub mod div;
 pub mod double;
+pub mod floor_div;
+pub mod floor_mod;
 pub mod fully_connected;
 pub mod hard_swish;
 pub mod l2_normalization;

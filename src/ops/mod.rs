@@ -10,6 +10,7 @@ use microlite_kernels::{Activation, KernelError, Padding};
 
 pub(crate) mod abs;
 pub(crate) mod add;
+pub(crate) mod add_n;
 pub(crate) mod arg_max;
 pub(crate) mod arg_min;
 pub(crate) mod average_pool_2d;
@@ -29,6 +30,8 @@ pub(crate) mod equal;
 pub(crate) mod exp;
 pub(crate) mod expand_dims;
 pub(crate) mod floor;
+pub(crate) mod floor_div;
+pub(crate) mod floor_mod;
 pub(crate) mod fully_connected;
 pub(crate) mod greater;
 pub(crate) mod greater_equal;
