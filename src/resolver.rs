@@ -175,6 +175,10 @@ adders! {
     add_floor_mod => floor_mod,
     /// Registers FULLY_CONNECTED (int8 and float32).
     add_fully_connected => fully_connected,
+    /// Registers GATHER (float32, int8; int32 positions).
+    add_gather => gather,
+    /// Registers GATHER_ND (float32, int8; int32 indices).
+    add_gather_nd => gather_nd,
     /// Registers GREATER (float32, int32, int64, int8).
     add_greater => greater,
     /// Registers GREATER_EQUAL (float32, int32, int64, int8).
@@ -429,6 +433,8 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::FLOOR_DIV,
         B::FLOOR_MOD,
         B::FULLY_CONNECTED,
+        B::GATHER,
+        B::GATHER_ND,
         B::GREATER,
         B::GREATER_EQUAL,
         B::HARD_SWISH,

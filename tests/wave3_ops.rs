@@ -1,5 +1,5 @@
 //! The op-breadth wave 3 ops (unary math, comparisons, logical ops, SELECT_V2, FLOOR_DIV,
-//! FLOOR_MOD, ADD_N) on small synthetic models: the dtypes TFLM refuses are refused in prepare
+//! FLOOR_MOD, ADD_N, GATHER, GATHER_ND) on small synthetic models: the dtypes TFLM refuses are refused in prepare
 //! with a typed error, and what TFLM fails at invoke fails there too.
 
 mod common;
@@ -27,6 +27,15 @@ fn tensor(shape: &[i32], ty: TT, quant: Option<(f32, i64)>) -> tflite::TensorT {
 /// A one-op model whose graph inputs are the op's inputs (`0..n`) and whose output is the
 /// last tensor.
 fn one_op(code: B, tensors: Vec<tflite::TensorT>) -> Aligned {
+    one_op_with(code, tensors, tflite::BuiltinOptionsT::NONE)
+}
+
+/// [`one_op`] with builtin options.
+fn one_op_with(
+    code: B,
+    tensors: Vec<tflite::TensorT>,
+    options: tflite::BuiltinOptionsT,
+) -> Aligned {
     let n = tensors.len() as i32;
     let mut c = tflite::OperatorCodeT::default();
     c.deprecated_builtin_code = code.0.min(127) as i8;
@@ -36,6 +45,7 @@ fn one_op(code: B, tensors: Vec<tflite::TensorT>) -> Aligned {
     let mut op = tflite::OperatorT::default();
     op.inputs = Some(inputs.clone());
     op.outputs = Some(vec![n - 1]);
+    op.builtin_options = options;
     let mut sg = tflite::SubGraphT::default();
     sg.tensors = Some(tensors);
     sg.inputs = Some(inputs);
@@ -397,4 +407,144 @@ fn add_n_dtypes_and_quantization() {
         );
         assert!(matches!(prepare_err(&m), Error::UnsupportedType { .. }));
     }
+}
+
+/// GATHER's options.
+fn gather_options(axis: i32, batch_dims: i32) -> tflite::BuiltinOptionsT {
+    let mut o = tflite::GatherOptionsT::default();
+    o.axis = axis;
+    o.batch_dims = batch_dims;
+    tflite::BuiltinOptionsT::GatherOptions(Box::new(o))
+}
+
+/// Invokes a two-input model (int8 values, int32 positions) and returns the int8 output.
+fn run_gather(m: &Aligned, values: &[i8], positions: &[i32]) -> Result<Vec<i8>, Error> {
+    let model = Model::from_bytes(m.as_slice()).unwrap();
+    let resolver = AllOpsResolver::with_all_ops();
+    let mut arena = Aligned::zeroed(8192);
+    let mut it = Interpreter::new(model, &resolver, arena.as_mut_slice())?;
+    it.set_input(0, values).unwrap();
+    it.set_input(1, positions).unwrap();
+    it.invoke()?;
+    Ok(it.output::<i8>(0).unwrap().to_vec())
+}
+
+#[test]
+fn gather_positions_dtypes_and_shapes() {
+    let i8t = |s: &[i32]| tensor(s, TT::INT8, Q);
+    let i32t = |s: &[i32]| tensor(s, TT::INT32, None);
+    // [2, 3] along axis 1 by [2, 0, 2]: [2, 3].
+    let m = one_op_with(
+        B::GATHER,
+        vec![i8t(&[2, 3]), i32t(&[3]), i8t(&[2, 3])],
+        gather_options(1, 0),
+    );
+    let values = [1i8, 2, 3, 4, 5, 6];
+    assert_eq!(
+        run_gather(&m, &values, &[2, 0, 2]).unwrap(),
+        [3, 1, 3, 6, 4, 6]
+    );
+    // A position outside the axis fails the invoke (never reads outside the input).
+    for bad in [[3, 0, 0], [0, -1, 0]] {
+        let r = run_gather(&m, &values, &bad);
+        assert!(matches!(r, Err(Error::BadOptions { .. })), "{r:?}");
+    }
+    // batch_dims 1, axis -1: each row its own positions.
+    let m = one_op_with(
+        B::GATHER,
+        vec![i8t(&[2, 3]), i32t(&[2, 2]), i8t(&[2, 2])],
+        gather_options(-1, 1),
+    );
+    assert_eq!(
+        run_gather(&m, &values, &[2, 1, 0, 0]).unwrap(),
+        [3, 2, 4, 4]
+    );
+    // TFLM: int32 positions only; float32 and int8 values only; batch_dims <= axis.
+    let m = one_op(
+        B::GATHER,
+        vec![i8t(&[2, 3]), tensor(&[3], TT::INT64, None), i8t(&[3, 3])],
+    );
+    assert!(matches!(
+        prepare_err(&m),
+        Error::UnsupportedType { tensor: 1, .. }
+    ));
+    let m = one_op(B::GATHER, vec![i32t(&[2, 3]), i32t(&[3]), i32t(&[3, 3])]);
+    assert!(matches!(
+        prepare_err(&m),
+        Error::UnsupportedType { tensor: 0, .. }
+    ));
+    let m = one_op_with(
+        B::GATHER,
+        vec![i8t(&[2, 3]), i32t(&[2, 2]), i8t(&[2, 2])],
+        gather_options(0, 1),
+    );
+    assert!(matches!(prepare_err(&m), Error::BadOptions { .. }));
+    // The output must have TFLM's shape.
+    let m = one_op_with(
+        B::GATHER,
+        vec![i8t(&[2, 3]), i32t(&[3]), i8t(&[3, 3])],
+        gather_options(1, 0),
+    );
+    assert!(matches!(
+        prepare_err(&m),
+        Error::ShapeMismatch { tensor: 2, .. }
+    ));
+}
+
+#[test]
+fn gather_nd_checks_the_flat_extent_only() {
+    let i8t = |s: &[i32]| tensor(s, TT::INT8, Q);
+    let i32t = |s: &[i32]| tensor(s, TT::INT32, None);
+    let m = one_op(B::GATHER_ND, vec![i8t(&[2, 3]), i32t(&[2, 2]), i8t(&[2])]);
+    let values = [1i8, 2, 3, 4, 5, 6];
+    assert_eq!(run_gather(&m, &values, &[1, 2, 0, 1]).unwrap(), [6, 2]);
+    // [0, 4] is past dimension 1 but flat position 4 is inside: TFLM reads it.
+    assert_eq!(run_gather(&m, &values, &[0, 4, 1, 0]).unwrap(), [5, 4]);
+    for bad in [[1, 3, 0, 0], [0, 0, -1, 0]] {
+        let r = run_gather(&m, &values, &bad);
+        assert!(matches!(r, Err(Error::BadOptions { .. })), "{r:?}");
+    }
+    // Rows: tuples of 1.
+    let m = one_op(
+        B::GATHER_ND,
+        vec![i8t(&[2, 3]), i32t(&[3, 1]), i8t(&[3, 3])],
+    );
+    assert_eq!(
+        run_gather(&m, &values, &[1, 0, 1]).unwrap(),
+        [4, 5, 6, 1, 2, 3, 4, 5, 6]
+    );
+    // Tuples longer than the params' rank; int64 indices; int16 params; a wrong output.
+    let m = one_op(B::GATHER_ND, vec![i8t(&[2, 3]), i32t(&[1, 3]), i8t(&[1])]);
+    assert!(matches!(
+        prepare_err(&m),
+        Error::ShapeMismatch { tensor: 1, .. }
+    ));
+    let m = one_op(
+        B::GATHER_ND,
+        vec![i8t(&[2, 3]), tensor(&[1, 2], TT::INT64, None), i8t(&[1])],
+    );
+    assert!(matches!(
+        prepare_err(&m),
+        Error::UnsupportedType { tensor: 1, .. }
+    ));
+    let m = one_op(
+        B::GATHER_ND,
+        vec![
+            tensor(&[2, 3], TT::INT16, Q),
+            i32t(&[1, 2]),
+            tensor(&[1], TT::INT16, Q),
+        ],
+    );
+    assert!(matches!(
+        prepare_err(&m),
+        Error::UnsupportedType { tensor: 0, .. }
+    ));
+    let m = one_op(
+        B::GATHER_ND,
+        vec![i8t(&[2, 3]), i32t(&[2, 1]), i8t(&[2, 2])],
+    );
+    assert!(matches!(
+        prepare_err(&m),
+        Error::ShapeMismatch { tensor: 2, .. }
+    ));
 }

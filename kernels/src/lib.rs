@@ -57,6 +57,8 @@ pub mod double;
 pub mod floor_div;
 pub mod floor_mod;
 pub mod fully_connected;
+pub mod gather;
+pub mod gather_nd;
 pub mod hard_swish;
 pub mod l2_normalization;
 pub mod leaky_relu;

@@ -33,6 +33,8 @@ pub(crate) mod floor;
 pub(crate) mod floor_div;
 pub(crate) mod floor_mod;
 pub(crate) mod fully_connected;
+pub(crate) mod gather;
+pub(crate) mod gather_nd;
 pub(crate) mod greater;
 pub(crate) mod greater_equal;
 pub(crate) mod hard_swish;
