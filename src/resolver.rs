@@ -227,6 +227,10 @@ adders! {
     add_prelu => prelu,
     /// Registers QUANTIZE.
     add_quantize => quantize,
+    /// Registers REDUCE_MAX (float32, int8).
+    add_reduce_max => reduce_max,
+    /// Registers REDUCE_MIN (float32, int8).
+    add_reduce_min => reduce_min,
     /// Registers RELU.
     add_relu => relu,
     /// Registers RELU6.
@@ -459,6 +463,8 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::PADV2,
         B::PRELU,
         B::QUANTIZE,
+        B::REDUCE_MAX,
+        B::REDUCE_MIN,
         B::RELU,
         B::RELU6,
         B::RESHAPE,

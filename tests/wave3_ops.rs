@@ -1,5 +1,5 @@
 //! The op-breadth wave 3 ops (unary math, comparisons, logical ops, SELECT_V2, FLOOR_DIV,
-//! FLOOR_MOD, ADD_N, GATHER, GATHER_ND) on small synthetic models: the dtypes TFLM refuses are refused in prepare
+//! FLOOR_MOD, ADD_N, GATHER, GATHER_ND, REDUCE_MAX, REDUCE_MIN) on small synthetic models: the dtypes TFLM refuses are refused in prepare
 //! with a typed error, and what TFLM fails at invoke fails there too.
 
 mod common;
@@ -547,4 +547,67 @@ fn gather_nd_checks_the_flat_extent_only() {
         prepare_err(&m),
         Error::ShapeMismatch { tensor: 2, .. }
     ));
+}
+
+/// A REDUCE_MAX / REDUCE_MIN model reducing a [2, 3] input over a constant axis 1.
+fn reduce_model(code: B, ty: TT, in_q: Option<(f32, i64)>, out_q: Option<(f32, i64)>) -> Aligned {
+    let mut tensors = vec![
+        tensor(&[2, 3], ty, in_q),
+        tensor(&[1], TT::INT32, None),
+        tensor(&[2], ty, out_q),
+    ];
+    tensors[1].buffer = 1;
+    let bytes = {
+        let m0 = one_op(code, tensors);
+        let mut m = tflite::root_as_model(m0.as_slice()).unwrap().unpack();
+        let mut axis = tflite::BufferT::default();
+        axis.data = Some(1i32.to_le_bytes().to_vec());
+        m.buffers.as_mut().unwrap().push(axis);
+        let sg = &mut m.subgraphs.as_mut().unwrap()[0];
+        sg.inputs = Some(vec![0]);
+        sg.operators.as_mut().unwrap()[0].inputs = Some(vec![0, 1]);
+        let mut fbb = FlatBufferBuilder::new();
+        let root = m.pack(&mut fbb);
+        tflite::finish_model_buffer(&mut fbb, root);
+        fbb.finished_data().to_vec()
+    };
+    Aligned::copy_of(&bytes)
+}
+
+#[test]
+fn reduce_max_min_dtypes_and_start_values() {
+    let m = reduce_model(B::REDUCE_MAX, TT::FLOAT32, None, None);
+    let model = Model::from_bytes(m.as_slice()).unwrap();
+    let resolver = AllOpsResolver::with_all_ops();
+    let mut arena = Aligned::zeroed(4096);
+    let mut it = Interpreter::new(model, &resolver, arena.as_mut_slice()).unwrap();
+    let ninf = f32::NEG_INFINITY;
+    it.set_input(0, &[f32::NAN, 1.0, -2.0, ninf, ninf, ninf])
+        .unwrap();
+    it.invoke().unwrap();
+    // TFLM starts at the lowest finite float: NaN never wins, all -inf gives -FLT_MAX.
+    assert_eq!(it.output::<f32>(0).unwrap(), &[1.0, f32::MIN]);
+    let q = Some((0.05, -3));
+    let mut arena = Aligned::zeroed(4096);
+    for code in [B::REDUCE_MAX, B::REDUCE_MIN] {
+        assert!(prepare(&reduce_model(code, TT::INT8, q, q), &mut arena).is_ok());
+        // TFLM: int8 keeps raw values, so the output's quantization must be the input's.
+        let m = reduce_model(code, TT::INT8, q, Some((0.05, -2)));
+        assert!(matches!(
+            prepare_err(&m),
+            Error::BadQuantization { tensor: 2, .. }
+        ));
+        let m = reduce_model(code, TT::INT8, q, Some((0.06, -3)));
+        assert!(matches!(
+            prepare_err(&m),
+            Error::BadQuantization { tensor: 2, .. }
+        ));
+        for ty in [TT::INT16, TT::INT32] {
+            let m = reduce_model(code, ty, q, q);
+            assert!(matches!(
+                prepare_err(&m),
+                Error::UnsupportedType { tensor: 0, .. }
+            ));
+        }
+    }
 }

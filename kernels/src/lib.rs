@@ -75,6 +75,7 @@ pub mod pooling;
 pub mod prelu;
 pub mod quant;
 pub mod quantize;
+pub mod reduce_max;
 pub mod relu;
 pub mod relu6;
 pub mod resize_bilinear;

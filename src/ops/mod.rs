@@ -64,6 +64,8 @@ mod pool;
 pub(crate) mod prelu;
 mod quant;
 pub(crate) mod quantize;
+pub(crate) mod reduce_max;
+pub(crate) mod reduce_min;
 pub(crate) mod relu;
 pub(crate) mod relu6;
 pub(crate) mod reshape;
