@@ -161,6 +161,8 @@ adders! {
     add_dequantize => dequantize,
     /// Registers DIV (float32, int32).
     add_div => div,
+    /// Registers ELU (float32, int8).
+    add_elu => elu,
     /// Registers EQUAL (bool, float32, int32, int64, int8).
     add_equal => equal,
     /// Registers EXP (float32).
@@ -430,6 +432,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::DEPTHWISE_CONV_2D,
         B::DEQUANTIZE,
         B::DIV,
+        B::ELU,
         B::EQUAL,
         B::EXP,
         B::EXPAND_DIMS,

@@ -1,5 +1,5 @@
 //! The op-breadth wave 3 ops (unary math, comparisons, logical ops, SELECT_V2, FLOOR_DIV,
-//! FLOOR_MOD, ADD_N, GATHER, GATHER_ND, REDUCE_MAX, REDUCE_MIN) on small synthetic models: the dtypes TFLM refuses are refused in prepare
+//! FLOOR_MOD, ADD_N, GATHER, GATHER_ND, REDUCE_MAX, REDUCE_MIN, ELU, int8 DIV) on small synthetic models: the dtypes TFLM refuses are refused in prepare
 //! with a typed error, and what TFLM fails at invoke fails there too.
 
 mod common;
@@ -610,4 +610,55 @@ fn reduce_max_min_dtypes_and_start_values() {
             ));
         }
     }
+}
+
+#[test]
+fn elu_dtypes_and_int8_table() {
+    // TFLM's ELU: float32 and int8 only.
+    for ty in [TT::INT16, TT::INT32] {
+        let m = one_op(B::ELU, vec![tensor(&[4], ty, Q), tensor(&[4], ty, Q)]);
+        assert!(matches!(
+            prepare_err(&m),
+            Error::UnsupportedType { tensor: 0, .. }
+        ));
+    }
+    let m = one_op(
+        B::ELU,
+        vec![tensor(&[4], TT::INT8, None), tensor(&[4], TT::INT8, Q)],
+    );
+    assert!(matches!(
+        prepare_err(&m),
+        Error::BadQuantization { tensor: 0, .. }
+    ));
+    let q = Some((1.0 / 16.0, 0));
+    let m = one_op(
+        B::ELU,
+        vec![tensor(&[4], TT::INT8, q), tensor(&[4], TT::INT8, q)],
+    );
+    let model = Model::from_bytes(m.as_slice()).unwrap();
+    let resolver = AllOpsResolver::with_all_ops();
+    let mut arena = Aligned::zeroed(4096);
+    let mut it = Interpreter::new(model, &resolver, arena.as_mut_slice()).unwrap();
+    it.set_input(0, &[-128i8, -16, 0, 127]).unwrap();
+    it.invoke().unwrap();
+    // round(16 * (e^-8 - 1)) = -16, round(16 * (e^-1 - 1)) = -10.
+    assert_eq!(it.output::<i8>(0).unwrap(), &[-16, -10, 0, 127]);
+}
+
+#[test]
+fn div_int8_is_refused() {
+    // TFLM's int8 DIV shifts past 31 bits for numerators near the zero point (its results
+    // there depend on the build): refused rather than matched.
+    let m = one_op(
+        B::DIV,
+        vec![
+            tensor(&[4], TT::INT8, Q),
+            tensor(&[4], TT::INT8, Q),
+            tensor(&[4], TT::INT8, Q),
+        ],
+    );
+    assert!(matches!(
+        prepare_err(&m),
+        Error::UnsupportedType { tensor: 0, .. }
+    ));
 }

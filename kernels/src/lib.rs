@@ -54,6 +54,7 @@ pub mod depthwise_conv_2d;
 pub mod dequantize;
 pub mod div;
 pub mod double;
+pub mod elu;
 pub mod floor_div;
 pub mod floor_mod;
 pub mod fully_connected;

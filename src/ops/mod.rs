@@ -26,6 +26,7 @@ pub(crate) mod depthwise_conv_2d;
 pub(crate) mod dequantize;
 pub(crate) mod div;
 mod elementwise;
+pub(crate) mod elu;
 pub(crate) mod equal;
 pub(crate) mod exp;
 pub(crate) mod expand_dims;
