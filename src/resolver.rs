@@ -169,6 +169,8 @@ adders! {
     add_exp => exp,
     /// Registers EXPAND_DIMS.
     add_expand_dims => expand_dims,
+    /// Registers FILL (float32, int32, int8).
+    add_fill => fill,
     /// Registers FLOOR (float32).
     add_floor => floor,
     /// Registers FLOOR_DIV (float32).
@@ -213,6 +215,8 @@ adders! {
     add_mean => mean,
     /// Registers MINIMUM.
     add_minimum => minimum,
+    /// Registers MIRROR_PAD (float32, int8).
+    add_mirror_pad => mirror_pad,
     /// Registers MUL.
     add_mul => mul,
     /// Registers NEG (float32).
@@ -243,6 +247,8 @@ adders! {
     add_resize_bilinear => resize_bilinear,
     /// Registers RESIZE_NEAREST_NEIGHBOR.
     add_resize_nearest_neighbor => resize_nearest_neighbor,
+    /// Registers REVERSE_V2.
+    add_reverse_v2 => reverse_v2,
     /// Registers ROUND (float32).
     add_round => round,
     /// Registers RSQRT (float32, int8).
@@ -289,6 +295,8 @@ adders! {
     add_unidirectional_sequence_lstm => unidirectional_sequence_lstm,
     /// Registers UNPACK.
     add_unpack => unpack,
+    /// Registers ZEROS_LIKE (int64, int32, int8, float32).
+    add_zeros_like => zeros_like,
     @signal
     /// Registers the custom op `SignalWindow`.
     add_signal_window => window::registration,
@@ -436,6 +444,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::EQUAL,
         B::EXP,
         B::EXPAND_DIMS,
+        B::FILL,
         B::FLOOR,
         B::FLOOR_DIV,
         B::FLOOR_MOD,
@@ -458,6 +467,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::MAXIMUM,
         B::MEAN,
         B::MINIMUM,
+        B::MIRROR_PAD,
         B::MUL,
         B::NEG,
         B::NOT_EQUAL,
@@ -473,6 +483,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::RESHAPE,
         B::RESIZE_BILINEAR,
         B::RESIZE_NEAREST_NEIGHBOR,
+        B::REVERSE_V2,
         B::ROUND,
         B::RSQRT,
         B::SELECT_V2,
@@ -496,6 +507,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::TRANSPOSE_CONV,
         B::UNIDIRECTIONAL_SEQUENCE_LSTM,
         B::UNPACK,
+        B::ZEROS_LIKE,
     ]
 };
 

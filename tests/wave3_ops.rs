@@ -1,5 +1,5 @@
 //! The op-breadth wave 3 ops (unary math, comparisons, logical ops, SELECT_V2, FLOOR_DIV,
-//! FLOOR_MOD, ADD_N, GATHER, GATHER_ND, REDUCE_MAX, REDUCE_MIN, ELU, int8 DIV) on small synthetic models: the dtypes TFLM refuses are refused in prepare
+//! FLOOR_MOD, ADD_N, GATHER, GATHER_ND, REDUCE_MAX, REDUCE_MIN, ELU, int8 DIV, REVERSE_V2, MIRROR_PAD, FILL, ZEROS_LIKE) on small synthetic models: the dtypes TFLM refuses are refused in prepare
 //! with a typed error, and what TFLM fails at invoke fails there too.
 
 mod common;
@@ -661,4 +661,195 @@ fn div_int8_is_refused() {
         prepare_err(&m),
         Error::UnsupportedType { tensor: 0, .. }
     ));
+}
+
+/// [`one_op_with`] where the tensors listed in `consts` are constants with the given bytes
+/// (the others stay graph inputs).
+fn with_consts(
+    code: B,
+    tensors: Vec<tflite::TensorT>,
+    consts: &[(usize, Vec<u8>)],
+    options: tflite::BuiltinOptionsT,
+) -> Aligned {
+    let n = tensors.len();
+    let m0 = one_op_with(code, tensors, options);
+    let mut m = tflite::root_as_model(m0.as_slice()).unwrap().unpack();
+    let buffers = m.buffers.as_mut().unwrap();
+    let sg = &mut m.subgraphs.as_mut().unwrap()[0];
+    for (t, bytes) in consts {
+        let mut b = tflite::BufferT::default();
+        b.data = Some(bytes.clone());
+        buffers.push(b);
+        sg.tensors.as_mut().unwrap()[*t].buffer = (buffers.len() - 1) as u32;
+    }
+    sg.inputs = Some(
+        (0..n as i32 - 1)
+            .filter(|i| !consts.iter().any(|(t, _)| *t == *i as usize))
+            .collect(),
+    );
+    let mut fbb = FlatBufferBuilder::new();
+    let root = m.pack(&mut fbb);
+    tflite::finish_model_buffer(&mut fbb, root);
+    Aligned::copy_of(fbb.finished_data())
+}
+
+fn i32_bytes(v: &[i32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+#[test]
+fn reverse_v2_needs_contiguous_axes() {
+    let rev = |ty: TT, axes: &[i32]| {
+        with_consts(
+            B::REVERSE_V2,
+            vec![
+                tensor(&[2, 3, 4], ty, None),
+                tensor(&[axes.len() as i32], TT::INT32, None),
+                tensor(&[2, 3, 4], ty, None),
+            ],
+            &[(1, i32_bytes(axes))],
+            tflite::BuiltinOptionsT::NONE,
+        )
+    };
+    let mut arena = Aligned::zeroed(4096);
+    assert!(prepare(&rev(TT::FLOAT32, &[2, -2]), &mut arena).is_ok());
+    assert!(prepare(&rev(TT::BOOL, &[0]), &mut arena).is_ok());
+    // TFLM: sorted axes must be consecutive (no gaps, no repeats).
+    for axes in [&[0, 2][..], &[1, 1], &[-1, 2]] {
+        assert!(matches!(
+            prepare_err(&rev(TT::INT8, axes)),
+            Error::BadOptions { .. }
+        ));
+    }
+    assert!(matches!(
+        prepare_err(&rev(TT::INT8, &[3])),
+        Error::BadOptions { .. }
+    ));
+    assert!(matches!(
+        prepare_err(&rev(TT::UINT32, &[0])),
+        Error::UnsupportedType { tensor: 0, .. }
+    ));
+    // Run it: reversing axes 1 and 2 of [1, 2, 2] reverses the four elements.
+    let m = with_consts(
+        B::REVERSE_V2,
+        vec![
+            tensor(&[1, 2, 2], TT::INT32, None),
+            tensor(&[2], TT::INT32, None),
+            tensor(&[1, 2, 2], TT::INT32, None),
+        ],
+        &[(1, i32_bytes(&[2, 1]))],
+        tflite::BuiltinOptionsT::NONE,
+    );
+    let model = Model::from_bytes(m.as_slice()).unwrap();
+    let resolver = AllOpsResolver::with_all_ops();
+    let mut it = Interpreter::new(model, &resolver, arena.as_mut_slice()).unwrap();
+    it.set_input(0, &[1i32, 2, 3, 4]).unwrap();
+    it.invoke().unwrap();
+    assert_eq!(it.output::<i32>(0).unwrap(), &[4, 3, 2, 1]);
+}
+
+#[test]
+fn mirror_pad_checks_pads_and_types() {
+    let pad = |ty: TT, mode: tflite::MirrorPadMode, pads: &[i32], out: &[i32]| {
+        let mut o = tflite::MirrorPadOptionsT::default();
+        o.mode = mode;
+        with_consts(
+            B::MIRROR_PAD,
+            vec![
+                tensor(&[3, 2], ty, Q),
+                tensor(&[2, 2], TT::INT32, None),
+                tensor(out, ty, Q),
+            ],
+            &[(1, i32_bytes(pads))],
+            tflite::BuiltinOptionsT::MirrorPadOptions(Box::new(o)),
+        )
+    };
+    use tflite::MirrorPadMode as M;
+    let mut arena = Aligned::zeroed(4096);
+    assert!(prepare(
+        &pad(TT::INT8, M::REFLECT, &[2, 0, 1, 1], &[5, 4]),
+        &mut arena
+    )
+    .is_ok());
+    assert!(prepare(
+        &pad(TT::INT8, M::SYMMETRIC, &[3, 0, 2, 2], &[6, 6]),
+        &mut arena
+    )
+    .is_ok());
+    // REFLECT can mirror at most dim - 1, SYMMETRIC dim (TFLM would read outside the input).
+    assert!(matches!(
+        prepare_err(&pad(TT::INT8, M::REFLECT, &[3, 0, 0, 0], &[6, 2])),
+        Error::ShapeMismatch { tensor: 1, .. }
+    ));
+    assert!(matches!(
+        prepare_err(&pad(TT::FLOAT32, M::SYMMETRIC, &[0, 0, 0, 3], &[3, 5])),
+        Error::ShapeMismatch { tensor: 1, .. }
+    ));
+    assert!(matches!(
+        prepare_err(&pad(TT::FLOAT32, M::REFLECT, &[-1, 0, 0, 0], &[2, 2])),
+        Error::ShapeMismatch { tensor: 1, .. }
+    ));
+    assert!(matches!(
+        prepare_err(&pad(TT::INT8, M::REFLECT, &[1, 0, 1, 1], &[5, 4])),
+        Error::ShapeMismatch { tensor: 2, .. }
+    ));
+    assert!(matches!(
+        prepare_err(&pad(TT::INT16, M::REFLECT, &[1, 0, 1, 1], &[4, 4])),
+        Error::UnsupportedType { tensor: 0, .. }
+    ));
+}
+
+#[test]
+fn fill_and_zeros_like_types_and_shapes() {
+    let fill = |ty: TT, dims: &[i32], out: &[i32]| {
+        with_consts(
+            B::FILL,
+            vec![
+                tensor(&[dims.len() as i32], TT::INT32, None),
+                tensor(&[], ty, None),
+                tensor(out, ty, None),
+            ],
+            &[(0, i32_bytes(dims))],
+            tflite::BuiltinOptionsT::NONE,
+        )
+    };
+    let mut arena = Aligned::zeroed(4096);
+    let m = fill(TT::FLOAT32, &[2, 3], &[2, 3]);
+    let model = Model::from_bytes(m.as_slice()).unwrap();
+    let resolver = AllOpsResolver::with_all_ops();
+    let mut it = Interpreter::new(model, &resolver, arena.as_mut_slice()).unwrap();
+    it.set_input(0, &[1.5f32]).unwrap();
+    it.invoke().unwrap();
+    assert_eq!(it.output::<f32>(0).unwrap(), &[1.5; 6]);
+    assert!(matches!(
+        prepare_err(&fill(TT::FLOAT32, &[2, 4], &[2, 3])),
+        Error::ShapeMismatch { tensor: 0, .. }
+    ));
+    assert!(matches!(
+        prepare_err(&fill(TT::INT16, &[2, 3], &[2, 3])),
+        Error::UnsupportedType { tensor: 1, .. }
+    ));
+    // ZEROS_LIKE writes raw zeros (not the zero point); no int16 kernel in TFLM.
+    let z = |ty: TT| {
+        one_op(
+            B::ZEROS_LIKE,
+            vec![tensor(&[3], ty, Q), tensor(&[3], ty, Q)],
+        )
+    };
+    assert!(matches!(
+        prepare_err(&z(TT::INT16)),
+        Error::UnsupportedType { tensor: 0, .. }
+    ));
+    let m = one_op(
+        B::ZEROS_LIKE,
+        vec![
+            tensor(&[3], TT::INT8, Some((0.1, 5))),
+            tensor(&[3], TT::INT8, Some((0.1, 5))),
+        ],
+    );
+    let model = Model::from_bytes(m.as_slice()).unwrap();
+    let mut it = Interpreter::new(model, &resolver, arena.as_mut_slice()).unwrap();
+    it.set_input(0, &[1i8, 2, 3]).unwrap();
+    it.invoke().unwrap();
+    assert_eq!(it.output::<i8>(0).unwrap(), &[0, 0, 0]);
 }

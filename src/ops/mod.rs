@@ -30,6 +30,7 @@ pub(crate) mod elu;
 pub(crate) mod equal;
 pub(crate) mod exp;
 pub(crate) mod expand_dims;
+pub(crate) mod fill;
 pub(crate) mod floor;
 pub(crate) mod floor_div;
 pub(crate) mod floor_mod;
@@ -54,6 +55,7 @@ pub(crate) mod max_pool_2d;
 pub(crate) mod maximum;
 pub(crate) mod mean;
 pub(crate) mod minimum;
+pub(crate) mod mirror_pad;
 mod movement;
 pub(crate) mod mul;
 pub(crate) mod neg;
@@ -72,6 +74,7 @@ pub(crate) mod relu6;
 pub(crate) mod reshape;
 pub(crate) mod resize_bilinear;
 pub(crate) mod resize_nearest_neighbor;
+pub(crate) mod reverse_v2;
 pub(crate) mod round;
 pub(crate) mod rsqrt;
 pub(crate) mod select_v2;
@@ -95,6 +98,7 @@ pub(crate) mod transpose;
 pub(crate) mod transpose_conv;
 pub(crate) mod unidirectional_sequence_lstm;
 pub(crate) mod unpack;
+pub(crate) mod zeros_like;
 
 /// A kernel's prepare: validates the op once, at [`crate::Interpreter::new`], and keeps what
 /// eval needs as persistent data ([`PrepareCtx::persist`]) and scratch
