@@ -143,6 +143,8 @@ adders! {
     add_arg_min => arg_min,
     /// Registers AVERAGE_POOL_2D.
     add_average_pool_2d => average_pool_2d,
+    /// Registers BATCH_TO_SPACE_ND (float32, int8).
+    add_batch_to_space_nd => batch_to_space_nd,
     /// Registers CAST.
     add_cast => cast,
     /// Registers CEIL (float32).
@@ -273,6 +275,8 @@ adders! {
     add_svdf => svdf,
     /// Registers SOFTMAX.
     add_softmax => softmax,
+    /// Registers SPACE_TO_BATCH_ND (float32, int8).
+    add_space_to_batch_nd => space_to_batch_nd,
     /// Registers SPACE_TO_DEPTH.
     add_space_to_depth => space_to_depth,
     /// Registers SPLIT.
@@ -431,6 +435,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::ARG_MAX,
         B::ARG_MIN,
         B::AVERAGE_POOL_2D,
+        B::BATCH_TO_SPACE_ND,
         B::CAST,
         B::CEIL,
         B::CONCATENATION,
@@ -496,6 +501,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::SUM,
         B::SVDF,
         B::SOFTMAX,
+        B::SPACE_TO_BATCH_ND,
         B::SPACE_TO_DEPTH,
         B::SPLIT,
         B::SPLIT_V,

@@ -1,5 +1,5 @@
 //! The op-breadth wave 3 ops (unary math, comparisons, logical ops, SELECT_V2, FLOOR_DIV,
-//! FLOOR_MOD, ADD_N, GATHER, GATHER_ND, REDUCE_MAX, REDUCE_MIN, ELU, int8 DIV, REVERSE_V2, MIRROR_PAD, FILL, ZEROS_LIKE) on small synthetic models: the dtypes TFLM refuses are refused in prepare
+//! FLOOR_MOD, ADD_N, GATHER, GATHER_ND, REDUCE_MAX, REDUCE_MIN, ELU, int8 DIV, REVERSE_V2, MIRROR_PAD, FILL, ZEROS_LIKE, SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND) on small synthetic models: the dtypes TFLM refuses are refused in prepare
 //! with a typed error, and what TFLM fails at invoke fails there too.
 
 mod common;
@@ -852,4 +852,67 @@ fn fill_and_zeros_like_types_and_shapes() {
     it.set_input(0, &[1i8, 2, 3]).unwrap();
     it.invoke().unwrap();
     assert_eq!(it.output::<i8>(0).unwrap(), &[0, 0, 0]);
+}
+
+#[test]
+fn space_batch_shapes_and_types() {
+    let s2b = |ty: TT, block: &[i32], pads: &[i32], out: &[i32]| {
+        with_consts(
+            B::SPACE_TO_BATCH_ND,
+            vec![
+                tensor(&[1, 3, 4, 2], ty, Some((0.1, -9))),
+                tensor(&[2], TT::INT32, None),
+                tensor(&[2, 2], TT::INT32, None),
+                tensor(out, ty, Some((0.1, -9))),
+            ],
+            &[(1, i32_bytes(block)), (2, i32_bytes(pads))],
+            tflite::BuiltinOptionsT::NONE,
+        )
+    };
+    let mut arena = Aligned::zeroed(4096);
+    let m = s2b(TT::INT8, &[2, 2], &[1, 0, 0, 0], &[4, 2, 2, 2]);
+    let model = Model::from_bytes(m.as_slice()).unwrap();
+    let resolver = AllOpsResolver::with_all_ops();
+    let mut it = Interpreter::new(model, &resolver, arena.as_mut_slice()).unwrap();
+    it.set_input(0, &[5i8; 24]).unwrap();
+    it.invoke().unwrap();
+    // The padded top row is 0, not the zero point -9: TFLM's never-set output_offset.
+    let out = it.output::<i8>(0).unwrap();
+    assert_eq!(&out[..4], &[0, 0, 0, 0]);
+    assert_eq!(out.iter().filter(|&&v| v == 5).count(), 24);
+    // The padded spatial dims must be the block times the output's.
+    assert!(matches!(
+        prepare_err(&s2b(TT::INT8, &[2, 2], &[0, 0, 0, 0], &[4, 2, 2, 2])),
+        Error::ShapeMismatch { tensor: 3, .. }
+    ));
+    assert!(matches!(
+        prepare_err(&s2b(TT::FLOAT32, &[0, 2], &[1, 0, 0, 0], &[4, 2, 2, 2])),
+        Error::ShapeMismatch { tensor: 1, .. }
+    ));
+    assert!(matches!(
+        prepare_err(&s2b(TT::INT16, &[2, 2], &[1, 0, 0, 0], &[4, 2, 2, 2])),
+        Error::UnsupportedType { tensor: 0, .. }
+    ));
+    let b2s = |crops: &[i32], out: &[i32]| {
+        with_consts(
+            B::BATCH_TO_SPACE_ND,
+            vec![
+                tensor(&[4, 2, 2, 2], TT::FLOAT32, None),
+                tensor(&[2], TT::INT32, None),
+                tensor(&[2, 2], TT::INT32, None),
+                tensor(out, TT::FLOAT32, None),
+            ],
+            &[(1, i32_bytes(&[2, 2])), (2, i32_bytes(crops))],
+            tflite::BuiltinOptionsT::NONE,
+        )
+    };
+    assert!(prepare(&b2s(&[1, 0, 0, 1], &[1, 3, 3, 2]), &mut arena).is_ok());
+    assert!(matches!(
+        prepare_err(&b2s(&[1, 0, 0, 0], &[1, 3, 3, 2])),
+        Error::ShapeMismatch { tensor: 3, .. }
+    ));
+    assert!(matches!(
+        prepare_err(&b2s(&[-1, 0, 0, 1], &[1, 5, 3, 2])),
+        Error::ShapeMismatch { tensor: 2, .. }
+    ));
 }
