@@ -145,6 +145,10 @@ adders! {
     add_average_pool_2d => average_pool_2d,
     /// Registers BATCH_TO_SPACE_ND (float32, int8).
     add_batch_to_space_nd => batch_to_space_nd,
+    /// Registers BROADCAST_ARGS (int32, int64).
+    add_broadcast_args => broadcast_args,
+    /// Registers BROADCAST_TO.
+    add_broadcast_to => broadcast_to,
     /// Registers CAST.
     add_cast => cast,
     /// Registers CEIL (float32).
@@ -165,6 +169,8 @@ adders! {
     add_div => div,
     /// Registers ELU (float32, int8).
     add_elu => elu,
+    /// Registers EMBEDDING_LOOKUP (float32, int8, int8 -> float32).
+    add_embedding_lookup => embedding_lookup,
     /// Registers EQUAL (bool, float32, int32, int64, int8).
     add_equal => equal,
     /// Registers EXP (float32).
@@ -436,6 +442,8 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::ARG_MIN,
         B::AVERAGE_POOL_2D,
         B::BATCH_TO_SPACE_ND,
+        B::BROADCAST_ARGS,
+        B::BROADCAST_TO,
         B::CAST,
         B::CEIL,
         B::CONCATENATION,
@@ -446,6 +454,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::DEQUANTIZE,
         B::DIV,
         B::ELU,
+        B::EMBEDDING_LOOKUP,
         B::EQUAL,
         B::EXP,
         B::EXPAND_DIMS,

@@ -1,5 +1,5 @@
 //! The op-breadth wave 3 ops (unary math, comparisons, logical ops, SELECT_V2, FLOOR_DIV,
-//! FLOOR_MOD, ADD_N, GATHER, GATHER_ND, REDUCE_MAX, REDUCE_MIN, ELU, int8 DIV, REVERSE_V2, MIRROR_PAD, FILL, ZEROS_LIKE, SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND) on small synthetic models: the dtypes TFLM refuses are refused in prepare
+//! FLOOR_MOD, ADD_N, GATHER, GATHER_ND, REDUCE_MAX, REDUCE_MIN, ELU, int8 DIV, REVERSE_V2, MIRROR_PAD, FILL, ZEROS_LIKE, SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND, BROADCAST_TO, BROADCAST_ARGS, EMBEDDING_LOOKUP) on small synthetic models: the dtypes TFLM refuses are refused in prepare
 //! with a typed error, and what TFLM fails at invoke fails there too.
 
 mod common;
@@ -914,5 +914,107 @@ fn space_batch_shapes_and_types() {
     assert!(matches!(
         prepare_err(&b2s(&[-1, 0, 0, 1], &[1, 5, 3, 2])),
         Error::ShapeMismatch { tensor: 2, .. }
+    ));
+}
+
+#[test]
+fn broadcast_to_and_args() {
+    let bt = |in_shape: &[i32], shape: &[i32], out: &[i32]| {
+        with_consts(
+            B::BROADCAST_TO,
+            vec![
+                tensor(in_shape, TT::INT16, None),
+                tensor(&[shape.len() as i32], TT::INT32, None),
+                tensor(out, TT::INT16, None),
+            ],
+            &[(1, i32_bytes(shape))],
+            tflite::BuiltinOptionsT::NONE,
+        )
+    };
+    let mut arena = Aligned::zeroed(4096);
+    assert!(prepare(&bt(&[3, 1], &[2, 3, 4], &[2, 3, 4]), &mut arena).is_ok());
+    assert!(matches!(
+        prepare_err(&bt(&[3, 2], &[2, 3, 4], &[2, 3, 4])),
+        Error::ShapeMismatch { tensor: 2, .. }
+    ));
+    assert!(matches!(
+        prepare_err(&bt(&[3, 1], &[2, 3, 5], &[2, 3, 4])),
+        Error::ShapeMismatch { tensor: 1, .. }
+    ));
+    assert!(matches!(
+        prepare_err(&bt(&[1], &[1, 1, 1, 1, 1, 2], &[1, 1, 1, 1, 1, 2])),
+        Error::ShapeMismatch { .. }
+    ));
+    // BROADCAST_ARGS: incompatible shapes fail the invoke (TFLM aborts).
+    let m = one_op(
+        B::BROADCAST_ARGS,
+        vec![
+            tensor(&[2], TT::INT32, None),
+            tensor(&[2], TT::INT32, None),
+            tensor(&[2], TT::INT32, None),
+        ],
+    );
+    let model = Model::from_bytes(m.as_slice()).unwrap();
+    let resolver = AllOpsResolver::with_all_ops();
+    let mut it = Interpreter::new(model, &resolver, arena.as_mut_slice()).unwrap();
+    it.set_input(0, &[3i32, 1]).unwrap();
+    it.set_input(1, &[1i32, 4]).unwrap();
+    it.invoke().unwrap();
+    assert_eq!(it.output::<i32>(0).unwrap(), &[3, 4]);
+    it.set_input(1, &[2i32, 4]).unwrap();
+    assert!(it.invoke().is_err());
+    let m = one_op(
+        B::BROADCAST_ARGS,
+        vec![
+            tensor(&[2], TT::INT32, None),
+            tensor(&[2], TT::INT64, None),
+            tensor(&[2], TT::INT32, None),
+        ],
+    );
+    assert!(matches!(
+        prepare_err(&m),
+        Error::UnsupportedType { tensor: 1, .. }
+    ));
+}
+
+#[test]
+fn embedding_lookup_types_and_bounds() {
+    let el = |table: TT, q: Option<(f32, i64)>, out: TT| {
+        with_consts(
+            B::EMBEDDING_LOOKUP,
+            vec![
+                tensor(&[2], TT::INT32, None),
+                tensor(&[3, 2], table, q),
+                tensor(&[2, 2], out, None),
+            ],
+            &[(1, vec![1u8; 6 * if table == TT::INT8 { 1 } else { 4 }])],
+            tflite::BuiltinOptionsT::NONE,
+        )
+    };
+    let mut arena = Aligned::zeroed(4096);
+    let m = el(TT::INT8, Some((0.5, 0)), TT::FLOAT32);
+    let model = Model::from_bytes(m.as_slice()).unwrap();
+    let resolver = AllOpsResolver::with_all_ops();
+    let mut it = Interpreter::new(model, &resolver, arena.as_mut_slice()).unwrap();
+    it.set_input(0, &[2i32, 0]).unwrap();
+    it.invoke().unwrap();
+    assert_eq!(it.output::<f32>(0).unwrap(), &[0.5; 4]);
+    // An index outside the table fails the invoke, as TFLM.
+    it.set_input(0, &[3i32, 0]).unwrap();
+    assert!(it.invoke().is_err());
+    it.set_input(0, &[-1i32, 0]).unwrap();
+    assert!(it.invoke().is_err());
+    // Hybrid needs the table's zero point 0; float32 tables give float32 only.
+    assert!(matches!(
+        prepare_err(&el(TT::INT8, Some((0.5, 1)), TT::FLOAT32)),
+        Error::BadQuantization { tensor: 1, .. }
+    ));
+    assert!(matches!(
+        prepare_err(&el(TT::FLOAT32, None, TT::INT8)),
+        Error::UnsupportedType { tensor: 2, .. }
+    ));
+    assert!(matches!(
+        prepare_err(&el(TT::INT16, None, TT::INT16)),
+        Error::UnsupportedType { tensor: 1, .. }
     ));
 }

@@ -1,4 +1,4 @@
-"""GATHER and GATHER_ND models for the conformance corpus (op breadth, wave 3b).
+"""GATHER, GATHER_ND and EMBEDDING_LOOKUP models for the conformance corpus (op breadth, wave 3b).
 
 Imported by make_corpus.py (which loads every tools/corpus_*.py). TFLM's GATHER and GATHER_ND
 take float32 and int8 values with int32 positions. Converter models (int8 and float32) gather
@@ -8,7 +8,9 @@ positions as a graph input, drawn per case inside their valid range by the model
 so that the kernels see positions that change from case to case. `gather_nd_flat_int8` draws
 its second index past its own dimension (up to 6 where the dimension is 5) while the slice
 stays inside the params: TFLM checks only the flat extent and reads on, and the goldens show
-it.
+it. EMBEDDING_LOOKUP models are raw (Keras' Embedding converts to GATHER): a constant
+float32 or int8 table looked up by int32 indices given as a graph input (float32, int8 raw
+rows, and int8 -> float32, TFLM's hybrid dequantizing path).
 """
 
 import keras
@@ -140,3 +142,35 @@ _raw("gather_nd_runtime_pairs_f32", _gather_nd([4, 5, 3], [6, 2], [6, 3], np.flo
 # int8 GATHER_ND of [4, 5] by pairs whose second index runs to 6 (past the dimension 5) and
 # first to 2, so that every flat position (at most 2 * 5 + 6) is inside the 20 elements.
 _raw("gather_nd_flat_int8", _gather_nd([4, 5], [3, 8, 2], [3, 8], np.int8, q=Q8), [[3, 7]])
+
+
+# ---- EMBEDDING_LOOKUP (raw: Keras' Embedding converts to GATHER) --------------------
+
+make_corpus.ALLOWED_OPS.update({"EMBEDDING_LOOKUP"})
+
+
+def _embedding(rows, row_shape, n, value_dtype, out_dtype, q=None):
+    """A constant table of `rows` rows of `row_shape`, looked up by `n` int32 indices (a
+    graph input). int8 -> float32 is TFLM's hybrid path (table zero point 0)."""
+    def build(seed):
+        g = tfb.Graph()
+        r = np.random.default_rng(seed + 77)
+        shape = [rows] + row_shape
+        if value_dtype == np.int8:
+            data = r.integers(-128, 128, shape).astype(np.int8)
+        else:
+            data = r.uniform(-2.0, 2.0, shape).astype(np.float32)
+        kw = dict(scale=q[0], zero_point=q[1]) if q else {}
+        lookup = g.tensor("lookup", [n], np.int32)
+        table = g.tensor("table", shape, value_dtype, data=data, **kw)
+        out_kw = kw if out_dtype == np.int8 else {}
+        o = g.tensor("rows", [n] + row_shape, out_dtype, **out_kw)
+        g.op(fb.BuiltinOperator.EMBEDDING_LOOKUP, [lookup, table], [o])
+        return g.finish([lookup], [o], CONVERTER)
+    return build
+
+
+_raw("embedding_lookup_f32", _embedding(9, [4], 6, np.float32, np.float32), [9])
+_raw("embedding_lookup_int8", _embedding(7, [2, 3], 5, np.int8, np.int8, (F32(0.03), 4)), [7])
+_raw("embedding_lookup_hybrid_int8", _embedding(11, [5], 8, np.int8, np.float32,
+                                                (F32(0.0125), 0)), [11])
