@@ -159,6 +159,8 @@ adders! {
     add_conv_2d => conv_2d,
     /// Registers COS (float32).
     add_cos => cos,
+    /// Registers CUMSUM (float32, int8).
+    add_cumsum => cumsum,
     /// Registers DEPTH_TO_SPACE.
     add_depth_to_space => depth_to_space,
     /// Registers DEPTHWISE_CONV_2D.
@@ -199,6 +201,8 @@ adders! {
     add_hard_swish => hard_swish,
     /// Registers L2_NORMALIZATION.
     add_l2_normalization => l2_normalization,
+    /// Registers L2_POOL_2D (float32).
+    add_l2_pool_2d => l2_pool_2d,
     /// Registers LEAKY_RELU.
     add_leaky_relu => leaky_relu,
     /// Registers LESS (float32, int32, int64, int8).
@@ -449,6 +453,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::CONCATENATION,
         B::CONV_2D,
         B::COS,
+        B::CUMSUM,
         B::DEPTH_TO_SPACE,
         B::DEPTHWISE_CONV_2D,
         B::DEQUANTIZE,
@@ -469,6 +474,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::GREATER_EQUAL,
         B::HARD_SWISH,
         B::L2_NORMALIZATION,
+        B::L2_POOL_2D,
         B::LEAKY_RELU,
         B::LESS,
         B::LESS_EQUAL,

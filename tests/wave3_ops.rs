@@ -1,5 +1,5 @@
 //! The op-breadth wave 3 ops (unary math, comparisons, logical ops, SELECT_V2, FLOOR_DIV,
-//! FLOOR_MOD, ADD_N, GATHER, GATHER_ND, REDUCE_MAX, REDUCE_MIN, ELU, int8 DIV, REVERSE_V2, MIRROR_PAD, FILL, ZEROS_LIKE, SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND, BROADCAST_TO, BROADCAST_ARGS, EMBEDDING_LOOKUP) on small synthetic models: the dtypes TFLM refuses are refused in prepare
+//! FLOOR_MOD, ADD_N, GATHER, GATHER_ND, REDUCE_MAX, REDUCE_MIN, ELU, int8 DIV, REVERSE_V2, MIRROR_PAD, FILL, ZEROS_LIKE, SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND, BROADCAST_TO, BROADCAST_ARGS, EMBEDDING_LOOKUP, CUMSUM, L2_POOL_2D) on small synthetic models: the dtypes TFLM refuses are refused in prepare
 //! with a typed error, and what TFLM fails at invoke fails there too.
 
 mod common;
@@ -1016,5 +1016,63 @@ fn embedding_lookup_types_and_bounds() {
     assert!(matches!(
         prepare_err(&el(TT::INT16, None, TT::INT16)),
         Error::UnsupportedType { tensor: 1, .. }
+    ));
+}
+
+#[test]
+fn cumsum_and_l2_pool_types() {
+    let cs = |ty: TT, axis: i32| {
+        with_consts(
+            B::CUMSUM,
+            vec![
+                tensor(&[2, 3], ty, Q),
+                tensor(&[1], TT::INT32, None),
+                tensor(&[2, 3], ty, Q),
+            ],
+            &[(1, i32_bytes(&[axis]))],
+            tflite::BuiltinOptionsT::NONE,
+        )
+    };
+    let mut arena = Aligned::zeroed(4096);
+    assert!(prepare(&cs(TT::INT8, -1), &mut arena).is_ok());
+    assert!(matches!(
+        prepare_err(&cs(TT::INT8, 2)),
+        Error::BadOptions { .. }
+    ));
+    assert!(matches!(
+        prepare_err(&cs(TT::INT16, 0)),
+        Error::UnsupportedType { tensor: 0, .. }
+    ));
+    // TFLM reads the axis at eval; microlite needs it constant.
+    let m = one_op(
+        B::CUMSUM,
+        vec![
+            tensor(&[2, 3], TT::FLOAT32, None),
+            tensor(&[1], TT::INT32, None),
+            tensor(&[2, 3], TT::FLOAT32, None),
+        ],
+    );
+    assert!(matches!(
+        prepare_err(&m),
+        Error::ShapeMismatch { tensor: 1, .. }
+    ));
+    // L2_POOL_2D: float32 only.
+    let mut o = tflite::Pool2DOptionsT::default();
+    o.stride_w = 1;
+    o.stride_h = 1;
+    o.filter_width = 2;
+    o.filter_height = 2;
+    o.padding = tflite::Padding::VALID;
+    let pool = |ty: TT| {
+        one_op_with(
+            B::L2_POOL_2D,
+            vec![tensor(&[1, 3, 3, 1], ty, Q), tensor(&[1, 2, 2, 1], ty, Q)],
+            tflite::BuiltinOptionsT::Pool2DOptions(Box::new(o.clone())),
+        )
+    };
+    assert!(prepare(&pool(TT::FLOAT32), &mut arena).is_ok());
+    assert!(matches!(
+        prepare_err(&pool(TT::INT8)),
+        Error::UnsupportedType { tensor: 0, .. }
     ));
 }
