@@ -169,6 +169,8 @@ adders! {
     add_dequantize => dequantize,
     /// Registers DIV (float32, int32).
     add_div => div,
+    /// Registers DYNAMIC_UPDATE_SLICE (float32, int8, int16, int32).
+    add_dynamic_update_slice => dynamic_update_slice,
     /// Registers ELU (float32, int8).
     add_elu => elu,
     /// Registers EMBEDDING_LOOKUP (float32, int8, int8 -> float32).
@@ -458,6 +460,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::DEPTHWISE_CONV_2D,
         B::DEQUANTIZE,
         B::DIV,
+        B::DYNAMIC_UPDATE_SLICE,
         B::ELU,
         B::EMBEDDING_LOOKUP,
         B::EQUAL,

@@ -1,5 +1,5 @@
 //! The op-breadth wave 3 ops (unary math, comparisons, logical ops, SELECT_V2, FLOOR_DIV,
-//! FLOOR_MOD, ADD_N, GATHER, GATHER_ND, REDUCE_MAX, REDUCE_MIN, ELU, int8 DIV, REVERSE_V2, MIRROR_PAD, FILL, ZEROS_LIKE, SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND, BROADCAST_TO, BROADCAST_ARGS, EMBEDDING_LOOKUP, CUMSUM, L2_POOL_2D) on small synthetic models: the dtypes TFLM refuses are refused in prepare
+//! FLOOR_MOD, ADD_N, GATHER, GATHER_ND, REDUCE_MAX, REDUCE_MIN, ELU, int8 DIV, REVERSE_V2, MIRROR_PAD, FILL, ZEROS_LIKE, SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND, BROADCAST_TO, BROADCAST_ARGS, EMBEDDING_LOOKUP, CUMSUM, L2_POOL_2D, DYNAMIC_UPDATE_SLICE) on small synthetic models: the dtypes TFLM refuses are refused in prepare
 //! with a typed error, and what TFLM fails at invoke fails there too.
 
 mod common;
@@ -1073,6 +1073,47 @@ fn cumsum_and_l2_pool_types() {
     assert!(prepare(&pool(TT::FLOAT32), &mut arena).is_ok());
     assert!(matches!(
         prepare_err(&pool(TT::INT8)),
+        Error::UnsupportedType { tensor: 0, .. }
+    ));
+}
+
+#[test]
+fn dynamic_update_slice_clamps_and_checks() {
+    let dus = |ty: TT, update: &[i32], idx: TT| {
+        one_op(
+            B::DYNAMIC_UPDATE_SLICE,
+            vec![
+                tensor(&[3, 4], ty, None),
+                tensor(update, ty, None),
+                tensor(&[2], idx, None),
+                tensor(&[3, 4], ty, None),
+            ],
+        )
+    };
+    let mut arena = Aligned::zeroed(4096);
+    let m = dus(TT::INT32, &[2, 2], TT::INT64);
+    let model = Model::from_bytes(m.as_slice()).unwrap();
+    let resolver = AllOpsResolver::with_all_ops();
+    let mut it = Interpreter::new(model, &resolver, arena.as_mut_slice()).unwrap();
+    it.set_input(0, &[0i32; 12]).unwrap();
+    it.set_input(1, &[1i32, 2, 3, 4]).unwrap();
+    it.set_input(2, &[7i64, -3]).unwrap();
+    it.invoke().unwrap();
+    // Row 7 clamps to 1, column -3 to 0.
+    assert_eq!(
+        it.output::<i32>(0).unwrap(),
+        &[0, 0, 0, 0, 1, 2, 0, 0, 3, 4, 0, 0]
+    );
+    assert!(matches!(
+        prepare_err(&dus(TT::INT32, &[4, 1], TT::INT32)),
+        Error::ShapeMismatch { tensor: 1, .. }
+    ));
+    assert!(matches!(
+        prepare_err(&dus(TT::INT32, &[2, 2], TT::INT16)),
+        Error::UnsupportedType { tensor: 2, .. }
+    ));
+    assert!(matches!(
+        prepare_err(&dus(TT::INT64, &[2, 2], TT::INT32)),
         Error::UnsupportedType { tensor: 0, .. }
     ));
 }

@@ -1,4 +1,4 @@
-"""REVERSE_V2, MIRROR_PAD, FILL and ZEROS_LIKE models for the conformance corpus (op breadth,
+"""REVERSE_V2, MIRROR_PAD, FILL, ZEROS_LIKE and DYNAMIC_UPDATE_SLICE models for the conformance corpus (op breadth,
 wave 3b).
 
 Imported by make_corpus.py (which loads every tools/corpus_*.py). `tf.reverse` becomes
@@ -8,7 +8,9 @@ computed from the input (a mean, a scalar) becomes FILL with constant dims. The 
 folds ZEROS_LIKE of a static shape into a constant, so ZEROS_LIKE (and the int8 and int32
 FILLs) are raw flatbuffers (`tools/tflite_fb.py`), whose second output passes the input
 through so that the model's outputs vary (the zeros cannot); the raw FILLs fill with the
-random scalar input of each case.
+random scalar input of each case. DYNAMIC_UPDATE_SLICE models are raw too (float32, int8,
+int16, int32; int32 and int64 start indices), the start indices a graph input drawn per case
+from -2 to 2 past each dim, so that TFLM's clamping of them shows.
 """
 
 import keras
@@ -117,3 +119,44 @@ _raw("zeros_like_f32", _zeros_like([2, 3, 4], np.float32))
 _raw("zeros_like_int32", _zeros_like([7], np.int32))
 _raw("fill_int8", _fill([2, 3, 4], np.int8, (0.1, 3)), _scalar_inputs)
 _raw("fill_int32", _fill([5, 2], np.int32), _scalar_inputs)
+
+
+# ---- DYNAMIC_UPDATE_SLICE (raw: start indices as a graph input) ---------------------
+
+make_corpus.ALLOWED_OPS.update({"DYNAMIC_UPDATE_SLICE"})
+
+
+def _starts(operand_shape):
+    """make_corpus's inputs, with the start indices (the last input) drawn per case from
+    -2 to 2 past each dim, so that TFLM's clamping shows in the goldens."""
+    def fn(seed, inputs_meta):
+        arrays = make_corpus.make_inputs(seed, inputs_meta)
+        rng = np.random.default_rng(80_000 + seed)
+        hi = np.array(operand_shape) + 3
+        starts = np.floor(rng.uniform(size=len(operand_shape)) * (hi + 2)) - 2
+        arrays[-1] = starts.astype(np.dtype(inputs_meta[-1]["dtype"]))
+        return arrays
+    return fn
+
+
+def _dus(shape, update_shape, dtype, index_dtype, q=None):
+    def build(seed):
+        g = tfb.Graph()
+        kw = dict(scale=F32(q[0]), zero_point=q[1]) if q else {}
+        x = g.tensor("operand", shape, dtype, **kw)
+        u = g.tensor("update", update_shape, dtype, **kw)
+        s = g.tensor("start", [len(shape)], index_dtype)
+        o = g.tensor("updated", shape, dtype, **kw)
+        g.op(fb.BuiltinOperator.DYNAMIC_UPDATE_SLICE, [x, u, s], [o])
+        return g.finish([x, u, s], [o], CONVERTER)
+    return build
+
+
+for _name, _shape, _ushape, _dt, _it, _q in [
+    ("dynamic_update_slice_f32", [4, 5, 3], [2, 3, 3], np.float32, np.int32, None),
+    ("dynamic_update_slice_int8", [6, 7], [3, 2], np.int8, np.int64, (0.02, 5)),
+    ("dynamic_update_slice_int16", [2, 3, 4, 5], [1, 2, 2, 3], np.int16, np.int32, (0.001, 0)),
+    ("dynamic_update_slice_int32", [9], [4], np.int32, np.int32, None),
+]:
+    model(_name, variants=("",), raw=True, converter=CONVERTER, check=_vary,
+          inputs=_starts(_shape))(_dus(_shape, _ushape, _dt, _it, _q))

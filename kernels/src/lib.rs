@@ -57,6 +57,7 @@ pub mod depthwise_conv_2d;
 pub mod dequantize;
 pub mod div;
 pub mod double;
+pub mod dynamic_update_slice;
 pub mod elu;
 pub mod embedding_lookup;
 pub mod fill;
