@@ -143,6 +143,8 @@ adders! {
     add_arg_min => arg_min,
     /// Registers AVERAGE_POOL_2D.
     add_average_pool_2d => average_pool_2d,
+    /// Registers BATCH_MATMUL (float32, int8, int16).
+    add_batch_matmul => batch_matmul,
     /// Registers BATCH_TO_SPACE_ND (float32, int8).
     add_batch_to_space_nd => batch_to_space_nd,
     /// Registers BROADCAST_ARGS (int32, int64).
@@ -447,6 +449,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::ARG_MAX,
         B::ARG_MIN,
         B::AVERAGE_POOL_2D,
+        B::BATCH_MATMUL,
         B::BATCH_TO_SPACE_ND,
         B::BROADCAST_ARGS,
         B::BROADCAST_TO,

@@ -1,5 +1,5 @@
 //! The op-breadth wave 3 ops (unary math, comparisons, logical ops, SELECT_V2, FLOOR_DIV,
-//! FLOOR_MOD, ADD_N, GATHER, GATHER_ND, REDUCE_MAX, REDUCE_MIN, ELU, int8 DIV, REVERSE_V2, MIRROR_PAD, FILL, ZEROS_LIKE, SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND, BROADCAST_TO, BROADCAST_ARGS, EMBEDDING_LOOKUP, CUMSUM, L2_POOL_2D, DYNAMIC_UPDATE_SLICE) on small synthetic models: the dtypes TFLM refuses are refused in prepare
+//! FLOOR_MOD, ADD_N, GATHER, GATHER_ND, REDUCE_MAX, REDUCE_MIN, ELU, int8 DIV, REVERSE_V2, MIRROR_PAD, FILL, ZEROS_LIKE, SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND, BROADCAST_TO, BROADCAST_ARGS, EMBEDDING_LOOKUP, CUMSUM, L2_POOL_2D, DYNAMIC_UPDATE_SLICE, BATCH_MATMUL) on small synthetic models: the dtypes TFLM refuses are refused in prepare
 //! with a typed error, and what TFLM fails at invoke fails there too.
 
 mod common;
@@ -1114,6 +1114,45 @@ fn dynamic_update_slice_clamps_and_checks() {
     ));
     assert!(matches!(
         prepare_err(&dus(TT::INT64, &[2, 2], TT::INT32)),
+        Error::UnsupportedType { tensor: 0, .. }
+    ));
+}
+
+#[test]
+fn batch_matmul_shapes_and_types() {
+    let mm = |ty: TT, q: Option<(f32, i64)>, l: &[i32], r: &[i32], o: &[i32]| {
+        one_op(
+            B::BATCH_MATMUL,
+            vec![tensor(l, ty, q), tensor(r, ty, q), tensor(o, ty, q)],
+        )
+    };
+    let mut arena = Aligned::zeroed(4096);
+    let q = Some((0.05, 3));
+    assert!(prepare(
+        &mm(TT::INT8, q, &[2, 3, 4], &[4, 5], &[2, 3, 5]),
+        &mut arena
+    )
+    .is_ok());
+    // Depths must agree; batch dims broadcast; the output is [batch.., m, n].
+    assert!(matches!(
+        prepare_err(&mm(TT::INT8, q, &[2, 3, 4], &[3, 5], &[2, 3, 5])),
+        Error::ShapeMismatch { tensor: 1, .. }
+    ));
+    assert!(matches!(
+        prepare_err(&mm(TT::FLOAT32, None, &[2, 3, 4], &[3, 4, 5], &[2, 3, 5])),
+        Error::ShapeMismatch { tensor: 1, .. }
+    ));
+    assert!(matches!(
+        prepare_err(&mm(TT::FLOAT32, None, &[2, 3, 4], &[4, 5], &[3, 5])),
+        Error::ShapeMismatch { tensor: 2, .. }
+    ));
+    // TFLM: int16 zero points 0; no int32 kernel.
+    assert!(matches!(
+        prepare_err(&mm(TT::INT16, q, &[3, 4], &[4, 5], &[3, 5])),
+        Error::BadQuantization { tensor: 0, .. }
+    ));
+    assert!(matches!(
+        prepare_err(&mm(TT::INT32, None, &[3, 4], &[4, 5], &[3, 5])),
         Error::UnsupportedType { tensor: 0, .. }
     ));
 }

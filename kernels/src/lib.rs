@@ -45,6 +45,7 @@ pub mod add;
 pub mod add_n;
 pub mod arg_max;
 pub mod arg_min;
+pub mod batch_matmul;
 pub mod batch_space;
 pub mod broadcast_to;
 pub mod cast;

@@ -14,6 +14,7 @@ pub(crate) mod add_n;
 pub(crate) mod arg_max;
 pub(crate) mod arg_min;
 pub(crate) mod average_pool_2d;
+pub(crate) mod batch_matmul;
 pub(crate) mod batch_to_space_nd;
 pub(crate) mod broadcast_args;
 pub(crate) mod broadcast_to;
