@@ -215,6 +215,8 @@ adders! {
     add_less_equal => less_equal,
     /// Registers LOG (float32).
     add_log => log,
+    /// Registers LOG_SOFTMAX (float32, int8).
+    add_log_softmax => log_softmax,
     /// Registers LOGICAL_AND (bool).
     add_logical_and => logical_and,
     /// Registers LOGICAL_NOT (bool).
@@ -489,6 +491,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::LOGICAL_NOT,
         B::LOGICAL_OR,
         B::LOGISTIC,
+        B::LOG_SOFTMAX,
         B::MAX_POOL_2D,
         B::MAXIMUM,
         B::MEAN,

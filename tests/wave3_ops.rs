@@ -1,5 +1,5 @@
 //! The op-breadth wave 3 ops (unary math, comparisons, logical ops, SELECT_V2, FLOOR_DIV,
-//! FLOOR_MOD, ADD_N, GATHER, GATHER_ND, REDUCE_MAX, REDUCE_MIN, ELU, int8 DIV, REVERSE_V2, MIRROR_PAD, FILL, ZEROS_LIKE, SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND, BROADCAST_TO, BROADCAST_ARGS, EMBEDDING_LOOKUP, CUMSUM, L2_POOL_2D, DYNAMIC_UPDATE_SLICE, BATCH_MATMUL) on small synthetic models: the dtypes TFLM refuses are refused in prepare
+//! FLOOR_MOD, ADD_N, GATHER, GATHER_ND, REDUCE_MAX, REDUCE_MIN, ELU, int8 DIV, REVERSE_V2, MIRROR_PAD, FILL, ZEROS_LIKE, SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND, BROADCAST_TO, BROADCAST_ARGS, EMBEDDING_LOOKUP, CUMSUM, L2_POOL_2D, DYNAMIC_UPDATE_SLICE, BATCH_MATMUL, LOG_SOFTMAX) on small synthetic models: the dtypes TFLM refuses are refused in prepare
 //! with a typed error, and what TFLM fails at invoke fails there too.
 
 mod common;
@@ -1153,6 +1153,32 @@ fn batch_matmul_shapes_and_types() {
     ));
     assert!(matches!(
         prepare_err(&mm(TT::INT32, None, &[3, 4], &[4, 5], &[3, 5])),
+        Error::UnsupportedType { tensor: 0, .. }
+    ));
+}
+
+#[test]
+fn log_softmax_output_quantization() {
+    let ls = |ty: TT, out_q: Option<(f32, i64)>| {
+        one_op(
+            B::LOG_SOFTMAX,
+            vec![
+                tensor(&[2, 5], ty, Some((0.1, 3))),
+                tensor(&[2, 5], ty, out_q),
+            ],
+        )
+    };
+    let mut arena = Aligned::zeroed(4096);
+    assert!(prepare(&ls(TT::INT8, Some((16.0 / 256.0, 127))), &mut arena).is_ok());
+    // TFLM: the int8 output is exactly scale 16/256, zero point 127.
+    for q in [(16.0 / 256.0, 0), (0.07, 127)] {
+        assert!(matches!(
+            prepare_err(&ls(TT::INT8, Some(q))),
+            Error::BadQuantization { tensor: 1, .. }
+        ));
+    }
+    assert!(matches!(
+        prepare_err(&ls(TT::INT16, Some((16.0 / 256.0, 127)))),
         Error::UnsupportedType { tensor: 0, .. }
     ));
 }

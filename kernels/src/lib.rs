@@ -70,6 +70,7 @@ pub mod gather_nd;
 pub mod hard_swish;
 pub mod l2_normalization;
 pub mod leaky_relu;
+pub mod log_softmax;
 pub mod logical;
 pub mod logistic;
 pub mod lstm;

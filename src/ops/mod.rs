@@ -53,6 +53,7 @@ pub(crate) mod leaky_relu;
 pub(crate) mod less;
 pub(crate) mod less_equal;
 pub(crate) mod log;
+pub(crate) mod log_softmax;
 mod logical;
 pub(crate) mod logical_and;
 pub(crate) mod logical_not;
