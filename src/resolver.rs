@@ -164,12 +164,22 @@ adders! {
     add_abs => abs,
     /// Registers ADD.
     add_add => add,
+    /// Registers ADD_N (float32, int8).
+    add_add_n => add_n,
     /// Registers ARG_MAX.
     add_arg_max => arg_max,
     /// Registers ARG_MIN.
     add_arg_min => arg_min,
     /// Registers AVERAGE_POOL_2D.
     add_average_pool_2d => average_pool_2d,
+    /// Registers BATCH_MATMUL (float32, int8, int16).
+    add_batch_matmul => batch_matmul,
+    /// Registers BATCH_TO_SPACE_ND (float32, int8).
+    add_batch_to_space_nd => batch_to_space_nd,
+    /// Registers BROADCAST_ARGS (int32, int64).
+    add_broadcast_args => broadcast_args,
+    /// Registers BROADCAST_TO.
+    add_broadcast_to => broadcast_to,
     /// Registers CAST.
     add_cast => cast,
     /// Registers CEIL (float32).
@@ -180,6 +190,8 @@ adders! {
     add_conv_2d => conv_2d,
     /// Registers COS (float32).
     add_cos => cos,
+    /// Registers CUMSUM (float32, int8).
+    add_cumsum => cumsum,
     /// Registers DEPTH_TO_SPACE.
     add_depth_to_space => depth_to_space,
     /// Registers DEPTHWISE_CONV_2D.
@@ -188,16 +200,32 @@ adders! {
     add_dequantize => dequantize,
     /// Registers DIV (float32, int32).
     add_div => div,
+    /// Registers DYNAMIC_UPDATE_SLICE (float32, int8, int16, int32).
+    add_dynamic_update_slice => dynamic_update_slice,
+    /// Registers ELU (float32, int8).
+    add_elu => elu,
+    /// Registers EMBEDDING_LOOKUP (float32, int8, int8 -> float32).
+    add_embedding_lookup => embedding_lookup,
     /// Registers EQUAL (bool, float32, int32, int64, int8).
     add_equal => equal,
     /// Registers EXP (float32).
     add_exp => exp,
     /// Registers EXPAND_DIMS.
     add_expand_dims => expand_dims,
+    /// Registers FILL (float32, int32, int8).
+    add_fill => fill,
     /// Registers FLOOR (float32).
     add_floor => floor,
+    /// Registers FLOOR_DIV (float32).
+    add_floor_div => floor_div,
+    /// Registers FLOOR_MOD (float32).
+    add_floor_mod => floor_mod,
     /// Registers FULLY_CONNECTED (int8 and float32).
     add_fully_connected => fully_connected,
+    /// Registers GATHER (float32, int8; int32 positions).
+    add_gather => gather,
+    /// Registers GATHER_ND (float32, int8; int32 indices).
+    add_gather_nd => gather_nd,
     /// Registers GREATER (float32, int32, int64, int8).
     add_greater => greater,
     /// Registers GREATER_EQUAL (float32, int32, int64, int8).
@@ -206,6 +234,8 @@ adders! {
     add_hard_swish => hard_swish,
     /// Registers L2_NORMALIZATION.
     add_l2_normalization => l2_normalization,
+    /// Registers L2_POOL_2D (float32).
+    add_l2_pool_2d => l2_pool_2d,
     /// Registers LEAKY_RELU.
     add_leaky_relu => leaky_relu,
     /// Registers LESS (float32, int32, int64, int8).
@@ -214,6 +244,8 @@ adders! {
     add_less_equal => less_equal,
     /// Registers LOG (float32).
     add_log => log,
+    /// Registers LOG_SOFTMAX (float32, int8).
+    add_log_softmax => log_softmax,
     /// Registers LOGICAL_AND (bool).
     add_logical_and => logical_and,
     /// Registers LOGICAL_NOT (bool).
@@ -230,6 +262,8 @@ adders! {
     add_mean => mean,
     /// Registers MINIMUM.
     add_minimum => minimum,
+    /// Registers MIRROR_PAD (float32, int8).
+    add_mirror_pad => mirror_pad,
     /// Registers MUL.
     add_mul => mul,
     /// Registers NEG (float32).
@@ -246,6 +280,10 @@ adders! {
     add_prelu => prelu,
     /// Registers QUANTIZE.
     add_quantize => quantize,
+    /// Registers REDUCE_MAX (float32, int8).
+    add_reduce_max => reduce_max,
+    /// Registers REDUCE_MIN (float32, int8).
+    add_reduce_min => reduce_min,
     /// Registers RELU.
     add_relu => relu,
     /// Registers RELU6.
@@ -256,6 +294,8 @@ adders! {
     add_resize_bilinear => resize_bilinear,
     /// Registers RESIZE_NEAREST_NEIGHBOR.
     add_resize_nearest_neighbor => resize_nearest_neighbor,
+    /// Registers REVERSE_V2.
+    add_reverse_v2 => reverse_v2,
     /// Registers ROUND (float32).
     add_round => round,
     /// Registers RSQRT (float32, int8).
@@ -280,6 +320,8 @@ adders! {
     add_svdf => svdf,
     /// Registers SOFTMAX.
     add_softmax => softmax,
+    /// Registers SPACE_TO_BATCH_ND (float32, int8).
+    add_space_to_batch_nd => space_to_batch_nd,
     /// Registers SPACE_TO_DEPTH.
     add_space_to_depth => space_to_depth,
     /// Registers SPLIT.
@@ -302,6 +344,8 @@ adders! {
     add_unidirectional_sequence_lstm => unidirectional_sequence_lstm,
     /// Registers UNPACK.
     add_unpack => unpack,
+    /// Registers ZEROS_LIKE (int64, int32, int8, float32).
+    add_zeros_like => zeros_like,
     @signal
     /// Registers the custom op `SignalWindow`.
     add_signal_window => window::registration,
@@ -432,27 +476,42 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
     [
         B::ABS,
         B::ADD,
+        B::ADD_N,
         B::ARG_MAX,
         B::ARG_MIN,
         B::AVERAGE_POOL_2D,
+        B::BATCH_MATMUL,
+        B::BATCH_TO_SPACE_ND,
+        B::BROADCAST_ARGS,
+        B::BROADCAST_TO,
         B::CAST,
         B::CEIL,
         B::CONCATENATION,
         B::CONV_2D,
         B::COS,
+        B::CUMSUM,
         B::DEPTH_TO_SPACE,
         B::DEPTHWISE_CONV_2D,
         B::DEQUANTIZE,
         B::DIV,
+        B::DYNAMIC_UPDATE_SLICE,
+        B::ELU,
+        B::EMBEDDING_LOOKUP,
         B::EQUAL,
         B::EXP,
         B::EXPAND_DIMS,
+        B::FILL,
         B::FLOOR,
+        B::FLOOR_DIV,
+        B::FLOOR_MOD,
         B::FULLY_CONNECTED,
+        B::GATHER,
+        B::GATHER_ND,
         B::GREATER,
         B::GREATER_EQUAL,
         B::HARD_SWISH,
         B::L2_NORMALIZATION,
+        B::L2_POOL_2D,
         B::LEAKY_RELU,
         B::LESS,
         B::LESS_EQUAL,
@@ -461,10 +520,12 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::LOGICAL_NOT,
         B::LOGICAL_OR,
         B::LOGISTIC,
+        B::LOG_SOFTMAX,
         B::MAX_POOL_2D,
         B::MAXIMUM,
         B::MEAN,
         B::MINIMUM,
+        B::MIRROR_PAD,
         B::MUL,
         B::NEG,
         B::NOT_EQUAL,
@@ -473,11 +534,14 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::PADV2,
         B::PRELU,
         B::QUANTIZE,
+        B::REDUCE_MAX,
+        B::REDUCE_MIN,
         B::RELU,
         B::RELU6,
         B::RESHAPE,
         B::RESIZE_BILINEAR,
         B::RESIZE_NEAREST_NEIGHBOR,
+        B::REVERSE_V2,
         B::ROUND,
         B::RSQRT,
         B::SELECT_V2,
@@ -490,6 +554,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::SUM,
         B::SVDF,
         B::SOFTMAX,
+        B::SPACE_TO_BATCH_ND,
         B::SPACE_TO_DEPTH,
         B::SPLIT,
         B::SPLIT_V,
@@ -501,6 +566,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::TRANSPOSE_CONV,
         B::UNIDIRECTIONAL_SEQUENCE_LSTM,
         B::UNPACK,
+        B::ZEROS_LIKE,
     ]
 };
 

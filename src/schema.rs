@@ -223,6 +223,7 @@ pub(crate) mod options {
     pub const RESIZE_BILINEAR: u8 = 15;
     pub const SPACE_TO_DEPTH: u8 = 19;
     pub const MUL: u8 = 21;
+    pub const GATHER: u8 = 23;
     pub const REDUCER: u8 = 27;
     pub const SUB: u8 = 28;
     pub const DIV: u8 = 29;

@@ -31,7 +31,7 @@ fn readme_table_matches_all_ops_resolver() {
 #[test]
 fn unregistered_op_errors_name_the_resolver_method() {
     // Every op microlite has is "not registered" when missing from a resolver, naming the
-    // `add_*` method that exists; an op microlite lacks (EMBEDDING_LOOKUP) stays "unsupported".
+    // `add_*` method that exists; an op microlite lacks (HASHTABLE_LOOKUP) stays "unsupported".
     let resolver = AllOpsResolver::with_all_ops();
     for c in resolver.codes().filter(|c| *c != BuiltinOperator::CUSTOM) {
         let e = microlite::Error::UnsupportedOp {
@@ -45,8 +45,8 @@ fn unregistered_op_errors_name_the_resolver_method() {
     }
     let lookup = microlite::Error::UnsupportedOp {
         op: 0,
-        code: 7,
+        code: 10,
         version: 1,
-    }; // EMBEDDING_LOOKUP
+    }; // HASHTABLE_LOOKUP
     assert!(lookup.to_string().contains("unsupported op"), "{lookup}");
 }

@@ -49,7 +49,7 @@ impl CastSource for f32 {
 }
 
 /// x86-64's `cvttss2si` to 32 bits: truncation, `i32::MIN` when NaN or out of range.
-fn f32_to_i32(f: f32) -> i32 {
+pub(crate) fn f32_to_i32(f: f32) -> i32 {
     if f.is_nan() || !(-2147483648.0..2147483648.0).contains(&f) {
         i32::MIN
     } else {

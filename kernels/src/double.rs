@@ -159,6 +159,37 @@ impl Double {
         }
     }
 
+    /// `(float)floor(x)` for `x = -self` (`negative`) or `self`: C's `floor` of the double
+    /// then its conversion to float (round to nearest, ties to even; infinity past
+    /// `f32::MAX`), on integers. TFLM's float FLOOR_DIV computes this.
+    pub fn floor_to_f32(self, negative: bool) -> f32 {
+        let (m, e) = (self.mantissa, self.exponent);
+        let magnitude = if e >= 0 {
+            // An integer already (at least 2^52): round its 53 bits to 24, then scale exactly.
+            let mut x = m as f32;
+            let mut left = e;
+            while left > 0 {
+                let step = left.min(100);
+                x *= f32::from_bits(((127 + step) as u32) << 23);
+                left -= step;
+            }
+            x
+        } else {
+            let sh = e.unsigned_abs();
+            let int = m.checked_shr(sh).unwrap_or(0);
+            let mask = 1u64.checked_shl(sh).unwrap_or(0).wrapping_sub(1);
+            let fraction = m & mask != 0;
+            // floor(-v) = -ceil(v).
+            let int = if negative && fraction { int + 1 } else { int };
+            int as f32
+        };
+        if negative {
+            -magnitude
+        } else {
+            magnitude
+        }
+    }
+
     /// TFLM `QuantizeMultiplier`: `(m, shift)` with `self = m * 2^(shift - 31)` rounded half
     /// away from zero, `m` in `[2^30, 2^31)`; values below `2^-32` give `(0, 0)`.
     pub fn quantize_multiplier(self) -> (i32, i32) {

@@ -21,7 +21,10 @@ pub fn mean_scratch_len(_in_shape: [usize; 4], _axes_mask: [bool; 4]) -> usize {
 }
 
 /// The output shape (reduced dims set to 1) and the number of elements reduced per output.
-fn reduced(in_shape: [usize; 4], axes_mask: [bool; 4]) -> Result<([usize; 4], usize), KernelError> {
+pub(crate) fn reduced(
+    in_shape: [usize; 4],
+    axes_mask: [bool; 4],
+) -> Result<([usize; 4], usize), KernelError> {
     let mut out = in_shape;
     let mut count: usize = 1;
     for i in 0..4 {
@@ -38,7 +41,7 @@ fn reduced(in_shape: [usize; 4], axes_mask: [bool; 4]) -> Result<([usize; 4], us
 /// Folds the elements of each output (in increasing input order) with `step` from `init`,
 /// then hands the result to `emit(out_index, acc)`; outputs come in order.
 #[inline]
-fn reduce_each<T: Copy, A: Copy>(
+pub(crate) fn reduce_each<T: Copy, A: Copy>(
     in_shape: [usize; 4],
     out_shape: [usize; 4],
     axes_mask: [bool; 4],

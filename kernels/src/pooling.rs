@@ -351,6 +351,44 @@ pub fn average_pool_f32(
     })
 }
 
+/// Float L2 pooling (L2_POOL_2D, TFLM's `reference_ops::L2Pool`): the square root of the mean
+/// of the squared taps inside the input, clamped. A window with no tap inside is `BadParams`.
+pub fn l2_pool_f32(
+    p: &PoolParams,
+    act_min: f32,
+    act_max: f32,
+    in_shape: [usize; 4],
+    input: &[f32],
+    out_shape: [usize; 4],
+    output: &mut [f32],
+) -> Result<(), KernelError> {
+    let g = check(p, in_shape, input.len(), out_shape, output.len())?;
+    let c = g.c;
+    for_each_window(p, &g, |out_base, first, cols, rows, row_stride| {
+        if rows * cols == 0 {
+            return if c == 0 {
+                Ok(())
+            } else {
+                Err(KernelError::BadParams)
+            };
+        }
+        for ch in 0..c {
+            let mut sum_squares = 0.0f32;
+            for r in 0..rows {
+                let row = first + r * row_stride + ch;
+                for k in 0..cols {
+                    let v = input[row + k * c];
+                    sum_squares += v * v;
+                }
+            }
+            // TFLM counts the taps in an int and divides in float.
+            let mean = sum_squares / (rows * cols) as f32;
+            output[out_base + ch] = clamp_f32(libm::sqrtf(mean), act_min, act_max);
+        }
+        Ok(())
+    })
+}
+
 /// Float max pooling: the largest tap inside the input (`f32::MIN` if none), clamped.
 pub fn max_pool_f32(
     p: &PoolParams,

@@ -1,6 +1,9 @@
 //! DIV: float32 and int32 (C's truncating `/`), with broadcasting up to rank 4 and a fused
 //! activation, as TFLM's `reference_ops::Div` / `BroadcastDivSlow`. An int32 divisor of 0 is
-//! an error at invoke (TFLM's x86 build traps on it).
+//! an error at invoke (TFLM's x86 build traps on it). int8 is refused: TFLM's int8 DIV
+//! (`DivElementwise`) rounds with `RoundingDivideByPOT` by more than 31 bits whenever the
+//! numerator is near its zero point, which C leaves undefined (its x86-64 build saturates
+//! there, Arm builds give other values), so there is no one result to match.
 
 use super::elementwise::{binary_typed, Broadcast};
 use super::{kinds, EvalCtx, PrepareCtx, Registration};

@@ -37,14 +37,18 @@ struct Data {
     sum: u32,
 }
 
-struct Params<'m> {
-    input: T<'m>,
-    output: T<'m>,
-    in_shape: [usize; 4],
-    axes: [bool; 4],
+/// A validated reduction (shared with REDUCE_MAX and REDUCE_MIN): its tensors, the input
+/// right-aligned into rank 4 and the reduced dims of that shape.
+pub(crate) struct Params<'m> {
+    pub input: T<'m>,
+    pub output: T<'m>,
+    pub in_shape: [usize; 4],
+    pub axes: [bool; 4],
 }
 
-fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
+/// Validates a reduction's geometry: an input of rank up to 4, a constant int32 axis tensor,
+/// keep_dims, and the output's shape and type (the input's); each op checks the dtypes.
+pub(crate) fn reduction<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
     ctx.expect_counts(2, 2, 1)?;
     let (input, axis, output) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
     let keep_dims = match ctx.options(options::REDUCER) {
@@ -94,20 +98,27 @@ fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
     if input.t.ty() != output.t.ty() {
         return Err(ctx.type_err(&output));
     }
-    match input.t.ty() {
-        TensorType::Int8 | TensorType::Int16 => {
-            ctx.quant(&input)?;
-            ctx.quant(&output)?;
-        }
-        TensorType::Float32 => {}
-        _ => return Err(ctx.type_err(&input)),
-    }
     Ok(Params {
         input,
         output,
         in_shape,
         axes,
     })
+}
+
+/// MEAN's and SUM's reduction: int8 and int16 (each quantized) or float32.
+fn params<'m>(ctx: &OpCtx<'m>) -> Result<Params<'m>, Error> {
+    let p = reduction(ctx)?;
+    let (input, output) = (&p.input, &p.output);
+    match input.t.ty() {
+        TensorType::Int8 | TensorType::Int16 => {
+            ctx.quant(input)?;
+            ctx.quant(output)?;
+        }
+        TensorType::Float32 => {}
+        _ => return Err(ctx.type_err(input)),
+    }
+    Ok(p)
 }
 
 fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
