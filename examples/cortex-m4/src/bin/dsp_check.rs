@@ -1,10 +1,10 @@
-//! The int8 fast paths against the reference kernels on the Cortex-M4 itself: on
-//! `thumbv7em` CONV_2D and FULLY_CONNECTED run the `SMLAD` GEMM of
-//! `microlite_kernels::arch::arm` (what the host proptests cannot run), DEPTHWISE_CONV_2D the
-//! portable row kernel; here they are fed random shapes, strides, paddings, dilations,
-//! offsets, multipliers and activation ranges, and compared byte for byte with
-//! `reference::*`. Then the instructions
-//! of three fixed layers (kws_dscnn's 1x1 CONV_2D and 3x3 DEPTHWISE_CONV_2D, a 3x3 CONV_2D)
+//! The int8 fast paths against the reference kernels on the Cortex-M4 itself. On `thumbv7em`
+//! they are the Armv7E-M kernels of `microlite_kernels::arch::arm` (what the host proptests
+//! cannot run): CONV_2D's `SMLAD` GEMM, FULLY_CONNECTED's direct `SMLAD` path and
+//! DEPTHWISE_CONV_2D's `SMLABB`/`SMLATT` row kernel. Here they are fed random shapes,
+//! strides, paddings, dilations, offsets, multipliers and activation ranges and compared byte
+//! for byte with `reference::*`; then fixed layers (kws_dscnn's 1x1 CONV_2D and 3x3
+//! DEPTHWISE_CONV_2D, a 3x3 CONV_2D, an ad_autoencoder-sized FULLY_CONNECTED) are counted,
 //! fast and reference. Exits 0 only when every case matches.
 #![no_std]
 #![no_main]
@@ -169,140 +169,160 @@ fn random_conv(
     Some((p, input, filter, out, mult))
 }
 
+/// The buffers every case shares.
+struct Bufs {
+    input: &'static mut [i8; BUF],
+    filter: &'static mut [i8; BUF],
+    out_fast: &'static mut [i8; BUF],
+    out_ref: &'static mut [i8; BUF],
+    s16: &'static mut [i16; 2048],
+    s32: &'static mut [i32; 1024],
+}
+
+/// One CONV_2D or DEPTHWISE_CONV_2D layer over the first elements of the input and filter
+/// buffers.
+struct Layer<'a> {
+    p: ConvParams,
+    q: &'a Quant,
+    ins: [usize; 4],
+    fs: [usize; 4],
+    os: [usize; 4],
+    bias: Option<&'a [i32]>,
+    depthwise: bool,
+}
+
+impl<'a> Layer<'a> {
+    /// A CONV_2D layer.
+    fn conv(
+        p: ConvParams,
+        q: &'a Quant,
+        ins: [usize; 4],
+        fs: [usize; 4],
+        os: [usize; 4],
+        bias: Option<&'a [i32]>,
+    ) -> Self {
+        Layer {
+            p,
+            q,
+            ins,
+            fs,
+            os,
+            bias,
+            depthwise: false,
+        }
+    }
+}
+
+/// Runs `l` through the fast path and the reference kernel: whether both agree (results and
+/// outputs), and the instructions of each.
+fn run_layer(l: &Layer, b: &mut Bufs) -> (bool, u64, u64) {
+    let (ni, nf, no): (usize, usize, usize) = (
+        l.ins.iter().product(),
+        l.fs.iter().product(),
+        l.os.iter().product(),
+    );
+    let (input, filter) = (&b.input[..ni], &b.filter[..nf]);
+    let (out_fast, out_ref) = (&mut b.out_fast[..no], &mut b.out_ref[..no]);
+    let q = l.q.params();
+    let (p, ins, fs, os, bias) = (&l.p, l.ins, l.fs, l.os, l.bias);
+    let ((r1, fast), (r2, slow)) = if l.depthwise {
+        let dm = fs[3] / ins[3].max(1);
+        let want = depthwise_conv_2d::depthwise_conv_2d_scratch_len(dm, ins, fs, os);
+        let s32 = &mut b.s32[..want.min(1024)];
+        (
+            rt::count(|| {
+                depthwise_conv_2d::depthwise_conv_2d_int8(
+                    p, dm, &q, ins, input, fs, filter, bias, os, out_fast, s32,
+                )
+            }),
+            rt::count(|| {
+                depthwise_conv_2d::reference::depthwise_conv_2d_int8(
+                    p, dm, &q, ins, input, fs, filter, bias, os, out_ref,
+                )
+            }),
+        )
+    } else {
+        let want = conv_2d::conv_2d_int8_scratch_len(ins, fs, os);
+        let s16 = &mut b.s16[..want.min(2048)];
+        (
+            rt::count(|| {
+                conv_2d::conv_2d_int8(p, &q, ins, input, fs, filter, bias, os, out_fast, s16)
+            }),
+            rt::count(|| {
+                conv_2d::reference::conv_2d_int8(p, &q, ins, input, fs, filter, bias, os, out_ref)
+            }),
+        )
+    };
+    (r1.is_ok() && r1 == r2 && out_fast == out_ref, fast, slow)
+}
+
 #[entry]
 fn main() -> ! {
     let cp = cortex_m::Peripherals::take().unwrap();
     rt::start_counter(cp.SYST);
     // SAFETY: main runs once and nothing else touches these buffers.
-    let (input, filter, out_fast, out_ref, s16, s32) = unsafe {
-        (
-            &mut *core::ptr::addr_of_mut!(INPUT),
-            &mut *core::ptr::addr_of_mut!(FILTER),
-            &mut *core::ptr::addr_of_mut!(OUT_FAST),
-            &mut *core::ptr::addr_of_mut!(OUT_REF),
-            &mut (*core::ptr::addr_of_mut!(SCRATCH16)).0,
-            &mut *core::ptr::addr_of_mut!(SCRATCH32),
-        )
+    let mut bufs = unsafe {
+        Bufs {
+            input: &mut *core::ptr::addr_of_mut!(INPUT),
+            filter: &mut *core::ptr::addr_of_mut!(FILTER),
+            out_fast: &mut *core::ptr::addr_of_mut!(OUT_FAST),
+            out_ref: &mut *core::ptr::addr_of_mut!(OUT_REF),
+            s16: &mut (*core::ptr::addr_of_mut!(SCRATCH16)).0,
+            s32: &mut *core::ptr::addr_of_mut!(SCRATCH32),
+        }
     };
     let mut rng = Rng(0x2545_f491);
     let mut bias = [0i32; 64];
     let mut failed = 0;
     let (mut conv_n, mut dw_n, mut fc_n) = (0, 0, 0);
-    while conv_n < CASES {
-        let Some((p, ins, fs, os, _)) = random_conv(&mut rng, false) else {
+    while conv_n + dw_n < 2 * CASES {
+        let depthwise = conv_n >= CASES;
+        let Some((p, ins, fs, os, _)) = random_conv(&mut rng, depthwise) else {
             continue;
         };
-        let q = Quant::random(&mut rng, fs[0]);
-        let (ni, nf, no) = (
-            ins.iter().product(),
-            fs.iter().product(),
-            os.iter().product(),
-        );
-        rng.fill(&mut input[..ni]);
-        rng.fill(&mut filter[..nf]);
-        for b in &mut bias[..fs[0]] {
+        let channels = if depthwise { fs[3] } else { fs[0] };
+        let q = Quant::random(&mut rng, channels);
+        rng.fill(&mut bufs.input[..ins.iter().product()]);
+        rng.fill(&mut bufs.filter[..fs.iter().product()]);
+        for b in &mut bias[..channels] {
             *b = rng.range(-40_000, 40_000);
         }
-        let b = if rng.next() % 4 == 0 {
-            None
-        } else {
-            Some(&bias[..fs[0]])
+        let with_bias = rng.next() % 4 != 0;
+        let b = with_bias.then_some(&bias[..channels]);
+        let l = Layer {
+            depthwise,
+            ..Layer::conv(p, &q, ins, fs, os, b)
         };
-        let want = conv_2d::conv_2d_int8_scratch_len(ins, fs, os).min(s16.len());
-        let r1 = conv_2d::conv_2d_int8(
-            &p,
-            &q.params(),
-            ins,
-            &input[..ni],
-            fs,
-            &filter[..nf],
-            b,
-            os,
-            &mut out_fast[..no],
-            &mut s16[..want],
-        );
-        let r2 = conv_2d::reference::conv_2d_int8(
-            &p,
-            &q.params(),
-            ins,
-            &input[..ni],
-            fs,
-            &filter[..nf],
-            b,
-            os,
-            &mut out_ref[..no],
-        );
-        if r1 != r2 || out_fast[..no] != out_ref[..no] {
+        if !run_layer(&l, &mut bufs).0 {
+            let (op, n) = if depthwise {
+                ("depthwise", dw_n)
+            } else {
+                ("conv", conv_n)
+            };
             hprintln!(
-                "FAIL conv case {}: in {:?} filter {:?} out {:?}",
-                conv_n,
+                "FAIL {} case {}: in {:?} filter {:?} out {:?}",
+                op,
+                n,
                 ins,
                 fs,
                 os
             );
             failed += 1;
         }
-        conv_n += 1;
-    }
-    while dw_n < CASES {
-        let Some((p, ins, fs, os, mult)) = random_conv(&mut rng, true) else {
-            continue;
-        };
-        let q = Quant::random(&mut rng, fs[3]);
-        let (ni, nf, no) = (
-            ins.iter().product(),
-            fs.iter().product(),
-            os.iter().product(),
-        );
-        rng.fill(&mut input[..ni]);
-        rng.fill(&mut filter[..nf]);
-        for b in &mut bias[..fs[3]] {
-            *b = rng.range(-40_000, 40_000);
-        }
-        let b = if rng.next() % 4 == 0 {
-            None
+        if depthwise {
+            dw_n += 1;
         } else {
-            Some(&bias[..fs[3]])
-        };
-        let want =
-            depthwise_conv_2d::depthwise_conv_2d_scratch_len(mult, ins, fs, os).min(s32.len());
-        let r1 = depthwise_conv_2d::depthwise_conv_2d_int8(
-            &p,
-            mult,
-            &q.params(),
-            ins,
-            &input[..ni],
-            fs,
-            &filter[..nf],
-            b,
-            os,
-            &mut out_fast[..no],
-            &mut s32[..want],
-        );
-        let r2 = depthwise_conv_2d::reference::depthwise_conv_2d_int8(
-            &p,
-            mult,
-            &q.params(),
-            ins,
-            &input[..ni],
-            fs,
-            &filter[..nf],
-            b,
-            os,
-            &mut out_ref[..no],
-        );
-        if r1 != r2 || out_fast[..no] != out_ref[..no] {
-            hprintln!(
-                "FAIL depthwise case {}: in {:?} filter {:?} out {:?}",
-                dw_n,
-                ins,
-                fs,
-                os
-            );
-            failed += 1;
+            conv_n += 1;
         }
-        dw_n += 1;
     }
+    let Bufs {
+        input,
+        filter,
+        out_fast,
+        out_ref,
+        s16,
+        ..
+    } = &mut bufs;
     while fc_n < CASES {
         let batches = rng.range(1, 6) as usize;
         let depth = rng.range(1, 300) as usize;
@@ -386,8 +406,6 @@ fn main() -> ! {
         q.shifts[i] = rng.range(-12, -1) as i8;
     }
     let q = Quant { n: 64, ..q };
-    rng.fill(&mut input[..125 * 64]);
-    rng.fill(&mut filter[..4096]);
     let one = ConvParams {
         stride_h: 1,
         stride_w: 1,
@@ -401,165 +419,54 @@ fn main() -> ! {
         pad_w: 1,
         ..one
     };
-    let b = Some(&bias[..64]);
-    // kws_dscnn's pointwise layer: 25x5 pixels, 64 -> 64.
-    let (ins, fs, os) = ([1, 25, 5, 64], [64, 1, 1, 64], [1, 25, 5, 64]);
-    let want = conv_2d::conv_2d_int8_scratch_len(ins, fs, os).min(s16.len());
-    let (r, fast) = rt::count(|| {
-        conv_2d::conv_2d_int8(
-            &one,
-            &q.params(),
-            ins,
-            &input[..8000],
-            fs,
-            &filter[..4096],
-            b,
-            os,
-            &mut out_fast[..8000],
-            &mut s16[..want],
-        )
-    });
-    let (_, slow) = rt::count(|| {
-        conv_2d::reference::conv_2d_int8(
-            &one,
-            &q.params(),
-            ins,
-            &input[..8000],
-            fs,
-            &filter[..4096],
-            b,
-            os,
-            &mut out_ref[..8000],
-        )
-    });
-    if r.is_err() || out_fast[..8000] != out_ref[..8000] {
-        failed += 1;
+    let q16 = Quant { n: 16, ..q };
+    let b64 = Some(&bias[..64]);
+    let (kws, wide) = ([1, 25, 5, 64], [1, 25, 5, 128]);
+    let layers = [
+        (
+            "CONV_2D 1x1 25x5x64 -> 64 (kws_dscnn; 512,000 MACs)",
+            Layer::conv(one, &q, kws, [64, 1, 1, 64], kws, b64),
+        ),
+        (
+            "CONV_2D 1x1 25x5x128 -> 64 (1,024,000 MACs)",
+            Layer::conv(one, &q, wide, [64, 1, 1, 128], kws, b64),
+        ),
+        (
+            "CONV_2D 3x3 12x12x16 -> 16, padded (331,776 MACs)",
+            Layer::conv(
+                same3,
+                &q16,
+                [1, 12, 12, 16],
+                [16, 3, 3, 16],
+                [1, 12, 12, 16],
+                Some(&bias[..16]),
+            ),
+        ),
+        (
+            "DEPTHWISE_CONV_2D 3x3 25x5x64, padded (kws_dscnn; 72,000 MACs)",
+            Layer {
+                depthwise: true,
+                ..Layer::conv(same3, &q, kws, [1, 3, 3, 64], kws, b64)
+            },
+        ),
+    ];
+    for (name, l) in &layers {
+        rng.fill(&mut bufs.input[..l.ins.iter().product()]);
+        rng.fill(&mut bufs.filter[..l.fs.iter().product()]);
+        let (ok, fast, slow) = run_layer(l, &mut bufs);
+        if !ok {
+            failed += 1;
+        }
+        hprintln!("{}: {} instructions ({} reference)", name, fast, slow);
     }
-    hprintln!(
-        "CONV_2D 1x1 25x5x64 -> 64 (512,000 MACs): {} instructions ({} reference)",
-        fast,
-        slow
-    );
-    // The same with 128 input channels: twice the MACs, the same outputs.
-    rng.fill(&mut input[..16000]);
-    rng.fill(&mut filter[..8192]);
-    let (ins, fs, os) = ([1, 25, 5, 128], [64, 1, 1, 128], [1, 25, 5, 64]);
-    let want = conv_2d::conv_2d_int8_scratch_len(ins, fs, os).min(s16.len());
-    let (r, fast) = rt::count(|| {
-        conv_2d::conv_2d_int8(
-            &one,
-            &q.params(),
-            ins,
-            &input[..16000],
-            fs,
-            &filter[..8192],
-            b,
-            os,
-            &mut out_fast[..8000],
-            &mut s16[..want],
-        )
-    });
-    let (_, slow) = rt::count(|| {
-        conv_2d::reference::conv_2d_int8(
-            &one,
-            &q.params(),
-            ins,
-            &input[..16000],
-            fs,
-            &filter[..8192],
-            b,
-            os,
-            &mut out_ref[..8000],
-        )
-    });
-    if r.is_err() || out_fast[..8000] != out_ref[..8000] {
-        failed += 1;
-    }
-    hprintln!(
-        "CONV_2D 1x1 25x5x128 -> 64 (1,024,000 MACs): {} instructions ({} reference)",
-        fast,
-        slow
-    );
-    // A 3x3 convolution: 12x12x16 -> 16, padded.
-    let q = Quant { n: 16, ..q };
-    let (ins, fs, os) = ([1, 12, 12, 16], [16, 3, 3, 16], [1, 12, 12, 16]);
-    let want = conv_2d::conv_2d_int8_scratch_len(ins, fs, os).min(s16.len());
-    let (r, fast) = rt::count(|| {
-        conv_2d::conv_2d_int8(
-            &same3,
-            &q.params(),
-            ins,
-            &input[..2304],
-            fs,
-            &filter[..2304],
-            Some(&bias[..16]),
-            os,
-            &mut out_fast[..2304],
-            &mut s16[..want],
-        )
-    });
-    let (_, slow) = rt::count(|| {
-        conv_2d::reference::conv_2d_int8(
-            &same3,
-            &q.params(),
-            ins,
-            &input[..2304],
-            fs,
-            &filter[..2304],
-            Some(&bias[..16]),
-            os,
-            &mut out_ref[..2304],
-        )
-    });
-    if r.is_err() || out_fast[..2304] != out_ref[..2304] {
-        failed += 1;
-    }
-    hprintln!(
-        "CONV_2D 3x3 12x12x16 -> 16 (331,776 MACs): {} instructions ({} reference)",
-        fast,
-        slow
-    );
-    // kws_dscnn's depthwise layer: 25x5x64, 3x3, padded.
-    let q = Quant { n: 64, ..q };
-    let (ins, fs, os) = ([1, 25, 5, 64], [1, 3, 3, 64], [1, 25, 5, 64]);
-    let want = depthwise_conv_2d::depthwise_conv_2d_scratch_len(1, ins, fs, os).min(s32.len());
-    let (r, fast) = rt::count(|| {
-        depthwise_conv_2d::depthwise_conv_2d_int8(
-            &same3,
-            1,
-            &q.params(),
-            ins,
-            &input[..8000],
-            fs,
-            &filter[..576],
-            b,
-            os,
-            &mut out_fast[..8000],
-            &mut s32[..want],
-        )
-    });
-    let (_, slow) = rt::count(|| {
-        depthwise_conv_2d::reference::depthwise_conv_2d_int8(
-            &same3,
-            1,
-            &q.params(),
-            ins,
-            &input[..8000],
-            fs,
-            &filter[..576],
-            b,
-            os,
-            &mut out_ref[..8000],
-        )
-    });
-    if r.is_err() || out_fast[..8000] != out_ref[..8000] {
-        failed += 1;
-    }
-    hprintln!(
-        "DEPTHWISE_CONV_2D 3x3 25x5x64 (72,000 MACs): {} instructions ({} reference)",
-        fast,
-        slow
-    );
+    let Bufs {
+        input,
+        filter,
+        out_fast,
+        out_ref,
+        s16,
+        ..
+    } = &mut bufs;
     // ad_autoencoder's first layer: FULLY_CONNECTED 640 -> 128 (one row, per-tensor), here
     // as 20 layers of 640 -> 6 (the weights do not fit the buffer at once).
     let qt = Quant { n: 1, ..q };
