@@ -520,22 +520,18 @@ pub fn fully_connected_q(
             (i32::from(f).wrapping_add(filter_offset)).wrapping_mul(x.wrapping_add(q.input_offset)),
         )
     };
+    // One loop for both input types (the compact build's flash; the fast int8 path does not
+    // come here).
+    let x_at = |i: usize| match &input {
+        QIn::I8(x) => x.get(i).map_or(0, |&v| i32::from(v)),
+        QIn::I16(x) => x.get(i).map_or(0, |&v| i32::from(v)),
+    };
     for b in 0..batches {
-        let rows = b * depth..(b + 1) * depth;
         for o in 0..out_units {
             let fs = filter.get(o * depth..(o + 1) * depth).unwrap_or(&[]);
             let mut acc: i64 = 0;
-            match &input {
-                QIn::I8(x) => {
-                    for (&x, &f) in x.get(rows.clone()).unwrap_or(&[]).iter().zip(fs) {
-                        acc = acc.wrapping_add(product(i32::from(x), f));
-                    }
-                }
-                QIn::I16(x) => {
-                    for (&x, &f) in x.get(rows.clone()).unwrap_or(&[]).iter().zip(fs) {
-                        acc = acc.wrapping_add(product(i32::from(x), f));
-                    }
-                }
+            for (i, &f) in fs.iter().enumerate() {
+                acc = acc.wrapping_add(product(x_at(b * depth + i), f));
             }
             let acc = acc.wrapping_add(bias.get(o));
             let (m, s) = q.channel_get(per_channel, o);
