@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Where a firmware binary's instructions go, per instruction, inside the functions whose
+# (mangled) names match a pattern: QEMU executes one instruction per translation block and logs
+# each (`-singlestep -d exec,nochain -dfilter RANGE`), then the log becomes a histogram beside
+# the disassembly. Slow (QEMU logs every instruction): use it on a short binary.
+#
+#   bash profile.sh BIN PATTERN [TOP]    e.g.  bash profile.sh dsp-check gemm_rows 40
+#
+# Prints the hottest runs of straight-line code (address, length, times run, instructions in
+# all, first instruction); instructions counted are only those inside the matched functions.
+set -euo pipefail
+cd "$(dirname "$0")"
+bin=${1:?usage: profile.sh BIN PATTERN [TOP]}
+pattern=${2:?usage: profile.sh BIN PATTERN [TOP]}
+top=${3:-30}
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$(pwd)/target}"
+cargo build -q --release --bin "$bin"
+elf="$CARGO_TARGET_DIR/thumbv7em-none-eabihf/release/$bin"
+llvm_bin="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$llvm_bin/llvm-objdump" -d --no-show-raw-insn "$elf" > "$work/dis"
+ranges=$("$llvm_bin/llvm-nm" -S "$elf" | python3 -c '
+import re, sys
+p = re.compile(sys.argv[1]); out = []
+for line in sys.stdin:
+    f = line.split()
+    if len(f) == 4 and f[2] in "tT" and p.search(f[3]):
+        a, s = int(f[0], 16), int(f[1], 16)
+        out.append(f"{a:#x}..{a + s:#x}")
+print(",".join(out))' "$pattern")
+[ -n "$ranges" ] || { echo "no function matches $pattern in $elf"; exit 1; }
+echo "functions: $ranges"
+timeout 600 qemu-system-arm -machine mps2-an386 -cpu cortex-m4 -nographic \
+  -semihosting-config enable=on,target=native -singlestep -d exec,nochain \
+  -dfilter "$ranges" -D "$work/log" -kernel "$elf" > /dev/null || true
+python3 - "$work/log" "$work/dis" "$top" <<'PY'
+import re, sys
+log, dis, top = sys.argv[1], sys.argv[2], int(sys.argv[3])
+counts = {}
+for line in open(log):
+    if line.startswith("Trace"):
+        m = re.search(r"\[[0-9a-f]+/([0-9a-f]+)/", line)
+        if m:
+            pc = int(m.group(1), 16)
+            counts[pc] = counts.get(pc, 0) + 1
+text = {}
+for line in open(dis):
+    m = re.match(r"\s+([0-9a-f]+):\s+(.*)", line)
+    if m:
+        text[int(m.group(1), 16)] = m.group(2).split("<")[0].strip()
+print(f"instructions in the matched functions: {sum(counts.values()):,}")
+runs, start, prev, n, c = [], None, None, 0, 0
+for pc in sorted(counts):
+    if start is not None and counts[pc] == c and pc - prev <= 4:
+        n, prev = n + 1, pc
+        continue
+    if start is not None:
+        runs.append((n * c, start, n, c))
+    start, prev, n, c = pc, pc, 1, counts[pc]
+if start is not None:
+    runs.append((n * c, start, n, c))
+for total, a, n, c in sorted(runs, reverse=True)[:top]:
+    print(f"{a:#08x}  {n:4d} instructions x {c:9,} = {total:12,}  {text.get(a, '')}")
+PY
