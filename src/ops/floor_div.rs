@@ -12,7 +12,8 @@ pub(crate) fn registration() -> Registration {
     Registration::builtin(BuiltinOperator::FLOOR_DIV, 3, prepare, eval)
 }
 
-fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
+/// Float32 inputs and output of one type, broadcast shapes as op data (FLOOR_MOD's too).
+pub(super) fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
     let op = ctx.op;
     op.expect_counts(2, 2, 1)?;
     let (in1, in2, output) = (op.input(0)?, op.input(1)?, op.output(0)?);

@@ -1,25 +1,15 @@
 //! FLOOR_MOD: `x mod y` taking the divisor's sign, with broadcasting up to rank 4, float32 only
 //! as TFLM. A zero divisor gives NaN (TFLM does not check it).
 
-use super::elementwise::{broadcast_shapes, same_type, Broadcast};
-use super::{EvalCtx, PrepareCtx, Registration};
+use super::elementwise::Broadcast;
+use super::floor_div::prepare;
+use super::{EvalCtx, Registration};
 use crate::error::Error;
-use crate::schema::{BuiltinOperator, TensorType};
+use crate::schema::BuiltinOperator;
 use microlite_kernels::floor_mod::floor_mod_f32;
 
 pub(crate) fn registration() -> Registration {
     Registration::builtin(BuiltinOperator::FLOOR_MOD, 2, prepare, eval)
-}
-
-fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
-    let op = ctx.op;
-    op.expect_counts(2, 2, 1)?;
-    let (in1, in2, output) = (op.input(0)?, op.input(1)?, op.output(0)?);
-    same_type(&op, &in1, &in2)?;
-    same_type(&op, &in1, &output)?;
-    op.expect_type(&in1, TensorType::Float32)?;
-    let shapes = broadcast_shapes(&op, &in1, &in2, &output)?;
-    ctx.persist(&shapes)
 }
 
 fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
