@@ -198,7 +198,7 @@ fn direct(
 ) {
     // TFLM's int8 filters are symmetric: without an offset the products are one multiply.
     if filter_offset == 0 {
-        direct_with(
+        direct_with::<true>(
             st,
             |f| f as i32,
             batches,
@@ -210,14 +210,14 @@ fn direct(
         )
     } else {
         let w = |f: i8| (f as i32).wrapping_add(filter_offset);
-        direct_with(st, w, batches, depth, out_units, input, filter, output)
+        direct_with::<false>(st, w, batches, depth, out_units, input, filter, output)
     }
 }
 
-/// [`direct`] with `w(f)` the filter value with its offset.
+/// [`direct`] with `w(f)` the filter value with its offset (`PLAIN`: none, `w` the identity).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn direct_with(
+fn direct_with<const PLAIN: bool>(
     st: &OutStage<'_>,
     w: impl Fn(i8) -> i32 + Copy,
     batches: usize,
@@ -238,7 +238,7 @@ fn direct_with(
             let acc = acc.wrapping_add(bias.get(o).copied().unwrap_or(0));
             clamp_i32(shared.apply_simple(acc).wrapping_add(zp), lo, hi) as i8
         };
-        direct_rows(q.input_offset, w, fin, rows, input, filter, output);
+        direct_rows::<PLAIN>(q.input_offset, w, fin, rows, input, filter, output);
     } else {
         let fin = |o: usize, acc: i32| {
             let r = if st.per_channel {
@@ -248,13 +248,13 @@ fn direct_with(
             };
             st.finish(&r, o, acc)
         };
-        direct_rows(q.input_offset, w, fin, rows, input, filter, output);
+        direct_rows::<PLAIN>(q.input_offset, w, fin, rows, input, filter, output);
     }
 }
 
 /// The loops of [`direct`]: `fin(o, acc)` is unit `o`'s output stage.
 #[inline(always)]
-fn direct_rows(
+fn direct_rows<const PLAIN: bool>(
     off: i32,
     w: impl Fn(i8) -> i32 + Copy,
     fin: impl Fn(usize, i32) -> i8,
@@ -268,10 +268,9 @@ fn direct_rows(
         let xs = &input[b * depth..(b + 1) * depth];
         let outs = &mut output[b * out_units..(b + 1) * out_units];
         let mut o = 0;
-        // On Armv7E-M without a filter offset (`w` the identity): two units at a time, four
-        // values per step.
+        // On Armv7E-M without a filter offset: two units at a time, four values per step.
         #[cfg(microlite_arm_dsp)]
-        if w(1) == 1 && w(-1) == -1 && depth >= 8 && offset_fits_i16(off) {
+        if PLAIN && depth >= 8 && offset_fits_i16(off) {
             while o + 2 <= out_units {
                 let f0 = &filter[o * depth..(o + 1) * depth];
                 let f1 = &filter[(o + 1) * depth..(o + 2) * depth];

@@ -7,13 +7,7 @@
 //! `SMLABB`/`SMLATT` (which LLVM forms from the halves' products) add the four products to
 //! the accumulators. The sums wrap like the portable loop's, so results are equal.
 
-use super::dsp::{smlad, sxtab16, sxtab16_ror8, sxtb16, sxtb16_ror8};
-
-/// Four `i8` as one little-endian word.
-#[inline(always)]
-fn word(b: &[i8; 4]) -> u32 {
-    u32::from_le_bytes(b.map(|v| v as u8))
-}
+use super::dsp::{smlad, sxtab16, sxtab16_ror8, sxtb16, sxtb16_ror8, word};
 
 /// `acc + lo(a) * lo(b)` (`SMLABB`).
 #[inline(always)]

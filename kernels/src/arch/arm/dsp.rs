@@ -16,6 +16,12 @@
 
 use core::arch::asm;
 
+/// Four `i8` as one little-endian word (one load; Armv7-M allows it unaligned).
+#[inline(always)]
+pub(crate) fn word(b: &[i8; 4]) -> u32 {
+    u32::from_le_bytes(b.map(|v| v as u8))
+}
+
 /// `acc + lo(x) * lo(y) + hi(x) * hi(y)`, the halves as `i16`, wrapping (`SMLAD`).
 #[inline(always)]
 pub(crate) fn smlad(x: u32, y: u32, acc: i32) -> i32 {

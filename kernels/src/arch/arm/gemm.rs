@@ -7,15 +7,9 @@
 //! per weight row, two `SXTB16` per weight row and two `SMLAD` per row and channel. The sums
 //! are the portable kernel's, wrapping the same way, so results equal it bit for bit.
 
-use super::dsp::{dot3, smlad, sxtb16, sxtb16_ror8};
+use super::dsp::{dot3, smlad, sxtb16, sxtb16_ror8, word};
 use crate::gemm::{all_simple, rescale_simple, OutStage};
 use crate::util::clamp_i32;
-
-/// Four `i8` as one little-endian word (one load; Armv7-M allows it unaligned).
-#[inline(always)]
-fn word(f: &[i8; 4]) -> u32 {
-    u32::from_le_bytes(f.map(|b| b as u8))
-}
 
 /// Puts every group of four `[x0, x1, x2, x3]` of `row` in `SXTB16` order `[x0, x2, x1, x3]`
 /// (a trailing partial group stays as it is).
@@ -103,8 +97,8 @@ fn tile1(x: Row<'_>, f: &[i8]) -> i32 {
     acc[0]
 }
 
-/// One row against two weight rows (FULLY_CONNECTED's single row): each input word loaded
-/// once for both.
+/// One row against two weight rows (a batch of one row: convolutions whose patch fills the
+/// buffer alone, as ic_resnet8's 3x3x64): each input word loaded once for both.
 #[inline(always)]
 fn tile1x2(x: Row<'_>, fs: [&[i8]; 2]) -> [i32; 2] {
     let n = x.groups.len();
