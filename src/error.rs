@@ -237,6 +237,31 @@ pub enum Error {
     },
     /// The resolver is full (its capacity is a const generic).
     ResolverFull,
+    /// An IF, WHILE or CALL_ONCE names a subgraph it cannot run: out of range, one that
+    /// (through others) runs itself, one nested too deep, or one whose inputs and outputs
+    /// do not match the op's.
+    BadSubgraph {
+        /// The operator's index (ops of all subgraphs are numbered one subgraph after
+        /// another, the main subgraph's first).
+        op: u32,
+        /// The subgraph it names.
+        subgraph: u32,
+    },
+    /// A READ_VARIABLE or ASSIGN_VARIABLE whose resource variable has no VAR_HANDLE in its
+    /// subgraph, is read before any ASSIGN_VARIABLE gives it a size, or is used with another
+    /// size than the one it was given.
+    BadVariable {
+        /// The operator's index.
+        op: u32,
+        /// The resource handle tensor (`u32::MAX` when the op has none).
+        tensor: u32,
+    },
+    /// A WHILE loop ran more iterations in one invoke than the interpreter's limit
+    /// (`Interpreter::set_loop_limit`).
+    LoopLimit {
+        /// The operator's index.
+        op: u32,
+    },
 }
 
 impl From<Malformed> for Error {
@@ -389,6 +414,20 @@ impl fmt::Display for Error {
                 write!(f, "expected {expected} elements, got {actual}")
             }
             Error::ResolverFull => write!(f, "op resolver is full"),
+            Error::BadSubgraph { op, subgraph } => write!(
+                f,
+                "operator {op}: cannot run subgraph {subgraph} (missing, recursive, nested too \
+                 deep, or its inputs and outputs do not match the op's)"
+            ),
+            Error::BadVariable { op, tensor } => write!(
+                f,
+                "operator {op}: resource variable {tensor} has no VAR_HANDLE in this \
+                 subgraph, is read before any ASSIGN_VARIABLE sizes it, or has another size"
+            ),
+            Error::LoopLimit { op } => write!(
+                f,
+                "operator {op}: WHILE ran past the iteration limit (Interpreter::set_loop_limit)"
+            ),
         }
     }
 }

@@ -55,6 +55,7 @@ pub use bytemuck;
 pub use error::{Error, Malformed, OpName};
 pub use interpreter::{
     check_model, Allocation, Arena, Blocker, Interpreter, QuantParams, TensorInfo,
+    DEFAULT_LOOP_LIMIT,
 };
 pub use model::{
     Ints, Model, Operator, OperatorCode, Quantization, SubGraph, Tensor, MAX_OPERANDS, MAX_RANK,

@@ -421,6 +421,11 @@ impl<'a> SubGraph<'a> {
         })
     }
 
+    /// The model this subgraph belongs to.
+    pub(crate) fn model(&self) -> Model<'a> {
+        self.model
+    }
+
     /// The subgraph's name (empty when it is not UTF-8).
     pub fn name(&self) -> &'a str {
         self.table.string(4).unwrap_or("")

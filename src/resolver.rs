@@ -166,6 +166,8 @@ adders! {
     add_add => add,
     /// Registers ADD_N (float32, int8).
     add_add_n => add_n,
+    /// Registers ASSIGN_VARIABLE (resource variables; any type).
+    add_assign_variable => assign_variable,
     /// Registers ARG_MAX.
     add_arg_max => arg_max,
     /// Registers ARG_MIN.
@@ -180,6 +182,8 @@ adders! {
     add_broadcast_args => broadcast_args,
     /// Registers BROADCAST_TO.
     add_broadcast_to => broadcast_to,
+    /// Registers CALL_ONCE (runs an initialization subgraph at the first invoke).
+    add_call_once => call_once,
     /// Registers CAST.
     add_cast => cast,
     /// Registers CEIL (float32).
@@ -232,6 +236,8 @@ adders! {
     add_greater_equal => greater_equal,
     /// Registers HARD_SWISH.
     add_hard_swish => hard_swish,
+    /// Registers IF (runs one of two subgraphs).
+    add_if => r#if,
     /// Registers L2_NORMALIZATION.
     add_l2_normalization => l2_normalization,
     /// Registers L2_POOL_2D (float32).
@@ -280,6 +286,8 @@ adders! {
     add_prelu => prelu,
     /// Registers QUANTIZE.
     add_quantize => quantize,
+    /// Registers READ_VARIABLE (resource variables; any type).
+    add_read_variable => read_variable,
     /// Registers REDUCE_MAX (float32, int8).
     add_reduce_max => reduce_max,
     /// Registers REDUCE_MIN (float32, int8).
@@ -344,6 +352,10 @@ adders! {
     add_unidirectional_sequence_lstm => unidirectional_sequence_lstm,
     /// Registers UNPACK.
     add_unpack => unpack,
+    /// Registers VAR_HANDLE (resource variables).
+    add_var_handle => var_handle,
+    /// Registers WHILE (runs a body subgraph while a condition subgraph says so).
+    add_while => r#while,
     /// Registers ZEROS_LIKE (int64, int32, int8, float32).
     add_zeros_like => zeros_like,
     @signal
@@ -477,6 +489,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::ABS,
         B::ADD,
         B::ADD_N,
+        B::ASSIGN_VARIABLE,
         B::ARG_MAX,
         B::ARG_MIN,
         B::AVERAGE_POOL_2D,
@@ -484,6 +497,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::BATCH_TO_SPACE_ND,
         B::BROADCAST_ARGS,
         B::BROADCAST_TO,
+        B::CALL_ONCE,
         B::CAST,
         B::CEIL,
         B::CONCATENATION,
@@ -510,6 +524,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::GREATER,
         B::GREATER_EQUAL,
         B::HARD_SWISH,
+        B::IF,
         B::L2_NORMALIZATION,
         B::L2_POOL_2D,
         B::LEAKY_RELU,
@@ -534,6 +549,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::PADV2,
         B::PRELU,
         B::QUANTIZE,
+        B::READ_VARIABLE,
         B::REDUCE_MAX,
         B::REDUCE_MIN,
         B::RELU,
@@ -566,6 +582,8 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::TRANSPOSE_CONV,
         B::UNIDIRECTIONAL_SEQUENCE_LSTM,
         B::UNPACK,
+        B::VAR_HANDLE,
+        B::WHILE,
         B::ZEROS_LIKE,
     ]
 };

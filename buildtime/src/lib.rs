@@ -59,9 +59,11 @@ pub fn check(model: &[u8]) -> Result<Needs, Vec<String>> {
     let arena_bytes = interp.arena_used_bytes();
     let regs = resolver.registrations();
     let mut adders = Vec::new();
-    let sg = m.main_subgraph();
-    for i in 0..sg.operator_count() {
-        let Some(op) = sg.operator(i) else { continue };
+    // Every subgraph's ops (IF / WHILE / CALL_ONCE run the others).
+    let all = (0..m.subgraph_count())
+        .filter_map(|s| m.subgraph(s))
+        .flat_map(|sg| (0..sg.operator_count()).filter_map(move |i| sg.operator(i)));
+    for op in all {
         let code = m.operator_code(op.opcode_index() as usize);
         let found = match code.custom_code {
             Some(name) if code.builtin == microlite::BuiltinOperator::CUSTOM => {

@@ -45,7 +45,7 @@ pub fn quant_text(t: &Tensor<'_>) -> String {
 fn subgraph_text(
     out: &mut String,
     model: &Model<'_>,
-    resolver: &dyn OpResolver,
+    _resolver: &dyn OpResolver,
     blockers: &[Blocker],
     s: usize,
 ) {
@@ -72,11 +72,12 @@ fn subgraph_text(
                 list(op.inputs().iter()),
                 list(op.outputs().iter())
             );
-            let supported = if s == 0 {
-                !blockers.iter().any(|b| b.op == i as u32)
-            } else {
-                resolver.find(code.builtin, code.version).is_some()
-            };
+            // Blockers name global ops: the subgraphs' ops one after another.
+            let first: usize = (0..s)
+                .filter_map(|k| model.subgraph(k))
+                .map(|g| g.operator_count())
+                .sum();
+            let supported = !blockers.iter().any(|b| b.op as usize == first + i);
             (
                 format!("{} v{}", op_name(&code), code.version),
                 io,
@@ -176,10 +177,8 @@ pub fn inspect(model: &Model<'_>, resolver: &dyn OpResolver) -> (String, usize) 
             blockers.len().to_string()
         }
     );
-    let sg = model.main_subgraph();
     for b in &blockers {
-        let name = sg
-            .operator(b.op as usize)
+        let name = global_op(model, b.op as usize)
             .map(|op| op_name(&model.operator_code(op.opcode_index() as usize)));
         let _ = match name {
             Some(n) => writeln!(out, "  op {} {n}: {}", b.op, b.error),
@@ -187,6 +186,18 @@ pub fn inspect(model: &Model<'_>, resolver: &dyn OpResolver) -> (String, usize) 
         };
     }
     (out, blockers.len())
+}
+
+/// Op `g` of the model, counting the subgraphs' ops one after another (as blockers do).
+fn global_op<'m>(model: &Model<'m>, mut g: usize) -> Option<microlite::Operator<'m>> {
+    for s in 0..model.subgraph_count() {
+        let sg = model.subgraph(s)?;
+        if g < sg.operator_count() {
+            return sg.operator(g);
+        }
+        g -= sg.operator_count();
+    }
+    None
 }
 
 fn uses(sg: &SubGraph<'_>, opcode: usize) -> bool {

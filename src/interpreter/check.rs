@@ -7,15 +7,16 @@ use super::*;
 /// prepare gives (the op is `u32::MAX` for an error of the whole graph, such as planning).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Blocker {
-    /// The operator's index in the main subgraph, or `u32::MAX`.
+    /// The operator's index (ops of all subgraphs numbered one subgraph after another, the
+    /// main subgraph's first), or `u32::MAX`.
     pub op: u32,
     /// Why: [`Error::UnsupportedOp`] / [`Error::CustomOp`] for an op the resolver lacks,
     /// [`Error::UnsupportedType`] naming the tensor and its type, shapes, options, ...
     pub error: Error,
 }
 
-/// Checks `model` against `resolver` with the code [`Interpreter::new`] runs: each op of the
-/// main subgraph is resolved and prepared on its own, so that one op's problem does not hide
+/// Checks `model` against `resolver` with the code [`Interpreter::new`] runs: each op of
+/// every subgraph is resolved and prepared on its own, so that one op's problem does not hide
 /// the next one's, and `each` is called for every op that would stop the model. When no op
 /// does, the whole interpreter is built in `scratch` and its error, if any, is reported too
 /// (a graph problem, or `scratch` smaller than the arena the model needs). Returns the number
@@ -53,13 +54,17 @@ pub fn check_model(
     mut each: impl FnMut(Blocker),
 ) -> usize {
     let regs = resolver.registrations();
-    let sg = model.main_subgraph();
     let mut count = 0;
-    for i in 0..sg.operator_count() {
-        if let Err(error) = check_op(&model, sg, regs, i, scratch) {
-            count += 1;
-            let op = u32::try_from(i).unwrap_or(u32::MAX);
-            each(Blocker { op, error });
+    let mut g = 0;
+    for s in 0..model.subgraph_count() {
+        let Some(sg) = model.subgraph(s) else { break };
+        for i in 0..sg.operator_count() {
+            if let Err(error) = check_op(&model, sg, regs, i, g, scratch) {
+                count += 1;
+                let op = u32::try_from(g).unwrap_or(u32::MAX);
+                each(Blocker { op, error });
+            }
+            g += 1;
         }
     }
     if count == 0 {
@@ -70,7 +75,9 @@ pub fn check_model(
                 | Error::BadQuantization { op, .. }
                 | Error::BadOptions { op }
                 | Error::OperandCount { op }
-                | Error::NotVariable { op, .. } => op,
+                | Error::NotVariable { op, .. }
+                | Error::BadSubgraph { op, .. }
+                | Error::BadVariable { op, .. } => op,
                 _ => u32::MAX,
             };
             count += 1;
@@ -80,17 +87,19 @@ pub fn check_model(
     count
 }
 
-/// Resolves op `i` and runs its prepare, staging at the start of `scratch`.
+/// Resolves op `i` of `sg` (global op `g`) and runs its prepare, staging at the start of
+/// `scratch`.
 fn check_op(
     model: &Model<'_>,
     sg: SubGraph<'_>,
     regs: &[Registration],
     i: usize,
+    g: usize,
     scratch: &mut [u8],
 ) -> Result<(), Error> {
     let op = sg.operator(i).ok_or(Error::TooComplex)?;
     let reg = regs
-        .get(resolve(model, &op, regs, i)?)
+        .get(resolve(model, &op, regs, g)?)
         .ok_or(Error::TooComplex)?;
     let n = op.inputs().len() + op.outputs().len();
     let data_at = core::mem::size_of::<Operand>() * n;
@@ -111,7 +120,7 @@ fn check_op(
             len: 0,
         };
     }
-    let ctx = OpCtx::new(model, sg, op, u32_of(i)?);
+    let ctx = OpCtx::new(model, sg, op, u32_of(g)?);
     let mut pctx = PrepareCtx::new(ctx, scratch, 0, data_at);
     (reg.prepare)(&mut pctx)
 }

@@ -16,6 +16,13 @@ impl<'a> Interpreter<'a> {
         Ok(())
     }
 
+    /// Sets the most iterations one WHILE op may run in one invoke (default
+    /// [`DEFAULT_LOOP_LIMIT`](crate::DEFAULT_LOOP_LIMIT)): past it, invoke
+    /// stops with [`Error::LoopLimit`] instead of looping on (a hostile or broken model).
+    pub fn set_loop_limit(&mut self, iterations: u32) {
+        self.loop_limit = iterations;
+    }
+
     /// Number of operators in the main subgraph: the steps of [`Self::invoke_op`].
     pub fn op_count(&self) -> usize {
         self.ops
@@ -58,10 +65,31 @@ impl<'a> Interpreter<'a> {
         self.run_op(i)
     }
 
-    /// Runs op `i` from its record: registration index, operands, data and scratch, all
-    /// fixed by `new`. No model reads, no resolver lookups.
-    fn run_op(&mut self, i: usize) -> Result<(), Error> {
-        let (nt, regs, model) = (self.tensors, self.regs, self.model);
+    /// Runs op `i` (a global index: ops of called subgraphs follow the main subgraph's) from
+    /// its record: registration index, operands, data and scratch, all fixed by `new`. No
+    /// model reads, no resolver lookups. IF / WHILE / CALL_ONCE go to the interpreter's
+    /// control code, which runs their subgraphs' ops through here again (nested at most
+    /// `MAX_DEPTH` deep, checked by `new`).
+    pub(super) fn run_op(&mut self, i: usize) -> Result<(), Error> {
+        let rec = self.record(i)?;
+        let reg = self
+            .regs
+            .get((rec[R_REG] & 0xFFFF) as usize)
+            .ok_or(Error::TooComplex)?;
+        if let Some(control) = reg.control {
+            return control(self, i);
+        }
+        self.run_kernel(i, rec, reg)
+    }
+
+    /// Runs a kernel's eval on op `i`'s tensors (carved out of the arena), data and scratch.
+    fn run_kernel(
+        &mut self,
+        i: usize,
+        [reg, counts, data, data_len, _next, s_off, s_len, _step]: [u32; OW],
+        registration: &Registration,
+    ) -> Result<(), Error> {
+        let model = self.model;
         let (head, tail) = self
             .arena
             .split_at_mut_checked(self.tail_start)
@@ -69,20 +97,10 @@ impl<'a> Interpreter<'a> {
         let tail: &mut [u8] = tail
             .get_mut(..self.tail_len)
             .ok_or(Error::ArenaMisaligned)?;
-        let words: &[u32] = match tail.get(self.tables_at..) {
-            Some([]) | None => &[],
-            Some(b) => bytemuck::try_cast_slice(b).map_err(|_| Error::ArenaMisaligned)?,
-        };
-        let base = nt * TW + i * OW;
-        let Some(&[reg, counts, data, data_len, _next, s_off, s_len]) = words.get(base..base + OW)
-        else {
-            return Err(Error::TooComplex);
-        };
         if reg & F_SKIP != 0 {
             return Ok(());
         }
         let has_state = reg & F_STATE != 0;
-        let reg = regs.get((reg & 0xFFFF) as usize).ok_or(Error::TooComplex)?;
         let (n_in, n_out) = ((counts & 0xFFFF) as usize, (counts >> 16) as usize);
         let size = core::mem::size_of::<Operand>() * (n_in + n_out);
         let (data, data_len) = (data as usize, data_len as usize);
@@ -174,7 +192,7 @@ impl<'a> Interpreter<'a> {
             rest = r;
         }
         *ctx.shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, rest);
-        (reg.eval)(&mut ctx)
+        (registration.eval)(&mut ctx)
     }
 }
 

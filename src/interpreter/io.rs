@@ -239,7 +239,7 @@ impl<'a> Interpreter<'a> {
 
     /// Zeroes the state of every op that keeps one (flagged in its record).
     fn reset_op_states(&mut self) {
-        let (nt, no) = (self.tensors, self.ops);
+        let (nt, no) = (self.tensors, self.all_ops);
         let Some(tail) = self
             .arena
             .get_mut(self.tail_start..self.tail_start.saturating_add(self.tail_len))
@@ -272,20 +272,48 @@ impl<'a> Interpreter<'a> {
         }
     }
 
-    /// Fills each int8 variable tensor with its zero point (the rest of a reset is zeroes).
+    /// Fills each int8 variable tensor (of every subgraph) with its zero point, and each
+    /// resource variable with its default: as TFLM, the zero point of the value the first
+    /// ASSIGN_VARIABLE to it writes, as a byte (the rest of a reset is zeroes).
     pub(super) fn reset_variables(&mut self) {
-        let sg = self.sg();
-        for t in 0..self.tensors {
-            let Some(tensor) = sg.tensor(t) else { continue };
-            if !tensor.is_variable() || tensor.ty() != TensorType::Int8 {
-                continue;
+        let model = self.model;
+        let mut base = 0usize;
+        for s in 0..self.subgraphs {
+            let Some(sg) = model.subgraph(s) else { return };
+            for t in 0..sg.tensor_count() {
+                let Some(tensor) = sg.tensor(t) else { continue };
+                if !tensor.is_variable() || tensor.ty() != TensorType::Int8 {
+                    continue;
+                }
+                let zp = tensor.quantization().map_or(0, |q| q.zero_point(0));
+                self.fill_tensor((base + t) as u32, zp as i8 as u8);
             }
-            let zp = tensor.quantization().map_or(0, |q| q.zero_point(0));
-            let Some((o, len)) = self.region_of(t as u32) else {
+            base += sg.tensor_count();
+        }
+        // Last to first, so that the first ASSIGN_VARIABLE of each variable has the last word.
+        for g in (0..self.all_ops).rev() {
+            let Some((sg, base, op)) = op_at(&model, g) else {
                 continue;
             };
+            let code = model.builtin_and_version(op.opcode_index() as usize).0;
+            if code != BuiltinOperator::ASSIGN_VARIABLE {
+                continue;
+            }
+            let (h, v) = (op.inputs().get(0), op.inputs().get(1));
+            let value = usize::try_from(v).ok().and_then(|v| sg.tensor(v));
+            let zp = value
+                .and_then(|v| v.quantization())
+                .map_or(0, |q| q.zero_point(0));
+            if let Ok(h) = usize::try_from(h) {
+                self.fill_tensor((base + h) as u32, zp as i8 as u8);
+            }
+        }
+    }
+
+    fn fill_tensor(&mut self, t: u32, byte: u8) {
+        if let Some((o, len)) = self.region_of(t) {
             if let Some(b) = self.arena.get_mut(o..o.saturating_add(len)) {
-                crate::fill_bytes(b, zp as i8 as u8);
+                crate::fill_bytes(b, byte);
             }
         }
     }

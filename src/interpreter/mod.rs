@@ -8,6 +8,7 @@
 //! - [`exec`]: `invoke`, a loop over op records; [`io`]: graph inputs and outputs.
 
 mod check;
+pub(crate) mod control;
 mod exec;
 mod io;
 mod plan;
@@ -71,9 +72,22 @@ pub struct Interpreter<'a> {
     tail_len: usize,
     /// Where the tensor table starts, from `tail_start`.
     tables_at: usize,
+    /// Tensors of every subgraph (subgraph `s`'s tensor `t` is global tensor `base(s) + t`;
+    /// the main subgraph's come first, so its indices are the model's).
     tensors: usize,
+    /// Operators of the main subgraph (the global ops `0..ops`).
     ops: usize,
+    /// Operators of every subgraph, numbered as the tensors are.
+    all_ops: usize,
+    /// Subgraphs in the model.
+    subgraphs: usize,
+    /// Most iterations one WHILE may run per invoke ([`Interpreter::set_loop_limit`]).
+    loop_limit: u32,
 }
+
+/// Iterations one WHILE op may run per invoke unless [`Interpreter::set_loop_limit`] says
+/// otherwise: a model whose loop never ends gets [`Error::LoopLimit`], not a hang.
+pub const DEFAULT_LOOP_LIMIT: u32 = 1 << 16;
 
 fn u32_of(n: usize) -> Result<u32, Error> {
     u32::try_from(n)
@@ -103,12 +117,76 @@ fn move_up(arena: &mut [u8], len: usize, to: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// Tail bytes of the tensor table and op records.
-fn table_bytes(tensors: usize, ops: usize) -> Option<usize> {
-    let words = tensors.checked_mul(TW)?.checked_add(ops.checked_mul(OW)?)?;
+/// Tail bytes of the tensor table, op records and subgraph records.
+fn table_bytes(tensors: usize, ops: usize, subgraphs: usize) -> Option<usize> {
+    let words = tensors
+        .checked_mul(TW)?
+        .checked_add(ops.checked_mul(OW)?)?
+        .checked_add(subgraphs.checked_mul(SW)?)?;
     let bytes = align_up(words.checked_mul(4)?);
     u32::try_from(bytes).ok()?;
     Some(bytes)
+}
+
+/// Stages operands for the tensors `ins` then `outs` of a subgraph whose tensors start at global index
+/// `base`: 8-aligned from `at`, each holding the global tensor index until `finish_records`
+/// puts where it lives. Returns where they start and end.
+fn stage(
+    staging: &mut [u8],
+    at: usize,
+    ins: crate::model::Ints<'_>,
+    outs: crate::model::Ints<'_>,
+    base: usize,
+) -> Result<(usize, usize), Error> {
+    let ops_at = at.next_multiple_of(8);
+    let end = ops_at + core::mem::size_of::<Operand>() * (ins.len() + outs.len());
+    let available = staging.len();
+    let words = staging.get_mut(ops_at..end).ok_or(Error::ArenaTooSmall {
+        needed: end,
+        available,
+    })?;
+    let operands: &mut [Operand] =
+        bytemuck::try_cast_slice_mut(words).map_err(|_| Error::ArenaMisaligned)?;
+    for (o, t) in operands.iter_mut().zip(ins.iter().chain(outs.iter())) {
+        *o = Operand {
+            at: match usize::try_from(t) {
+                Ok(t) => u32_of(base + t)?,
+                Err(_) => Operand::ABSENT,
+            },
+            len: 0,
+        };
+    }
+    Ok((ops_at, end))
+}
+
+/// Global tensor `t`: its subgraph and index there (subgraphs' tensors are numbered one
+/// subgraph after another).
+pub(super) fn tensor_at<'m>(model: &Model<'m>, mut t: usize) -> Option<Tensor<'m>> {
+    for s in 0..model.subgraph_count() {
+        let sg = model.subgraph(s)?;
+        if t < sg.tensor_count() {
+            return sg.tensor(t);
+        }
+        t -= sg.tensor_count();
+    }
+    None
+}
+
+/// Global op `g`: its subgraph, that subgraph's first global tensor, and the op.
+pub(super) fn op_at<'m>(
+    model: &Model<'m>,
+    mut g: usize,
+) -> Option<(SubGraph<'m>, usize, crate::model::Operator<'m>)> {
+    let mut base = 0;
+    for s in 0..model.subgraph_count() {
+        let sg = model.subgraph(s)?;
+        if g < sg.operator_count() {
+            return Some((sg, base, sg.operator(g)?));
+        }
+        g -= sg.operator_count();
+        base += sg.tensor_count();
+    }
+    None
 }
 
 /// The registration index for op `i`: the one place ops meet the resolver.
@@ -157,22 +235,33 @@ impl<'a> Interpreter<'a> {
             return Err(Error::TooComplex);
         }
         let sg = model.main_subgraph();
-        let (nt, no) = (sg.tensor_count(), sg.operator_count());
-        if no > MAX_OPS {
+        let subgraphs = model.subgraph_count();
+        if subgraphs > MAX_SUBGRAPHS {
             return Err(Error::TooComplex);
         }
-        // Every op must have a kernel before anything is sized.
-        for i in 0..no {
-            let op = sg.operator(i).ok_or(Error::TooComplex)?;
-            resolve(&model, &op, regs, i)?;
+        // Every op of every subgraph must have a kernel before anything is sized (TFLM
+        // prepares every subgraph too).
+        let (mut nt, mut all) = (0usize, 0usize);
+        for s in 0..subgraphs {
+            let g = model.subgraph(s).ok_or(Error::TooComplex)?;
+            for i in 0..g.operator_count() {
+                let op = g.operator(i).ok_or(Error::TooComplex)?;
+                resolve(&model, &op, regs, all + i)?;
+            }
+            nt = nt.checked_add(g.tensor_count()).ok_or(Error::TooComplex)?;
+            all += g.operator_count();
+            if all > MAX_OPS {
+                return Err(Error::TooComplex);
+            }
         }
-        let tables = table_bytes(nt, no).ok_or(Error::TooComplex)?;
+        let no = sg.operator_count();
+        let tables = table_bytes(nt, all, subgraphs).ok_or(Error::TooComplex)?;
         let available = arena.len();
         let top = available & !(ALIGN - 1);
         // Too small even for the tables: the rest is unknown, so report the tables plus the
         // largest single tensor, a lower bound.
         let lower_bound = |staged: usize| {
-            let largest = (0..nt)
+            let largest = (0..sg.tensor_count())
                 .filter_map(|t| sg.tensor(t))
                 .filter(|t| t.data().is_none())
                 .filter_map(|t| t.byte_size())
@@ -197,6 +286,9 @@ impl<'a> Interpreter<'a> {
             tables_at: 0,
             tensors: nt,
             ops: no,
+            all_ops: all,
+            subgraphs,
+            loop_limit: DEFAULT_LOOP_LIMIT,
         };
         // Prepare stages operands and persistent data from the arena's start; they move to
         // just below the tables once the head is planned.
@@ -255,11 +347,12 @@ impl<'a> Interpreter<'a> {
         bytemuck::try_cast_slice(bytes).ok()
     }
 
-    /// Resolves and prepares each op once, staging its operands and persistent data from the
-    /// arena's start and filling its record. Returns the bytes staged.
+    /// Resolves and prepares each op of every subgraph once, staging its operands and
+    /// persistent data from the arena's start and filling its record; stages each subgraph's
+    /// inputs and outputs as operands too (IF / WHILE / CALL_ONCE copy through them). Returns
+    /// the bytes staged.
     fn prepare_all(&mut self) -> Result<usize, Error> {
-        let (model, regs, nt, no) = (self.model, self.regs, self.tensors, self.ops);
-        let sg = model.main_subgraph();
+        let (model, regs, nt, no) = (self.model, self.regs, self.tensors, self.all_ops);
         let tables_start = self.tail_start;
         let (staging, rest) = self
             .arena
@@ -275,56 +368,53 @@ impl<'a> Interpreter<'a> {
             ops: no,
         };
         let mut at = 0usize;
-        let room = staging.len();
-        for i in 0..no {
-            let op = sg.operator(i).ok_or(Error::TooComplex)?;
-            let reg_index = resolve(&model, &op, regs, i)?;
-            let reg = regs.get(reg_index).ok_or(Error::TooComplex)?;
-            let (ins, outs) = (op.inputs(), op.outputs());
-            let n = ins.len() + outs.len();
-            // Operands, inputs then outputs, just before the data (8-aligned): the tensor
-            // index now, where it lives once planned (`finish_records`).
-            let ops_at = at.next_multiple_of(8);
-            let data_at = ops_at + core::mem::size_of::<Operand>() * n;
-            let words = staging
-                .get_mut(ops_at..data_at)
-                .ok_or(Error::ArenaTooSmall {
-                    needed: data_at,
-                    available: room,
-                })?;
-            let operands: &mut [Operand] =
-                bytemuck::try_cast_slice_mut(words).map_err(|_| Error::ArenaMisaligned)?;
-            for (o, t) in operands.iter_mut().zip(ins.iter().chain(outs.iter())) {
-                *o = Operand {
-                    at: if t < 0 { Operand::ABSENT } else { t as u32 },
-                    len: 0,
-                };
+        let (mut tbase, mut obase) = (0usize, 0usize);
+        for s in 0..self.subgraphs {
+            let sg = model.subgraph(s).ok_or(Error::TooComplex)?;
+            let (ins, outs) = (sg.inputs(), sg.outputs());
+            let (_, end) = stage(staging, at, ins, outs, tbase)?;
+            let n = sg.operator_count();
+            tb.set_s(s, S_OPS, u32_of(obase | n << 16)?);
+            tb.set_s(s, S_TENSORS, u32_of(tbase)?);
+            tb.set_s(s, S_IO, u32_of(end)?);
+            tb.set_s(s, S_COUNTS, u32_of(ins.len() | outs.len() << 16)?);
+            tb.set_s(s, S_MARK, 0);
+            at = end;
+            for i in 0..n {
+                let g = obase + i;
+                let op = sg.operator(i).ok_or(Error::TooComplex)?;
+                let reg_index = resolve(&model, &op, regs, g)?;
+                let reg = regs.get(reg_index).ok_or(Error::TooComplex)?;
+                let (ins, outs) = (op.inputs(), op.outputs());
+                let (ops_at, data_at) = stage(staging, at, ins, outs, tbase)?;
+                let ctx = OpCtx::new(&model, sg, op, u32_of(g)?);
+                let mut pctx = PrepareCtx::new(ctx, &mut *staging, ops_at, data_at);
+                (reg.prepare)(&mut pctx)?;
+                let (data_end, scratch, scratch_want, has_state) = pctx.finish();
+                let counts = u32_of(ins.len() | (outs.len() << 16))?;
+                // The scratch it would like rides in the record's spare bits until planned.
+                let want = align_up(scratch_want.max(scratch)) / ALIGN;
+                let want = u32_of(want.min(WANT_MAX))? << WANT_SHIFT;
+                let state = if has_state { F_STATE } else { 0 };
+                tb.set_r(g, R_REG, u32_of(reg_index)? | want | state);
+                tb.set_r(g, R_COUNTS, counts);
+                tb.set_r(g, R_DATA, u32_of(data_at)?);
+                tb.set_r(g, R_DATA_LEN, u32_of(data_end - data_at)?);
+                tb.set_r(g, R_SCRATCH_LEN, u32_of(align_up(scratch))?);
+                at = data_end;
             }
-            let ctx = OpCtx::new(&model, sg, op, u32_of(i)?);
-            let mut pctx = PrepareCtx::new(ctx, &mut *staging, ops_at, data_at);
-            (reg.prepare)(&mut pctx)?;
-            let (data_end, scratch, scratch_want, has_state) = pctx.finish();
-            let counts = u32_of(ins.len() | (outs.len() << 16))?;
-            // The scratch it would like rides in the record's spare bits until planned.
-            let want = align_up(scratch_want.max(scratch)) / ALIGN;
-            let want = u32_of(want.min(WANT_MAX))? << WANT_SHIFT;
-            let state = if has_state { F_STATE } else { 0 };
-            tb.set_r(i, R_REG, u32_of(reg_index)? | want | state);
-            tb.set_r(i, R_COUNTS, counts);
-            tb.set_r(i, R_DATA, u32_of(data_at)?);
-            tb.set_r(i, R_DATA_LEN, u32_of(data_end - data_at)?);
-            tb.set_r(i, R_SCRATCH_LEN, u32_of(align_up(scratch))?);
-            at = data_end;
+            tbase += sg.tensor_count();
+            obase += n;
         }
         Ok(align_up(at))
     }
 
-    /// Once planned: fills in where every operand lives, and flags ops whose output was
-    /// planned onto their input's bytes (RESHAPE-like) so that their eval is skipped.
+    /// Once planned: fills in where every operand lives (of every op, and every subgraph's
+    /// inputs and outputs), and flags ops whose output was planned onto their input's bytes
+    /// (RESHAPE-like) so that their eval is skipped.
     fn finish_records(&mut self) -> Result<(), Error> {
-        let (model, regs, no, nt) = (self.model, self.regs, self.ops, self.tensors);
+        let (model, regs, no, nt) = (self.model, self.regs, self.all_ops, self.tensors);
         let tables_at = self.tables_at;
-        let sg = model.main_subgraph();
         let tail = self
             .arena
             .get_mut(self.tail_start..self.tail_start + self.tail_len)
@@ -335,6 +425,16 @@ impl<'a> Interpreter<'a> {
         let table = TensorTable {
             words: tensor_words,
         };
+        let (records, subs) = records.split_at_mut((no * OW).min(records.len()));
+        for s in 0..self.subgraphs {
+            let rec = subs.get(s * SW..(s + 1) * SW).ok_or(Error::TooComplex)?;
+            let (Some(&end), Some(&counts)) = (rec.get(S_IO), rec.get(S_COUNTS)) else {
+                return Err(Error::TooComplex);
+            };
+            let n = ((counts & 0xFFFF) + (counts >> 16)) as usize;
+            let operands = staged_operands(staged, end as usize, n)?;
+            resolve_operands(&model, &table, operands, NONE)?;
+        }
         for i in 0..no {
             let rec = records
                 .get_mut(i * OW..(i + 1) * OW)
@@ -343,43 +443,8 @@ impl<'a> Interpreter<'a> {
                 return Err(Error::TooComplex);
             };
             let n = ((counts & 0xFFFF) + (counts >> 16)) as usize;
-            let size = n * core::mem::size_of::<Operand>();
-            let at = (data as usize).checked_sub(size).ok_or(Error::TooComplex)?;
-            let bytes = staged.get_mut(at..at + size).ok_or(Error::TooComplex)?;
-            let operands: &mut [Operand] =
-                bytemuck::try_cast_slice_mut(bytes).map_err(|_| Error::ArenaMisaligned)?;
-            for o in operands.iter_mut() {
-                let t = o.at; // the tensor index until now
-                let state = o.len == Operand::STATE_MARK;
-                if let Some((off, len)) = table.region(t) {
-                    o.at = u32_of(off)?;
-                    o.len = u32_of(len)?;
-                    if state {
-                        // Written in place by the op: flagged so eval hands it out mutably.
-                        if o.at & (Operand::STATE | Operand::CONSTANT) != 0 {
-                            return Err(Error::TooComplex);
-                        }
-                        o.at |= Operand::STATE;
-                    }
-                } else if state {
-                    return Err(Error::NotVariable {
-                        op: i as u32,
-                        tensor: t,
-                    });
-                } else if let Some((off, len)) = table.constant(t) {
-                    o.at = u32_of(off)? | Operand::CONSTANT;
-                    o.len = u32_of(len)?;
-                    if o.at == Operand::ABSENT {
-                        return Err(Error::TooComplex);
-                    }
-                } else if t != Operand::ABSENT {
-                    let tensor = sg.tensor(t as usize).ok_or(Error::TooComplex)?;
-                    if tensor.byte_size() != Some(0) {
-                        return Err(Error::OperandCount { op: i as u32 });
-                    }
-                    o.at = 0; // an empty tensor: no bytes anywhere
-                }
-            }
+            let operands = staged_operands(staged, data as usize, n)?;
+            resolve_operands(&model, &table, operands, i as u32)?;
             // A RESHAPE-like op whose output was planned onto its input's bytes: nothing to do.
             let n_in = (counts & 0xFFFF) as usize;
             let reg = rec.get(R_REG).copied().unwrap_or(0);
@@ -396,6 +461,55 @@ impl<'a> Interpreter<'a> {
         }
         Ok(())
     }
+}
+
+/// The `n` operands staged just before `end` in the tail.
+fn staged_operands(staged: &mut [u8], end: usize, n: usize) -> Result<&mut [Operand], Error> {
+    let size = n * core::mem::size_of::<Operand>();
+    let at = end.checked_sub(size).ok_or(Error::TooComplex)?;
+    let bytes = staged.get_mut(at..end).ok_or(Error::TooComplex)?;
+    bytemuck::try_cast_slice_mut(bytes).map_err(|_| Error::ArenaMisaligned)
+}
+
+/// Turns staged operands (global tensor indices) into where each lives: an arena region
+/// (flagged [`Operand::STATE`] when the op declared it state), constant data in the model,
+/// or nothing for an empty tensor. `op` names the op in errors.
+fn resolve_operands(
+    model: &Model<'_>,
+    table: &TensorTable<'_>,
+    operands: &mut [Operand],
+    op: u32,
+) -> Result<(), Error> {
+    for o in operands.iter_mut() {
+        let t = o.at; // the tensor index until now
+        let state = o.len == Operand::STATE_MARK;
+        if let Some((off, len)) = table.region(t) {
+            o.at = u32_of(off)?;
+            o.len = u32_of(len)?;
+            if state {
+                // Written in place by the op: flagged so eval hands it out mutably.
+                if o.at & (Operand::STATE | Operand::CONSTANT) != 0 {
+                    return Err(Error::TooComplex);
+                }
+                o.at |= Operand::STATE;
+            }
+        } else if state {
+            return Err(Error::NotVariable { op, tensor: t });
+        } else if let Some((off, len)) = table.constant(t) {
+            o.at = u32_of(off)? | Operand::CONSTANT;
+            o.len = u32_of(len)?;
+            if o.at == Operand::ABSENT {
+                return Err(Error::TooComplex);
+            }
+        } else if t != Operand::ABSENT {
+            let tensor = tensor_at(model, t as usize).ok_or(Error::TooComplex)?;
+            if tensor.byte_size() != Some(0) {
+                return Err(Error::OperandCount { op });
+            }
+            o.at = 0; // an empty tensor: no bytes anywhere
+        }
+    }
+    Ok(())
 }
 
 /// A 16-byte-aligned arena of `N` bytes, e.g. in a `static` or on the stack.

@@ -26,8 +26,14 @@ pub(super) const fn word_of(f: usize) -> usize {
 }
 /// Most ops a model may have: lifetimes are stored as `u16`, with `u16::MAX` for "not yet".
 pub(super) const MAX_OPS: usize = u16::MAX as usize - 1;
-/// Words per op record (one per op, made once by `Interpreter::new`; invoke reads only these):
-pub(super) const OW: usize = 7;
+/// Most subgraphs a model may have.
+pub(super) const MAX_SUBGRAPHS: usize = 1 << 12;
+/// Deepest nesting of subgraph calls (IF / WHILE / CALL_ONCE in a subgraph another one calls):
+/// bounds the interpreter's recursion at invoke.
+pub(super) const MAX_DEPTH: usize = 4;
+/// Words per op record (one per op of every subgraph, made once by `Interpreter::new`; invoke
+/// reads only these):
+pub(super) const OW: usize = 8;
 /// The registration's index in the resolver (bits 0-15), the skip flag (bit 16), the op-state
 /// flag (bit 17) and, until the plan is made, the scratch the op would like in 16-byte units
 /// (bits 18-31).
@@ -46,6 +52,26 @@ pub(super) const R_NEXT: usize = 4;
 /// Offset of the op's scratch in the head, and its size.
 pub(super) const R_SCRATCH: usize = 5;
 pub(super) const R_SCRATCH_LEN: usize = 6;
+/// The op's place on the plan's time line: its first step (low 16 bits) and last (high 16
+/// bits; later than the first for IF / WHILE / CALL_ONCE, whose subgraphs run inside them).
+pub(super) const R_STEP: usize = 7;
+/// Words per subgraph record (after the op records):
+pub(super) const SW: usize = 5;
+/// Its first op's global index (low 16 bits) and its op count (high 16 bits).
+pub(super) const S_OPS: usize = 0;
+/// Its first tensor's global index.
+pub(super) const S_TENSORS: usize = 1;
+/// Where its input and output operands end in the tail (they sit just before, inputs first),
+/// as an op's `R_DATA`.
+pub(super) const S_IO: usize = 2;
+/// Its number of inputs (low 16 bits) and outputs (high 16 bits).
+pub(super) const S_COUNTS: usize = 3;
+/// While planning: how far the time line has visited it (`S_VISITING`, `S_DONE`) and whether
+/// it runs at more than one place (`S_PINNED`).
+pub(super) const S_MARK: usize = 4;
+pub(super) const S_VISITING: u32 = 1;
+pub(super) const S_DONE: u32 = 2;
+pub(super) const S_PINNED: u32 = 4;
 /// Record flag: the op's output was planned onto its input's bytes, so eval is skipped.
 pub(super) const F_SKIP: u32 = 1 << 16;
 /// Record flag: the op's persistent data ends with op state ([`crate::PrepareCtx::persist_state`])
@@ -85,7 +111,8 @@ impl<'b> TensorTable<'b> {
     }
 }
 
-/// The planner's view of the tables: tensors first, then one scratch buffer per op.
+/// The planner's view of the tables: tensors first, then one scratch buffer per op (the
+/// subgraph records follow the op records and are not buffers).
 pub(super) struct Tables<'w> {
     pub(super) words: &'w mut [u32],
     pub(super) tensors: usize,
@@ -140,6 +167,14 @@ impl Tables<'_> {
         let at = self.op_base(op) + f;
         self.set(at, v);
     }
+    /// Field `f` of subgraph `s`'s record.
+    pub(super) fn s(&self, s: usize, f: usize) -> u32 {
+        self.get(self.op_base(self.ops) + s * SW + f)
+    }
+    pub(super) fn set_s(&mut self, s: usize, f: usize, v: u32) {
+        let at = self.op_base(self.ops) + s * SW + f;
+        self.set(at, v);
+    }
     /// Whether tensor `t` lives in the arena (it has no constant data).
     #[inline(never)]
     pub(super) fn in_arena(&self, t: usize) -> bool {
@@ -186,8 +221,8 @@ impl Buffers for Tables<'_> {
         if i < self.tensors {
             (self.t(i, T_FIRST), self.t(i, T_LAST))
         } else {
-            let op = (i - self.tensors) as u32;
-            (op, op)
+            let step = self.r(i - self.tensors, R_STEP);
+            (step & 0xFFFF, step >> 16)
         }
     }
     fn offset(&self, i: usize) -> Option<usize> {

@@ -13,15 +13,18 @@ pub(crate) mod add;
 pub(crate) mod add_n;
 pub(crate) mod arg_max;
 pub(crate) mod arg_min;
+pub(crate) mod assign_variable;
 pub(crate) mod average_pool_2d;
 pub(crate) mod batch_matmul;
 pub(crate) mod batch_to_space_nd;
 pub(crate) mod broadcast_args;
 pub(crate) mod broadcast_to;
+pub(crate) mod call_once;
 pub(crate) mod cast;
 pub(crate) mod ceil;
 mod comparison;
 pub(crate) mod concatenation;
+pub(crate) mod control;
 mod conv;
 pub(crate) mod conv_2d;
 pub(crate) mod cos;
@@ -47,6 +50,7 @@ pub(crate) mod gather_nd;
 pub(crate) mod greater;
 pub(crate) mod greater_equal;
 pub(crate) mod hard_swish;
+pub(crate) mod r#if;
 pub(crate) mod l2_normalization;
 pub(crate) mod l2_pool_2d;
 pub(crate) mod leaky_relu;
@@ -76,6 +80,7 @@ mod pool;
 pub(crate) mod prelu;
 mod quant;
 pub(crate) mod quantize;
+pub(crate) mod read_variable;
 pub(crate) mod reduce_max;
 pub(crate) mod reduce_min;
 pub(crate) mod relu;
@@ -108,6 +113,8 @@ pub(crate) mod transpose;
 pub(crate) mod transpose_conv;
 pub(crate) mod unidirectional_sequence_lstm;
 pub(crate) mod unpack;
+pub(crate) mod var_handle;
+pub(crate) mod r#while;
 pub(crate) mod zeros_like;
 
 /// A kernel's prepare: validates the op once, at [`crate::Interpreter::new`], and keeps what
@@ -160,7 +167,13 @@ pub struct Registration {
     pub(crate) max_version: i32,
     pub(crate) prepare: PrepareFn,
     pub(crate) eval: EvalFn,
+    /// For IF, WHILE and CALL_ONCE: run by the interpreter itself (they run subgraphs), so a
+    /// firmware links that code only when it registers one of them.
+    pub(crate) control: Option<ControlFn>,
 }
+
+/// How the interpreter runs a control-flow op (its op index, global).
+pub(crate) type ControlFn = fn(&mut crate::Interpreter<'_>, usize) -> Result<(), Error>;
 
 impl Registration {
     /// A kernel for builtin `code`, versions `1..=max_version`.
@@ -176,6 +189,24 @@ impl Registration {
             max_version,
             prepare,
             eval,
+            control: None,
+        }
+    }
+
+    /// A control-flow builtin: `prepare` checks it, the interpreter's `control` runs it.
+    pub(crate) const fn control(
+        code: BuiltinOperator,
+        max_version: i32,
+        prepare: PrepareFn,
+        control: ControlFn,
+    ) -> Self {
+        Registration {
+            code,
+            custom: "",
+            max_version,
+            prepare,
+            eval: no_eval,
+            control: Some(control),
         }
     }
 
@@ -213,6 +244,7 @@ impl Registration {
             max_version: i32::MAX,
             prepare,
             eval,
+            control: None,
         }
     }
 
@@ -234,6 +266,11 @@ impl Registration {
             self.code == code && version >= 1 && version <= self.max_version
         }
     }
+}
+
+/// The eval of an op the interpreter runs itself (never called).
+fn no_eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+    Err(Error::OperandCount { op: ctx.op_index })
 }
 
 impl core::fmt::Debug for Registration {
@@ -437,7 +474,8 @@ impl<'c> PrepareCtx<'c> {
     /// tensor is not a variable tensor.
     pub fn state_input(&mut self, k: usize) -> Result<(), Error> {
         let t = self.op.input(k)?;
-        if !t.t.is_variable() {
+        // A resource handle is its variable's bytes (ASSIGN_VARIABLE writes them).
+        if !t.t.is_variable() && t.t.ty() != TensorType::Resource {
             return Err(Error::NotVariable {
                 op: self.op.index,
                 tensor: t.index,
