@@ -19,6 +19,22 @@ impl<'a> Interpreter<'a> {
     /// Sets the most iterations one WHILE op may run in one invoke (default
     /// [`DEFAULT_LOOP_LIMIT`](crate::DEFAULT_LOOP_LIMIT)): past it, invoke
     /// stops with [`Error::LoopLimit`] instead of looping on (a hostile or broken model).
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), microlite::Error> {
+    /// # use microlite::{AllOpsResolver, Interpreter, Model};
+    /// # static MODEL: &[u8] = &[];
+    /// # let model = Model::from_bytes(MODEL)?;
+    /// # let resolver = AllOpsResolver::with_all_ops();
+    /// # let mut arena = microlite::Arena::<16384>::new();
+    /// let mut interp = Interpreter::new(model, &resolver, arena.as_mut_slice())?;
+    /// interp.set_loop_limit(100); // this model's LSTM runs 49 steps per invoke
+    /// match interp.invoke() {
+    ///     Err(microlite::Error::LoopLimit { op }) => { /* a broken model: op never ends */ }
+    ///     r => r?,
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn set_loop_limit(&mut self, iterations: u32) {
         self.loop_limit = iterations;
     }
@@ -76,7 +92,7 @@ impl<'a> Interpreter<'a> {
             .regs
             .get((rec[R_REG] & 0xFFFF) as usize)
             .ok_or(Error::TooComplex)?;
-        if let Some(control) = reg.control {
+        if let Some(control) = reg.hooks.and_then(|h| h.control) {
             return control(self, i);
         }
         self.run_kernel(i, rec, reg)

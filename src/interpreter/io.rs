@@ -273,8 +273,7 @@ impl<'a> Interpreter<'a> {
     }
 
     /// Fills each int8 variable tensor (of every subgraph) with its zero point, and each
-    /// resource variable with its default: as TFLM, the zero point of the value the first
-    /// ASSIGN_VARIABLE to it writes, as a byte (the rest of a reset is zeroes).
+    /// resource variable with its default (the rest of a reset is zeroes).
     pub(super) fn reset_variables(&mut self) {
         let model = self.model;
         let mut base = 0usize;
@@ -290,27 +289,12 @@ impl<'a> Interpreter<'a> {
             }
             base += sg.tensor_count();
         }
-        // Last to first, so that the first ASSIGN_VARIABLE of each variable has the last word.
-        for g in (0..self.all_ops).rev() {
-            let Some((sg, base, op)) = op_at(&model, g) else {
-                continue;
-            };
-            let code = model.builtin_and_version(op.opcode_index() as usize).0;
-            if code != BuiltinOperator::ASSIGN_VARIABLE {
-                continue;
-            }
-            let (h, v) = (op.inputs().get(0), op.inputs().get(1));
-            let value = usize::try_from(v).ok().and_then(|v| sg.tensor(v));
-            let zp = value
-                .and_then(|v| v.quantization())
-                .map_or(0, |q| q.zero_point(0));
-            if let Ok(h) = usize::try_from(h) {
-                self.fill_tensor((base + h) as u32, zp as i8 as u8);
-            }
+        if let Some(reset) = self.regs.iter().find_map(|r| r.hooks.and_then(|h| h.reset)) {
+            reset(self);
         }
     }
 
-    fn fill_tensor(&mut self, t: u32, byte: u8) {
+    pub(super) fn fill_tensor(&mut self, t: u32, byte: u8) {
         if let Some((o, len)) = self.region_of(t) {
             if let Some(b) = self.arena.get_mut(o..o.saturating_add(len)) {
                 crate::fill_bytes(b, byte);

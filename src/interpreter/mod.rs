@@ -13,6 +13,7 @@ mod exec;
 mod io;
 mod plan;
 mod records;
+pub(crate) mod variables;
 
 use crate::error::{Error, Malformed, OpName};
 use crate::model::{Model, SubGraph, Tensor};
@@ -84,6 +85,25 @@ pub struct Interpreter<'a> {
     /// Most iterations one WHILE may run per invoke ([`Interpreter::set_loop_limit`]).
     loop_limit: u32,
 }
+
+/// Interpreter code that only some ops need, reached through their registrations
+/// ([`Registration::hooks`](crate::ops::Registration)) so that a firmware links it only when it
+/// registers one of them: running control flow, laying out called subgraphs, resource
+/// variables.
+pub(crate) struct Hooks {
+    /// Runs the op (IF, WHILE, CALL_ONCE), given its global index.
+    pub(crate) control: Option<ControlFn>,
+    /// Lays out the time line with called subgraphs inside their callers; returns its length.
+    pub(crate) layout: Option<LayoutFn>,
+    /// Places resource variables once the time line (of the given length) is laid out.
+    pub(crate) variables: Option<VariablesFn>,
+    /// Returns resource variables to their defaults (part of `reset`).
+    pub(crate) reset: Option<fn(&mut Interpreter<'_>)>,
+}
+
+type ControlFn = fn(&mut Interpreter<'_>, usize) -> Result<(), Error>;
+type LayoutFn = fn(&Model<'_>, &mut Tables<'_>) -> Result<u32, Error>;
+type VariablesFn = fn(&Model<'_>, &mut Tables<'_>, u32) -> Result<(), Error>;
 
 /// Iterations one WHILE op may run per invoke unless [`Interpreter::set_loop_limit`] says
 /// otherwise: a model whose loop never ends gets [`Error::LoopLimit`], not a hang.
@@ -157,36 +177,6 @@ fn stage(
         };
     }
     Ok((ops_at, end))
-}
-
-/// Global tensor `t`: its subgraph and index there (subgraphs' tensors are numbered one
-/// subgraph after another).
-pub(super) fn tensor_at<'m>(model: &Model<'m>, mut t: usize) -> Option<Tensor<'m>> {
-    for s in 0..model.subgraph_count() {
-        let sg = model.subgraph(s)?;
-        if t < sg.tensor_count() {
-            return sg.tensor(t);
-        }
-        t -= sg.tensor_count();
-    }
-    None
-}
-
-/// Global op `g`: its subgraph, that subgraph's first global tensor, and the op.
-pub(super) fn op_at<'m>(
-    model: &Model<'m>,
-    mut g: usize,
-) -> Option<(SubGraph<'m>, usize, crate::model::Operator<'m>)> {
-    let mut base = 0;
-    for s in 0..model.subgraph_count() {
-        let sg = model.subgraph(s)?;
-        if g < sg.operator_count() {
-            return Some((sg, base, sg.operator(g)?));
-        }
-        g -= sg.operator_count();
-        base += sg.tensor_count();
-    }
-    None
 }
 
 /// The registration index for op `i`: the one place ops meet the resolver.
@@ -328,16 +318,8 @@ impl<'a> Interpreter<'a> {
         Interpreter::new(model, resolver, scratch).map(|i| i.arena_used_bytes())
     }
 
-    /// The tables (tensor records, then op records) as words; before the move, they sit at
-    /// `tail_start`, after it at `tail_start + tables_at`.
-    pub(super) fn tables_mut(&mut self) -> Result<&mut [u32], Error> {
-        let from = self.tail_start + self.tables_at;
-        let to = self.tail_start + self.tail_len;
-        let bytes = self.arena.get_mut(from..to).ok_or(Error::ArenaMisaligned)?;
-        cast_mut::<u32>(bytes).map_err(|_| Error::ArenaMisaligned)
-    }
-
-    /// As [`Self::tables_mut`], read-only.
+    /// The tables (tensor records, op records, subgraph records) as words; before the move
+    /// they sit at `tail_start`, after it at `tail_start + tables_at`.
     pub(super) fn tables(&self) -> Option<&[u32]> {
         let from = self.tail_start + self.tables_at;
         let bytes = self.arena.get(from..self.tail_start + self.tail_len)?;
@@ -348,9 +330,8 @@ impl<'a> Interpreter<'a> {
     }
 
     /// Resolves and prepares each op of every subgraph once, staging its operands and
-    /// persistent data from the arena's start and filling its record; stages each subgraph's
-    /// inputs and outputs as operands too (IF / WHILE / CALL_ONCE copy through them). Returns
-    /// the bytes staged.
+    /// persistent data from the arena's start and filling its record (and each subgraph's).
+    /// Returns the bytes staged.
     fn prepare_all(&mut self) -> Result<usize, Error> {
         let (model, regs, nt, no) = (self.model, self.regs, self.tensors, self.all_ops);
         let tables_start = self.tail_start;
@@ -371,15 +352,10 @@ impl<'a> Interpreter<'a> {
         let (mut tbase, mut obase) = (0usize, 0usize);
         for s in 0..self.subgraphs {
             let sg = model.subgraph(s).ok_or(Error::TooComplex)?;
-            let (ins, outs) = (sg.inputs(), sg.outputs());
-            let (_, end) = stage(staging, at, ins, outs, tbase)?;
             let n = sg.operator_count();
             tb.set_s(s, S_OPS, u32_of(obase | n << 16)?);
             tb.set_s(s, S_TENSORS, u32_of(tbase)?);
-            tb.set_s(s, S_IO, u32_of(end)?);
-            tb.set_s(s, S_COUNTS, u32_of(ins.len() | outs.len() << 16)?);
             tb.set_s(s, S_MARK, 0);
-            at = end;
             for i in 0..n {
                 let g = obase + i;
                 let op = sg.operator(i).ok_or(Error::TooComplex)?;
@@ -409,11 +385,10 @@ impl<'a> Interpreter<'a> {
         Ok(align_up(at))
     }
 
-    /// Once planned: fills in where every operand lives (of every op, and every subgraph's
-    /// inputs and outputs), and flags ops whose output was planned onto their input's bytes
+    /// Once planned: fills in where every operand lives, and flags ops whose output was planned onto their input's bytes
     /// (RESHAPE-like) so that their eval is skipped.
     fn finish_records(&mut self) -> Result<(), Error> {
-        let (model, regs, no, nt) = (self.model, self.regs, self.all_ops, self.tensors);
+        let (regs, no, nt) = (self.regs, self.all_ops, self.tensors);
         let tables_at = self.tables_at;
         let tail = self
             .arena
@@ -425,16 +400,6 @@ impl<'a> Interpreter<'a> {
         let table = TensorTable {
             words: tensor_words,
         };
-        let (records, subs) = records.split_at_mut((no * OW).min(records.len()));
-        for s in 0..self.subgraphs {
-            let rec = subs.get(s * SW..(s + 1) * SW).ok_or(Error::TooComplex)?;
-            let (Some(&end), Some(&counts)) = (rec.get(S_IO), rec.get(S_COUNTS)) else {
-                return Err(Error::TooComplex);
-            };
-            let n = ((counts & 0xFFFF) + (counts >> 16)) as usize;
-            let operands = staged_operands(staged, end as usize, n)?;
-            resolve_operands(&model, &table, operands, NONE)?;
-        }
         for i in 0..no {
             let rec = records
                 .get_mut(i * OW..(i + 1) * OW)
@@ -444,7 +409,7 @@ impl<'a> Interpreter<'a> {
             };
             let n = ((counts & 0xFFFF) + (counts >> 16)) as usize;
             let operands = staged_operands(staged, data as usize, n)?;
-            resolve_operands(&model, &table, operands, i as u32)?;
+            resolve_operands(&table, operands, i as u32)?;
             // A RESHAPE-like op whose output was planned onto its input's bytes: nothing to do.
             let n_in = (counts & 0xFFFF) as usize;
             let reg = rec.get(R_REG).copied().unwrap_or(0);
@@ -475,7 +440,6 @@ fn staged_operands(staged: &mut [u8], end: usize, n: usize) -> Result<&mut [Oper
 /// (flagged [`Operand::STATE`] when the op declared it state), constant data in the model,
 /// or nothing for an empty tensor. `op` names the op in errors.
 fn resolve_operands(
-    model: &Model<'_>,
     table: &TensorTable<'_>,
     operands: &mut [Operand],
     op: u32,
@@ -502,11 +466,8 @@ fn resolve_operands(
                 return Err(Error::TooComplex);
             }
         } else if t != Operand::ABSENT {
-            let tensor = tensor_at(model, t as usize).ok_or(Error::TooComplex)?;
-            if tensor.byte_size() != Some(0) {
-                return Err(Error::OperandCount { op });
-            }
-            o.at = 0; // an empty tensor: no bytes anywhere
+            // Every other operand is planned (empty tensors at an empty region) or constant.
+            return Err(Error::OperandCount { op });
         }
     }
     Ok(())

@@ -56,19 +56,14 @@ pub(super) const R_SCRATCH_LEN: usize = 6;
 /// bits; later than the first for IF / WHILE / CALL_ONCE, whose subgraphs run inside them).
 pub(super) const R_STEP: usize = 7;
 /// Words per subgraph record (after the op records):
-pub(super) const SW: usize = 5;
+pub(super) const SW: usize = 3;
 /// Its first op's global index (low 16 bits) and its op count (high 16 bits).
 pub(super) const S_OPS: usize = 0;
 /// Its first tensor's global index.
 pub(super) const S_TENSORS: usize = 1;
-/// Where its input and output operands end in the tail (they sit just before, inputs first),
-/// as an op's `R_DATA`.
-pub(super) const S_IO: usize = 2;
-/// Its number of inputs (low 16 bits) and outputs (high 16 bits).
-pub(super) const S_COUNTS: usize = 3;
 /// While planning: how far the time line has visited it (`S_VISITING`, `S_DONE`) and whether
 /// it runs at more than one place (`S_PINNED`).
-pub(super) const S_MARK: usize = 4;
+pub(super) const S_MARK: usize = 2;
 pub(super) const S_VISITING: u32 = 1;
 pub(super) const S_DONE: u32 = 2;
 pub(super) const S_PINNED: u32 = 4;
@@ -113,7 +108,7 @@ impl<'b> TensorTable<'b> {
 
 /// The planner's view of the tables: tensors first, then one scratch buffer per op (the
 /// subgraph records follow the op records and are not buffers).
-pub(super) struct Tables<'w> {
+pub(crate) struct Tables<'w> {
     pub(super) words: &'w mut [u32],
     pub(super) tensors: usize,
     pub(super) ops: usize,

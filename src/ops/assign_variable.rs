@@ -7,7 +7,12 @@ use crate::error::Error;
 use crate::schema::{BuiltinOperator, TensorType};
 
 pub(crate) fn registration() -> Registration {
-    Registration::builtin(BuiltinOperator::ASSIGN_VARIABLE, 1, prepare, eval)
+    Registration::with_hooks(
+        BuiltinOperator::ASSIGN_VARIABLE,
+        prepare,
+        eval,
+        &crate::interpreter::variables::HOOKS,
+    )
 }
 
 fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {

@@ -11,11 +11,11 @@ use crate::schema::BuiltinOperator;
 const CALL_ONCE_OPTIONS: u8 = 103;
 
 pub(crate) fn registration() -> Registration {
-    Registration::control(
+    Registration::with_hooks(
         BuiltinOperator::CALL_ONCE,
-        1,
         prepare,
-        crate::interpreter::control::run,
+        super::no_eval,
+        &crate::interpreter::control::HOOKS,
     )
 }
 

@@ -10,11 +10,11 @@ use crate::schema::{BuiltinOperator, TensorType};
 const IF_OPTIONS: u8 = 92;
 
 pub(crate) fn registration() -> Registration {
-    Registration::control(
+    Registration::with_hooks(
         BuiltinOperator::IF,
-        1,
         prepare,
-        crate::interpreter::control::run,
+        super::no_eval,
+        &crate::interpreter::control::HOOKS,
     )
 }
 

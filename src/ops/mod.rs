@@ -167,13 +167,10 @@ pub struct Registration {
     pub(crate) max_version: i32,
     pub(crate) prepare: PrepareFn,
     pub(crate) eval: EvalFn,
-    /// For IF, WHILE and CALL_ONCE: run by the interpreter itself (they run subgraphs), so a
-    /// firmware links that code only when it registers one of them.
-    pub(crate) control: Option<ControlFn>,
+    /// Interpreter code the op needs beyond prepare and eval (control flow, resource
+    /// variables): reached only through here, so a firmware links it only with the op.
+    pub(crate) hooks: Option<&'static crate::interpreter::Hooks>,
 }
-
-/// How the interpreter runs a control-flow op (its op index, global).
-pub(crate) type ControlFn = fn(&mut crate::Interpreter<'_>, usize) -> Result<(), Error>;
 
 impl Registration {
     /// A kernel for builtin `code`, versions `1..=max_version`.
@@ -189,24 +186,24 @@ impl Registration {
             max_version,
             prepare,
             eval,
-            control: None,
+            hooks: None,
         }
     }
 
-    /// A control-flow builtin: `prepare` checks it, the interpreter's `control` runs it.
-    pub(crate) const fn control(
+    /// A builtin that needs interpreter code besides its kernel (`hooks`).
+    pub(crate) const fn with_hooks(
         code: BuiltinOperator,
-        max_version: i32,
         prepare: PrepareFn,
-        control: ControlFn,
+        eval: EvalFn,
+        hooks: &'static crate::interpreter::Hooks,
     ) -> Self {
         Registration {
             code,
             custom: "",
-            max_version,
+            max_version: 1,
             prepare,
-            eval: no_eval,
-            control: Some(control),
+            eval,
+            hooks: Some(hooks),
         }
     }
 
@@ -244,7 +241,7 @@ impl Registration {
             max_version: i32::MAX,
             prepare,
             eval,
-            control: None,
+            hooks: None,
         }
     }
 
@@ -269,7 +266,7 @@ impl Registration {
 }
 
 /// The eval of an op the interpreter runs itself (never called).
-fn no_eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
+pub(crate) fn no_eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
     Err(Error::OperandCount { op: ctx.op_index })
 }
 

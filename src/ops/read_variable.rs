@@ -6,7 +6,12 @@ use crate::error::Error;
 use crate::schema::{BuiltinOperator, TensorType};
 
 pub(crate) fn registration() -> Registration {
-    Registration::builtin(BuiltinOperator::READ_VARIABLE, 1, prepare, eval)
+    Registration::with_hooks(
+        BuiltinOperator::READ_VARIABLE,
+        prepare,
+        eval,
+        &crate::interpreter::variables::HOOKS,
+    )
 }
 
 fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {

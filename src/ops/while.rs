@@ -12,11 +12,11 @@ use crate::schema::BuiltinOperator;
 const WHILE_OPTIONS: u8 = 93;
 
 pub(crate) fn registration() -> Registration {
-    Registration::control(
+    Registration::with_hooks(
         BuiltinOperator::WHILE,
-        1,
         prepare,
-        crate::interpreter::control::run,
+        super::no_eval,
+        &crate::interpreter::control::HOOKS,
     )
 }
 
