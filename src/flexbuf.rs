@@ -37,10 +37,8 @@ pub(crate) enum FlexValue {
 
 /// 2^63 and 2^64 as doubles: the ends of C++'s defined float-to-integer casts.
 const TWO_63: f64 = 9_223_372_036_854_775_808.0;
-#[allow(dead_code)] // until detection post-processing reads options
 const TWO_64: f64 = 18_446_744_073_709_551_616.0;
 
-#[allow(dead_code)] // until detection post-processing reads options
 impl FlexValue {
     /// `AsInt32()`: integers truncated to 32 bits, floats toward zero, null 0; `None` for a
     /// float that C++ could not convert (NaN, infinite or beyond `i64`).
