@@ -1,5 +1,6 @@
-//! DETECTION_POSTPROCESS (`TFLite_Detection_PostProcess`) end to end: the error when the adder
-//! is missing, and hostile options and shapes refused at `Interpreter::new` with a typed error (never a panic).
+//! DETECTION_POSTPROCESS (`TFLite_Detection_PostProcess`) end to end: a corpus model on a
+//! resolver holding only its adder, the error when the adder is missing, and hostile options
+//! and shapes refused at `Interpreter::new` with a typed error (never a panic).
 
 mod common;
 
@@ -9,6 +10,14 @@ use microlite_schema::flatbuffers::FlatBufferBuilder;
 use microlite_schema::tflite::{self, BuiltinOperator as B, TensorType as TT};
 
 const CODE: &str = "TFLite_Detection_PostProcess";
+
+/// The data of a little-endian `.npy` file (version 1, C order), as raw bytes.
+fn npy(path: &std::path::Path) -> Vec<u8> {
+    let b = std::fs::read(path).unwrap();
+    assert_eq!(&b[..6], b"\x93NUMPY");
+    let header = u16::from_le_bytes([b[8], b[9]]) as usize;
+    b[10 + header..].to_vec()
+}
 
 /// A FlexBuffer value for [`flex_map`].
 #[derive(Clone, Copy)]
@@ -188,6 +197,30 @@ fn try_run(bytes: &Aligned, scores: f32) -> Result<Result<Vec<f32>, Error>, Erro
     Ok(interp
         .invoke()
         .and_then(|()| Ok(interp.output::<f32>(2)?.to_vec())))
+}
+
+#[test]
+fn a_corpus_model_runs_on_its_adder_alone() {
+    let dir = common::own_models().join("detection_postprocess_regular_f32");
+    let bytes = common::load(&dir.join("model.tflite"));
+    let model = Model::from_bytes(bytes.as_slice()).unwrap();
+    let ops = resolver();
+    let mut arena = Aligned::zeroed(64 * 1024);
+    let mut interp = Interpreter::new(model, &ops, arena.as_mut_slice()).unwrap();
+    let case = dir.join("case-1");
+    for i in 0..2 {
+        let input = npy(&case.join(format!("input-{i}.npy")));
+        interp.input_bytes_mut(i).unwrap().copy_from_slice(&input);
+    }
+    interp.invoke().unwrap();
+    for j in 0..4 {
+        let want = npy(&case.join(format!("output-{j}.npy")));
+        assert_eq!(
+            interp.output_bytes(j).unwrap(),
+            want.as_slice(),
+            "output {j}"
+        );
+    }
 }
 
 #[test]
