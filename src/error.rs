@@ -353,11 +353,22 @@ impl fmt::Display for Error {
                     ),
                 }
             }
-            Error::CustomOp { op, name } => write!(
-                f,
-                "operator {op}: custom op \"{name}\" has no kernel in the resolver \
-                 (register one with Registration::custom)"
-            ),
+            Error::CustomOp { op, name } => {
+                // TFLite_Detection_PostProcess (cut to 12 bytes): name its adder.
+                let code = crate::ops::detection_postprocess::CUSTOM_CODE;
+                match code.get(..12) == Some(name.as_str()) {
+                    true => write!(
+                        f,
+                        "operator {op}: custom op \"{code}\" is not registered in the resolver \
+                         (microlite has it: MutableOpResolver::add_detection_postprocess)"
+                    ),
+                    false => write!(
+                        f,
+                        "operator {op}: custom op \"{name}\" has no kernel in the resolver \
+                         (register one with Registration::custom)"
+                    ),
+                }
+            }
             Error::UnsupportedType { op, tensor, ty } => {
                 let name = crate::TensorType::from_u8(ty)
                     .map(|t| t.name())

@@ -42,6 +42,7 @@ extern crate std;
 
 mod error;
 mod flatbuf;
+mod flexbuf;
 mod interpreter;
 mod model;
 mod ops;

@@ -95,7 +95,8 @@ impl<const N: usize> Default for MutableOpResolver<N> {
 
 macro_rules! adders {
     ($($(#[$doc:meta])* $fn:ident => $module:ident,)*
-     @signal $($(#[$sdoc:meta])* $sfn:ident => $smodule:ident :: $sreg:ident,)*) => {
+     @signal $($(#[$sdoc:meta])* $sfn:ident => $smodule:ident :: $sreg:ident,)*
+     @custom $($(#[$cdoc:meta])* $cfn:ident => $cmodule:ident,)*) => {
         impl<const N: usize> MutableOpResolver<N> {
             $(
                 $(#[$doc])*
@@ -117,6 +118,16 @@ macro_rules! adders {
                 }
             )*
 
+            $(
+                $(#[$cdoc])*
+                ///
+                /// # Errors
+                /// [`Error::ResolverFull`] when all `N` slots are taken.
+                pub fn $cfn(&mut self) -> Result<&mut Self, Error> {
+                    self.add(crate::ops::$cmodule::registration())
+                }
+            )*
+
             /// Registers TFLM's signal-library custom ops (the micro_speech audio front
             /// end): `SignalWindow`, `SignalFftAutoScale`, `SignalRfft`, `SignalIrfft`,
             /// `SignalEnergy`, `SignalFilterBank`, `SignalFilterBankSquareRoot`,
@@ -131,14 +142,16 @@ macro_rules! adders {
                 Ok(self)
             }
 
-            /// Registers every kernel this build has: every builtin, and the signal custom
-            /// ops ([`Self::add_signal_ops`]).
+            /// Registers every kernel this build has: every builtin, the signal custom ops
+            /// ([`Self::add_signal_ops`]) and TFLM's other custom ops
+            /// ([`Self::add_detection_postprocess`]).
             ///
             /// # Errors
             /// [`Error::ResolverFull`] when `N` is smaller than [`ALL_OPS`].
             pub fn add_all(&mut self) -> Result<&mut Self, Error> {
                 $(self.$fn()?;)*
                 self.add_signal_ops()?;
+                $(self.$cfn()?;)*
                 Ok(self)
             }
         }
@@ -147,15 +160,19 @@ macro_rules! adders {
         /// [`MutableOpResolver::add_all`] registers them (its `registrations()[i]` is what
         /// `ADDERS[i]` adds): what a build script needs to generate a resolver that holds
         /// exactly a model's ops.
-        pub const ADDERS: [&str; ALL_OPS] = [$(stringify!($fn),)* $(stringify!($sfn),)*];
+        pub const ADDERS: [&str; ALL_OPS] =
+            [$(stringify!($fn),)* $(stringify!($sfn),)* $(stringify!($cfn),)*];
 
         /// How many builtin kernels [`MutableOpResolver::add_all`] registers.
         pub(crate) const BUILTIN_OPS: usize = [$(stringify!($fn)),*].len();
         /// How many custom ops [`MutableOpResolver::add_signal_ops`] registers.
         pub const SIGNAL_OPS: usize = [$(stringify!($sfn)),*].len();
-        /// How many kernels [`MutableOpResolver::add_all`] registers (builtins and signal
-        /// ops).
-        pub const ALL_OPS: usize = BUILTIN_OPS + SIGNAL_OPS;
+        /// How many of TFLM's other custom ops [`MutableOpResolver::add_all`] registers
+        /// (`TFLite_Detection_PostProcess`).
+        pub(crate) const CUSTOM_OPS: usize = [$(stringify!($cfn)),*].len();
+        /// How many kernels [`MutableOpResolver::add_all`] registers (builtins, signal ops
+        /// and the other custom ops).
+        pub const ALL_OPS: usize = BUILTIN_OPS + SIGNAL_OPS + CUSTOM_OPS;
     };
 }
 
@@ -387,6 +404,10 @@ adders! {
     add_signal_delay => framer::registration_delay,
     /// Registers the custom op `SignalOverlapAdd` (int16, float32; stateful).
     add_signal_overlap_add => overlap_add::registration,
+    @custom
+    /// Registers DETECTION_POSTPROCESS, TFLM's custom op `TFLite_Detection_PostProcess` (the
+    /// SSD tail: box decoding and fast or regular non-max suppression; float32).
+    add_detection_postprocess => detection_postprocess,
 }
 
 impl<const N: usize> MutableOpResolver<N> {

@@ -308,7 +308,7 @@ pub fn inspect_json(
                 let supported = if s == 0 {
                     !blockers.iter().any(|b| b.op == i as u32)
                 } else {
-                    resolver.find(code.builtin, code.version).is_some()
+                    has_kernel(resolver, &code)
                 };
                 json!({
                     "index": i,
@@ -388,7 +388,18 @@ pub fn inspect_json(
     (v, blockers.len())
 }
 
-/// The operator codes the main graph uses that `resolver` has no kernel for (`CONV_2D v3`).
+/// Whether `resolver` has a kernel for `code` (a custom op by its name).
+fn has_kernel(resolver: &dyn OpResolver, code: &OperatorCode<'_>) -> bool {
+    match code.custom_code {
+        Some(name) if code.builtin == BuiltinOperator::CUSTOM => {
+            resolver.find_custom(name).is_some()
+        }
+        _ => resolver.find(code.builtin, code.version).is_some(),
+    }
+}
+
+/// The operator codes the main graph uses that `resolver` has no kernel for (`CONV_2D v3`;
+/// a custom op by its name).
 fn missing_ops(model: &Model<'_>, resolver: &dyn OpResolver) -> Vec<String> {
     let mut missing: Vec<String> = Vec::new();
     for i in 0..model.operator_code_count() {
@@ -396,7 +407,7 @@ fn missing_ops(model: &Model<'_>, resolver: &dyn OpResolver) -> Vec<String> {
         let used = (0..model.subgraph_count())
             .filter_map(|s| model.subgraph(s))
             .any(|sg| uses(&sg, i));
-        if used && resolver.find(code.builtin, code.version).is_none() {
+        if used && !has_kernel(resolver, &code) {
             let n = format!("{} v{}", op_name(&code), code.version);
             if !missing.contains(&n) {
                 missing.push(n);

@@ -56,6 +56,17 @@ fn value<'a>(text: &'a str, key: &str) -> Option<&'a str> {
 }
 
 #[test]
+fn inspect_finds_custom_ops_by_name() {
+    for name in ["detection_postprocess_fast_f32", "audio_preprocessor_int8"] {
+        let path = corpus().join(name).join("model.tflite");
+        let o = run(&["inspect", path.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert_eq!(value(&out, "unsupported_ops"), Some("none"), "{out}");
+    }
+}
+
+#[test]
 fn inspect_lists_ops_and_tensors() {
     let o = run(&["inspect", &model()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

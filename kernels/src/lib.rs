@@ -56,6 +56,7 @@ pub mod cumsum;
 pub mod depth_to_space;
 pub mod depthwise_conv_2d;
 pub mod dequantize;
+pub mod detection_postprocess;
 pub mod div;
 pub mod double;
 pub mod dynamic_update_slice;

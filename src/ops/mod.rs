@@ -32,6 +32,7 @@ pub(crate) mod cumsum;
 pub(crate) mod depth_to_space;
 pub(crate) mod depthwise_conv_2d;
 pub(crate) mod dequantize;
+pub(crate) mod detection_postprocess;
 pub(crate) mod div;
 pub(crate) mod dynamic_update_slice;
 mod elementwise;

@@ -2,7 +2,7 @@
 //! public custom-op API ([`Registration::custom`], [`PrepareCtx`], [`EvalCtx`]) as a firmware
 //! would write its own. Each op is matched by its `custom_code` (`SignalWindow`, ...); its
 //! options are the FlexBuffer map the TF converter writes, read by position as TFLM does
-//! ([`flexbuf`]). The math is `microlite_kernels::signal`.
+//! ([`crate::flexbuf`]). The math is `microlite_kernels::signal`.
 //!
 //! Register them with [`crate::MutableOpResolver::add_signal_ops`] (or one by one,
 //! `add_signal_window` and so on); [`crate::AllOpsResolver`] has them all.
@@ -19,7 +19,6 @@ pub(crate) mod filter_bank;
 pub(crate) mod filter_bank_log;
 pub(crate) mod filter_bank_spectral_subtraction;
 pub(crate) mod filter_bank_square_root;
-mod flexbuf;
 pub(crate) mod framer;
 pub(crate) mod overlap_add;
 pub(crate) mod pcan;
@@ -27,10 +26,10 @@ pub(crate) mod rfft;
 pub(crate) mod window;
 
 use crate::error::Error;
+use crate::flexbuf::FlexMap;
 use crate::model::Tensor;
 use crate::ops::{EvalCtx, PrepareCtx};
 use crate::schema::TensorType;
-use flexbuf::FlexMap;
 use microlite_kernels::KernelError;
 
 /// Requires exactly `ins` inputs and `outs` outputs.
