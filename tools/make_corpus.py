@@ -159,6 +159,7 @@ def relu6(x):
 #     "f32"            float32, no optimization
 #     "int8_floatio"   full-integer inside, float32 in/out (QUANTIZE/DEQUANTIZE)
 #     "int8_pertensor" like "int8" but per-tensor weights everywhere
+#     "int8_uint8io"   full-integer inside, uint8 in/out (QUANTIZE uint8 <-> int8 at the edges)
 #   rep_range: representative data is uniform in [-r, r] (per input, list ok)
 #   softmax_beta: patch SOFTMAX beta in the converted flatbuffer (the
 #                 converter never emits beta != 1 from Keras; see README)
@@ -563,7 +564,7 @@ def variant_name(base, variant):
 
 def convert(keras_model, variant, rep_range, seed):
     conv_ = tf.lite.TFLiteConverter.from_keras_model(keras_model)
-    if variant in ("int8", "int8_floatio", "int8_pertensor"):
+    if variant in ("int8", "int8_floatio", "int8_pertensor", "int8_uint8io"):
         shapes = [tuple(int(d) for d in t.shape) for t in keras_model.inputs]
         ranges = rep_range if isinstance(rep_range, (list, tuple)) else [rep_range] * len(shapes)
 
@@ -577,7 +578,10 @@ def convert(keras_model, variant, rep_range, seed):
         conv_.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
         if variant == "int8_pertensor":
             conv_._experimental_disable_per_channel = True
-        if variant != "int8_floatio":
+        if variant == "int8_uint8io":
+            conv_.inference_input_type = tf.uint8
+            conv_.inference_output_type = tf.uint8
+        elif variant != "int8_floatio":
             conv_.inference_input_type = tf.int8
             conv_.inference_output_type = tf.int8
     elif variant != "f32":
