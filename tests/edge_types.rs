@@ -102,3 +102,41 @@ fn uint8_output_accessor() {
         Err(Error::WrongType { .. })
     ));
 }
+
+/// DEQUANTIZE float16 -> float32 (beyond TFLM): every half value exactly, from a graph input.
+#[test]
+fn dequantize_float16_exact() {
+    let m = one_op(
+        B::DEQUANTIZE,
+        vec![
+            tensor(&[6], TT::FLOAT16, None),
+            tensor(&[6], TT::FLOAT32, None),
+        ],
+    );
+    let model = Model::from_bytes(m.as_slice()).unwrap();
+    let resolver = AllOpsResolver::with_all_ops();
+    let mut arena = Aligned::zeroed(4096);
+    let mut interp = Interpreter::new(model, &resolver, arena.as_mut_slice()).unwrap();
+    let halves: [u16; 6] = [0x3c00, 0x8000, 0x0001, 0x7bff, 0xc248, 0x7c00];
+    let bytes: Vec<u8> = halves.iter().flat_map(|h| h.to_le_bytes()).collect();
+    interp.input_bytes_mut(0).unwrap().copy_from_slice(&bytes);
+    interp.invoke().unwrap();
+    let out = interp.output::<f32>(0).unwrap();
+    assert_eq!(
+        out,
+        &[1.0, -0.0, 2f32.powi(-24), 65504.0, -3.140625, f32::INFINITY]
+    );
+    assert!(out[1].is_sign_negative());
+    // float16 -> anything but float32 is refused.
+    let m = one_op(
+        B::DEQUANTIZE,
+        vec![
+            tensor(&[6], TT::FLOAT16, None),
+            tensor(&[6], TT::INT8, None),
+        ],
+    );
+    assert!(matches!(
+        prepare_err(&m),
+        Error::UnsupportedType { tensor: 1, .. }
+    ));
+}

@@ -62,6 +62,7 @@ pub mod dynamic_update_slice;
 pub mod elu;
 pub mod embedding_lookup;
 pub mod fill;
+pub mod float16;
 pub mod floor_div;
 pub mod floor_mod;
 pub mod fully_connected;
