@@ -165,6 +165,8 @@ def relu6(x):
 #     "int8_uint8io"   full-integer inside, uint8 in/out (QUANTIZE uint8 <-> int8 at the edges)
 #     "f16"            float32 in/out, float16 weights behind DEQUANTIZE (TFLM refuses these:
 #                      use with oracle="litert")
+#     "f32_sparse"     EXPERIMENTAL_SPARSITY: mostly-zero weights stored sparse (DENSIFY)
+#     "f16_sparse"     the same with float16 weights (DENSIFY float16, then DEQUANTIZE)
 #   rep_range: representative data is uniform in [-r, r] (per input, list ok)
 #   softmax_beta: patch SOFTMAX beta in the converted flatbuffer (the
 #                 converter never emits beta != 1 from Keras; see README)
@@ -594,6 +596,11 @@ def convert(keras_model, variant, rep_range, seed):
             conv_.inference_output_type = tf.int8
     elif variant == "f16":
         conv_.optimizations = [tf.lite.Optimize.DEFAULT]
+        conv_.target_spec.supported_types = [tf.float16]
+    elif variant == "f32_sparse":
+        conv_.optimizations = [tf.lite.Optimize.EXPERIMENTAL_SPARSITY]
+    elif variant == "f16_sparse":
+        conv_.optimizations = [tf.lite.Optimize.EXPERIMENTAL_SPARSITY, tf.lite.Optimize.DEFAULT]
         conv_.target_spec.supported_types = [tf.float16]
     elif variant != "f32":
         raise ValueError(variant)

@@ -53,6 +53,7 @@ pub mod comparisons;
 pub mod concatenation;
 pub mod conv_2d;
 pub mod cumsum;
+pub mod densify;
 pub mod depth_to_space;
 pub mod depthwise_conv_2d;
 pub mod dequantize;

@@ -300,6 +300,7 @@ impl<'a> Interpreter<'a> {
                     len: 0,
                 };
             }
+            check::refuse_sparse(sg, &op, reg.code, i)?;
             let ctx = OpCtx::new(&model, sg, op, u32_of(i)?);
             let mut pctx = PrepareCtx::new(ctx, &mut *staging, ops_at, data_at);
             (reg.prepare)(&mut pctx)?;
