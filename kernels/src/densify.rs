@@ -360,3 +360,103 @@ pub fn densify(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn i32s(v: &[i32]) -> Vec<u8> {
+        v.iter().flat_map(|x| x.to_le_bytes()).collect()
+    }
+
+    /// A 4x4 matrix in 2x2 blocks: block rows dense, block columns CSR, blocks dense.
+    #[test]
+    fn blocks_2x2() {
+        // Blocks (0, 1) and (1, 0) stored; values row-major inside each block.
+        let (seg, idx) = (i32s(&[0, 1, 2]), i32s(&[1, 0]));
+        let levels = [
+            DimLevel::Dense(2),
+            DimLevel::SparseCsr {
+                segments: IndexVector::Int32(&seg),
+                indices: IndexVector::Int32(&idx),
+            },
+            DimLevel::Dense(2),
+            DimLevel::Dense(2),
+        ];
+        let l = SparseLayout::new(&[4, 4], &[0, 1, 2, 3], &[0, 1], &levels).unwrap();
+        assert_eq!((l.value_count(), l.dense_count()), (8, 16));
+        let values: Vec<u8> = (1..=8).collect();
+        let mut out = [0xAAu8; 16];
+        densify(&l, 1, &values, &mut out).unwrap();
+        #[rustfmt::skip]
+        let want = [
+            0, 0, 1, 2,
+            0, 0, 3, 4,
+            5, 6, 0, 0,
+            7, 8, 0, 0,
+        ];
+        assert_eq!(out, want);
+        // Wrong lengths are errors, not panics.
+        assert_eq!(
+            densify(&l, 1, &values[..7], &mut out),
+            Err(KernelError::ShapeMismatch)
+        );
+        assert_eq!(
+            densify(&l, 2, &values, &mut out),
+            Err(KernelError::ShapeMismatch)
+        );
+    }
+
+    #[test]
+    fn column_major_traversal_and_bad_layouts() {
+        // A 2x3 matrix walked column first: columns dense, rows CSR.
+        let (seg, idx) = ([0u8, 1, 1, 3], [1u8, 0, 1]);
+        let levels = [
+            DimLevel::Dense(3),
+            DimLevel::SparseCsr {
+                segments: IndexVector::Uint8(&seg),
+                indices: IndexVector::Uint8(&idx),
+            },
+        ];
+        let l = SparseLayout::new(&[2, 3], &[1, 0], &[], &levels).unwrap();
+        let mut out = [0u8; 6];
+        densify(&l, 1, &[7, 8, 9], &mut out).unwrap();
+        assert_eq!(out, [0, 0, 8, 7, 0, 9]);
+        let bad = Err(KernelError::BadParams);
+        // Not a permutation; a dense size that is not the dimension; an index past it.
+        assert_eq!(
+            SparseLayout::new(&[2, 3], &[1, 1], &[], &levels).map(|_| ()),
+            bad
+        );
+        let d = [DimLevel::Dense(4), levels[1]];
+        assert_eq!(
+            SparseLayout::new(&[2, 3], &[1, 0], &[], &d).map(|_| ()),
+            bad
+        );
+        let idx2 = [2u8, 0, 1];
+        let d = [
+            levels[0],
+            DimLevel::SparseCsr {
+                segments: IndexVector::Uint8(&seg),
+                indices: IndexVector::Uint8(&idx2),
+            },
+        ];
+        assert_eq!(
+            SparseLayout::new(&[2, 3], &[1, 0], &[], &d).map(|_| ()),
+            bad
+        );
+        // Decreasing segments.
+        let seg2 = [0u8, 2, 1, 3];
+        let d = [
+            levels[0],
+            DimLevel::SparseCsr {
+                segments: IndexVector::Uint8(&seg2),
+                indices: IndexVector::Uint8(&idx),
+            },
+        ];
+        assert_eq!(
+            SparseLayout::new(&[2, 3], &[1, 0], &[], &d).map(|_| ()),
+            bad
+        );
+    }
+}
