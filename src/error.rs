@@ -36,6 +36,10 @@ pub enum Malformed {
     TensorTooLarge { tensor: u32 },
     /// A constant tensor's buffer holds fewer bytes than its shape needs.
     BufferTooShort { tensor: u32, len: u32, needed: u32 },
+    /// A sparse tensor's `sparsity` does not fit its shape: a traversal order that is not a
+    /// permutation, a block map or dense size that disagrees, segments that decrease or do not
+    /// match the positions above them, an index outside its dimension.
+    Sparsity { tensor: u32 },
     /// A buffer's `offset`/`size` lies outside the file.
     BufferRange { buffer: u32 },
     /// Scale and zero-point lists disagree, or the quantized dimension is out of range.
@@ -207,6 +211,14 @@ pub enum Error {
         /// The tensor's index (`u32::MAX` when found at eval).
         tensor: u32,
     },
+    /// An operator other than DENSIFY reads a sparse tensor (TFLite's sparse FULLY_CONNECTED
+    /// weights, say): only DENSIFY expands one.
+    SparseInput {
+        /// The operator's index.
+        op: u32,
+        /// The sparse tensor's index.
+        tensor: u32,
+    },
     /// An operator's state input (SVDF's activation state, say) is not a variable tensor.
     NotVariable {
         /// The operator's index.
@@ -304,6 +316,9 @@ impl fmt::Display for Malformed {
                 write!(f, "tensor {tensor} has {len} bytes of data, needs {needed}")
             }
             Malformed::BufferRange { buffer } => write!(f, "buffer {buffer} lies outside the file"),
+            Malformed::Sparsity { tensor } => {
+                write!(f, "tensor {tensor} has invalid sparsity parameters")
+            }
             Malformed::Quantization { tensor } => {
                 write!(f, "tensor {tensor} has inconsistent quantization")
             }
@@ -404,6 +419,10 @@ impl fmt::Display for Error {
                     "tensor {tensor}: constant data misaligned (embed the model 16-byte aligned)"
                 )
             }
+            Error::SparseInput { op, tensor } => write!(
+                f,
+                "operator {op}: tensor {tensor} is stored sparse (only DENSIFY reads sparse tensors)"
+            ),
             Error::NotVariable { op, tensor } => {
                 write!(
                     f,

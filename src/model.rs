@@ -7,6 +7,7 @@
 use crate::error::{Error, Malformed};
 use crate::flatbuf::{self, Table, Vector};
 use crate::schema::{BuiltinOperator, TensorType};
+use microlite_kernels::densify::{DimLevel, IndexVector, SparseLayout, MAX_DIMS, MAX_LEVELS};
 
 /// Largest tensor rank the interpreter handles.
 pub const MAX_RANK: usize = 6;
@@ -503,12 +504,25 @@ impl<'a> Tensor<'a> {
         if bytes > u64::from(u32::MAX >> 1) {
             return Err(Malformed::TensorTooLarge { tensor: i }.into());
         }
+        // A sparse constant stores only its layout's values.
+        let mut stored = bytes;
+        if let Some(sp) = self.table.table(6)? {
+            let layout = sparse_layout(sp, self.shape, Some(budget)).map_err(|e| match e {
+                Error::Malformed(Malformed::Budget) => e,
+                Error::Malformed(Malformed::Sparsity { .. }) => {
+                    Malformed::Sparsity { tensor: i }.into()
+                }
+                e => e,
+            })?;
+            stored =
+                (layout.value_count() as u64).saturating_mul(self.ty.size().unwrap_or(1) as u64);
+        }
         let data = model.buffer(self.buffer as usize);
-        if !data.is_empty() && self.ty.size().is_some() && (data.len() as u64) < bytes {
+        if !data.is_empty() && self.ty.size().is_some() && (data.len() as u64) < stored {
             return Err(Malformed::BufferTooShort {
                 tensor: i,
                 len: idx(data.len()),
-                needed: bytes as u32,
+                needed: u32::try_from(stored).unwrap_or(u32::MAX),
             }
             .into());
         }
@@ -581,6 +595,18 @@ impl<'a> Tensor<'a> {
         }
     }
 
+    /// The tensor's sparse layout (TFLite's `SparsityParameters`), when it is stored sparse:
+    /// its data then holds [`SparseLayout::value_count`] values, which DENSIFY expands.
+    pub fn sparsity(&self) -> Option<SparseLayout<'a>> {
+        let sp = self.table.table(6).ok()??;
+        sparse_layout(sp, self.shape, None).ok()
+    }
+
+    /// Whether the tensor is stored sparse (has `sparsity`).
+    pub fn is_sparse(&self) -> bool {
+        matches!(self.table.table(6), Ok(Some(_)))
+    }
+
     /// Whether the tensor is a variable (state kept across invocations).
     pub fn is_variable(&self) -> bool {
         self.table.bool(5, false).unwrap_or(false)
@@ -599,6 +625,69 @@ impl<'a> Tensor<'a> {
             quantized_dimension: q.i32(6, 0).ok()?,
         })
     }
+}
+
+/// A `SparseIndexVector` union (type in field `ty`, table in field `ty + 1`).
+fn index_vector<'a>(t: Table<'a>, ty: u16) -> Result<IndexVector<'a>, Error> {
+    let bad = Error::Malformed(Malformed::Sparsity { tensor: u32::MAX });
+    let tag = t.u8(ty, 0)?;
+    let v = t.table(ty + 1)?.ok_or(bad)?;
+    Ok(match tag {
+        1 => IndexVector::Int32(v.vector(0, 4)?.raw()),
+        2 => IndexVector::Uint16(v.vector(0, 2)?.raw()),
+        3 => IndexVector::Uint8(v.vector(0, 1)?.raw()),
+        _ => return Err(bad),
+    })
+}
+
+/// Reads and checks a tensor's `SparsityParameters` against its shape
+/// ([`SparseLayout::new`]); spends the index vectors' bytes from `budget` when given.
+fn sparse_layout<'a>(
+    sp: Table<'a>,
+    shape: Ints<'a>,
+    mut budget: Option<&mut Budget>,
+) -> Result<SparseLayout<'a>, Error> {
+    let bad = Error::Malformed(Malformed::Sparsity { tensor: u32::MAX });
+    let (order, map, meta) = (sp.vector(0, 4)?, sp.vector(1, 4)?, sp.vector(2, 4)?);
+    let (n, levels) = (shape.len(), order.len());
+    if n > MAX_DIMS || levels > MAX_LEVELS || meta.len() != levels || map.len() > MAX_DIMS {
+        return Err(bad);
+    }
+    let mut dims_a = [0i32; MAX_DIMS];
+    let mut order_a = [0i32; MAX_LEVELS];
+    let mut map_a = [0i32; MAX_DIMS];
+    let mut levels_a = [DimLevel::Dense(0); MAX_LEVELS];
+    for (k, d) in dims_a.iter_mut().take(n).enumerate() {
+        *d = shape.get(k);
+    }
+    for (k, o) in order_a.iter_mut().take(levels).enumerate() {
+        *o = order.i32(k);
+    }
+    for (k, m) in map_a.iter_mut().take(map.len()).enumerate() {
+        *m = map.i32(k);
+    }
+    for (k, l) in levels_a.iter_mut().take(levels).enumerate() {
+        let t = meta.table(k)?;
+        let dense = t.i32(1, 0)?;
+        *l = match t.u8(0, 0)? {
+            0 => DimLevel::Dense(dense),
+            1 => {
+                let (segments, indices) = (index_vector(t, 2)?, index_vector(t, 4)?);
+                if let Some(b) = budget.as_deref_mut() {
+                    b.spend(16 + segments.len() + indices.len())?;
+                }
+                DimLevel::SparseCsr { segments, indices }
+            }
+            _ => return Err(bad),
+        };
+    }
+    SparseLayout::new(
+        dims_a.get(..n).ok_or(bad)?,
+        order_a.get(..levels).ok_or(bad)?,
+        map_a.get(..map.len()).ok_or(bad)?,
+        levels_a.get(..levels).ok_or(bad)?,
+    )
+    .map_err(|_| bad)
 }
 
 impl<'a> Quantization<'a> {

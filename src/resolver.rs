@@ -213,6 +213,8 @@ adders! {
     add_cos => cos,
     /// Registers CUMSUM (float32, int8).
     add_cumsum => cumsum,
+    /// Registers DENSIFY (float32, int8, float16; beyond TFLM, as TFLite).
+    add_densify => densify,
     /// Registers DEPTH_TO_SPACE.
     add_depth_to_space => depth_to_space,
     /// Registers DEPTHWISE_CONV_2D.
@@ -525,6 +527,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::CONV_2D,
         B::COS,
         B::CUMSUM,
+        B::DENSIFY,
         B::DEPTH_TO_SPACE,
         B::DEPTHWISE_CONV_2D,
         B::DEQUANTIZE,

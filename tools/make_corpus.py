@@ -43,6 +43,9 @@ os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 CASES = 3
 SOURCE = "microlite tools/make_corpus.py"
 FLOAT_COMPARE = {"atol": 1e-5, "rtol": 1e-4}
+# Models TFLM cannot run (float16, sparse): LiteRT is the oracle, and LiteRT and TFLM differ by up
+# to 1.2e-4 on float models both run.
+LITERT_COMPARE = {"atol": 1e-3, "rtol": 1e-3}
 ALLOWED_OPS = {
     "CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "SOFTMAX",
     "AVERAGE_POOL_2D", "MAX_POOL_2D", "RESHAPE", "ADD", "MEAN",
@@ -159,6 +162,11 @@ def relu6(x):
 #     "f32"            float32, no optimization
 #     "int8_floatio"   full-integer inside, float32 in/out (QUANTIZE/DEQUANTIZE)
 #     "int8_pertensor" like "int8" but per-tensor weights everywhere
+#     "int8_uint8io"   full-integer inside, uint8 in/out (QUANTIZE uint8 <-> int8 at the edges)
+#     "f16"            float32 in/out, float16 weights behind DEQUANTIZE (TFLM refuses these:
+#                      use with oracle="litert")
+#     "f32_sparse"     EXPERIMENTAL_SPARSITY: mostly-zero weights stored sparse (DENSIFY)
+#     "f16_sparse"     the same with float16 weights (DENSIFY float16, then DEQUANTIZE)
 #   rep_range: representative data is uniform in [-r, r] (per input, list ok)
 #   softmax_beta: patch SOFTMAX beta in the converted flatbuffer (the
 #                 converter never emits beta != 1 from Keras; see README)
@@ -174,6 +182,8 @@ def relu6(x):
 #                 called after the goldens are made and raises if they are weak.
 #   inputs:       inputs(seed, inputs_meta) -> [array, ...] replaces the random
 #                 inputs of one invoke (seed as make_inputs: K, or 1000*K + S).
+#   oracle:       "litert" for models beyond TFLM (float16, sparse): goldens from LiteRT's
+#                 builtin reference kernels, no delegate, compared within LITERT_COMPARE.
 # --------------------------------------------------------------------------
 
 MODELS = {}
@@ -181,13 +191,14 @@ BOTH = ("int8", "f32")
 
 
 def model(name, variants=BOTH, rep_range=1.0, softmax_beta=None, raw=False,
-          converter=None, stream=None, int_range=None, check=None, inputs=None):
+          converter=None, stream=None, int_range=None, check=None, inputs=None,
+          oracle=None):
     def deco(fn):
         assert name not in MODELS, name
         MODELS[name] = (fn, dict(variants=variants, rep_range=rep_range,
                                  softmax_beta=softmax_beta, raw=raw, converter=converter,
                                  stream=stream, int_range=int_range, check=check,
-                                 inputs=inputs))
+                                 inputs=inputs, oracle=oracle))
         return fn
     return deco
 
@@ -563,7 +574,7 @@ def variant_name(base, variant):
 
 def convert(keras_model, variant, rep_range, seed):
     conv_ = tf.lite.TFLiteConverter.from_keras_model(keras_model)
-    if variant in ("int8", "int8_floatio", "int8_pertensor"):
+    if variant in ("int8", "int8_floatio", "int8_pertensor", "int8_uint8io"):
         shapes = [tuple(int(d) for d in t.shape) for t in keras_model.inputs]
         ranges = rep_range if isinstance(rep_range, (list, tuple)) else [rep_range] * len(shapes)
 
@@ -577,9 +588,20 @@ def convert(keras_model, variant, rep_range, seed):
         conv_.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
         if variant == "int8_pertensor":
             conv_._experimental_disable_per_channel = True
-        if variant != "int8_floatio":
+        if variant == "int8_uint8io":
+            conv_.inference_input_type = tf.uint8
+            conv_.inference_output_type = tf.uint8
+        elif variant != "int8_floatio":
             conv_.inference_input_type = tf.int8
             conv_.inference_output_type = tf.int8
+    elif variant == "f16":
+        conv_.optimizations = [tf.lite.Optimize.DEFAULT]
+        conv_.target_spec.supported_types = [tf.float16]
+    elif variant == "f32_sparse":
+        conv_.optimizations = [tf.lite.Optimize.EXPERIMENTAL_SPARSITY]
+    elif variant == "f16_sparse":
+        conv_.optimizations = [tf.lite.Optimize.EXPERIMENTAL_SPARSITY, tf.lite.Optimize.DEFAULT]
+        conv_.target_spec.supported_types = [tf.float16]
     elif variant != "f32":
         raise ValueError(variant)
     return bytes(conv_.convert())
@@ -722,6 +744,35 @@ def run_tflm(model_bytes, inputs_meta, outputs_meta, stream=None, int_range=None
     return cases, arena
 
 
+def run_litert(model_bytes, inputs_meta, outputs_meta, int_range=None, input_fn=None):
+    """The goldens of a model TFLM cannot run: LiteRT's builtin reference kernels
+    (`OpResolverType.BUILTIN_REF`, no XNNPACK or other delegate), a fresh interpreter per case."""
+    from ai_edge_litert import interpreter as litert
+    if input_fn is None:
+        def input_fn(seed, meta):
+            return make_inputs(seed, meta, int_range)
+    cases = []
+    for k in range(CASES):
+        interp = litert.Interpreter(
+            model_content=model_bytes,
+            experimental_op_resolver_type=litert.OpResolverType.BUILTIN_REF)
+        interp.allocate_tensors()
+        ins = input_fn(k, inputs_meta)
+        for d, a in zip(interp.get_input_details(), ins):
+            interp.set_tensor(d["index"], a)
+        interp.invoke()
+        outs = []
+        for d, t in zip(interp.get_output_details(), outputs_meta):
+            o = np.array(interp.get_tensor(d["index"]), copy=True)
+            want = (np.dtype(t["dtype"]), tuple(t["shape"]))
+            if (o.dtype, o.shape) != want:
+                raise RuntimeError(f"LiteRT output: got {o.dtype}{o.shape}, model says {want}")
+            outs.append(o.copy(order="C"))
+        cases.append((ins, outs))
+        del interp
+    return cases, None
+
+
 # --------------------------------------------------------------------------
 
 def build_one(out_dir, base, variant, seed, opts):
@@ -749,8 +800,13 @@ def build_one(out_dir, base, variant, seed, opts):
     inputs_meta = [tensor_meta(sg, i) for i in sg.inputs]
     outputs_meta = [tensor_meta(sg, i) for i in sg.outputs]
 
-    cases, arena = run_tflm(model_bytes, inputs_meta, outputs_meta,
-                            opts["stream"], opts["int_range"], opts["inputs"])
+    if opts["oracle"] == "litert":
+        assert not opts["stream"], "LiteRT goldens: no streaming cases"
+        cases, arena = run_litert(model_bytes, inputs_meta, outputs_meta, opts["int_range"],
+                                  opts["inputs"])
+    else:
+        cases, arena = run_tflm(model_bytes, inputs_meta, outputs_meta,
+                                opts["stream"], opts["int_range"], opts["inputs"])
     if opts["check"] is not None:
         opts["check"](name, model_bytes, cases, inputs_meta, outputs_meta)
     stream_cases = [k for k, c in enumerate(cases) if isinstance(c, list)]
@@ -772,6 +828,10 @@ def build_one(out_dir, base, variant, seed, opts):
         "converter": (opts["converter"]
                       or f"tensorflow {tf.__version__} TFLiteConverter ({variant})"),
     }
+    if opts["oracle"] == "litert":
+        meta["compare"] = "exact" if int_out else dict(LITERT_COMPARE)
+        meta["golden_from"] = (f"LiteRT (ai-edge-litert {litert_version()}) builtin reference "
+                               "kernels, no delegate: TFLM refuses this model")
     if arena is None:
         del meta["tflm_arena_bytes"]
     if not stream_cases:
@@ -797,6 +857,11 @@ def build_one(out_dir, base, variant, seed, opts):
             for j, a in enumerate(outs):
                 np.save(os.path.join(cd, f"output-{j}.npy"), a, allow_pickle=False)
     return name, meta, len(model_bytes)
+
+
+def litert_version():
+    from importlib.metadata import version
+    return version("ai-edge-litert")
 
 
 def load_extensions():

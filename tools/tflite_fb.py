@@ -19,6 +19,8 @@ from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
 TENSOR_TYPE = {
     np.dtype(np.float32): fb.TensorType.FLOAT32,
     np.dtype(np.int8): fb.TensorType.INT8,
+    np.dtype(np.uint8): fb.TensorType.UINT8,
+    np.dtype(np.float16): fb.TensorType.FLOAT16,
     np.dtype(np.int16): fb.TensorType.INT16,
     np.dtype(np.int32): fb.TensorType.INT32,
     np.dtype(np.int64): fb.TensorType.INT64,

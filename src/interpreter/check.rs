@@ -120,7 +120,30 @@ fn check_op(
             len: 0,
         };
     }
+    refuse_sparse(sg, &op, reg.code, g)?;
     let ctx = OpCtx::new(model, sg, op, u32_of(g)?);
     let mut pctx = PrepareCtx::new(ctx, scratch, 0, data_at);
     (reg.prepare)(&mut pctx)
+}
+
+/// [`Error::SparseInput`] when op `i` (of builtin `code`) reads a sparse tensor and is not
+/// DENSIFY: a sparse constant holds fewer values than its shape, which only DENSIFY expands.
+pub(super) fn refuse_sparse(
+    sg: SubGraph<'_>,
+    op: &crate::model::Operator<'_>,
+    code: BuiltinOperator,
+    i: usize,
+) -> Result<(), Error> {
+    if code == BuiltinOperator::DENSIFY {
+        return Ok(());
+    }
+    for t in op.inputs().iter().filter(|&t| t >= 0) {
+        if sg.tensor(t as usize).is_some_and(|x| x.is_sparse()) {
+            return Err(Error::SparseInput {
+                op: u32_of(i)?,
+                tensor: t as u32,
+            });
+        }
+    }
+    Ok(())
 }

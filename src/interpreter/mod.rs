@@ -361,6 +361,7 @@ impl<'a> Interpreter<'a> {
                 let op = sg.operator(i).ok_or(Error::TooComplex)?;
                 let reg_index = resolve(&model, &op, regs, g)?;
                 let reg = regs.get(reg_index).ok_or(Error::TooComplex)?;
+                check::refuse_sparse(sg, &op, reg.code, g)?;
                 let (ins, outs) = (op.inputs(), op.outputs());
                 let (ops_at, data_at) = stage(staging, at, ins, outs, tbase)?;
                 let ctx = OpCtx::new(&model, sg, op, u32_of(g)?);

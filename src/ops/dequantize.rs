@@ -1,9 +1,11 @@
-//! DEQUANTIZE: int8, int16 and uint8 -> float32.
+//! DEQUANTIZE: int8, int16 and uint8 -> float32 as TFLM, and float16 -> float32 (beyond TFLM,
+//! as LiteRT: MediaPipe models keep float16 weights behind it), converted exactly.
 
 use super::{kinds, EvalCtx, PrepareCtx, Registration};
 use crate::error::Error;
 use crate::schema::{BuiltinOperator, TensorType};
 use microlite_kernels::dequantize::dequantize;
+use microlite_kernels::float16::dequantize_f16;
 
 pub(crate) fn registration() -> Registration {
     Registration::builtin(BuiltinOperator::DEQUANTIZE, 6, prepare, eval)
@@ -11,7 +13,7 @@ pub(crate) fn registration() -> Registration {
 
 kinds! {
     /// The input's type (the output is float32).
-    enum Kind { Int8, Int16, UInt8 }
+    enum Kind { Int8, Int16, UInt8, Float16 }
 }
 
 /// What eval needs, fixed at prepare: the input's quantization.
@@ -34,10 +36,14 @@ fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
         TensorType::Int8 => Kind::Int8,
         TensorType::Int16 => Kind::Int16,
         TensorType::UInt8 => Kind::UInt8,
+        TensorType::Float16 => Kind::Float16,
         _ => return Err(op.type_err(&input)),
     };
     op.expect_type(&output, TensorType::Float32)?;
-    let (scale, zero_point) = op.quant(&input)?;
+    let (scale, zero_point) = match kind {
+        Kind::Float16 => (1.0, 0),
+        _ => op.quant(&input)?,
+    };
     ctx.persist(&Data {
         kind: kind.tag(),
         scale,
@@ -59,6 +65,10 @@ fn eval(ctx: &mut EvalCtx<'_>) -> Result<(), Error> {
         Kind::UInt8 => {
             let (x, out) = (ctx.input::<u8>(0)?, ctx.output::<f32>(0)?);
             dequantize(d.scale, d.zero_point, x, out)
+        }
+        Kind::Float16 => {
+            let (x, out) = (ctx.input_bytes(0)?, ctx.output::<f32>(0)?);
+            dequantize_f16(x, out)
         }
     }
     .map_err(|e| ctx.kernel_err(e))

@@ -29,6 +29,7 @@ mod conv;
 pub(crate) mod conv_2d;
 pub(crate) mod cos;
 pub(crate) mod cumsum;
+pub(crate) mod densify;
 pub(crate) mod depth_to_space;
 pub(crate) mod depthwise_conv_2d;
 pub(crate) mod dequantize;
