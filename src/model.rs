@@ -504,25 +504,15 @@ impl<'a> Tensor<'a> {
         if bytes > u64::from(u32::MAX >> 1) {
             return Err(Malformed::TensorTooLarge { tensor: i }.into());
         }
-        // A sparse constant stores only its layout's values.
-        let mut stored = bytes;
-        if let Some(sp) = self.table.table(6)? {
-            let layout = sparse_layout(sp, self.shape, Some(budget)).map_err(|e| match e {
-                Error::Malformed(Malformed::Budget) => e,
-                Error::Malformed(Malformed::Sparsity { .. }) => {
-                    Malformed::Sparsity { tensor: i }.into()
-                }
-                e => e,
-            })?;
-            stored =
-                (layout.value_count() as u64).saturating_mul(self.ty.size().unwrap_or(1) as u64);
-        }
+        // A sparse constant stores only its layout's values: DENSIFY, the one op that reads
+        // it, checks the layout and those ([`Tensor::sparse_layout`]).
+        let sparse = self.table.table(6)?.is_some();
         let data = model.buffer(self.buffer as usize);
-        if !data.is_empty() && self.ty.size().is_some() && (data.len() as u64) < stored {
+        if !sparse && !data.is_empty() && self.ty.size().is_some() && (data.len() as u64) < bytes {
             return Err(Malformed::BufferTooShort {
                 tensor: i,
                 len: idx(data.len()),
-                needed: u32::try_from(stored).unwrap_or(u32::MAX),
+                needed: u32::try_from(bytes).unwrap_or(u32::MAX),
             }
             .into());
         }
@@ -595,11 +585,36 @@ impl<'a> Tensor<'a> {
         }
     }
 
-    /// The tensor's sparse layout (TFLite's `SparsityParameters`), when it is stored sparse:
-    /// its data then holds [`SparseLayout::value_count`] values, which DENSIFY expands.
+    /// The tensor's sparse layout (TFLite's `SparsityParameters`), when it is stored sparse
+    /// and the layout is sound: its data then holds [`SparseLayout::value_count`] values,
+    /// which DENSIFY expands.
     pub fn sparsity(&self) -> Option<SparseLayout<'a>> {
         let sp = self.table.table(6).ok()??;
-        sparse_layout(sp, self.shape, None).ok()
+        sparse_layout(sp, self.shape).ok()
+    }
+
+    /// The sparse layout of tensor `index` (this one) and its stored values, checked: what
+    /// DENSIFY's prepare reads. The model reader leaves sparse tensors to it, so that a
+    /// firmware without DENSIFY links none of this.
+    ///
+    /// # Errors
+    /// [`Malformed::Sparsity`] for a layout that does not fit the shape (TFLite's verifier
+    /// rules, and indices inside their dimensions); [`Malformed::BufferTooShort`] when the
+    /// data holds fewer values than the layout stores.
+    pub(crate) fn sparse_values(&self, index: u32) -> Result<(SparseLayout<'a>, &'a [u8]), Error> {
+        let bad = Error::Malformed(Malformed::Sparsity { tensor: index });
+        let sp = self.table.table(6).ok().flatten().ok_or(bad)?;
+        let layout = sparse_layout(sp, self.shape).map_err(|_| bad)?;
+        let stored = layout
+            .value_count()
+            .saturating_mul(self.ty.size().unwrap_or(1));
+        let data = self.data().unwrap_or(&[]);
+        let values = data.get(..stored).ok_or(Malformed::BufferTooShort {
+            tensor: index,
+            len: idx(data.len()),
+            needed: idx(stored),
+        })?;
+        Ok((layout, values))
     }
 
     /// Whether the tensor is stored sparse (has `sparsity`).
@@ -641,12 +656,8 @@ fn index_vector<'a>(t: Table<'a>, ty: u16) -> Result<IndexVector<'a>, Error> {
 }
 
 /// Reads and checks a tensor's `SparsityParameters` against its shape
-/// ([`SparseLayout::new`]); spends the index vectors' bytes from `budget` when given.
-fn sparse_layout<'a>(
-    sp: Table<'a>,
-    shape: Ints<'a>,
-    mut budget: Option<&mut Budget>,
-) -> Result<SparseLayout<'a>, Error> {
+/// ([`SparseLayout::new`]).
+fn sparse_layout<'a>(sp: Table<'a>, shape: Ints<'a>) -> Result<SparseLayout<'a>, Error> {
     let bad = Error::Malformed(Malformed::Sparsity { tensor: u32::MAX });
     let (order, map, meta) = (sp.vector(0, 4)?, sp.vector(1, 4)?, sp.vector(2, 4)?);
     let (n, levels) = (shape.len(), order.len());
@@ -673,9 +684,6 @@ fn sparse_layout<'a>(
             0 => DimLevel::Dense(dense),
             1 => {
                 let (segments, indices) = (index_vector(t, 2)?, index_vector(t, 4)?);
-                if let Some(b) = budget.as_deref_mut() {
-                    b.spend(16 + segments.len() + indices.len())?;
-                }
                 DimLevel::SparseCsr { segments, indices }
             }
             _ => return Err(bad),

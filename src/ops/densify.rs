@@ -23,9 +23,10 @@ fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
     };
     op.expect_type(&output, input.t.ty())?;
     // TFLite's DENSIFY takes a sparse constant and gives its shape to the output.
-    let (Some(layout), Some(values)) = (input.t.sparsity(), input.t.data()) else {
+    if !input.t.is_sparse() || input.t.data().is_none() {
         return Err(op.shape_err(&input));
-    };
+    }
+    let (layout, values) = input.t.sparse_values(input.index)?;
     if !input.t.shape().iter().eq(output.t.shape().iter()) {
         return Err(op.shape_err(&output));
     }
@@ -33,8 +34,6 @@ fn prepare(ctx: &mut PrepareCtx<'_>) -> Result<(), Error> {
         .dense_count()
         .checked_mul(width)
         .ok_or(Error::TooComplex)?;
-    let stored = layout.value_count().saturating_mul(width);
-    let values = values.get(..stored).ok_or(op.shape_err(&input))?;
     let len = u32::try_from(dense_bytes).map_err(|_| Error::TooComplex)?;
     ctx.persist(&len)?;
     let dense = ctx.persist_zeroed::<u8>(dense_bytes)?;
