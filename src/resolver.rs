@@ -307,6 +307,8 @@ adders! {
     add_quantize => quantize,
     /// Registers READ_VARIABLE (resource variables; any type).
     add_read_variable => read_variable,
+    /// Registers REDUCE_ALL (bool).
+    add_reduce_all => reduce_all,
     /// Registers REDUCE_MAX (float32, int8).
     add_reduce_max => reduce_max,
     /// Registers REDUCE_MIN (float32, int8).
@@ -574,6 +576,7 @@ pub(crate) const IMPLEMENTED: [BuiltinOperator; BUILTIN_OPS] = {
         B::PRELU,
         B::QUANTIZE,
         B::READ_VARIABLE,
+        B::REDUCE_ALL,
         B::REDUCE_MAX,
         B::REDUCE_MIN,
         B::RELU,

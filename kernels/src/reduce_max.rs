@@ -26,8 +26,8 @@ impl MinMax for i8 {
     const HIGHEST: i8 = i8::MAX;
 }
 
-/// Reduces with `keep(current, x)` from `init` (shared by max and min).
-fn reduce<T: MinMax>(
+/// Reduces with `keep(current, x)` from `init` (shared by max, min and all).
+fn reduce<T: Copy>(
     in_shape: [usize; 4],
     input: &[T],
     axes_mask: [bool; 4],
@@ -132,4 +132,21 @@ mod tests {
             Err(KernelError::ShapeMismatch)
         );
     }
+}
+
+/// REDUCE_ALL over the axes set in `axes_mask`: bools as bytes (0 false, anything else true),
+/// each output `1` when every reduced input is true, as TFLM's `ReduceGeneric` from `true`
+/// (an empty reduction gives true).
+///
+/// # Errors
+/// [`KernelError::ShapeMismatch`] when a slice does not fit its shape.
+pub fn reduce_all(
+    in_shape: [usize; 4],
+    input: &[u8],
+    axes_mask: [bool; 4],
+    output: &mut [u8],
+) -> Result<(), KernelError> {
+    reduce(in_shape, input, axes_mask, output, 1u8, |c, x| {
+        u8::from(c != 0 && x != 0)
+    })
 }

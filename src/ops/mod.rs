@@ -83,6 +83,7 @@ pub(crate) mod prelu;
 mod quant;
 pub(crate) mod quantize;
 pub(crate) mod read_variable;
+pub(crate) mod reduce_all;
 pub(crate) mod reduce_max;
 pub(crate) mod reduce_min;
 pub(crate) mod relu;
