@@ -81,11 +81,14 @@ fn main() {
 
     // `mlperf_cases.rs`: the `mlperf` binary's case list, empty when `../shared/models` is
     // not beside the checkout (the binary then says so and exits 0).
+    // `MLPERF_ONLY=NAME` keeps only the models whose name contains NAME (for profile.sh).
     let shared = manifest.join("../../../shared/models");
     println!("cargo:rerun-if-changed={}", shared.display());
+    println!("cargo:rerun-if-env-changed=MLPERF_ONLY");
+    let only = env::var("MLPERF_ONLY").unwrap_or_default();
     let mut cases = String::from("[\n");
     if shared.is_dir() {
-        for name in SHARED {
+        for name in SHARED.iter().filter(|n| n.contains(only.as_str())) {
             let dir = shared.join(name);
             embed(&dir, name, &out);
             let meta = fs::read_to_string(dir.join("meta.json")).unwrap_or_default();

@@ -5,8 +5,10 @@
 # the disassembly. Slow (QEMU logs every instruction): use it on a short binary.
 #
 #   bash profile.sh BIN PATTERN [TOP]    e.g.  bash profile.sh dsp-check gemm_rows 40
+#   MLPERF_ONLY=hello_world CARGO_TARGET_DIR=target/prof bash profile.sh mlperf microlite 40
+#   (one model of the mlperf binary; a separate target dir keeps the full build intact)
 #
-# Prints the hottest runs of straight-line code (address, length, times run, instructions in
+# Prints the instructions per matched function, then the hottest runs of straight-line code (address, length, times run, instructions in
 # all, first instruction); instructions counted are only those inside the matched functions.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -20,6 +22,7 @@ llvm_bin="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$llvm_bin/llvm-objdump" -d --no-show-raw-insn "$elf" > "$work/dis"
+"$llvm_bin/llvm-nm" -S --demangle "$elf" > "$work/syms"
 ranges=$("$llvm_bin/llvm-nm" -S "$elf" | python3 -c '
 import re, sys
 p = re.compile(sys.argv[1]); out = []
@@ -34,9 +37,9 @@ echo "functions: $ranges"
 timeout 600 qemu-system-arm -machine mps2-an386 -cpu cortex-m4 -nographic \
   -semihosting-config enable=on,target=native -singlestep -d exec,nochain \
   -dfilter "$ranges" -D "$work/log" -kernel "$elf" > /dev/null || true
-python3 - "$work/log" "$work/dis" "$top" <<'PY'
-import re, sys
-log, dis, top = sys.argv[1], sys.argv[2], int(sys.argv[3])
+python3 - "$work/log" "$work/dis" "$top" "$work/syms" <<'PY'
+import bisect, re, sys
+log, dis, top, syms = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 counts = {}
 for line in open(log):
     if line.startswith("Trace"):
@@ -50,6 +53,21 @@ for line in open(dis):
     if m:
         text[int(m.group(1), 16)] = m.group(2).split("<")[0].strip()
 print(f"instructions in the matched functions: {sum(counts.values()):,}")
+funcs = []
+for line in open(syms):
+    f = line.split(None, 3)
+    if len(f) == 4 and f[2] in "tT":
+        funcs.append((int(f[0], 16), int(f[1], 16), re.sub(r"::h[0-9a-f]{16}$", "", f[3].strip())))
+funcs.sort()
+starts = [a for a, _, _ in funcs]
+per = {}
+for pc, c in counts.items():
+    i = bisect.bisect_right(starts, pc) - 1
+    if i >= 0 and pc < funcs[i][0] + funcs[i][1]:
+        per[funcs[i][2]] = per.get(funcs[i][2], 0) + c
+print("per function:")
+for name, c in sorted(per.items(), key=lambda x: -x[1])[:top]:
+    print(f"  {c:12,}  {name[:100]}")
 runs, start, prev, n, c = [], None, None, 0, 0
 for pc in sorted(counts):
     if start is not None and counts[pc] == c and pc - prev <= 4:
