@@ -365,6 +365,21 @@ fn depthwise_conv_2d_int8_in(
             return Ok(());
         }
     }
+    #[cfg(microlite_arm_dsp)]
+    if dm == 1 && g.oc.is_multiple_of(4) && scratch.len() >= g.oc {
+        crate::arch::arm::depthwise::depthwise_dm1_i8(
+            p,
+            &g,
+            q,
+            per_channel,
+            input,
+            filter,
+            bias,
+            output,
+            scratch,
+        );
+        return Ok(());
+    }
     // The portable path: accumulators tiled to the scratch given.
     let Some(t) = tiling_in(&g, dm, scratch.len()) else {
         return fallback!();

@@ -477,6 +477,14 @@ mod tests {
             }
         }
         #[test]
+        fn rescale_simple_edges(s in -31i32..=0) {
+            for x in [i32::MIN, i32::MIN + 1, -1, 0, 1, i32::MAX - 1, i32::MAX] {
+                for m in [i32::MIN + 1, -1, 0, 1, 1 << 30, i32::MAX - 1, i32::MAX] {
+                    prop_assert_eq!(rescale_simple(x, m, s as i8), multiply_by_quantized_multiplier(x, m, s));
+                }
+            }
+        }
+        #[test]
         fn rescale_simple_matches(x in any::<i32>(), m in (i32::MIN + 1)..=i32::MAX, s in -31i32..=0) {
             prop_assert_eq!(rescale_simple(x, m, s as i8), multiply_by_quantized_multiplier(x, m, s));
         }

@@ -122,7 +122,12 @@ fn random_conv(
     rng: &mut Rng,
     depthwise: bool,
 ) -> Option<(ConvParams, [usize; 4], [usize; 4], [usize; 4], usize)> {
-    let ic = rng.range(1, if depthwise { 24 } else { 40 }) as usize;
+    // Half the depthwise cases have channels in fours (the register-window path).
+    let ic = if depthwise && rng.next() % 2 == 0 {
+        4 * rng.range(1, 7) as usize
+    } else {
+        rng.range(1, if depthwise { 24 } else { 40 }) as usize
+    };
     let mult = if depthwise {
         rng.range(1, 2) as usize
     } else {
@@ -134,7 +139,12 @@ fn random_conv(
         rng.range(1, 20) as usize
     };
     let (ih, iw) = (rng.range(1, 12) as usize, rng.range(1, 12) as usize);
-    let (kh, kw) = (rng.range(1, 4) as usize, rng.range(1, 4) as usize);
+    // Depthwise: half 3x3 (the windows the register path takes whole).
+    let (kh, kw) = if depthwise && rng.next() % 2 == 0 {
+        (3, 3)
+    } else {
+        (rng.range(1, 4) as usize, rng.range(1, 4) as usize)
+    };
     let (sh, sw) = (rng.range(1, 2) as usize, rng.range(1, 2) as usize);
     let dil = if rng.next() % 5 == 0 { 2 } else { 1 };
     let same = rng.next() % 2 == 0;

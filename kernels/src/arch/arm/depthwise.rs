@@ -1,13 +1,19 @@
-//! The multiply-accumulate of int8 DEPTHWISE_CONV_2D's row kernel (depth multiplier 1) on
-//! Armv7E-M: one tap over a pixel's channels, four channels per step; and the same
-//! `i8`-direct products for small FULLY_CONNECTED layers ([`dot2_i8`]).
+//! Int8 DEPTHWISE_CONV_2D on Armv7E-M: each pixel's channels, four at a time, summed in
+//! registers over its window ([`depthwise_dm1_i8`], depth multiplier 1); the row kernel's
+//! multiply-accumulate for the other depth multipliers ([`mac_i8`]: one tap over a pixel's
+//! channels, four channels per step); and the same `i8`-direct products for small
+//! FULLY_CONNECTED layers ([`dot2_i8`]).
 //!
 //! Per four channels: one word of input and one of weights; `SXTAB16` adds the input offset
 //! to bytes 0/2 and 1/3 (one instruction each), `SXTB16` expands the weights, and
 //! `SMLABB`/`SMLATT` (which LLVM forms from the halves' products) add the four products to
 //! the accumulators. The sums wrap like the portable loop's, so results are equal.
 
-use super::dsp::{smlad, sxtab16, sxtab16_ror8, sxtb16, sxtb16_ror8, word};
+use super::dsp::{dw_row, dw_window, smlad, sxtab16, sxtab16_ror8, sxtb16, sxtb16_ror8, word};
+use crate::conv_2d::{ConvParams, Geometry};
+use crate::gemm::{all_simple, rescale_simple, Requant};
+use crate::quant::QuantParams;
+use crate::util::{clamp_i32, tap_range};
 
 /// `acc + lo(a) * lo(b)` (`SMLABB`).
 #[inline(always)]
@@ -71,4 +77,144 @@ pub(crate) fn dot2_i8(xs: &[i8], f0: &[i8], f1: &[i8], off: i16) -> [i32; 2] {
         a1 = a1.wrapping_add(x * w1 as i32);
     }
     [a0, a1]
+}
+
+/// Int8 DEPTHWISE_CONV_2D with depth multiplier 1 and channels a multiple of 4. For a segment
+/// of an output row (as many pixels as `acc` holds), each pixel's four-channel groups sum
+/// their taps in registers — a 3x3 filter's window (clipped to 2 or 3 rows and columns) in
+/// one block ([`dw_window`]), else window row by row ([`dw_row`], or tap by tap when dilated or wider than 3) —
+/// into `acc`; then the segment is rescaled. Padding taps are skipped by clipping each
+/// pixel's window. Equal to the reference kernel bit for bit (the sums wrap as its do).
+/// `acc` must hold at least one pixel (`oc` values).
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+pub(crate) fn depthwise_dm1_i8(
+    p: &ConvParams,
+    g: &Geometry,
+    q: &QuantParams<'_>,
+    per_channel: bool,
+    input: &[i8],
+    filter: &[i8],
+    bias: Option<&[i32]>,
+    output: &mut [i8],
+    acc: &mut [i32],
+) {
+    let offsets = (q.input_offset as i16 as u16 as u32).wrapping_mul(0x1_0001);
+    let (out_off, lo, hi) = (q.output_offset, q.act_min, q.act_max);
+    let oc = g.oc;
+    let seg = (acc.len() / oc.max(1)).max(1);
+    let (col_in, row_in) = (p.dilation_w * oc, p.dilation_h * g.iw * oc);
+    // Window rows go to `dw_row` when their taps are adjacent (no dilation) and at most 3;
+    // windows of a 3x3 filter clipped to no less than 2x2 to `dw_window`.
+    let rows = p.dilation_w == 1 && g.kw <= 3;
+    let square = rows && p.dilation_h == 1 && g.kh == 3 && g.kw == 3;
+    let simple = all_simple(q);
+    let (m0, s0) = (
+        q.multipliers.first().copied().unwrap_or(0),
+        q.shifts.first().copied().unwrap_or(0),
+    );
+    for b in 0..g.n {
+        for oy in 0..g.oh {
+            let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
+            let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
+            let mut ox0 = 0;
+            while ox0 < g.ow {
+                let ox1 = (ox0 + seg).min(g.ow);
+                let (Some(accs), Some(bs)) = (
+                    acc.get_mut(..(ox1 - ox0) * oc),
+                    bias.map_or(Some(&[][..]), |b| b.get(..oc)),
+                ) else {
+                    return;
+                };
+                for (ox, px) in (ox0..ox1).zip(accs.chunks_exact_mut(oc)) {
+                    let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
+                    let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
+                    let taps = if rows { kx_hi - kx_lo } else { 0 };
+                    let window = if square {
+                        (ky_hi - ky_lo, taps)
+                    } else {
+                        (0, 0)
+                    };
+                    // The window's first tap (channel 0) in the input and the weights.
+                    let iy = (y0 + (ky_lo * p.dilation_h) as isize) as usize;
+                    let ix = (x0 + (kx_lo * p.dilation_w) as isize) as usize;
+                    let first_in = ((b * g.ih + iy) * g.iw + ix) * oc;
+                    let first_f = (ky_lo * g.kw + kx_lo) * oc;
+                    for (c, a4) in (0..oc).step_by(4).zip(px.as_chunks_mut::<4>().0) {
+                        let mut a = match bs.get(c..c + 4) {
+                            Some(&[b0, b1, b2, b3]) => [b0, b1, b2, b3],
+                            _ => [0; 4],
+                        };
+                        let xs = input.get(first_in + c..).unwrap_or(&[]);
+                        let fs = filter.get(first_f + c..).unwrap_or(&[]);
+                        if let Some(r) = dw_window(a, xs, fs, (oc, row_in), window, offsets) {
+                            *a4 = r;
+                            continue;
+                        }
+                        for r in 0..ky_hi - ky_lo {
+                            let xs = xs.get(r * row_in..).unwrap_or(&[]);
+                            let fs = fs.get(r * g.kw * oc..).unwrap_or(&[]);
+                            if let Some(r) = dw_row(a, xs, fs, oc, taps, offsets) {
+                                a = r;
+                                continue;
+                            }
+                            for k in 0..kx_hi - kx_lo {
+                                let (Some(x), Some(f)) = (
+                                    xs.get(k * col_in..k * col_in + 4)
+                                        .and_then(|s| <&[i8; 4]>::try_from(s).ok()),
+                                    fs.get(k * oc..k * oc + 4)
+                                        .and_then(|s| <&[i8; 4]>::try_from(s).ok()),
+                                ) else {
+                                    return;
+                                };
+                                let (x, f) = (word(x), word(f));
+                                let (xe, xo) = (sxtab16(offsets, x), sxtab16_ror8(offsets, x));
+                                let (fe, fo) = (sxtb16(f), sxtb16_ror8(f));
+                                a[0] = mla_bottom(a[0], xe, fe);
+                                a[1] = mla_bottom(a[1], xo, fo);
+                                a[2] = mla_top(a[2], xe, fe);
+                                a[3] = mla_top(a[3], xo, fo);
+                            }
+                        }
+                        *a4 = a;
+                    }
+                }
+                // Rescale the segment: pixel by pixel with each channel's constants read as
+                // they are used when every channel is simple, else channel by channel.
+                let at = ((b * g.oh + oy) * g.ow + ox0) * oc;
+                let n = (ox1 - ox0) * oc;
+                let (Some(outs), Some(accs)) = (output.get_mut(at..at + n), acc.get(..n)) else {
+                    return;
+                };
+                if simple {
+                    for (outs, accs) in outs.chunks_exact_mut(oc).zip(accs.chunks_exact(oc)) {
+                        if per_channel {
+                            let mq = q.multipliers.iter().zip(q.shifts);
+                            for ((o, &a), (&m, &s)) in outs.iter_mut().zip(accs).zip(mq) {
+                                let v = rescale_simple(a, m, s).wrapping_add(out_off);
+                                *o = clamp_i32(v, lo, hi) as i8;
+                            }
+                        } else {
+                            for (o, &a) in outs.iter_mut().zip(accs) {
+                                let v = rescale_simple(a, m0, s0).wrapping_add(out_off);
+                                *o = clamp_i32(v, lo, hi) as i8;
+                            }
+                        }
+                    }
+                } else {
+                    for c in 0..oc {
+                        let (m, s) = q.channel_get(per_channel, c);
+                        Requant::new(m, s).run(
+                            accs.iter().skip(c).step_by(oc).copied(),
+                            outs.iter_mut().skip(c).step_by(oc),
+                            out_off,
+                            lo,
+                            hi,
+                        );
+                    }
+                }
+                ox0 = ox1;
+            }
+        }
+    }
 }

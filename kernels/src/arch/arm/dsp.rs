@@ -166,3 +166,192 @@ pub(crate) fn dot3(xs: [&[[u32; 2]]; 3], f: &[[i8; 4]]) -> [i32; 3] {
     let _ = (p0, p1, p2, pf, count);
     [a0, a1, a2]
 }
+
+/// One depthwise tap of four channels at `[{px}…]` / `[{pf}…]` (an operand list for both):
+/// `a[j] += (x[j] + off) · f[j]` with three scratch registers (`{x}` is loaded twice rather
+/// than kept, so that a whole 3x3 window fits the 12 registers an `asm!` block gets).
+macro_rules! dw_tap {
+    ($px:literal, $pf:literal) => {
+        concat!(
+            "ldr {f}, ",
+            $pf,
+            "\n",
+            "sxtb16 {t}, {f}\n",
+            "ldr {x}, ",
+            $px,
+            "\n",
+            "sxtab16 {x}, {off}, {x}\n",
+            "smlabb {a0}, {x}, {t}, {a0}\n",
+            "smlatt {a2}, {x}, {t}, {a2}\n",
+            "sxtb16 {t}, {f}, ror #8\n",
+            "ldr {x}, ",
+            $px,
+            "\n",
+            "sxtab16 {x}, {off}, {x}, ror #8\n",
+            "smlabb {a1}, {x}, {t}, {a1}\n",
+            "smlatt {a3}, {x}, {t}, {a3}\n",
+        )
+    };
+}
+
+/// The taps of one window row, `{step}` bytes apart: 1, 2 or 3 of them.
+macro_rules! dw_taps {
+    (1) => {
+        dw_tap!("[{px}]", "[{pf}]")
+    };
+    (2) => {
+        concat!(
+            dw_tap!("[{px}]", "[{pf}]"),
+            dw_tap!("[{px}, {step}]", "[{pf}, {step}]")
+        )
+    };
+    (3) => {
+        concat!(
+            dw_tap!("[{px}]", "[{pf}]"),
+            dw_tap!("[{px}, {step}]", "[{pf}, {step}]"),
+            dw_tap!("[{px}, {step}, lsl #1]", "[{pf}, {step}, lsl #1]"),
+        )
+    };
+}
+
+/// Moves `{px}` one input row down and `{pf}` one row of a 3-wide filter down.
+macro_rules! dw_next_row {
+    () => {
+        "add {px}, {px}, {row}\nadd {pf}, {pf}, {step}, lsl #1\nadd {pf}, {pf}, {step}\n"
+    };
+}
+
+/// A depthwise window of 2 or 3 rows by 2 or 3 taps of a 3-wide filter, over four channels:
+/// `a[j] += Σ (x + off) · f` over the taps, the input's taps `step` bytes apart in a row and
+/// `row` apart between rows, the weights' `step` apart (a row of weights is `3·step`);
+/// `offsets` holds the input offset in both halves. Wrapping sums. `None` for another window
+/// or when a slice is shorter than the window needs.
+///
+/// One `asm!` block per window shape: 11 instructions per tap (three loads, four extends,
+/// four multiply-adds) plus three per row, the accumulators in registers throughout.
+#[inline(always)]
+pub(crate) fn dw_window(
+    a: [i32; 4],
+    xs: &[i8],
+    fs: &[i8],
+    (step, row): (usize, usize),
+    (rows, taps): (usize, usize),
+    offsets: u32,
+) -> Option<[i32; 4]> {
+    if !(2..=3).contains(&rows) || !(2..=3).contains(&taps) {
+        return None;
+    }
+    let last = step.checked_mul(taps - 1)?;
+    let x_need = row
+        .checked_mul(rows - 1)?
+        .checked_add(last)?
+        .checked_add(4)?;
+    let f_need = step
+        .checked_mul(3 * (rows - 1))?
+        .checked_add(last)?
+        .checked_add(4)?;
+    if xs.len() < x_need || fs.len() < f_need {
+        return None;
+    }
+    let [mut a0, mut a1, mut a2, mut a3] = a;
+    let (px, pf) = (xs.as_ptr(), fs.as_ptr());
+    macro_rules! run {
+        ($($t:expr),*) => {
+            asm!(
+                $($t,)*
+                px = inout(reg) px => _,
+                pf = inout(reg) pf => _,
+                step = in(reg) step,
+                row = in(reg) row,
+                off = in(reg) offsets,
+                a0 = inout(reg) a0,
+                a1 = inout(reg) a1,
+                a2 = inout(reg) a2,
+                a3 = inout(reg) a3,
+                x = out(reg) _,
+                f = out(reg) _,
+                t = out(reg) _,
+                options(readonly, nostack, preserves_flags)
+            )
+        };
+    }
+    // SAFETY: reads 4-byte words at input offsets `r·row + t·step` and weight offsets
+    // `(3r + t)·step` for `r < rows`, `t < taps`: within the first
+    // `(rows - 1)·row + (taps - 1)·step + 4` bytes of `xs` and `3(rows - 1)·step +
+    // (taps - 1)·step + 4` of `fs`, which the slices have (checked above). `px` and `pf` are
+    // advanced row by row inside and not used after. Word loads may be unaligned, which
+    // Armv7-M's LDR allows. Registers only otherwise; no stack; flags untouched.
+    unsafe {
+        match (rows, taps) {
+            (2, 2) => run!(dw_taps!(2), dw_next_row!(), dw_taps!(2)),
+            (2, 3) => run!(dw_taps!(3), dw_next_row!(), dw_taps!(3)),
+            (3, 2) => run!(
+                dw_taps!(2),
+                dw_next_row!(),
+                dw_taps!(2),
+                dw_next_row!(),
+                dw_taps!(2)
+            ),
+            _ => run!(
+                dw_taps!(3),
+                dw_next_row!(),
+                dw_taps!(3),
+                dw_next_row!(),
+                dw_taps!(3)
+            ),
+        }
+    }
+    Some([a0, a1, a2, a3])
+}
+
+/// One row of a depthwise window, 1 to 3 taps `step` bytes apart in both slices, over four
+/// channels (as [`dw_window`]'s rows). `None` when `taps` is not 1 to 3 or a slice is
+/// shorter than `(taps - 1)·step + 4`.
+#[inline(always)]
+pub(crate) fn dw_row(
+    a: [i32; 4],
+    xs: &[i8],
+    fs: &[i8],
+    step: usize,
+    taps: usize,
+    offsets: u32,
+) -> Option<[i32; 4]> {
+    let need = step.checked_mul(taps.checked_sub(1)?)?.checked_add(4)?;
+    if xs.len() < need || fs.len() < need {
+        return None;
+    }
+    let [mut a0, mut a1, mut a2, mut a3] = a;
+    let (px, pf) = (xs.as_ptr(), fs.as_ptr());
+    macro_rules! run {
+        ($($t:expr),*) => {
+            asm!(
+                $($t,)*
+                px = in(reg) px,
+                pf = in(reg) pf,
+                step = in(reg) step,
+                off = in(reg) offsets,
+                a0 = inout(reg) a0,
+                a1 = inout(reg) a1,
+                a2 = inout(reg) a2,
+                a3 = inout(reg) a3,
+                x = out(reg) _,
+                f = out(reg) _,
+                t = out(reg) _,
+                options(readonly, nostack, preserves_flags)
+            )
+        };
+    }
+    // SAFETY: tap `t` reads 4 bytes at offset `t·step` of `xs` and of `fs`, within their
+    // first `(taps - 1)·step + 4` bytes, which both slices have (checked above). Word loads
+    // may be unaligned, which Armv7-M's LDR allows. Registers only otherwise; no stack;
+    // flags untouched.
+    unsafe {
+        match taps {
+            1 => run!("/* {step} */", dw_taps!(1)),
+            2 => run!(dw_taps!(2)),
+            3 => run!(dw_taps!(3)),
+            _ => return None,
+        }
+    }
+    Some([a0, a1, a2, a3])
+}
