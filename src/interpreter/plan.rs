@@ -293,7 +293,9 @@ pub(super) fn touch_op(
         if !tb.in_arena(tu) {
             continue;
         }
-        if tb.t(tu, T_FIRST) == NONE {
+        // An empty tensor holds nothing to read (the converter leaves RESHAPE's `[]` shape
+        // operand unwritten and without data, as in openWakeWord's hey_jarvis).
+        if tb.t(tu, T_FIRST) == NONE && tb.t(tu, T_SIZE) != 0 {
             return Err(Malformed::UseBeforeDefinition {
                 op: oi,
                 tensor: tu as u32,
