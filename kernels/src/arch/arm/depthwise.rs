@@ -9,7 +9,9 @@
 //! `SMLABB`/`SMLATT` (which LLVM forms from the halves' products) add the four products to
 //! the accumulators. The sums wrap like the portable loop's, so results are equal.
 
-use super::dsp::{dw_row, dw_window, smlad, sxtab16, sxtab16_ror8, sxtb16, sxtb16_ror8, word};
+use super::dsp::{
+    dw_row, dw_window, requant_simple, smlad, sxtab16, sxtab16_ror8, sxtb16, sxtb16_ror8, word,
+};
 use crate::conv_2d::{ConvParams, Geometry};
 use crate::gemm::{all_simple, rescale_simple, Requant};
 use crate::quant::QuantParams;
@@ -189,11 +191,7 @@ pub(crate) fn depthwise_dm1_i8(
                 if simple {
                     for (outs, accs) in outs.chunks_exact_mut(oc).zip(accs.chunks_exact(oc)) {
                         if per_channel {
-                            let mq = q.multipliers.iter().zip(q.shifts);
-                            for ((o, &a), (&m, &s)) in outs.iter_mut().zip(accs).zip(mq) {
-                                let v = rescale_simple(a, m, s).wrapping_add(out_off);
-                                *o = clamp_i32(v, lo, hi) as i8;
-                            }
+                            requant_simple(accs, q.multipliers, q.shifts, outs, out_off, lo, hi);
                         } else {
                             for (o, &a) in outs.iter_mut().zip(accs) {
                                 let v = rescale_simple(a, m0, s0).wrapping_add(out_off);

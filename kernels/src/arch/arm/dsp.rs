@@ -355,3 +355,76 @@ pub(crate) fn dw_row(
     }
     Some([a0, a1, a2, a3])
 }
+
+/// `outs[i] = clamp(rescale(accs[i], ms[i], ss[i]) + off, lo, hi)` over the shortest of the
+/// four slices: TFLM's `MultiplyByQuantizedMultiplier` for simple channels
+/// ([`all_simple`](crate::gemm::all_simple): shifts in -31..=0, no `i32::MIN` multiplier),
+/// one output per channel (a pixel's channels).
+///
+/// One `asm!` loop, 24 instructions per output: the doubling high multiply
+/// (`(a·m + 2^30) >> 31`, `SMULL` and a 64-bit add) and the rounding divide by `2^r` as
+/// `(q >> 1) + (q & 1)` with `q = (y - [y < 0]) >> (r - 1)` (exact: see
+/// [`rescale_simple`](crate::gemm::rescale_simple)'s test), skipped when `r = 0`.
+#[inline(always)]
+pub(crate) fn requant_simple(
+    accs: &[i32],
+    ms: &[i32],
+    ss: &[i8],
+    outs: &mut [i8],
+    off: i32,
+    lo: i32,
+    hi: i32,
+) {
+    let n = accs.len().min(ms.len()).min(ss.len()).min(outs.len());
+    if n == 0 {
+        return;
+    }
+    // SAFETY: the loop runs `n >= 1` times; each pass reads one `i32` at `pa` and at `pm`,
+    // one `i8` at `ps`, writes one `i8` at `po`, and advances each by its element: it touches
+    // exactly the first `n` elements of each slice (`n` is the shortest length), in bounds;
+    // `outs` is borrowed mutably, so nothing else sees the writes. No stack; it sets the
+    // flags (no `preserves_flags`).
+    unsafe {
+        asm!(
+            "2:",
+            "ldr {a}, [{pa}], #4",
+            "ldr {m}, [{pm}], #4",
+            "ldrsb {s}, [{ps}], #1",
+            "smull {a}, {m}, {a}, {m}",
+            "adds {a}, {a}, #0x40000000",
+            "adc {m}, {m}, #0",
+            "lsls {m}, {m}, #1",
+            "orr {m}, {m}, {a}, lsr #31",
+            "cmp {s}, #0",
+            "beq 3f",
+            "mvn {s}, {s}",
+            "add {m}, {m}, {m}, asr #31",
+            "asr {m}, {m}, {s}",
+            "and {a}, {m}, #1",
+            "add {m}, {a}, {m}, asr #1",
+            "3:",
+            "add {m}, {m}, {off}",
+            "cmp {m}, {lo}",
+            "it lt",
+            "movlt {m}, {lo}",
+            "cmp {m}, {hi}",
+            "it gt",
+            "movgt {m}, {hi}",
+            "strb {m}, [{po}], #1",
+            "subs {n}, {n}, #1",
+            "bne 2b",
+            pa = inout(reg) accs.as_ptr() => _,
+            pm = inout(reg) ms.as_ptr() => _,
+            ps = inout(reg) ss.as_ptr() => _,
+            po = inout(reg) outs.as_mut_ptr() => _,
+            n = inout(reg) n => _,
+            off = in(reg) off,
+            lo = in(reg) lo,
+            hi = in(reg) hi,
+            a = out(reg) _,
+            m = out(reg) _,
+            s = out(reg) _,
+            options(nostack)
+        );
+    }
+}

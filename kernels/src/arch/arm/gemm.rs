@@ -7,8 +7,12 @@
 //! per weight row, two `SXTB16` per weight row and two `SMLAD` per row and channel. The sums
 //! are the portable kernel's, wrapping the same way, so results equal it bit for bit.
 
+use super::dsp::requant_simple;
 use super::dsp::{dot3, smlad, sxtb16, sxtb16_ror8, word};
 use crate::gemm::{all_simple, rescale_simple, OutStage};
+
+/// Output channels whose sums the simple-rescale GEMM keeps before rescaling them together.
+const CHUNK: usize = 16;
 use crate::util::clamp_i32;
 
 /// Puts every group of four `[x0, x1, x2, x3]` of `row` in `SXTB16` order `[x0, x2, x1, x3]`
@@ -180,6 +184,30 @@ pub(crate) fn gemm_rows(
             let outs = &mut out[r * oc..(r + 3) * oc];
             let (o0, rest) = outs.split_at_mut(oc);
             let (o1, o2) = rest.split_at_mut(oc);
+            if st.per_channel {
+                // Channels in chunks: the three rows' sums (with bias) kept, then each row
+                // rescaled by the `requant_simple` loop.
+                let mut acc = [[0i32; CHUNK]; 3];
+                let mut c0 = 0;
+                while c0 < oc {
+                    let n = CHUNK.min(oc - c0);
+                    let fs = filter[c0 * k..(c0 + n) * k].chunks_exact(k);
+                    for (j, f) in fs.enumerate() {
+                        let b = st.bias.map_or(0, |b| b[c0 + j]);
+                        let [a0, a1, a2] = tile3(xs, f);
+                        acc[0][j] = a0.wrapping_add(b);
+                        acc[1][j] = a1.wrapping_add(b);
+                        acc[2][j] = a2.wrapping_add(b);
+                    }
+                    let (ms, ss) = (&q.multipliers[c0..c0 + n], &q.shifts[c0..c0 + n]);
+                    for (a, o) in acc.iter().zip([&mut *o0, &mut *o1, &mut *o2]) {
+                        requant_simple(&a[..n], ms, ss, &mut o[c0..c0 + n], zp, lo, hi);
+                    }
+                    c0 += n;
+                }
+                r += 3;
+                continue;
+            }
             let walk = o0.iter_mut().zip(o1.iter_mut()).zip(o2.iter_mut());
             for (o, (((y0, y1), y2), f)) in walk.zip(filter.chunks_exact(k)).enumerate() {
                 let [a0, a1, a2] = tile3(xs, f);
