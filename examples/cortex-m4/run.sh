@@ -9,7 +9,8 @@
 #     `--bin dsp-check` property-tests the Armv7E-M (SMLAD) kernels against the reference
 #     kernels on the emulated M4 (random shapes, offsets, multipliers, activation ranges);
 #  3. runs the size probes (each checks fc_relu_int8 against its golden);
-#  4. builds everything for thumbv6m-none-eabi (Cortex-M0+) so nothing M4-only slips in;
+#  4. builds everything for thumbv6m-none-eabi (Cortex-M0+) so nothing M4-only slips in, and
+#     runs its MLPerf firmware on mps2-an385 (ARMv6-M instructions per invoke);
 #  5. builds the size-optimised profile and prints the flash/RAM table.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -54,8 +55,14 @@ for bin in size-baseline size-fc size-fc-int8 size-cnn7 size-all; do
   cargo run -q --release --bin "$bin"
 done
 
-step "Cortex-M0+ build: thumbv6m-none-eabi (build only)"
+step "Cortex-M0+ build: thumbv6m-none-eabi; its MLPerf firmware on QEMU mps2-an385 (ARMv6-M code)"
 cargo build --release --bins --target thumbv6m-none-eabi
+# The portable kernels as a Cortex-M0+ runs them: the same instructions (the Cortex-M3 core of
+# mps2-an385 executes the ARMv6-M subset; cycles differ), checked against the same goldens.
+timeout 900 qemu-system-arm -machine mps2-an385 -cpu cortex-m3 -nographic \
+  -semihosting-config enable=on,target=native -icount shift=7 \
+  -kernel "$CARGO_TARGET_DIR/thumbv6m-none-eabi/release/mlperf" \
+  | grep -E '^(PASS|FAIL)|instructions per invoke|passed'
 
 step "size-optimised build (profile release-size, opt-level \"s\")"
 cargo build --profile release-size --bins
