@@ -366,10 +366,17 @@ fn depthwise_conv_2d_int8_in(
         }
     }
     #[cfg(microlite_arm_dsp)]
-    if dm == 1 && g.oc.is_multiple_of(4) && scratch.len() >= g.oc {
-        crate::arch::arm::depthwise::depthwise_dm1_i8(
+    if (dm == 1 || dm.is_multiple_of(4)) && g.oc.is_multiple_of(4) && scratch.len() >= g.oc {
+        use crate::arch::arm::depthwise::depthwise_fours_i8 as fours;
+        let run = if dm == 1 {
+            fours::<true>
+        } else {
+            fours::<false>
+        };
+        run(
             p,
             &g,
+            dm,
             q,
             per_channel,
             input,

@@ -430,6 +430,7 @@ fn main() -> ! {
         ..one
     };
     let q16 = Quant { n: 16, ..q };
+    let q8 = Quant { n: 8, ..q };
     let b64 = Some(&bias[..64]);
     let (kws, wide) = ([1, 25, 5, 64], [1, 25, 5, 128]);
     let layers = [
@@ -457,6 +458,24 @@ fn main() -> ! {
             Layer {
                 depthwise: true,
                 ..Layer::conv(same3, &q, kws, [1, 3, 3, 64], kws, b64)
+            },
+        ),
+        (
+            "DEPTHWISE_CONV_2D 3x3 /2 64x64x1 x8 (person_detect's first layer, smaller; 73,728 MACs)",
+            Layer {
+                depthwise: true,
+                ..Layer::conv(
+                    ConvParams {
+                        stride_h: 2,
+                        stride_w: 2,
+                        ..one
+                    },
+                    &q8,
+                    [1, 64, 64, 1],
+                    [1, 3, 3, 8],
+                    [1, 32, 32, 8],
+                    Some(&bias[..8]),
+                )
             },
         ),
     ];

@@ -10,7 +10,8 @@
 //! the accumulators. The sums wrap like the portable loop's, so results are equal.
 
 use super::dsp::{
-    dw_row, dw_window, requant_simple, smlad, sxtab16, sxtab16_ror8, sxtb16, sxtb16_ror8, word,
+    dw_row, dw_row_bcast, dw_window, requant_simple, smlad, sxtab16, sxtab16_ror8, sxtb16,
+    sxtb16_ror8, word,
 };
 use crate::conv_2d::{ConvParams, Geometry};
 use crate::gemm::{all_simple, rescale_simple, Requant};
@@ -81,18 +82,21 @@ pub(crate) fn dot2_i8(xs: &[i8], f0: &[i8], f1: &[i8], off: i16) -> [i32; 2] {
     [a0, a1]
 }
 
-/// Int8 DEPTHWISE_CONV_2D with depth multiplier 1 and channels a multiple of 4. For a segment
-/// of an output row (as many pixels as `acc` holds), each pixel's four-channel groups sum
-/// their taps in registers — a 3x3 filter's window (clipped to 2 or 3 rows and columns) in
-/// one block ([`dw_window`]), else window row by row ([`dw_row`], or tap by tap when dilated or wider than 3) —
-/// into `acc`; then the segment is rescaled. Padding taps are skipped by clipping each
-/// pixel's window. Equal to the reference kernel bit for bit (the sums wrap as its do).
-/// `acc` must hold at least one pixel (`oc` values).
+/// Int8 DEPTHWISE_CONV_2D with channels in fours and a depth multiplier of 1 or a multiple of
+/// 4. For a segment of an output row (as many pixels as `acc` holds), each pixel's
+/// four-channel groups sum their taps in registers — depth multiplier 1: a 3x3 filter's window
+/// (clipped to 2 or 3 rows and columns) in one block ([`dw_window`]), else window row by row
+/// ([`dw_row`]); in fours: row by row, one input byte for the four ([`dw_row_bcast`]); tap by
+/// tap when dilated or wider than 3 — into `acc`; then the segment is rescaled. Padding taps
+/// are skipped by clipping each pixel's window. Equal to the reference kernel bit for bit (the
+/// sums wrap as its do). `acc` must hold at least one pixel (`oc` values). `ONE` says the
+/// depth multiplier is 1 (an instance of its own, as the hot loops differ).
 #[allow(clippy::too_many_arguments)]
 #[inline(never)]
-pub(crate) fn depthwise_dm1_i8(
+pub(crate) fn depthwise_fours_i8<const ONE: bool>(
     p: &ConvParams,
     g: &Geometry,
+    dm: usize,
     q: &QuantParams<'_>,
     per_channel: bool,
     input: &[i8],
@@ -105,11 +109,13 @@ pub(crate) fn depthwise_dm1_i8(
     let (out_off, lo, hi) = (q.output_offset, q.act_min, q.act_max);
     let oc = g.oc;
     let seg = (acc.len() / oc.max(1)).max(1);
-    let (col_in, row_in) = (p.dilation_w * oc, p.dilation_h * g.iw * oc);
+    let ic = g.ic;
+    let (col_in, row_in) = (p.dilation_w * ic, p.dilation_h * g.iw * ic);
     // Window rows go to `dw_row` when their taps are adjacent (no dilation) and at most 3;
-    // windows of a 3x3 filter clipped to no less than 2x2 to `dw_window`.
-    let rows = p.dilation_w == 1 && g.kw <= 3;
-    let square = rows && p.dilation_h == 1 && g.kh == 3 && g.kw == 3;
+    // windows of a 3x3 filter clipped to no less than 2x2 to `dw_window` (depth multiplier
+    // 1); rows of taps at most 3 to `dw_row_bcast` (depth multiplier in fours).
+    let rows = g.kw <= 3 && (!ONE || p.dilation_w == 1);
+    let square = ONE && rows && p.dilation_h == 1 && g.kh == 3 && g.kw == 3;
     let simple = all_simple(q);
     let (m0, s0) = (
         q.multipliers.first().copied().unwrap_or(0),
@@ -140,14 +146,16 @@ pub(crate) fn depthwise_dm1_i8(
                     // The window's first tap (channel 0) in the input and the weights.
                     let iy = (y0 + (ky_lo * p.dilation_h) as isize) as usize;
                     let ix = (x0 + (kx_lo * p.dilation_w) as isize) as usize;
-                    let first_in = ((b * g.ih + iy) * g.iw + ix) * oc;
+                    let first_in = ((b * g.ih + iy) * g.iw + ix) * ic;
                     let first_f = (ky_lo * g.kw + kx_lo) * oc;
                     for (c, a4) in (0..oc).step_by(4).zip(px.as_chunks_mut::<4>().0) {
                         let mut a = match bs.get(c..c + 4) {
                             Some(&[b0, b1, b2, b3]) => [b0, b1, b2, b3],
                             _ => [0; 4],
                         };
-                        let xs = input.get(first_in + c..).unwrap_or(&[]);
+                        let xs = input
+                            .get(first_in + if ONE { c } else { c / dm }..)
+                            .unwrap_or(&[]);
                         let fs = filter.get(first_f + c..).unwrap_or(&[]);
                         if let Some(r) = dw_window(a, xs, fs, (oc, row_in), window, offsets) {
                             *a4 = r;
@@ -156,20 +164,32 @@ pub(crate) fn depthwise_dm1_i8(
                         for r in 0..ky_hi - ky_lo {
                             let xs = xs.get(r * row_in..).unwrap_or(&[]);
                             let fs = fs.get(r * g.kw * oc..).unwrap_or(&[]);
-                            if let Some(r) = dw_row(a, xs, fs, oc, taps, offsets) {
+                            let row = if ONE {
+                                dw_row(a, xs, fs, oc, taps, offsets)
+                            } else {
+                                dw_row_bcast(a, xs, fs, (col_in, oc), taps, q.input_offset)
+                            };
+                            if let Some(r) = row {
                                 a = r;
                                 continue;
                             }
                             for k in 0..kx_hi - kx_lo {
-                                let (Some(x), Some(f)) = (
+                                // One input word (depth multiplier 1), or one input byte for
+                                // the four (depth multiplier in fours).
+                                let xw = if ONE {
                                     xs.get(k * col_in..k * col_in + 4)
-                                        .and_then(|s| <&[i8; 4]>::try_from(s).ok()),
-                                    fs.get(k * oc..k * oc + 4)
-                                        .and_then(|s| <&[i8; 4]>::try_from(s).ok()),
-                                ) else {
+                                        .and_then(|s| <&[i8; 4]>::try_from(s).ok())
+                                        .map(word)
+                                } else {
+                                    xs.get(k * col_in).map(|&x| (x as u8 as u32) * 0x0101_0101)
+                                };
+                                let f = fs
+                                    .get(k * oc..k * oc + 4)
+                                    .and_then(|s| <&[i8; 4]>::try_from(s).ok());
+                                let (Some(x), Some(f)) = (xw, f) else {
                                     return;
                                 };
-                                let (x, f) = (word(x), word(f));
+                                let f = word(f);
                                 let (xe, xo) = (sxtab16(offsets, x), sxtab16_ror8(offsets, x));
                                 let (fe, fo) = (sxtb16(f), sxtb16_ror8(f));
                                 a[0] = mla_bottom(a[0], xe, fe);

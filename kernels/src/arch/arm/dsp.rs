@@ -428,3 +428,92 @@ pub(crate) fn requant_simple(
         );
     }
 }
+
+/// One depthwise tap of four output channels that read one input channel (a depth
+/// multiplier in fours): `a[j] += (x + off) · f[j]` with the input byte `x` at `[{px}…]` and
+/// the weights' word at `[{pf}…]`.
+macro_rules! dw_tap_bcast {
+    ($px:literal, $pf:literal) => {
+        concat!(
+            "ldrsb {x}, ",
+            $px,
+            "\n",
+            "ldr {f}, ",
+            $pf,
+            "\n",
+            "add {x}, {x}, {off}\n",
+            "sxtb16 {t}, {f}\n",
+            "smlabb {a0}, {x}, {t}, {a0}\n",
+            "smlabt {a2}, {x}, {t}, {a2}\n",
+            "sxtb16 {t}, {f}, ror #8\n",
+            "smlabb {a1}, {x}, {t}, {a1}\n",
+            "smlabt {a3}, {x}, {t}, {a3}\n",
+        )
+    };
+}
+
+/// One window row of 1 to 3 depthwise taps for four output channels of one input channel
+/// (depth multiplier a multiple of 4): `a[j] += Σ_t (x[t·xstep] + off) · f[t·fstep + j]`,
+/// wrapping; `off` is the input offset. `None` when `taps` is not 1 to 3, `off` does not fit
+/// 16 bits, or a slice is shorter than its last tap.
+///
+/// One `asm!` block, 9 instructions per tap (the input byte is loaded once for the four).
+#[inline(always)]
+pub(crate) fn dw_row_bcast(
+    a: [i32; 4],
+    xs: &[i8],
+    fs: &[i8],
+    (xstep, fstep): (usize, usize),
+    taps: usize,
+    off: i32,
+) -> Option<[i32; 4]> {
+    let last = taps.checked_sub(1)?;
+    let x_need = xstep.checked_mul(last)?.checked_add(1)?;
+    let f_need = fstep.checked_mul(last)?.checked_add(4)?;
+    if xs.len() < x_need || fs.len() < f_need || i16::try_from(off).is_err() {
+        return None;
+    }
+    let [mut a0, mut a1, mut a2, mut a3] = a;
+    let (px, pf) = (xs.as_ptr(), fs.as_ptr());
+    macro_rules! run {
+        ($($t:expr),*) => {
+            asm!(
+                $($t,)*
+                px = in(reg) px,
+                pf = in(reg) pf,
+                xstep = in(reg) xstep,
+                fstep = in(reg) fstep,
+                off = in(reg) off,
+                a0 = inout(reg) a0,
+                a1 = inout(reg) a1,
+                a2 = inout(reg) a2,
+                a3 = inout(reg) a3,
+                x = out(reg) _,
+                f = out(reg) _,
+                t = out(reg) _,
+                options(readonly, nostack, preserves_flags)
+            )
+        };
+    }
+    // SAFETY: tap `t` reads the byte at `t·xstep` of `xs` and 4 bytes at `t·fstep` of `fs`:
+    // within the first `(taps - 1)·xstep + 1` and `(taps - 1)·fstep + 4` bytes, which the
+    // slices have (checked above). The `x + off` sums fit 16 bits (checked), as the
+    // halfword multiplies need. Word loads may be unaligned, which Armv7-M's LDR allows.
+    // Registers only otherwise; no stack; flags untouched.
+    unsafe {
+        match taps {
+            1 => run!("/* {xstep} {fstep} */", dw_tap_bcast!("[{px}]", "[{pf}]")),
+            2 => run!(
+                dw_tap_bcast!("[{px}]", "[{pf}]"),
+                dw_tap_bcast!("[{px}, {xstep}]", "[{pf}, {fstep}]")
+            ),
+            3 => run!(
+                dw_tap_bcast!("[{px}]", "[{pf}]"),
+                dw_tap_bcast!("[{px}, {xstep}]", "[{pf}, {fstep}]"),
+                dw_tap_bcast!("[{px}, {xstep}, lsl #1]", "[{pf}, {fstep}, lsl #1]")
+            ),
+            _ => return None,
+        }
+    }
+    Some([a0, a1, a2, a3])
+}
