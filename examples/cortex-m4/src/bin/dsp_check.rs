@@ -128,10 +128,17 @@ fn random_conv(
     } else {
         rng.range(1, if depthwise { 24 } else { 40 }) as usize
     };
-    let mult = if depthwise {
-        rng.range(1, 2) as usize
+    // A third of the depthwise cases multiply each channel by 2, 4 or 8 (in fours: the
+    // broadcast path), with at most 64 output channels (the bias buffer).
+    let mult = if depthwise && rng.next() % 3 == 0 {
+        [2, 4, 8][(rng.next() % 3) as usize]
     } else {
         1
+    };
+    let ic = if mult > 1 {
+        rng.range(1, (64 / mult) as i32) as usize
+    } else {
+        ic
     };
     let oc = if depthwise {
         ic * mult
