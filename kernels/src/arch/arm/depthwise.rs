@@ -30,6 +30,18 @@ fn mla_top(acc: i32, a: u32, b: u32) -> i32 {
     acc.wrapping_add(((a >> 16) as i16 as i32) * ((b >> 16) as i16 as i32))
 }
 
+/// `a[j] += (x[j] + off) · f[j]` for the four bytes of input word `x` and weight word `f`
+/// (`offsets` holds `off` in both halves).
+#[inline(always)]
+fn mac4(a: &mut [i32; 4], x: u32, f: u32, offsets: u32) {
+    let (xe, xo) = (sxtab16(offsets, x), sxtab16_ror8(offsets, x));
+    let (fe, fo) = (sxtb16(f), sxtb16_ror8(f));
+    a[0] = mla_bottom(a[0], xe, fe);
+    a[1] = mla_bottom(a[1], xo, fo);
+    a[2] = mla_top(a[2], xe, fe);
+    a[3] = mla_top(a[3], xo, fo);
+}
+
 /// `acc[j] += (x[j] + off) * f[j]` over `acc.len()` channels (`x`, `f` at least as long);
 /// `off` must keep `x + off` within `i16` (`offset_fits_i16`).
 #[inline(always)]
@@ -41,13 +53,7 @@ pub(crate) fn mac_i8(acc: &mut [i32], xs: &[i8], fs: &[i8], off: i16) {
     let (x4, x_tail) = xs.as_chunks::<4>();
     let (f4, f_tail) = fs.as_chunks::<4>();
     for ((a, x), f) in a4.iter_mut().zip(x4).zip(f4) {
-        let (x, f) = (word(x), word(f));
-        let (xe, xo) = (sxtab16(offsets, x), sxtab16_ror8(offsets, x));
-        let (fe, fo) = (sxtb16(f), sxtb16_ror8(f));
-        a[0] = mla_bottom(a[0], xe, fe);
-        a[1] = mla_bottom(a[1], xo, fo);
-        a[2] = mla_top(a[2], xe, fe);
-        a[3] = mla_top(a[3], xo, fo);
+        mac4(a, word(x), word(f), offsets);
     }
     for ((a, &x), &f) in a_tail.iter_mut().zip(x_tail).zip(f_tail) {
         *a = a.wrapping_add((x as i16).wrapping_add(off) as i32 * f as i32);
@@ -189,13 +195,7 @@ pub(crate) fn depthwise_fours_i8<const ONE: bool>(
                                 let (Some(x), Some(f)) = (xw, f) else {
                                     return;
                                 };
-                                let f = word(f);
-                                let (xe, xo) = (sxtab16(offsets, x), sxtab16_ror8(offsets, x));
-                                let (fe, fo) = (sxtb16(f), sxtb16_ror8(f));
-                                a[0] = mla_bottom(a[0], xe, fe);
-                                a[1] = mla_bottom(a[1], xo, fo);
-                                a[2] = mla_top(a[2], xe, fe);
-                                a[3] = mla_top(a[3], xo, fo);
+                                mac4(&mut a, x, word(f), offsets);
                             }
                         }
                         *a4 = a;
