@@ -47,7 +47,17 @@ impl<'a> Interpreter<'a> {
             let sg = model.subgraph(s).ok_or(Error::TooComplex)?;
             for k in 0..sg.tensor_count() {
                 let tensor = sg.tensor(k).ok_or(Error::TooComplex)?;
-                if tensor.data().is_none() {
+                // Constants: where their data sits in the model (T_NEXT) and its length
+                // (T_ALIAS), words the planner never uses for them, so eval needs no model
+                // lookups.
+                if let Some(d) = tensor.data() {
+                    if let Some(size) = tensor.byte_size() {
+                        let at =
+                            (d.as_ptr() as usize).wrapping_sub(model.bytes().as_ptr() as usize);
+                        tb.set_t(t, T_NEXT, u32_of(at)?);
+                        tb.set_t(t, T_ALIAS, u32_of(size.min(d.len()))?);
+                    }
+                } else {
                     let size = match tensor.byte_size() {
                         Some(size) => size,
                         None if tensor.ty() == TensorType::Resource => 0,
@@ -144,33 +154,19 @@ impl<'a> Interpreter<'a> {
                 tb.set_r(i, R_SCRATCH_LEN, u32_of(size)?);
             }
         }
-        let mut t = 0;
-        for s in 0..self.subgraphs {
-            let sg = model.subgraph(s).ok_or(Error::TooComplex)?;
-            for k in 0..sg.tensor_count() {
-                if tb.t(t, T_ALIAS) != NONE {
-                    let off = tb.t(tb.root(t), T_OFF);
-                    tb.set_t(t, T_OFF, off);
-                } else if tb.t(t, T_FIRST) == NONE {
-                    // Tensors nobody uses take no space.
-                    tb.set_t(t, T_SIZE, NONE);
-                } else if tb.t(t, T_SIZE) == 0 {
-                    // Empty tensors get an empty region at the start.
-                    tb.set_t(t, T_OFF, 0);
-                }
-                // Constants: where their data sits in the model (T_NEXT) and its length
-                // (T_ALIAS), words the planner leaves unused for them, so eval needs no model
-                // lookups.
-                if !tb.in_arena(t) {
-                    let tensor = sg.tensor(k).ok_or(Error::TooComplex)?;
-                    if let (Some(d), Some(size)) = (tensor.data(), tensor.byte_size()) {
-                        let at =
-                            (d.as_ptr() as usize).wrapping_sub(model.bytes().as_ptr() as usize);
-                        tb.set_t(t, T_NEXT, u32_of(at)?);
-                        tb.set_t(t, T_ALIAS, u32_of(size.min(d.len()))?);
-                    }
-                }
-                t += 1;
+        for t in 0..nt {
+            if !tb.in_arena(t) {
+                continue; // a constant (placed above)
+            }
+            if tb.t(t, T_ALIAS) != NONE {
+                let off = tb.t(tb.root(t), T_OFF);
+                tb.set_t(t, T_OFF, off);
+            } else if tb.t(t, T_FIRST) == NONE {
+                // Tensors nobody uses take no space.
+                tb.set_t(t, T_SIZE, NONE);
+            } else if tb.t(t, T_SIZE) == 0 {
+                // Empty tensors get an empty region at the start.
+                tb.set_t(t, T_OFF, 0);
             }
         }
         self.head = align_up(head);
