@@ -68,7 +68,8 @@ fn lay_out_all(model: &Model<'_>, tb: &mut Tables<'_>) -> Result<u32, Error> {
 fn enter_marked(model: &Model<'_>, tb: &mut Tables<'_>, s: usize, step: u32) -> Result<(), Error> {
     let mark = tb.s(s, S_MARK);
     tb.set_s(s, S_MARK, mark | S_VISITING);
-    enter(model, tb, s, step)
+    let sg = model.subgraph(s).ok_or(Error::TooComplex)?;
+    enter(tb, sg, tb.s(s, S_TENSORS) as usize, step)
 }
 
 /// Builtin options tags of the control-flow ops.
@@ -195,7 +196,7 @@ fn lay_out(
             continue;
         }
         if i == (ops >> 16) as usize {
-            step = leave(model, tb, s, step)?;
+            step = leave(tb, sg, tb.s(s, S_TENSORS) as usize, s, step)?;
             let mark = tb.s(s, S_MARK);
             tb.set_s(s, S_MARK, (mark & !S_VISITING) | S_DONE);
             if depth == 0 {

@@ -195,17 +195,17 @@ pub(super) fn for_each_op<'m>(
 /// Every subgraph in turn, each op at its own step: the time line when nothing runs a
 /// subgraph (no control-flow op is registered). Returns the steps used.
 fn lay_out_in_order(model: &Model<'_>, tb: &mut Tables<'_>) -> Result<u32, Error> {
-    let mut step = 0u32;
+    let (mut step, mut g, mut base) = (0u32, 0usize, 0usize);
     for s in 0..model.subgraph_count() {
         let sg = model.subgraph(s).ok_or(Error::TooComplex)?;
-        enter(model, tb, s, step)?;
-        let (ops, base) = (tb.s(s, S_OPS), tb.s(s, S_TENSORS) as usize);
-        for i in 0..(ops >> 16) as usize {
-            let g = (ops & 0xFFFF) as usize + i;
+        enter(tb, sg, base, step)?;
+        for i in 0..sg.operator_count() {
             let op = sg.operator(i).ok_or(Error::TooComplex)?;
             step = op_step(tb, sg, base, &op, g, step)?;
+            g += 1;
         }
-        step = leave(model, tb, s, step)?;
+        step = leave(tb, sg, base, s, step)?;
+        base += sg.tensor_count();
     }
     Ok(step)
 }
@@ -227,18 +227,18 @@ pub(super) fn op_step(
     Ok(step + 1)
 }
 
-/// Subgraph `s` ends at `step`: its outputs must have been written (or be inputs). Returns
-/// the next step: the main subgraph's outputs are read at step `op_count`, as TFLM reports
-/// them, others' take a step of their own.
+/// Subgraph `s` (`sg`, whose tensors start at global index `base`) ends at `step`: its
+/// outputs must have been written (or be inputs). Returns the next step: the main subgraph's
+/// outputs are read at step `op_count`, as TFLM reports them, others' take a step of their own.
 pub(super) fn leave(
-    model: &Model<'_>,
     tb: &mut Tables<'_>,
+    sg: SubGraph<'_>,
+    base: usize,
     s: usize,
     step: u32,
 ) -> Result<u32, Error> {
-    let sg = model.subgraph(s).ok_or(Error::TooComplex)?;
     for t in sg.outputs().iter() {
-        let tu = tb.s(s, S_TENSORS) as usize + usize::try_from(t).unwrap_or(usize::MAX);
+        let tu = base + usize::try_from(t).unwrap_or(usize::MAX);
         if tb.in_arena(tu) {
             if tb.t(tu, T_FIRST) == NONE {
                 return Err(Malformed::UseBeforeDefinition {
@@ -253,15 +253,14 @@ pub(super) fn leave(
     Ok(if s == 0 { step } else { step + 1 })
 }
 
-/// Subgraph `s` starts at `step`: its inputs are written there (by the caller, or the user).
+/// A subgraph (`sg`, whose tensors start at global index `base`) starts at `step`: its
+/// inputs are written there (by the caller, or the user).
 pub(super) fn enter(
-    model: &Model<'_>,
     tb: &mut Tables<'_>,
-    s: usize,
+    sg: SubGraph<'_>,
+    base: usize,
     step: u32,
 ) -> Result<(), Error> {
-    let sg = model.subgraph(s).ok_or(Error::TooComplex)?;
-    let base = tb.s(s, S_TENSORS) as usize;
     for t in sg.inputs().iter() {
         let t = base + usize::try_from(t).map_err(|_| Error::TooComplex)?;
         if tb.in_arena(t) {
