@@ -330,7 +330,7 @@ impl<'a> Interpreter<'a> {
     }
 
     /// Resolves and prepares each op of every subgraph once, staging its operands and
-    /// persistent data from the arena's start and filling its record (and each subgraph's).
+    /// persistent data from the arena's start and filling its record.
     /// Returns the bytes staged.
     fn prepare_all(&mut self) -> Result<usize, Error> {
         let (model, regs, nt, no) = (self.model, self.regs, self.tensors, self.all_ops);
@@ -353,9 +353,6 @@ impl<'a> Interpreter<'a> {
         for s in 0..self.subgraphs {
             let sg = model.subgraph(s).ok_or(Error::TooComplex)?;
             let n = sg.operator_count();
-            tb.set_s(s, S_OPS, u32_of(obase | n << 16)?);
-            tb.set_s(s, S_TENSORS, u32_of(tbase)?);
-            tb.set_s(s, S_MARK, 0);
             for i in 0..n {
                 let g = obase + i;
                 let op = sg.operator(i).ok_or(Error::TooComplex)?;
