@@ -281,49 +281,22 @@ pub(super) fn touch_op(
     step: u32,
 ) -> Result<(), Error> {
     let oi = g as u32;
-    let is_input = |t: i32| sg.inputs().iter().any(|x| x == t);
-    let is_variable = |t: usize| sg.tensor(t).is_some_and(|x| x.is_variable());
     for t in op.inputs().iter().filter(|&t| t >= 0) {
         let tu = base + t as usize;
-        if !tb.in_arena(tu) {
+        if tb.in_arena(tu) {
+            if tb.t(tu, T_FIRST) == NONE {
+                return Err(Malformed::UseBeforeDefinition {
+                    op: oi,
+                    tensor: tu as u32,
+                }
+                .into());
+            }
+            tb.touch(tu, step);
             continue;
         }
-        if tb.t(tu, T_FIRST) == NONE {
-            return Err(Malformed::UseBeforeDefinition {
-                op: oi,
-                tensor: tu as u32,
-            }
-            .into());
-        }
-        tb.touch(tu, step);
-    }
-    for (k, t) in op.outputs().iter().enumerate() {
-        let tu = base + usize::try_from(t).map_err(|_| Error::TooComplex)?;
-        if !tb.in_arena(tu) || is_input(t) {
-            return Err(Malformed::WritesConstant {
-                op: oi,
-                tensor: tu as u32,
-            }
-            .into());
-        }
-        // One writer per tensor (state tensors aside), and never an op's own input:
-        // kernels read inputs while they write outputs.
-        let written = tb.t(tu, T_FIRST) != NONE && !is_variable(t as usize);
-        let own_input = op.inputs().iter().any(|x| x == t);
-        let twice = op.outputs().iter().take(k).any(|x| x == t);
-        if written || own_input || twice {
-            return Err(Malformed::MultipleWriters {
-                op: oi,
-                tensor: tu as u32,
-            }
-            .into());
-        }
-        tb.touch(tu, step);
-    }
-    // Constant inputs must be aligned for their element type (bytemuck views them);
-    // int64 ones only to 4 bytes: converters place 16x8 biases so, and the ops that
-    // read them take them as little-endian bytes (`kernels::quant::I64Le`).
-    for t in op.inputs().iter().filter(|&t| t >= 0) {
+        // Constant inputs must be aligned for their element type (bytemuck views them);
+        // int64 ones only to 4 bytes: converters place 16x8 biases so, and the ops that
+        // read them take them as little-endian bytes (`kernels::quant::I64Le`).
         let Some(x) = sg.tensor(t as usize) else {
             continue;
         };
@@ -334,11 +307,32 @@ pub(super) fn touch_op(
                 sz.min(8)
             };
             if !(d.as_ptr() as usize).is_multiple_of(need) {
-                return Err(Error::DataMisaligned {
-                    tensor: (base + t as usize) as u32,
-                });
+                return Err(Error::DataMisaligned { tensor: tu as u32 });
             }
         }
+    }
+    for (k, t) in op.outputs().iter().enumerate() {
+        let tu = base + usize::try_from(t).map_err(|_| Error::TooComplex)?;
+        if !tb.in_arena(tu) || sg.inputs().iter().any(|x| x == t) {
+            return Err(Malformed::WritesConstant {
+                op: oi,
+                tensor: tu as u32,
+            }
+            .into());
+        }
+        // One writer per tensor (state tensors aside), and never an op's own input:
+        // kernels read inputs while they write outputs.
+        let written = tb.t(tu, T_FIRST) != NONE && tb.t(tu, T_NEXT) != VARIABLE;
+        let own_input = op.inputs().iter().any(|x| x == t);
+        let twice = op.outputs().iter().take(k).any(|x| x == t);
+        if written || own_input || twice {
+            return Err(Malformed::MultipleWriters {
+                op: oi,
+                tensor: tu as u32,
+            }
+            .into());
+        }
+        tb.touch(tu, step);
     }
     Ok(())
 }
