@@ -85,11 +85,6 @@ impl<'a> Interpreter<'a> {
             Some(layout) => layout(&model, &mut tb)?,
             None => lay_out_in_order(&model, &mut tb)?,
         };
-        for t in 0..nt {
-            if tb.t(t, T_NEXT) == VARIABLE {
-                tb.touch(t, last_step);
-            }
-        }
         if let Some(place) = hooks().find_map(|h| h.variables) {
             place(&model, &mut tb, last_step)?;
         }
@@ -129,8 +124,10 @@ impl<'a> Interpreter<'a> {
             tb.touch(root, last);
             tb.set_t(d, T_ALIAS, root as u32);
         }
+        // Variable tensors live to the end (nothing above reads their lifetimes).
         for t in 0..nt {
             if tb.t(t, T_NEXT) == VARIABLE {
+                tb.touch(t, last_step);
                 tb.set_t(t, T_NEXT, NONE);
             }
         }
