@@ -169,8 +169,9 @@ fn stage(
         bytemuck::try_cast_slice_mut(words).map_err(|_| Error::ArenaMisaligned)?;
     for (o, t) in operands.iter_mut().zip(ins.iter().chain(outs.iter())) {
         *o = Operand {
+            // A global index: below the table's size, which fits in a `u32` (`table_bytes`).
             at: match usize::try_from(t) {
-                Ok(t) => u32_of(base + t)?,
+                Ok(t) => (base + t) as u32,
                 Err(_) => Operand::ABSENT,
             },
             len: 0,
@@ -361,16 +362,18 @@ impl<'a> Interpreter<'a> {
                 check::refuse_sparse(sg, &op, reg.code, g)?;
                 let (ins, outs) = (op.inputs(), op.outputs());
                 let (ops_at, data_at) = stage(staging, at, ins, outs, tbase)?;
-                let ctx = OpCtx::new(&model, sg, op, u32_of(g)?);
+                // `g` is below MAX_OPS, `reg_index` below `u16::MAX` (checked by `new`), the
+                // counts below MAX_OPERANDS (the reader), so these casts are exact.
+                let ctx = OpCtx::new(&model, sg, op, g as u32);
                 let mut pctx = PrepareCtx::new(ctx, &mut *staging, ops_at, data_at);
                 (reg.prepare)(&mut pctx)?;
                 let (data_end, scratch, scratch_want, has_state) = pctx.finish();
-                let counts = u32_of(ins.len() | (outs.len() << 16))?;
+                let counts = (ins.len() | (outs.len() << 16)) as u32;
                 // The scratch it would like rides in the record's spare bits until planned.
                 let want = align_up(scratch_want.max(scratch)) / ALIGN;
-                let want = u32_of(want.min(WANT_MAX))? << WANT_SHIFT;
+                let want = (want.min(WANT_MAX) as u32) << WANT_SHIFT;
                 let state = if has_state { F_STATE } else { 0 };
-                tb.set_r(g, R_REG, u32_of(reg_index)? | want | state);
+                tb.set_r(g, R_REG, reg_index as u32 | want | state);
                 tb.set_r(g, R_COUNTS, counts);
                 tb.set_r(g, R_DATA, u32_of(data_at)?);
                 tb.set_r(g, R_DATA_LEN, u32_of(data_end - data_at)?);
