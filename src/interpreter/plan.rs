@@ -55,7 +55,8 @@ impl<'a> Interpreter<'a> {
                         let at =
                             (d.as_ptr() as usize).wrapping_sub(model.bytes().as_ptr() as usize);
                         tb.set_t(t, T_NEXT, u32_of(at)?);
-                        tb.set_t(t, T_ALIAS, u32_of(size.min(d.len()))?);
+                        // Below 2^31: the reader refuses larger tensors.
+                        tb.set_t(t, T_ALIAS, size.min(d.len()) as u32);
                     }
                 } else {
                     let size = match tensor.byte_size() {
@@ -69,7 +70,7 @@ impl<'a> Interpreter<'a> {
                             })
                         }
                     };
-                    tb.set_t(t, T_SIZE, u32_of(size)?);
+                    tb.set_t(t, T_SIZE, size as u32); // below 2^31 (the reader)
                     if tensor.is_variable() {
                         tb.touch(t, 0);
                         tb.set_t(t, T_NEXT, VARIABLE);
@@ -147,8 +148,9 @@ impl<'a> Interpreter<'a> {
             let (at, room) = planner::widest_gap(&tb, list, nt + i, head);
             let size = (room & !(ALIGN - 1)).min(want as usize);
             if size > need as usize {
-                tb.set_r(i, R_SCRATCH, u32_of(at)?);
-                tb.set_r(i, R_SCRATCH_LEN, u32_of(size)?);
+                // Both below the planner's limit, `NONE - ALIGN`.
+                tb.set_r(i, R_SCRATCH, at as u32);
+                tb.set_r(i, R_SCRATCH_LEN, size as u32);
             }
         }
         for t in 0..nt {
