@@ -448,9 +448,10 @@ fn resolve_operands(
     for o in operands.iter_mut() {
         let t = o.at; // the tensor index until now
         let state = o.len == Operand::STATE_MARK;
+        // Both tables hold `u32` words other than `NONE`, so the casts are exact.
         if let Some((off, len)) = table.region(t) {
-            o.at = u32_of(off)?;
-            o.len = u32_of(len)?;
+            o.at = off as u32;
+            o.len = len as u32;
             if state {
                 // Written in place by the op: flagged so eval hands it out mutably.
                 if o.at & (Operand::STATE | Operand::CONSTANT) != 0 {
@@ -461,8 +462,8 @@ fn resolve_operands(
         } else if state {
             return Err(Error::NotVariable { op, tensor: t });
         } else if let Some((off, len)) = table.constant(t) {
-            o.at = u32_of(off)? | Operand::CONSTANT;
-            o.len = u32_of(len)?;
+            o.at = off as u32 | Operand::CONSTANT;
+            o.len = len as u32;
             if o.at == Operand::ABSENT {
                 return Err(Error::TooComplex);
             }
