@@ -22,6 +22,17 @@ pub(crate) static HOOKS: Hooks = Hooks {
 /// its slot on the time line is only one of the times it runs. Returns the steps used.
 fn lay_out_all(model: &Model<'_>, tb: &mut Tables<'_>) -> Result<u32, Error> {
     let subs = model.subgraph_count();
+    // The subgraph records (only control flow reads them).
+    let (mut tbase, mut obase) = (0usize, 0usize);
+    for s in 0..subs {
+        let sg = model.subgraph(s).ok_or(Error::TooComplex)?;
+        let n = sg.operator_count();
+        tb.set_s(s, S_OPS, u32_of(obase | n << 16)?);
+        tb.set_s(s, S_TENSORS, u32_of(tbase)?);
+        tb.set_s(s, S_MARK, 0);
+        tbase += sg.tensor_count();
+        obase += n;
+    }
     let mut step = 0u32;
     for root in 0..subs {
         if tb.s(root, S_MARK) == 0 {
@@ -68,7 +79,8 @@ fn lay_out_all(model: &Model<'_>, tb: &mut Tables<'_>) -> Result<u32, Error> {
 fn enter_marked(model: &Model<'_>, tb: &mut Tables<'_>, s: usize, step: u32) -> Result<(), Error> {
     let mark = tb.s(s, S_MARK);
     tb.set_s(s, S_MARK, mark | S_VISITING);
-    enter(model, tb, s, step)
+    let sg = model.subgraph(s).ok_or(Error::TooComplex)?;
+    enter(tb, sg, tb.s(s, S_TENSORS) as usize, step)
 }
 
 /// Builtin options tags of the control-flow ops.
@@ -195,7 +207,7 @@ fn lay_out(
             continue;
         }
         if i == (ops >> 16) as usize {
-            step = leave(model, tb, s, step)?;
+            step = leave(tb, sg, tb.s(s, S_TENSORS) as usize, s, step)?;
             let mark = tb.s(s, S_MARK);
             tb.set_s(s, S_MARK, (mark & !S_VISITING) | S_DONE);
             if depth == 0 {

@@ -169,8 +169,9 @@ fn stage(
         bytemuck::try_cast_slice_mut(words).map_err(|_| Error::ArenaMisaligned)?;
     for (o, t) in operands.iter_mut().zip(ins.iter().chain(outs.iter())) {
         *o = Operand {
+            // A global index: below the table's size, which fits in a `u32` (`table_bytes`).
             at: match usize::try_from(t) {
-                Ok(t) => u32_of(base + t)?,
+                Ok(t) => (base + t) as u32,
                 Err(_) => Operand::ABSENT,
             },
             len: 0,
@@ -330,7 +331,7 @@ impl<'a> Interpreter<'a> {
     }
 
     /// Resolves and prepares each op of every subgraph once, staging its operands and
-    /// persistent data from the arena's start and filling its record (and each subgraph's).
+    /// persistent data from the arena's start and filling its record.
     /// Returns the bytes staged.
     fn prepare_all(&mut self) -> Result<usize, Error> {
         let (model, regs, nt, no) = (self.model, self.regs, self.tensors, self.all_ops);
@@ -353,9 +354,6 @@ impl<'a> Interpreter<'a> {
         for s in 0..self.subgraphs {
             let sg = model.subgraph(s).ok_or(Error::TooComplex)?;
             let n = sg.operator_count();
-            tb.set_s(s, S_OPS, u32_of(obase | n << 16)?);
-            tb.set_s(s, S_TENSORS, u32_of(tbase)?);
-            tb.set_s(s, S_MARK, 0);
             for i in 0..n {
                 let g = obase + i;
                 let op = sg.operator(i).ok_or(Error::TooComplex)?;
@@ -364,16 +362,18 @@ impl<'a> Interpreter<'a> {
                 check::refuse_sparse(sg, &op, reg.code, g)?;
                 let (ins, outs) = (op.inputs(), op.outputs());
                 let (ops_at, data_at) = stage(staging, at, ins, outs, tbase)?;
-                let ctx = OpCtx::new(&model, sg, op, u32_of(g)?);
+                // `g` is below MAX_OPS, `reg_index` below `u16::MAX` (checked by `new`), the
+                // counts below MAX_OPERANDS (the reader), so these casts are exact.
+                let ctx = OpCtx::new(&model, sg, op, g as u32);
                 let mut pctx = PrepareCtx::new(ctx, &mut *staging, ops_at, data_at);
                 (reg.prepare)(&mut pctx)?;
                 let (data_end, scratch, scratch_want, has_state) = pctx.finish();
-                let counts = u32_of(ins.len() | (outs.len() << 16))?;
+                let counts = (ins.len() | (outs.len() << 16)) as u32;
                 // The scratch it would like rides in the record's spare bits until planned.
                 let want = align_up(scratch_want.max(scratch)) / ALIGN;
-                let want = u32_of(want.min(WANT_MAX))? << WANT_SHIFT;
+                let want = (want.min(WANT_MAX) as u32) << WANT_SHIFT;
                 let state = if has_state { F_STATE } else { 0 };
-                tb.set_r(g, R_REG, u32_of(reg_index)? | want | state);
+                tb.set_r(g, R_REG, reg_index as u32 | want | state);
                 tb.set_r(g, R_COUNTS, counts);
                 tb.set_r(g, R_DATA, u32_of(data_at)?);
                 tb.set_r(g, R_DATA_LEN, u32_of(data_end - data_at)?);
@@ -448,9 +448,10 @@ fn resolve_operands(
     for o in operands.iter_mut() {
         let t = o.at; // the tensor index until now
         let state = o.len == Operand::STATE_MARK;
+        // Both tables hold `u32` words other than `NONE`, so the casts are exact.
         if let Some((off, len)) = table.region(t) {
-            o.at = u32_of(off)?;
-            o.len = u32_of(len)?;
+            o.at = off as u32;
+            o.len = len as u32;
             if state {
                 // Written in place by the op: flagged so eval hands it out mutably.
                 if o.at & (Operand::STATE | Operand::CONSTANT) != 0 {
@@ -461,8 +462,8 @@ fn resolve_operands(
         } else if state {
             return Err(Error::NotVariable { op, tensor: t });
         } else if let Some((off, len)) = table.constant(t) {
-            o.at = u32_of(off)? | Operand::CONSTANT;
-            o.len = u32_of(len)?;
+            o.at = off as u32 | Operand::CONSTANT;
+            o.len = len as u32;
             if o.at == Operand::ABSENT {
                 return Err(Error::TooComplex);
             }

@@ -47,7 +47,18 @@ impl<'a> Interpreter<'a> {
             let sg = model.subgraph(s).ok_or(Error::TooComplex)?;
             for k in 0..sg.tensor_count() {
                 let tensor = sg.tensor(k).ok_or(Error::TooComplex)?;
-                if tensor.data().is_none() {
+                // Constants: where their data sits in the model (T_NEXT) and its length
+                // (T_ALIAS), words the planner never uses for them, so eval needs no model
+                // lookups.
+                if let Some(d) = tensor.data() {
+                    if let Some(size) = tensor.byte_size() {
+                        let at =
+                            (d.as_ptr() as usize).wrapping_sub(model.bytes().as_ptr() as usize);
+                        tb.set_t(t, T_NEXT, u32_of(at)?);
+                        // Below 2^31: the reader refuses larger tensors.
+                        tb.set_t(t, T_ALIAS, size.min(d.len()) as u32);
+                    }
+                } else {
                     let size = match tensor.byte_size() {
                         Some(size) => size,
                         None if tensor.ty() == TensorType::Resource => 0,
@@ -59,7 +70,7 @@ impl<'a> Interpreter<'a> {
                             })
                         }
                     };
-                    tb.set_t(t, T_SIZE, u32_of(size)?);
+                    tb.set_t(t, T_SIZE, size as u32); // below 2^31 (the reader)
                     if tensor.is_variable() {
                         tb.touch(t, 0);
                         tb.set_t(t, T_NEXT, VARIABLE);
@@ -75,11 +86,6 @@ impl<'a> Interpreter<'a> {
             Some(layout) => layout(&model, &mut tb)?,
             None => lay_out_in_order(&model, &mut tb)?,
         };
-        for t in 0..nt {
-            if tb.t(t, T_NEXT) == VARIABLE {
-                tb.touch(t, last_step);
-            }
-        }
         if let Some(place) = hooks().find_map(|h| h.variables) {
             place(&model, &mut tb, last_step)?;
         }
@@ -119,8 +125,10 @@ impl<'a> Interpreter<'a> {
             tb.touch(root, last);
             tb.set_t(d, T_ALIAS, root as u32);
         }
+        // Variable tensors live to the end (nothing above reads their lifetimes).
         for t in 0..nt {
             if tb.t(t, T_NEXT) == VARIABLE {
+                tb.touch(t, last_step);
                 tb.set_t(t, T_NEXT, NONE);
             }
         }
@@ -140,37 +148,24 @@ impl<'a> Interpreter<'a> {
             let (at, room) = planner::widest_gap(&tb, list, nt + i, head);
             let size = (room & !(ALIGN - 1)).min(want as usize);
             if size > need as usize {
-                tb.set_r(i, R_SCRATCH, u32_of(at)?);
-                tb.set_r(i, R_SCRATCH_LEN, u32_of(size)?);
+                // Both below the planner's limit, `NONE - ALIGN`.
+                tb.set_r(i, R_SCRATCH, at as u32);
+                tb.set_r(i, R_SCRATCH_LEN, size as u32);
             }
         }
-        let mut t = 0;
-        for s in 0..self.subgraphs {
-            let sg = model.subgraph(s).ok_or(Error::TooComplex)?;
-            for k in 0..sg.tensor_count() {
-                if tb.t(t, T_ALIAS) != NONE {
-                    let off = tb.t(tb.root(t), T_OFF);
-                    tb.set_t(t, T_OFF, off);
-                } else if tb.t(t, T_FIRST) == NONE {
-                    // Tensors nobody uses take no space.
-                    tb.set_t(t, T_SIZE, NONE);
-                } else if tb.t(t, T_SIZE) == 0 {
-                    // Empty tensors get an empty region at the start.
-                    tb.set_t(t, T_OFF, 0);
-                }
-                // Constants: where their data sits in the model (T_NEXT) and its length
-                // (T_ALIAS), words the planner leaves unused for them, so eval needs no model
-                // lookups.
-                if !tb.in_arena(t) {
-                    let tensor = sg.tensor(k).ok_or(Error::TooComplex)?;
-                    if let (Some(d), Some(size)) = (tensor.data(), tensor.byte_size()) {
-                        let at =
-                            (d.as_ptr() as usize).wrapping_sub(model.bytes().as_ptr() as usize);
-                        tb.set_t(t, T_NEXT, u32_of(at)?);
-                        tb.set_t(t, T_ALIAS, u32_of(size.min(d.len()))?);
-                    }
-                }
-                t += 1;
+        for t in 0..nt {
+            if !tb.in_arena(t) {
+                continue; // a constant (placed above)
+            }
+            if tb.t(t, T_ALIAS) != NONE {
+                let off = tb.t(tb.root(t), T_OFF);
+                tb.set_t(t, T_OFF, off);
+            } else if tb.t(t, T_FIRST) == NONE {
+                // Tensors nobody uses take no space.
+                tb.set_t(t, T_SIZE, NONE);
+            } else if tb.t(t, T_SIZE) == 0 {
+                // Empty tensors get an empty region at the start.
+                tb.set_t(t, T_OFF, 0);
             }
         }
         self.head = align_up(head);
@@ -199,17 +194,17 @@ pub(super) fn for_each_op<'m>(
 /// Every subgraph in turn, each op at its own step: the time line when nothing runs a
 /// subgraph (no control-flow op is registered). Returns the steps used.
 fn lay_out_in_order(model: &Model<'_>, tb: &mut Tables<'_>) -> Result<u32, Error> {
-    let mut step = 0u32;
+    let (mut step, mut g, mut base) = (0u32, 0usize, 0usize);
     for s in 0..model.subgraph_count() {
         let sg = model.subgraph(s).ok_or(Error::TooComplex)?;
-        enter(model, tb, s, step)?;
-        let (ops, base) = (tb.s(s, S_OPS), tb.s(s, S_TENSORS) as usize);
-        for i in 0..(ops >> 16) as usize {
-            let g = (ops & 0xFFFF) as usize + i;
+        enter(tb, sg, base, step)?;
+        for i in 0..sg.operator_count() {
             let op = sg.operator(i).ok_or(Error::TooComplex)?;
             step = op_step(tb, sg, base, &op, g, step)?;
+            g += 1;
         }
-        step = leave(model, tb, s, step)?;
+        step = leave(tb, sg, base, s, step)?;
+        base += sg.tensor_count();
     }
     Ok(step)
 }
@@ -231,20 +226,22 @@ pub(super) fn op_step(
     Ok(step + 1)
 }
 
-/// Subgraph `s` ends at `step`: its outputs must have been written (or be inputs). Returns
-/// the next step: the main subgraph's outputs are read at step `op_count`, as TFLM reports
-/// them, others' take a step of their own.
+/// Subgraph `s` (`sg`, whose tensors start at global index `base`) ends at `step`: its
+/// outputs must have been written (or be inputs). Returns the next step: the main subgraph's
+/// outputs are read at step `op_count`, as TFLM reports them, others' take a step of their own.
 pub(super) fn leave(
-    model: &Model<'_>,
     tb: &mut Tables<'_>,
+    sg: SubGraph<'_>,
+    base: usize,
     s: usize,
     step: u32,
 ) -> Result<u32, Error> {
-    let sg = model.subgraph(s).ok_or(Error::TooComplex)?;
     for t in sg.outputs().iter() {
-        let tu = tb.s(s, S_TENSORS) as usize + usize::try_from(t).unwrap_or(usize::MAX);
+        let tu = base + usize::try_from(t).unwrap_or(usize::MAX);
         if tb.in_arena(tu) {
-            if tb.t(tu, T_FIRST) == NONE {
+            // An empty tensor holds nothing to read (the converter leaves RESHAPE's `[]`
+            // shape operand unwritten and without data, as in openWakeWord's hey_jarvis).
+            if tb.t(tu, T_FIRST) == NONE && tb.t(tu, T_SIZE) != 0 {
                 return Err(Malformed::UseBeforeDefinition {
                     op: step,
                     tensor: tu as u32,
@@ -257,15 +254,14 @@ pub(super) fn leave(
     Ok(if s == 0 { step } else { step + 1 })
 }
 
-/// Subgraph `s` starts at `step`: its inputs are written there (by the caller, or the user).
+/// A subgraph (`sg`, whose tensors start at global index `base`) starts at `step`: its
+/// inputs are written there (by the caller, or the user).
 pub(super) fn enter(
-    model: &Model<'_>,
     tb: &mut Tables<'_>,
-    s: usize,
+    sg: SubGraph<'_>,
+    base: usize,
     step: u32,
 ) -> Result<(), Error> {
-    let sg = model.subgraph(s).ok_or(Error::TooComplex)?;
-    let base = tb.s(s, S_TENSORS) as usize;
     for t in sg.inputs().iter() {
         let t = base + usize::try_from(t).map_err(|_| Error::TooComplex)?;
         if tb.in_arena(t) {
@@ -286,51 +282,24 @@ pub(super) fn touch_op(
     step: u32,
 ) -> Result<(), Error> {
     let oi = g as u32;
-    let is_input = |t: i32| sg.inputs().iter().any(|x| x == t);
-    let is_variable = |t: usize| sg.tensor(t).is_some_and(|x| x.is_variable());
     for t in op.inputs().iter().filter(|&t| t >= 0) {
         let tu = base + t as usize;
-        if !tb.in_arena(tu) {
+        if tb.in_arena(tu) {
+            // An empty tensor holds nothing to read (the converter leaves RESHAPE's `[]`
+            // shape operand unwritten and without data, as in openWakeWord's hey_jarvis).
+            if tb.t(tu, T_FIRST) == NONE && tb.t(tu, T_SIZE) != 0 {
+                return Err(Malformed::UseBeforeDefinition {
+                    op: oi,
+                    tensor: tu as u32,
+                }
+                .into());
+            }
+            tb.touch(tu, step);
             continue;
         }
-        // An empty tensor holds nothing to read (the converter leaves RESHAPE's `[]` shape
-        // operand unwritten and without data, as in openWakeWord's hey_jarvis).
-        if tb.t(tu, T_FIRST) == NONE && tb.t(tu, T_SIZE) != 0 {
-            return Err(Malformed::UseBeforeDefinition {
-                op: oi,
-                tensor: tu as u32,
-            }
-            .into());
-        }
-        tb.touch(tu, step);
-    }
-    for (k, t) in op.outputs().iter().enumerate() {
-        let tu = base + usize::try_from(t).map_err(|_| Error::TooComplex)?;
-        if !tb.in_arena(tu) || is_input(t) {
-            return Err(Malformed::WritesConstant {
-                op: oi,
-                tensor: tu as u32,
-            }
-            .into());
-        }
-        // One writer per tensor (state tensors aside), and never an op's own input:
-        // kernels read inputs while they write outputs.
-        let written = tb.t(tu, T_FIRST) != NONE && !is_variable(t as usize);
-        let own_input = op.inputs().iter().any(|x| x == t);
-        let twice = op.outputs().iter().take(k).any(|x| x == t);
-        if written || own_input || twice {
-            return Err(Malformed::MultipleWriters {
-                op: oi,
-                tensor: tu as u32,
-            }
-            .into());
-        }
-        tb.touch(tu, step);
-    }
-    // Constant inputs must be aligned for their element type (bytemuck views them);
-    // int64 ones only to 4 bytes: converters place 16x8 biases so, and the ops that
-    // read them take them as little-endian bytes (`kernels::quant::I64Le`).
-    for t in op.inputs().iter().filter(|&t| t >= 0) {
+        // Constant inputs must be aligned for their element type (bytemuck views them);
+        // int64 ones only to 4 bytes: converters place 16x8 biases so, and the ops that
+        // read them take them as little-endian bytes (`kernels::quant::I64Le`).
         let Some(x) = sg.tensor(t as usize) else {
             continue;
         };
@@ -341,11 +310,32 @@ pub(super) fn touch_op(
                 sz.min(8)
             };
             if !(d.as_ptr() as usize).is_multiple_of(need) {
-                return Err(Error::DataMisaligned {
-                    tensor: (base + t as usize) as u32,
-                });
+                return Err(Error::DataMisaligned { tensor: tu as u32 });
             }
         }
+    }
+    for (k, t) in op.outputs().iter().enumerate() {
+        let tu = base + usize::try_from(t).map_err(|_| Error::TooComplex)?;
+        if !tb.in_arena(tu) || sg.inputs().iter().any(|x| x == t) {
+            return Err(Malformed::WritesConstant {
+                op: oi,
+                tensor: tu as u32,
+            }
+            .into());
+        }
+        // One writer per tensor (state tensors aside), and never an op's own input:
+        // kernels read inputs while they write outputs.
+        let written = tb.t(tu, T_FIRST) != NONE && tb.t(tu, T_NEXT) != VARIABLE;
+        let own_input = op.inputs().iter().any(|x| x == t);
+        let twice = op.outputs().iter().take(k).any(|x| x == t);
+        if written || own_input || twice {
+            return Err(Malformed::MultipleWriters {
+                op: oi,
+                tensor: tu as u32,
+            }
+            .into());
+        }
+        tb.touch(tu, step);
     }
     Ok(())
 }

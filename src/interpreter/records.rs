@@ -55,7 +55,8 @@ pub(super) const R_SCRATCH_LEN: usize = 6;
 /// The op's place on the plan's time line: its first step (low 16 bits) and last (high 16
 /// bits; later than the first for IF / WHILE / CALL_ONCE, whose subgraphs run inside them).
 pub(super) const R_STEP: usize = 7;
-/// Words per subgraph record (after the op records):
+/// Words per subgraph record (after the op records; filled by the control-flow layout, the
+/// only reader):
 pub(super) const SW: usize = 3;
 /// Its first op's global index (low 16 bits) and its op count (high 16 bits).
 pub(super) const S_OPS: usize = 0;

@@ -64,7 +64,11 @@ fn place_variables(model: &Model<'_>, tb: &mut Tables<'_>, last_step: u32) -> Re
         };
         let h = base + usize::try_from(op.inputs().get(0)).map_err(|_| bad)?;
         let r = tb.root(h);
-        if tb.t(r, T_ALIAS) == NONE && tb.t(r, T_OFF) != NONE && tb.t(r, T_SIZE) != NONE {
+        if tb.in_arena(h)
+            && tb.t(r, T_ALIAS) == NONE
+            && tb.t(r, T_OFF) != NONE
+            && tb.t(r, T_SIZE) != NONE
+        {
             Ok((r, h))
         } else {
             Err(Error::BadVariable {
