@@ -275,19 +275,14 @@ impl<'a> Interpreter<'a> {
     /// Fills each int8 variable tensor (of every subgraph) with its zero point, and each
     /// resource variable with its default (the rest of a reset is zeroes).
     pub(super) fn reset_variables(&mut self) {
-        let model = self.model;
-        let mut base = 0usize;
-        for s in 0..self.subgraphs {
-            let Some(sg) = model.subgraph(s) else { return };
-            for t in 0..sg.tensor_count() {
-                let Some(tensor) = sg.tensor(t) else { continue };
-                if !tensor.is_variable() || tensor.ty() != TensorType::Int8 {
-                    continue;
-                }
-                let zp = tensor.quantization().map_or(0, |q| q.zero_point(0));
-                self.fill_tensor((base + t) as u32, zp as i8 as u8);
+        // Variable tensors carry their reset byte in the table (marked while planning).
+        for t in 0..self.tensors {
+            let Some(&w) = self.tensor_words().and_then(|w| w.get(t * TW + T_ALIAS)) else {
+                return;
+            };
+            if w >> 8 == VARIABLE >> 8 {
+                self.fill_tensor(t as u32, w as u8);
             }
-            base += sg.tensor_count();
         }
         if let Some(reset) = self.regs.iter().find_map(|r| r.hooks.and_then(|h| h.reset)) {
             reset(self);

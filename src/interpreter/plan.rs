@@ -14,8 +14,8 @@ pub(super) fn aliases_input(code: BuiltinOperator) -> bool {
     )
 }
 
-/// A variable tensor's T_NEXT while planning (the planner's link word is free until then).
-const VARIABLE: u32 = NONE - 1;
+/// A constant's T_ALIAS when its data is misaligned for its element type.
+const MISALIGNED: u32 = NONE - 1;
 
 impl<'a> Interpreter<'a> {
     /// Lays out the time line, computes lifetimes and sizes, places resource variables, lets
@@ -51,7 +51,20 @@ impl<'a> Interpreter<'a> {
                 // (T_ALIAS), words the planner never uses for them, so eval needs no model
                 // lookups.
                 if let Some(d) = tensor.data() {
-                    if let Some(size) = tensor.byte_size() {
+                    // Constants an op reads must be aligned for their element type (bytemuck
+                    // views them); int64 ones only to 4 bytes: converters place 16x8 biases
+                    // so, and the ops that read them take them as little-endian bytes
+                    // (`kernels::quant::I64Le`). A misaligned one is marked (T_ALIAS
+                    // `MISALIGNED`, no data offset) for `touch_op` to refuse.
+                    let ty = tensor.ty();
+                    let need = if ty == TensorType::Int64 {
+                        4
+                    } else {
+                        ty.size().unwrap_or(1).min(8)
+                    };
+                    if !(d.as_ptr() as usize).is_multiple_of(need) {
+                        tb.set_t(t, T_ALIAS, MISALIGNED);
+                    } else if let Some(size) = tensor.byte_size() {
                         let at =
                             (d.as_ptr() as usize).wrapping_sub(model.bytes().as_ptr() as usize);
                         tb.set_t(t, T_NEXT, u32_of(at)?);
@@ -72,8 +85,16 @@ impl<'a> Interpreter<'a> {
                     };
                     tb.set_t(t, T_SIZE, size as u32); // below 2^31 (the reader)
                     if tensor.is_variable() {
+                        // Marked with the byte a reset fills it with: an int8 one's zero
+                        // point, else 0.
                         tb.touch(t, 0);
-                        tb.set_t(t, T_NEXT, VARIABLE);
+                        let zp = match tensor.ty() {
+                            TensorType::Int8 => {
+                                tensor.quantization().map_or(0, |q| q.zero_point(0))
+                            }
+                            _ => 0,
+                        };
+                        tb.set_t(t, T_ALIAS, VARIABLE | u32::from(zp as i8 as u8));
                     }
                 }
                 t += 1;
@@ -109,7 +130,7 @@ impl<'a> Interpreter<'a> {
             let (Some(s), Some(d)) = (at(0), at(n_in)) else {
                 continue;
             };
-            let is_variable = |t| tb.t(t, T_NEXT) == VARIABLE;
+            let is_variable = |t| tb.variable(t);
             if s == d
                 || !tb.in_arena(s)
                 || tb.t(d, T_SIZE) > tb.t(s, T_SIZE)
@@ -127,9 +148,8 @@ impl<'a> Interpreter<'a> {
         }
         // Variable tensors live to the end (nothing above reads their lifetimes).
         for t in 0..nt {
-            if tb.t(t, T_NEXT) == VARIABLE {
+            if tb.variable(t) {
                 tb.touch(t, last_step);
-                tb.set_t(t, T_NEXT, NONE);
             }
         }
         // Offsets must stay below `NONE`; past the arena is reported by the caller.
@@ -157,7 +177,7 @@ impl<'a> Interpreter<'a> {
             if !tb.in_arena(t) {
                 continue; // a constant (placed above)
             }
-            if tb.t(t, T_ALIAS) != NONE {
+            if tb.t(t, T_ALIAS) < VARIABLE {
                 let off = tb.t(tb.root(t), T_OFF);
                 tb.set_t(t, T_OFF, off);
             } else if tb.t(t, T_FIRST) == NONE {
@@ -297,21 +317,9 @@ pub(super) fn touch_op(
             tb.touch(tu, step);
             continue;
         }
-        // Constant inputs must be aligned for their element type (bytemuck views them);
-        // int64 ones only to 4 bytes: converters place 16x8 biases so, and the ops that
-        // read them take them as little-endian bytes (`kernels::quant::I64Le`).
-        let Some(x) = sg.tensor(t as usize) else {
-            continue;
-        };
-        if let (Some(d), Some(sz)) = (x.data(), x.ty().size()) {
-            let need = if x.ty() == TensorType::Int64 {
-                4
-            } else {
-                sz.min(8)
-            };
-            if !(d.as_ptr() as usize).is_multiple_of(need) {
-                return Err(Error::DataMisaligned { tensor: tu as u32 });
-            }
+        // A constant misaligned for its element type (marked while sizing).
+        if tb.t(tu, T_ALIAS) == MISALIGNED {
+            return Err(Error::DataMisaligned { tensor: tu as u32 });
         }
     }
     for (k, t) in op.outputs().iter().enumerate() {
@@ -325,7 +333,7 @@ pub(super) fn touch_op(
         }
         // One writer per tensor (state tensors aside), and never an op's own input:
         // kernels read inputs while they write outputs.
-        let written = tb.t(tu, T_FIRST) != NONE && tb.t(tu, T_NEXT) != VARIABLE;
+        let written = tb.t(tu, T_FIRST) != NONE && !tb.variable(tu);
         let own_input = op.inputs().iter().any(|x| x == t);
         let twice = op.outputs().iter().take(k).any(|x| x == t);
         if written || own_input || twice {

@@ -11,8 +11,12 @@ pub(super) const T_OFF: usize = 0;
 pub(super) const T_SIZE: usize = 1;
 pub(super) const T_FIRST: usize = 2;
 pub(super) const T_LAST: usize = 5;
-/// The tensor whose memory this one shares (a RESHAPE-like op's output), or `NONE`.
+/// The tensor whose memory this one shares (a RESHAPE-like op's output), or `NONE`; for a
+/// variable tensor (SVDF, LSTM state), `VARIABLE` with the byte a reset fills it with in the
+/// low 8 bits (kept after planning: `Interpreter::reset` walks the table for them).
 pub(super) const T_ALIAS: usize = 3;
+/// A variable tensor's T_ALIAS, with its reset byte in bits 0-7 (above any tensor index).
+pub(super) const VARIABLE: u32 = 0xFFFF_FD00;
 /// The planner's "next placed buffer by offset" link (op records use their data-offset word,
 /// which is only filled in after planning).
 pub(super) const T_NEXT: usize = 4;
@@ -190,11 +194,15 @@ impl Tables<'_> {
     pub(super) fn root(&self, mut t: usize) -> usize {
         for _ in 0..self.tensors {
             match self.t(t, T_ALIAS) {
-                NONE => break,
+                r if r >= VARIABLE => break,
                 r => t = r as usize,
             }
         }
         t
+    }
+    /// Whether tensor `t` is a variable tensor (marked while sizing).
+    pub(super) fn variable(&self, t: usize) -> bool {
+        self.t(t, T_ALIAS) >> 8 == VARIABLE >> 8
     }
 }
 
@@ -204,7 +212,7 @@ impl Buffers for Tables<'_> {
     }
     fn size(&self, i: usize) -> usize {
         if i < self.tensors {
-            if self.t(i, T_FIRST) == NONE || self.t(i, T_ALIAS) != NONE {
+            if self.t(i, T_FIRST) == NONE || self.t(i, T_ALIAS) < VARIABLE {
                 0
             } else {
                 align_up(self.t(i, T_SIZE) as usize)

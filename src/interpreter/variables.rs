@@ -65,7 +65,7 @@ fn place_variables(model: &Model<'_>, tb: &mut Tables<'_>, last_step: u32) -> Re
         let h = base + usize::try_from(op.inputs().get(0)).map_err(|_| bad)?;
         let r = tb.root(h);
         if tb.in_arena(h)
-            && tb.t(r, T_ALIAS) == NONE
+            && tb.t(r, T_ALIAS) >= VARIABLE
             && tb.t(r, T_OFF) != NONE
             && tb.t(r, T_SIZE) != NONE
         {
@@ -127,7 +127,7 @@ fn place_variables(model: &Model<'_>, tb: &mut Tables<'_>, last_step: u32) -> Re
         r = next;
     }
     for t in 0..tb.tensors {
-        if tb.t(t, T_ALIAS) != NONE && tb.t(t, T_SIZE) != NONE {
+        if tb.t(t, T_ALIAS) < VARIABLE && tb.t(t, T_SIZE) != NONE {
             let size = tb.t(tb.root(t), T_SIZE);
             tb.set_t(t, T_SIZE, size);
         }
