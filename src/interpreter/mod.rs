@@ -157,6 +157,8 @@ fn stage(
     ins: crate::model::Ints<'_>,
     outs: crate::model::Ints<'_>,
     base: usize,
+    sg: &SubGraph<'_>,
+    sparse_refused: Option<u32>,
 ) -> Result<(usize, usize), Error> {
     let ops_at = at.next_multiple_of(8);
     let end = ops_at + core::mem::size_of::<Operand>() * (ins.len() + outs.len());
@@ -167,7 +169,20 @@ fn stage(
     })?;
     let operands: &mut [Operand] =
         bytemuck::try_cast_slice_mut(words).map_err(|_| Error::ArenaMisaligned)?;
-    for (o, t) in operands.iter_mut().zip(ins.iter().chain(outs.iter())) {
+    for (k, (o, t)) in operands
+        .iter_mut()
+        .zip(ins.iter().chain(outs.iter()))
+        .enumerate()
+    {
+        // Only DENSIFY may read a sparse constant (it holds fewer values than its shape).
+        if let Some(op) = sparse_refused {
+            if k < ins.len() && sg.tensor(t as usize).is_some_and(|x| x.is_sparse()) {
+                return Err(Error::SparseInput {
+                    op,
+                    tensor: t as u32,
+                });
+            }
+        }
         *o = Operand {
             // A global index: below the table's size, which fits in a `u32` (`table_bytes`).
             at: match usize::try_from(t) {
@@ -359,9 +374,17 @@ impl<'a> Interpreter<'a> {
                 let op = sg.operator(i).ok_or(Error::TooComplex)?;
                 let reg_index = resolve(&model, &op, regs, g)?;
                 let reg = regs.get(reg_index).ok_or(Error::TooComplex)?;
-                check::refuse_sparse(sg, &op, reg.code, g)?;
                 let (ins, outs) = (op.inputs(), op.outputs());
-                let (ops_at, data_at) = stage(staging, at, ins, outs, tbase)?;
+                let dense = reg.code != BuiltinOperator::DENSIFY;
+                let (ops_at, data_at) = stage(
+                    staging,
+                    at,
+                    ins,
+                    outs,
+                    tbase,
+                    &sg,
+                    dense.then_some(g as u32),
+                )?;
                 // `g` is below MAX_OPS, `reg_index` below `u16::MAX` (checked by `new`), the
                 // counts below MAX_OPERANDS (the reader), so these casts are exact.
                 let ctx = OpCtx::new(&model, sg, op, g as u32);
