@@ -245,24 +245,34 @@ impl<'a> Interpreter<'a> {
         if subgraphs > MAX_SUBGRAPHS {
             return Err(Error::TooComplex);
         }
-        // Every op of every subgraph must have a kernel before anything is sized (TFLM
-        // prepares every subgraph too).
         let (mut nt, mut all) = (0usize, 0usize);
         for s in 0..subgraphs {
             let g = model.subgraph(s).ok_or(Error::TooComplex)?;
-            for i in 0..g.operator_count() {
-                let op = g.operator(i).ok_or(Error::TooComplex)?;
-                resolve(&model, &op, regs, all + i)?;
-            }
             nt = nt.checked_add(g.tensor_count()).ok_or(Error::TooComplex)?;
             all += g.operator_count();
             if all > MAX_OPS {
                 return Err(Error::TooComplex);
             }
         }
-        let no = sg.operator_count();
+        let mut interp = Interpreter {
+            model,
+            regs,
+            arena,
+            head: 0,
+            tail_start: 0,
+            tail_len: 0,
+            tables_at: 0,
+            tensors: nt,
+            ops: sg.operator_count(),
+            all_ops: all,
+            subgraphs,
+            loop_limit: DEFAULT_LOOP_LIMIT,
+        };
+        // Every op of every subgraph must have a kernel before anything is sized (TFLM
+        // prepares every subgraph too): the prepare walk, resolving only.
+        interp.prepare_all(false)?;
         let tables = table_bytes(nt, all, subgraphs).ok_or(Error::TooComplex)?;
-        let available = arena.len();
+        let available = interp.arena.len();
         let top = available & !(ALIGN - 1);
         // Too small even for the tables: the rest is unknown, so report the tables plus the
         // largest single tensor, a lower bound.
@@ -282,23 +292,11 @@ impl<'a> Interpreter<'a> {
             return Err(lower_bound(0));
         }
         let tables_start = top - tables;
-        let mut interp = Interpreter {
-            model,
-            regs,
-            arena,
-            head: 0,
-            tail_start: tables_start,
-            tail_len: tables,
-            tables_at: 0,
-            tensors: nt,
-            ops: no,
-            all_ops: all,
-            subgraphs,
-            loop_limit: DEFAULT_LOOP_LIMIT,
-        };
+        interp.tail_start = tables_start;
+        interp.tail_len = tables;
         // Prepare stages operands and persistent data from the arena's start; they move to
         // just below the tables once the head is planned.
-        let staged = match interp.prepare_all() {
+        let staged = match interp.prepare_all(true) {
             Err(Error::ArenaTooSmall { needed, .. }) => return Err(lower_bound(needed)),
             r => align_up(r?),
         };
@@ -347,8 +345,9 @@ impl<'a> Interpreter<'a> {
 
     /// Resolves and prepares each op of every subgraph once, staging its operands and
     /// persistent data from the arena's start and filling its record.
-    /// Returns the bytes staged.
-    fn prepare_all(&mut self) -> Result<usize, Error> {
+    /// Returns the bytes staged. Without `prepare` (before the tables are placed), only
+    /// resolves every op.
+    fn prepare_all(&mut self, prepare: bool) -> Result<usize, Error> {
         let (model, regs, nt, no) = (self.model, self.regs, self.tensors, self.all_ops);
         let tables_start = self.tail_start;
         let (staging, rest) = self
@@ -374,6 +373,9 @@ impl<'a> Interpreter<'a> {
                 let op = sg.operator(i).ok_or(Error::TooComplex)?;
                 let reg_index = resolve(&model, &op, regs, g)?;
                 let reg = regs.get(reg_index).ok_or(Error::TooComplex)?;
+                if !prepare {
+                    continue;
+                }
                 let (ins, outs) = (op.inputs(), op.outputs());
                 let dense = reg.code != BuiltinOperator::DENSIFY;
                 let (ops_at, data_at) = stage(
