@@ -400,8 +400,10 @@ impl<'a> Interpreter<'a> {
                 let state = if has_state { F_STATE } else { 0 };
                 tb.set_r(g, R_REG, reg_index as u32 | want | state);
                 tb.set_r(g, R_COUNTS, counts);
-                tb.set_r(g, R_DATA, u32_of(data_at)?);
-                tb.set_r(g, R_DATA_LEN, u32_of(data_end - data_at)?);
+                // The data ends below `NONE`, so its start and length are below it too.
+                u32_of(data_end)?;
+                tb.set_r(g, R_DATA, data_at as u32);
+                tb.set_r(g, R_DATA_LEN, (data_end - data_at) as u32);
                 tb.set_r(g, R_SCRATCH_LEN, u32_of(align_up(scratch))?);
                 at = data_end;
             }
