@@ -87,7 +87,9 @@ impl<'a> Interpreter<'a> {
                     if tensor.is_variable() {
                         // Marked with the byte a reset fills it with: an int8 one's zero
                         // point, else 0.
-                        tb.touch(t, 0);
+                        // Live from the start (read before any op writes it); its end is
+                        // its last use until every use is laid out.
+                        tb.set_t(t, T_FIRST, 0);
                         let zp = match tensor.ty() {
                             TensorType::Int8 => {
                                 tensor.quantization().map_or(0, |q| q.zero_point(0))
@@ -146,7 +148,7 @@ impl<'a> Interpreter<'a> {
             tb.touch(root, last);
             tb.set_t(d, T_ALIAS, root as u32);
         }
-        // Variable tensors live to the end (nothing above reads their lifetimes).
+        // Variable tensors live to the end (`touch_op` has read where their uses end).
         for t in 0..nt {
             if tb.variable(t) {
                 tb.touch(t, last_step);
@@ -322,7 +324,7 @@ pub(super) fn touch_op(
             return Err(Error::DataMisaligned { tensor: tu as u32 });
         }
     }
-    for (k, t) in op.outputs().iter().enumerate() {
+    for t in op.outputs().iter() {
         let tu = base + usize::try_from(t).map_err(|_| Error::TooComplex)?;
         if !tb.in_arena(tu) || sg.inputs().iter().any(|x| x == t) {
             return Err(Malformed::WritesConstant {
@@ -332,11 +334,16 @@ pub(super) fn touch_op(
             .into());
         }
         // One writer per tensor (state tensors aside), and never an op's own input:
-        // kernels read inputs while they write outputs.
-        let written = tb.t(tu, T_FIRST) != NONE && !tb.variable(tu);
-        let own_input = op.inputs().iter().any(|x| x == t);
-        let twice = op.outputs().iter().take(k).any(|x| x == t);
-        if written || own_input || twice {
+        // kernels read inputs while they write outputs. A tensor this op reads, or lists
+        // as an earlier output, has been touched at this step: an ordinary one then has a
+        // lifetime (as has one another op wrote), a variable one (whose lifetime starts at
+        // 0 and ends at its last use so far) ends here.
+        let written = if tb.variable(tu) {
+            tb.t(tu, T_LAST) == step
+        } else {
+            tb.t(tu, T_FIRST) != NONE
+        };
+        if written {
             return Err(Malformed::MultipleWriters {
                 op: oi,
                 tensor: tu as u32,
