@@ -411,6 +411,83 @@ fn in_place_and_repeated_writers_are_refused() {
 }
 
 #[test]
+fn variable_tensor_writers() {
+    // Variable tensors may be written by several ops (state), but never by an op reading
+    // them nor twice by one op; the first op may write one (live from step 0).
+    let var = |shape: &[i32]| {
+        let mut t = tensor(shape, TT::FLOAT32, 0);
+        t.is_variable = true;
+        t
+    };
+    let ok = model(
+        vec![opcode(B::ADD)],
+        vec![
+            tensor(&[4], TT::FLOAT32, 0),
+            var(&[4]),
+            tensor(&[4], TT::FLOAT32, 0),
+        ],
+        &[0],
+        &[2],
+        vec![
+            operator(0, &[0, 0], &[1], add_opts()),
+            operator(0, &[1, 0], &[2], add_opts()),
+            operator(0, &[0, 0], &[1], add_opts()),
+        ],
+        vec![buffer(&[])],
+    );
+    assert_eq!(new_err(&ok), None);
+    let own = model(
+        vec![opcode(B::ADD)],
+        vec![
+            tensor(&[4], TT::FLOAT32, 0),
+            var(&[4]),
+            tensor(&[4], TT::FLOAT32, 0),
+        ],
+        &[0],
+        &[2],
+        vec![
+            operator(0, &[0, 0], &[2], add_opts()),
+            operator(0, &[1, 0], &[1], add_opts()),
+        ],
+        vec![buffer(&[])],
+    );
+    assert_eq!(
+        new_err(&own),
+        Some(Error::Malformed(Malformed::MultipleWriters {
+            op: 1,
+            tensor: 1
+        }))
+    );
+    let axis = 0i32.to_le_bytes();
+    let mut so = tflite::SplitOptionsT::default();
+    so.num_splits = 2;
+    let twice = model(
+        vec![opcode(B::SPLIT)],
+        vec![
+            tensor(&[], TT::INT32, 1),
+            tensor(&[4], TT::FLOAT32, 0),
+            var(&[2]),
+        ],
+        &[1],
+        &[2],
+        vec![operator(
+            0,
+            &[0, 1],
+            &[2, 2],
+            tflite::BuiltinOptionsT::SplitOptions(Box::new(so)),
+        )],
+        vec![buffer(&[]), buffer(&axis)],
+    );
+    assert_eq!(
+        new_err(&twice),
+        Some(Error::Malformed(Malformed::MultipleWriters {
+            op: 0,
+            tensor: 2
+        }))
+    );
+}
+
+#[test]
 fn empty_tensors_run() {
     let m = model(
         vec![opcode(B::ADD)],
