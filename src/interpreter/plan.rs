@@ -104,12 +104,16 @@ impl<'a> Interpreter<'a> {
         }
         // The time line: the control-flow ops' layout (a called subgraph inside its caller's
         // op) when the resolver has one, else every subgraph in turn.
-        let hooks = || regs.iter().filter_map(|r| r.hooks);
-        let last_step = match hooks().find_map(|h| h.layout) {
+        let (mut layout, mut variables) = (None, None);
+        for h in regs.iter().filter_map(|r| r.hooks) {
+            layout = layout.or(h.layout);
+            variables = variables.or(h.variables);
+        }
+        let last_step = match layout {
             Some(layout) => layout(&model, &mut tb)?,
             None => lay_out_in_order(&model, &mut tb)?,
         };
-        if let Some(place) = hooks().find_map(|h| h.variables) {
+        if let Some(place) = variables {
             place(&model, &mut tb, last_step)?;
         }
         // RESHAPE-like outputs share their input's memory (TFLM copies): the pair becomes one
