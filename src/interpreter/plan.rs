@@ -41,12 +41,13 @@ impl<'a> Interpreter<'a> {
         };
         // Sizes; arena tensors are those without constant data (resource handles get theirs
         // from the variables below). Variable tensors (SVDF, LSTM state) hold values from the
-        // start and live across invokes: marked in T_NEXT until the planner runs.
+        // start and live across invokes: marked in T_ALIAS (`VARIABLE`).
         let mut t = 0;
         for s in 0..self.subgraphs {
             let sg = model.subgraph(s).ok_or(Error::TooComplex)?;
             for k in 0..sg.tensor_count() {
                 let tensor = sg.tensor(k).ok_or(Error::TooComplex)?;
+                let (ty, bytes) = (tensor.ty(), tensor.byte_size());
                 // Constants: where their data sits in the model (T_NEXT) and its length
                 // (T_ALIAS), words the planner never uses for them, so eval needs no model
                 // lookups.
@@ -56,7 +57,6 @@ impl<'a> Interpreter<'a> {
                     // so, and the ops that read them take them as little-endian bytes
                     // (`kernels::quant::I64Le`). A misaligned one is marked (T_ALIAS
                     // `MISALIGNED`, no data offset) for `touch_op` to refuse.
-                    let ty = tensor.ty();
                     let need = if ty == TensorType::Int64 {
                         4
                     } else {
@@ -64,7 +64,7 @@ impl<'a> Interpreter<'a> {
                     };
                     if !(d.as_ptr() as usize).is_multiple_of(need) {
                         tb.set_t(t, T_ALIAS, MISALIGNED);
-                    } else if let Some(size) = tensor.byte_size() {
+                    } else if let Some(size) = bytes {
                         let at =
                             (d.as_ptr() as usize).wrapping_sub(model.bytes().as_ptr() as usize);
                         tb.set_t(t, T_NEXT, u32_of(at)?);
@@ -72,25 +72,24 @@ impl<'a> Interpreter<'a> {
                         tb.set_t(t, T_ALIAS, size.min(d.len()) as u32);
                     }
                 } else {
-                    let size = match tensor.byte_size() {
+                    let size = match bytes {
                         Some(size) => size,
-                        None if tensor.ty() == TensorType::Resource => 0,
+                        None if ty == TensorType::Resource => 0,
                         None => {
                             return Err(Error::UnsupportedType {
                                 op: NONE,
                                 tensor: t as u32,
-                                ty: tensor.ty() as u8,
+                                ty: ty as u8,
                             })
                         }
                     };
                     tb.set_t(t, T_SIZE, size as u32); // below 2^31 (the reader)
                     if tensor.is_variable() {
-                        // Marked with the byte a reset fills it with: an int8 one's zero
-                        // point, else 0.
                         // Live from the start (read before any op writes it); its end is
-                        // its last use until every use is laid out.
+                        // its last use until every use is laid out. Marked with the byte a
+                        // reset fills it with: an int8 one's zero point, else 0.
                         tb.set_t(t, T_FIRST, 0);
-                        let zp = match tensor.ty() {
+                        let zp = match ty {
                             TensorType::Int8 => {
                                 tensor.quantization().map_or(0, |q| q.zero_point(0))
                             }
