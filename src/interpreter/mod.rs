@@ -169,14 +169,16 @@ fn stage(
     })?;
     let operands: &mut [Operand] =
         bytemuck::try_cast_slice_mut(words).map_err(|_| Error::ArenaMisaligned)?;
-    for (k, (o, t)) in operands
-        .iter_mut()
-        .zip(ins.iter().chain(outs.iter()))
-        .enumerate()
-    {
+    let n_in = ins.len();
+    for (k, o) in operands.iter_mut().enumerate() {
+        let t = if k < n_in {
+            ins.get(k)
+        } else {
+            outs.get(k - n_in)
+        };
         // Only DENSIFY may read a sparse constant (it holds fewer values than its shape).
         if let Some(op) = sparse_refused {
-            if k < ins.len() && sg.tensor(t as usize).is_some_and(|x| x.is_sparse()) {
+            if k < n_in && sg.tensor(t as usize).is_some_and(|x| x.is_sparse()) {
                 return Err(Error::SparseInput {
                     op,
                     tensor: t as u32,
