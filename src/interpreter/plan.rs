@@ -135,13 +135,12 @@ impl<'a> Interpreter<'a> {
             let (Some(s), Some(d)) = (at(0), at(n_in)) else {
                 continue;
             };
-            let is_variable = |t| tb.variable(t);
+            // (A variable output has its mark in T_ALIAS.)
             if s == d
                 || !tb.in_arena(s)
                 || tb.t(d, T_SIZE) > tb.t(s, T_SIZE)
                 || tb.t(d, T_ALIAS) != NONE
-                || is_variable(s)
-                || is_variable(d)
+                || tb.variable(s)
             {
                 continue;
             }
