@@ -27,7 +27,6 @@ use crate::schema::{BuiltinOperator, TensorType};
 
 pub use check::{check_model, Blocker};
 pub use io::{QuantParams, TensorInfo};
-use plan::aliases_input;
 pub(crate) use records::TensorTable;
 use records::*;
 
@@ -415,10 +414,11 @@ impl<'a> Interpreter<'a> {
         Ok(align_up(at))
     }
 
-    /// Once planned: fills in where every operand lives, and flags ops whose output was planned onto their input's bytes
-    /// (RESHAPE-like) so that their eval is skipped.
+    /// Once planned: fills in where every operand lives (ops whose output was planned onto
+    /// their input's bytes, RESHAPE-like, were flagged by the plan so that their eval is
+    /// skipped).
     fn finish_records(&mut self) -> Result<(), Error> {
-        let (regs, no, nt) = (self.regs, self.all_ops, self.tensors);
+        let (no, nt) = (self.all_ops, self.tensors);
         let tables_at = self.tables_at;
         let tail = self
             .arena
@@ -440,19 +440,6 @@ impl<'a> Interpreter<'a> {
             let n = ((counts & 0xFFFF) + (counts >> 16)) as usize;
             let operands = staged_operands(staged, data as usize, n)?;
             resolve_operands(&table, operands, i as u32)?;
-            // A RESHAPE-like op whose output was planned onto its input's bytes: nothing to do.
-            let n_in = (counts & 0xFFFF) as usize;
-            let reg = rec.get(R_REG).copied().unwrap_or(0);
-            let code = regs.get((reg & 0xFFFF) as usize).map(|r| r.code);
-            if let (Some(src), Some(dst)) = (operands.first(), operands.get(n_in)) {
-                let in_arena = src.at & Operand::CONSTANT == 0;
-                let same = (src.at, src.len) == (dst.at, dst.len);
-                if code.is_some_and(aliases_input) && n_in > 0 && in_arena && same {
-                    if let Some(r) = rec.get_mut(R_REG) {
-                        *r |= F_SKIP;
-                    }
-                }
-            }
         }
         Ok(())
     }

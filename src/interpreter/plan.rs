@@ -7,7 +7,7 @@ use super::*;
 pub(super) use crate::model::Operator;
 
 /// Ops whose output is input 0's bytes under another shape: the planner lets them share memory.
-pub(super) fn aliases_input(code: BuiltinOperator) -> bool {
+fn aliases_input(code: BuiltinOperator) -> bool {
     matches!(
         code,
         BuiltinOperator::RESHAPE | BuiltinOperator::SQUEEZE | BuiltinOperator::EXPAND_DIMS
@@ -149,6 +149,12 @@ impl<'a> Interpreter<'a> {
             tb.touch(root, first);
             tb.touch(root, last);
             tb.set_t(d, T_ALIAS, root as u32);
+            // Same bytes and length (every tensor of the chain is planned at its root's
+            // offset): eval has nothing to do.
+            if tb.t(d, T_SIZE) == tb.t(s, T_SIZE) {
+                let reg = tb.r(g, R_REG);
+                tb.set_r(g, R_REG, reg | F_SKIP);
+            }
         }
         // Variable tensors live to the end (`touch_op` has read where their uses end).
         for t in 0..nt {
