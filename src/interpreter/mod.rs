@@ -278,12 +278,12 @@ impl<'a> Interpreter<'a> {
         // Too small even for the tables: the rest is unknown, so report the tables plus the
         // largest single tensor, a lower bound.
         let lower_bound = |staged: usize| {
-            let largest = (0..sg.tensor_count())
-                .filter_map(|t| sg.tensor(t))
-                .filter(|t| t.data().is_none())
-                .filter_map(|t| t.byte_size())
-                .max()
-                .unwrap_or(0);
+            let mut largest = 0;
+            for t in 0..sg.tensor_count() {
+                if let Some(t) = sg.tensor(t).filter(|t| t.data().is_none()) {
+                    largest = largest.max(t.byte_size().unwrap_or(0));
+                }
+            }
             Error::ArenaTooSmall {
                 needed: tables + align_up(staged) + align_up(largest),
                 available,
