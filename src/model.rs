@@ -558,9 +558,11 @@ impl<'a> Tensor<'a> {
 
     /// Number of elements (the product of the dimensions; 1 for a scalar).
     pub fn element_count(&self) -> usize {
-        self.shape
-            .iter()
-            .fold(1usize, |a, d| a.saturating_mul(d.max(0) as usize))
+        let mut n = 1usize;
+        for i in 0..self.shape.len() {
+            n = n.saturating_mul(self.shape.get(i).max(0) as usize);
+        }
+        n
     }
 
     /// Size in bytes of the tensor's data, if its type has a fixed size.
