@@ -490,15 +490,16 @@ impl<'a> Tensor<'a> {
             }
             .into());
         }
-        if self.shape.iter().any(|d| d < 0) {
-            return Err(Malformed::NegativeDimension { tensor: i }.into());
+        let mut count: u64 = 1;
+        for k in 0..self.shape.len() {
+            let d = self.shape.get(k);
+            if d < 0 {
+                return Err(Malformed::NegativeDimension { tensor: i }.into());
+            }
+            count = count.saturating_mul(d as u64);
         }
         if self.shape.len() > MAX_RANK {
             return Err(Error::TooComplex);
-        }
-        let mut count: u64 = 1;
-        for d in self.shape.iter() {
-            count = count.saturating_mul(d as u64);
         }
         let bytes = count.saturating_mul(self.ty.size().unwrap_or(1) as u64);
         if bytes > u64::from(u32::MAX >> 1) {
