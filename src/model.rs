@@ -230,16 +230,18 @@ impl<'a> Model<'a> {
             })?;
             tensor.verify(idx(i), self, budget)?;
         }
-        let check = |op: u32, v: i32, optional: bool| -> Result<(), Error> {
-            if (optional && v == -1) || (v >= 0 && (v as usize) < n) {
-                Ok(())
-            } else {
-                Err(Malformed::TensorIndex { op, index: v }.into())
+        // Every index of `list` names a tensor (or is -1, when `optional`).
+        let check = |op: u32, list: Ints<'_>, optional: bool| -> Result<(), Error> {
+            for k in 0..list.len() {
+                let v = list.get(k);
+                if !((optional && v == -1) || (v >= 0 && (v as usize) < n)) {
+                    return Err(Malformed::TensorIndex { op, index: v }.into());
+                }
             }
+            Ok(())
         };
-        for v in Ints(sg.inputs).iter().chain(Ints(sg.outputs).iter()) {
-            check(u32::MAX, v, false)?;
-        }
+        check(u32::MAX, Ints(sg.inputs), false)?;
+        check(u32::MAX, Ints(sg.outputs), false)?;
         for o in 0..sg.operators.len() {
             let op = Operator::new(sg.operators.table(o)?)?;
             let oi = idx(o);
@@ -254,12 +256,8 @@ impl<'a> Model<'a> {
                 }
                 .into());
             }
-            for v in op.inputs.iter() {
-                check(oi, v, true)?;
-            }
-            for v in op.outputs.iter() {
-                check(oi, v, false)?;
-            }
+            check(oi, op.inputs, true)?;
+            check(oi, op.outputs, false)?;
             op.table.u8(3, 0)?;
             op.table.table(4)?;
             op.table.bytes(5)?;
