@@ -639,9 +639,9 @@ impl<'m> OpCtx<'m> {
         }
         let mut out = [1usize; 4];
         let off = 4 - s.len();
-        for (i, d) in s.iter().enumerate() {
+        for i in 0..s.len() {
             if let Some(o) = out.get_mut(off + i) {
-                *o = d as usize;
+                *o = s.get(i) as usize;
             }
         }
         Ok(out)
