@@ -170,15 +170,17 @@ impl<'a> Model<'a> {
         let budget = &mut Budget(self.buf.len().saturating_mul(2).saturating_add(1024));
         self.root.u32(0, 0)?;
         self.root.bytes(3)?;
-        for i in 0..self.opcodes().len() {
-            let t = self.opcodes().table(i)?;
+        let (opcodes, buffers) = (self.opcodes(), self.buffers());
+        let (metadata, subgraphs) = (self.metadata_vec(), self.subgraphs());
+        for i in 0..opcodes.len() {
+            let t = opcodes.table(i)?;
             t.i8(0, 0)?;
             budget.spend(8 + t.bytes(1)?.len())?;
             t.i32(2, 1)?;
             t.i32(3, 0)?;
         }
-        for i in 0..self.buffers().len() {
-            let t = self.buffers().table(i)?;
+        for i in 0..buffers.len() {
+            let t = buffers.table(i)?;
             budget.spend(8)?;
             t.bytes(0)?;
             let off = t.u64(1, 0)?;
@@ -190,11 +192,11 @@ impl<'a> Model<'a> {
                 }
             }
         }
-        for i in 0..self.metadata_vec().len() {
-            let t = self.metadata_vec().table(i)?;
+        for i in 0..metadata.len() {
+            let t = metadata.table(i)?;
             budget.spend(8 + t.bytes(0)?.len())?;
             let b = t.u32(1, 0)?;
-            if b as usize >= self.buffers().len() {
+            if b as usize >= buffers.len() {
                 return Err(Malformed::BufferIndex {
                     tensor: u32::MAX,
                     buffer: b,
@@ -202,12 +204,12 @@ impl<'a> Model<'a> {
                 .into());
             }
         }
-        if self.subgraphs().len() == 0 {
+        if subgraphs.len() == 0 {
             return Err(Malformed::NoSubgraphs.into());
         }
-        for s in 0..self.subgraphs().len() {
+        for s in 0..subgraphs.len() {
             budget.spend(16)?;
-            self.verify_subgraph(self.subgraphs().table(s)?, budget)?;
+            self.verify_subgraph(subgraphs.table(s)?, budget)?;
         }
         Ok(())
     }
