@@ -244,6 +244,7 @@ impl<'a> Model<'a> {
         };
         check(u32::MAX, Ints(sg.inputs), false)?;
         check(u32::MAX, Ints(sg.outputs), false)?;
+        let opcodes = self.opcodes().len();
         for o in 0..sg.operators.len() {
             let op = Operator::new(sg.operators.table(o)?)?;
             let oi = idx(o);
@@ -251,7 +252,7 @@ impl<'a> Model<'a> {
                 return Err(Malformed::Budget.into());
             }
             budget.spend(16 + 4 * (op.inputs.len() + op.outputs.len()))?;
-            if op.opcode_index as usize >= self.opcodes().len() {
+            if op.opcode_index as usize >= opcodes {
                 return Err(Malformed::OpcodeIndex {
                     op: oi,
                     index: op.opcode_index,
