@@ -4,7 +4,7 @@
 mod common;
 
 use common::Aligned;
-use microlite::{AllOpsResolver, Error, Interpreter, Model, MutableOpResolver};
+use microlite::{AllOpsResolver, Error, Interpreter, Model, MutableOpResolver, OpResolver};
 use microlite_schema::flatbuffers::FlatBufferBuilder;
 use microlite_schema::tflite::{
     self, BuiltinOperator as B, BuiltinOptionsT as O, TensorType as TT,
@@ -177,6 +177,14 @@ fn build_in(bytes: &Aligned, arena_bytes: usize) -> Result<(), Error> {
     Interpreter::new(model, &resolver, arena).map(|_| ())
 }
 
+/// Runs `f` on an interpreter for `bytes` with `resolver`, in a 16 KiB arena.
+fn with_interp(bytes: &Aligned, resolver: &dyn OpResolver, f: impl FnOnce(&mut Interpreter<'_>)) {
+    let model = Model::from_bytes(bytes.as_slice()).unwrap();
+    let mut arena = vec![0u128; 1024];
+    let arena: &mut [u8] = bytemuck::cast_slice_mut(&mut arena);
+    f(&mut Interpreter::new(model, resolver, arena).unwrap());
+}
+
 /// Runs `f` on a thread; panics if it does not finish within `secs`.
 fn within(secs: u64, f: impl FnOnce() + Send + 'static) {
     let (tx, rx) = std::sync::mpsc::channel();
@@ -191,7 +199,6 @@ fn within(secs: u64, f: impl FnOnce() + Send + 'static) {
 #[test]
 fn while_counts_up_to_its_limit() {
     let bytes = counting_loop(Some(5.0), 1, 2);
-    let model = Model::from_bytes(bytes.as_slice()).unwrap();
     let mut r = MutableOpResolver::<3>::new();
     r.add_while()
         .unwrap()
@@ -199,35 +206,31 @@ fn while_counts_up_to_its_limit() {
         .unwrap()
         .add_add()
         .unwrap();
-    let mut arena = vec![0u128; 1024];
-    let arena: &mut [u8] = bytemuck::cast_slice_mut(&mut arena);
-    let mut interp = Interpreter::new(model, &r, arena).unwrap();
-    for (x, want) in [(0.5f32, 5.5f32), (7.0, 7.0), (-2.25, 5.75)] {
-        interp.input_mut::<f32>(0).unwrap()[0] = x;
+    with_interp(&bytes, &r, |interp| {
+        for (x, want) in [(0.5f32, 5.5f32), (7.0, 7.0), (-2.25, 5.75)] {
+            interp.input_mut::<f32>(0).unwrap()[0] = x;
+            interp.invoke().unwrap();
+            assert_eq!(interp.output::<f32>(0).unwrap()[0], want, "from {x}");
+        }
+        // The loop limit counts body runs: 0.5 -> 5.5 takes five.
+        interp.set_loop_limit(4);
+        interp.input_mut::<f32>(0).unwrap()[0] = 0.5;
+        assert_eq!(interp.invoke(), Err(Error::LoopLimit { op: 0 }));
+        interp.set_loop_limit(5);
+        interp.input_mut::<f32>(0).unwrap()[0] = 0.5;
         interp.invoke().unwrap();
-        assert_eq!(interp.output::<f32>(0).unwrap()[0], want, "from {x}");
-    }
-    // The loop limit counts body runs: 0.5 -> 5.5 takes five.
-    interp.set_loop_limit(4);
-    interp.input_mut::<f32>(0).unwrap()[0] = 0.5;
-    assert_eq!(interp.invoke(), Err(Error::LoopLimit { op: 0 }));
-    interp.set_loop_limit(5);
-    interp.input_mut::<f32>(0).unwrap()[0] = 0.5;
-    interp.invoke().unwrap();
+    });
 }
 
 #[test]
 fn a_loop_that_never_ends_stops_at_the_limit() {
     within(30, || {
         let bytes = counting_loop(None, 1, 2);
-        let model = Model::from_bytes(bytes.as_slice()).unwrap();
-        let resolver = AllOpsResolver::with_all_ops();
-        let mut arena = vec![0u128; 1024];
-        let arena: &mut [u8] = bytemuck::cast_slice_mut(&mut arena);
-        let mut interp = Interpreter::new(model, &resolver, arena).unwrap();
-        assert_eq!(interp.invoke(), Err(Error::LoopLimit { op: 0 }));
-        interp.set_loop_limit(3);
-        assert_eq!(interp.invoke(), Err(Error::LoopLimit { op: 0 }));
+        with_interp(&bytes, &AllOpsResolver::with_all_ops(), |interp| {
+            assert_eq!(interp.invoke(), Err(Error::LoopLimit { op: 0 }));
+            interp.set_loop_limit(3);
+            assert_eq!(interp.invoke(), Err(Error::LoopLimit { op: 0 }));
+        });
     });
 }
 
@@ -342,17 +345,14 @@ fn if_runs_the_branch_its_condition_names() {
     let a = other.f32(&mut m, None);
     other.finish(&mut m, &[a], &[a]);
     let bytes = m.bytes();
-    let model = Model::from_bytes(bytes.as_slice()).unwrap();
-    let resolver = AllOpsResolver::with_all_ops();
-    let mut arena = vec![0u128; 1024];
-    let arena: &mut [u8] = bytemuck::cast_slice_mut(&mut arena);
-    let mut interp = Interpreter::new(model, &resolver, arena).unwrap();
-    for (cond, want) in [(1u8, 3.0f32), (0, 1.5)] {
-        interp.input_bytes_mut(0).unwrap()[0] = cond;
-        interp.input_mut::<f32>(1).unwrap()[0] = 1.5;
-        interp.invoke().unwrap();
-        assert_eq!(interp.output::<f32>(0).unwrap()[0], want);
-    }
+    with_interp(&bytes, &AllOpsResolver::with_all_ops(), |interp| {
+        for (cond, want) in [(1u8, 3.0f32), (0, 1.5)] {
+            interp.input_bytes_mut(0).unwrap()[0] = cond;
+            interp.input_mut::<f32>(1).unwrap()[0] = 1.5;
+            interp.invoke().unwrap();
+            assert_eq!(interp.output::<f32>(0).unwrap()[0], want);
+        }
+    });
 }
 
 /// main: CALL_ONCE(init); h = VAR_HANDLE("v"); r = READ(h); s = r + x; ASSIGN(h, s); out s.
@@ -384,7 +384,6 @@ fn accumulator(init: bool, read_size: i32) -> Aligned {
 #[test]
 fn variables_keep_their_value_across_invokes_and_reset_to_zero() {
     let bytes = accumulator(true, 1);
-    let model = Model::from_bytes(bytes.as_slice()).unwrap();
     let mut r = MutableOpResolver::<5>::new();
     r.add_call_once().unwrap().add_var_handle().unwrap();
     r.add_read_variable()
@@ -392,22 +391,21 @@ fn variables_keep_their_value_across_invokes_and_reset_to_zero() {
         .add_assign_variable()
         .unwrap();
     r.add_add().unwrap();
-    let mut arena = vec![0u128; 1024];
-    let arena: &mut [u8] = bytemuck::cast_slice_mut(&mut arena);
-    let mut interp = Interpreter::new(model, &r, arena).unwrap();
-    let mut got = Vec::new();
-    for _ in 0..3 {
+    with_interp(&bytes, &r, |interp| {
+        let mut got = Vec::new();
+        for _ in 0..3 {
+            interp.input_mut::<f32>(0).unwrap()[0] = 1.0;
+            interp.invoke().unwrap();
+            got.push(interp.output::<f32>(0).unwrap()[0]);
+        }
+        // The initialization ran once (10), then each invoke adds 1.
+        assert_eq!(got, [11.0, 12.0, 13.0]);
+        // As TFLM: reset zeroes the variable and CALL_ONCE does not run again.
+        interp.reset();
         interp.input_mut::<f32>(0).unwrap()[0] = 1.0;
         interp.invoke().unwrap();
-        got.push(interp.output::<f32>(0).unwrap()[0]);
-    }
-    // The initialization ran once (10), then each invoke adds 1.
-    assert_eq!(got, [11.0, 12.0, 13.0]);
-    // As TFLM: reset zeroes the variable and CALL_ONCE does not run again.
-    interp.reset();
-    interp.input_mut::<f32>(0).unwrap()[0] = 1.0;
-    interp.invoke().unwrap();
-    assert_eq!(interp.output::<f32>(0).unwrap()[0], 1.0);
+        assert_eq!(interp.output::<f32>(0).unwrap()[0], 1.0);
+    });
 }
 
 #[test]
@@ -474,13 +472,10 @@ fn a_subgraph_run_from_two_places_keeps_its_tensors() {
     double.op(B::ADD, &[a, a], &[o], add_opts());
     double.finish(&mut m, &[a], &[o]);
     let bytes = m.bytes();
-    let model = Model::from_bytes(bytes.as_slice()).unwrap();
-    let resolver = AllOpsResolver::with_all_ops();
-    let mut arena = vec![0u128; 1024];
-    let arena: &mut [u8] = bytemuck::cast_slice_mut(&mut arena);
-    let mut interp = Interpreter::new(model, &resolver, arena).unwrap();
-    interp.input_bytes_mut(0).unwrap()[0] = 1;
-    interp.input_mut::<f32>(1).unwrap()[0] = 1.25;
-    interp.invoke().unwrap();
-    assert_eq!(interp.output::<f32>(0).unwrap()[0], 1.25 * 4.0 + 1.25);
+    with_interp(&bytes, &AllOpsResolver::with_all_ops(), |interp| {
+        interp.input_bytes_mut(0).unwrap()[0] = 1;
+        interp.input_mut::<f32>(1).unwrap()[0] = 1.25;
+        interp.invoke().unwrap();
+        assert_eq!(interp.output::<f32>(0).unwrap()[0], 1.25 * 4.0 + 1.25);
+    });
 }
