@@ -437,6 +437,18 @@ mod tests {
     use crate::quant::multiply_by_quantized_multiplier;
     use proptest::prelude::*;
 
+    /// The steps of `arch::arm::dsp::requant_simple`'s `asm!` loop, in Rust: the doubling
+    /// high multiply as `(x·m + 2^30) >> 31` in 64 bits, then for `r = -s >= 1`
+    /// `(q >> 1) + (q & 1)` with `q = (y - [y < 0]) >> (r - 1)`.
+    fn halving_divide(x: i32, m: i32, s: i32) -> i32 {
+        let y = ((x as i64 * m as i64 + (1 << 30)) >> 31) as i32;
+        if s == 0 {
+            return y;
+        }
+        let q = y.wrapping_add(y >> 31) >> (!s as u32);
+        (q >> 1) + (q & 1)
+    }
+
     #[test]
     fn requant_edges() {
         for &m in &[0, 1, 1 << 30, i32::MAX, i32::MIN, -5, 1_518_500_250] {
@@ -474,6 +486,18 @@ mod tests {
             prop_assert_eq!(r.apply(x), want);
             if r.simple() {
                 prop_assert_eq!(r.apply_simple(x), want);
+            }
+        }
+        #[test]
+        fn halving_divide_matches(x in any::<i32>(), m in (i32::MIN + 1)..=i32::MAX, s in -31i32..=0) {
+            prop_assert_eq!(halving_divide(x, m, s), multiply_by_quantized_multiplier(x, m, s));
+        }
+        #[test]
+        fn halving_divide_edges(s in -31i32..=0) {
+            for x in [i32::MIN, i32::MIN + 1, -1, 0, 1, i32::MAX - 1, i32::MAX] {
+                for m in [i32::MIN + 1, -1, 0, 1, 1 << 30, i32::MAX - 1, i32::MAX] {
+                    prop_assert_eq!(halving_divide(x, m, s), multiply_by_quantized_multiplier(x, m, s));
+                }
             }
         }
         #[test]

@@ -363,8 +363,8 @@ pub(crate) fn dw_row(
 ///
 /// One `asm!` loop, 24 instructions per output: the doubling high multiply
 /// (`(a·m + 2^30) >> 31`, `SMULL` and a 64-bit add) and the rounding divide by `2^r` as
-/// `(q >> 1) + (q & 1)` with `q = (y - [y < 0]) >> (r - 1)` (exact: see
-/// [`rescale_simple`](crate::gemm::rescale_simple)'s test), skipped when `r = 0`.
+/// `(q >> 1) + (q & 1)` with `q = (y - [y < 0]) >> (r - 1)`, skipped when `r = 0` (the same
+/// steps in Rust, `gemm::tests::halving_divide`, are proptested equal to TFLM's).
 #[inline(always)]
 pub(crate) fn requant_simple(
     accs: &[i32],
