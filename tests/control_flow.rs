@@ -479,3 +479,40 @@ fn a_subgraph_run_from_two_places_keeps_its_tensors() {
         assert_eq!(interp.output::<f32>(0).unwrap()[0], 1.25 * 4.0 + 1.25);
     });
 }
+
+#[test]
+fn many_handles_of_one_variable_plan_and_reset_in_bounded_time() {
+    // 3,000 subgraphs, each assigning the variable main reads: placing the handles and
+    // resetting the variable walk each op once (no per-op search over the subgraphs).
+    within(60, || {
+        let mut m = M::new();
+        let mut main = Sg::default();
+        let x = main.f32(&mut m, None);
+        let h = main.tensor(&mut m, &[], TT::RESOURCE, None);
+        let r = main.f32(&mut m, None);
+        let y = main.f32(&mut m, None);
+        main.op(B::VAR_HANDLE, &[], &[h], var_opts("v"));
+        main.op(B::READ_VARIABLE, &[h], &[r], O::NONE);
+        main.op(B::ADD, &[r, x], &[y], add_opts());
+        main.finish(&mut m, &[x], &[y]);
+        for k in 0..3000 {
+            let mut s = Sg::default();
+            let h = s.tensor(&mut m, &[], TT::RESOURCE, None);
+            let v = s.f32(&mut m, Some(k as f32));
+            s.op(B::VAR_HANDLE, &[], &[h], var_opts("v"));
+            s.op(B::ASSIGN_VARIABLE, &[h, v], &[], O::NONE);
+            s.finish(&mut m, &[], &[]);
+        }
+        let bytes = m.bytes();
+        let model = Model::from_bytes(bytes.as_slice()).unwrap();
+        let resolver = AllOpsResolver::with_all_ops();
+        let mut arena = vec![0u128; 1 << 16];
+        let arena: &mut [u8] = bytemuck::cast_slice_mut(&mut arena);
+        let mut interp = Interpreter::new(model, &resolver, arena).unwrap();
+        interp.input_mut::<f32>(0).unwrap()[0] = 2.0;
+        interp.invoke().unwrap();
+        // Nothing runs the subgraphs that assign: the variable holds its reset value, 0.
+        assert_eq!(interp.output::<f32>(0).unwrap()[0], 2.0);
+        interp.reset();
+    });
+}

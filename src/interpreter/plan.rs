@@ -203,17 +203,23 @@ impl<'a> Interpreter<'a> {
     }
 }
 
-/// Calls `f(subgraph, its first global tensor, global op index, op)` for every op of every
-/// subgraph, in global order (TFLM's prepare order).
+/// Calls `f(subgraph, its first global tensor, global op index, (subgraph index, op index
+/// there), op)` for every op of every subgraph, in global order (TFLM's prepare order).
 pub(super) fn for_each_op<'m>(
     model: &Model<'m>,
-    mut f: impl FnMut(SubGraph<'m>, usize, usize, Operator<'m>) -> Result<(), Error>,
+    mut f: impl FnMut(SubGraph<'m>, usize, usize, (usize, usize), Operator<'m>) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let (mut base, mut g) = (0, 0);
     for s in 0..model.subgraph_count() {
         let sg = model.subgraph(s).ok_or(Error::TooComplex)?;
         for i in 0..sg.operator_count() {
-            f(sg, base, g, sg.operator(i).ok_or(Error::TooComplex)?)?;
+            f(
+                sg,
+                base,
+                g,
+                (s, i),
+                sg.operator(i).ok_or(Error::TooComplex)?,
+            )?;
             g += 1;
         }
         base += sg.tensor_count();

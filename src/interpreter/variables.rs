@@ -26,10 +26,11 @@ const UNSIZED: u32 = NONE - 1;
 /// ASSIGN_VARIABLE then copy between that buffer and their tensors.
 fn place_variables(model: &Model<'_>, tb: &mut Tables<'_>, last_step: u32) -> Result<(), Error> {
     // Roots (one per variable) are chained through their T_NEXT word and remember their
-    // VAR_HANDLE op in T_OFF until the planner, which needs both words, runs.
+    // VAR_HANDLE op (subgraph << 16 | op index there) in T_OFF until the planner, which
+    // needs both words, runs.
     let mut first = NONE;
     let mut count = 0usize;
-    for_each_op(model, |_, base, g, op| {
+    for_each_op(model, |_, base, _, (s, i), op| {
         if model.builtin_and_version(op.opcode_index() as usize).0 != BuiltinOperator::VAR_HANDLE {
             return Ok(());
         }
@@ -38,7 +39,10 @@ fn place_variables(model: &Model<'_>, tb: &mut Tables<'_>, last_step: u32) -> Re
         let mut r = first;
         while r != NONE {
             let at = tb.t(r as usize, T_OFF) as usize;
-            let (_, _, other) = op_at(model, at).ok_or(Error::TooComplex)?;
+            let other = model
+                .subgraph(at >> 16)
+                .and_then(|sg| sg.operator(at & 0xFFFF))
+                .ok_or(Error::TooComplex)?;
             let (c, n) = var_name(&other);
             if n == name.1 && (name.0.is_none() || name.0 == c) {
                 tb.set_t(h, T_ALIAS, r);
@@ -51,7 +55,8 @@ fn place_variables(model: &Model<'_>, tb: &mut Tables<'_>, last_step: u32) -> Re
             return Err(Error::TooComplex);
         }
         tb.set_t(h, T_SIZE, UNSIZED);
-        tb.set_t(h, T_OFF, u32_of(g)?);
+        // Fewer than 2^12 subgraphs of fewer than 2^16 ops: never `NONE`.
+        tb.set_t(h, T_OFF, u32_of(s << 16 | i)?);
         tb.set_t(h, T_NEXT, first);
         first = h as u32;
         Ok(())
@@ -80,7 +85,7 @@ fn place_variables(model: &Model<'_>, tb: &mut Tables<'_>, last_step: u32) -> Re
     // Sized by ASSIGN_VARIABLE (the first in TFLM's prepare order), then every read and
     // write must agree.
     for write in [true, false] {
-        for_each_op(model, |sg, base, g, op| {
+        for_each_op(model, |sg, base, g, _, op| {
             let code = model.builtin_and_version(op.opcode_index() as usize).0;
             let value = match code {
                 BuiltinOperator::ASSIGN_VARIABLE if write => op.inputs().get(1),
@@ -150,35 +155,29 @@ fn var_name<'m>(op: &Operator<'m>) -> (Option<&'m [u8]>, Option<&'m [u8]>) {
 /// so that the first ASSIGN_VARIABLE of each variable has the last word.
 fn reset_variables(interp: &mut Interpreter<'_>) {
     let model = interp.model;
-    for g in (0..interp.all_ops).rev() {
-        let Some((sg, base, op)) = op_at(&model, g) else {
-            continue;
+    let mut end = interp.tensors;
+    for s in (0..model.subgraph_count()).rev() {
+        let Some(sg) = model.subgraph(s) else {
+            return;
         };
-        let code = model.builtin_and_version(op.opcode_index() as usize).0;
-        if code != BuiltinOperator::ASSIGN_VARIABLE {
-            continue;
-        }
-        let (h, v) = (op.inputs().get(0), op.inputs().get(1));
-        let value = usize::try_from(v).ok().and_then(|v| sg.tensor(v));
-        let zp = value
-            .and_then(|v| v.quantization())
-            .map_or(0, |q| q.zero_point(0));
-        if let Ok(h) = usize::try_from(h) {
-            interp.fill_tensor((base + h) as u32, zp as i8 as u8);
+        let base = end.saturating_sub(sg.tensor_count());
+        end = base;
+        for i in (0..sg.operator_count()).rev() {
+            let Some(op) = sg.operator(i) else {
+                continue;
+            };
+            let code = model.builtin_and_version(op.opcode_index() as usize).0;
+            if code != BuiltinOperator::ASSIGN_VARIABLE {
+                continue;
+            }
+            let (h, v) = (op.inputs().get(0), op.inputs().get(1));
+            let value = usize::try_from(v).ok().and_then(|v| sg.tensor(v));
+            let zp = value
+                .and_then(|v| v.quantization())
+                .map_or(0, |q| q.zero_point(0));
+            if let Ok(h) = usize::try_from(h) {
+                interp.fill_tensor((base + h) as u32, zp as i8 as u8);
+            }
         }
     }
-}
-
-/// Global op `g`: its subgraph, that subgraph's first global tensor, and the op.
-fn op_at<'m>(model: &Model<'m>, mut g: usize) -> Option<(SubGraph<'m>, usize, Operator<'m>)> {
-    let mut base = 0;
-    for s in 0..model.subgraph_count() {
-        let sg = model.subgraph(s)?;
-        if g < sg.operator_count() {
-            return Some((sg, base, sg.operator(g)?));
-        }
-        g -= sg.operator_count();
-        base += sg.tensor_count();
-    }
-    None
 }
