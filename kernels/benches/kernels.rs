@@ -195,9 +195,12 @@ fn macs(l: &Layer, out: [usize; 4]) -> u64 {
 }
 
 /// Per-channel multipliers as a converter makes them (scales around 1e-3).
-fn mults(n: usize) -> (Vec<i32>, Vec<i32>) {
+fn mults(n: usize) -> (Vec<i32>, Vec<i8>) {
     (0..n)
-        .map(|c| quantize_multiplier(0.0008 + 0.0001 * (c % 7) as f64))
+        .map(|c| {
+            let (m, s) = quantize_multiplier(0.0008 + 0.0001 * (c % 7) as f64);
+            (m, s as i8)
+        })
         .unzip()
 }
 

@@ -290,6 +290,11 @@ fn conv_2d_int8_in(
     if pointwise {
         // A 1x1 convolution is a matrix product over contiguous pixels: no patches to gather.
         let pixels = g.n * g.oh * g.ow;
+        #[cfg(microlite_arm_dsp)]
+        if crate::arch::arm::gemm::gemm_pairs(input, pixels, k, filter, g.oc, &st, off, buf, output)
+        {
+            return Ok(());
+        }
         let mut pix = 0;
         while pix < pixels {
             let rows = max_rows.min(pixels - pix);

@@ -1,6 +1,7 @@
 //! The int8 fast paths against the reference kernels on the Cortex-M4 itself. On `thumbv7em`
 //! they are the Armv7E-M kernels of `microlite_kernels::arch::arm` (what the host proptests
-//! cannot run): CONV_2D's `SMLAD` GEMM, FULLY_CONNECTED's direct `SMLAD` path and
+//! cannot run): CONV_2D's `SMLAD` GEMM (a third of its cases 1x1 with channels in fours, the
+//! 2-row x 2-channel kernel), FULLY_CONNECTED's direct `SMLAD` path and
 //! DEPTHWISE_CONV_2D's `SMLABB`/`SMLATT` row kernel. Here they are fed random shapes,
 //! strides, paddings, dilations, offsets, multipliers and activation ranges and compared byte
 //! for byte with `reference::*`; then fixed layers (kws_dscnn's 1x1 CONV_2D and 3x3
@@ -146,6 +147,26 @@ fn random_conv(
         rng.range(1, 20) as usize
     };
     let (ih, iw) = (rng.range(1, 12) as usize, rng.range(1, 12) as usize);
+    // A third of the CONV_2D cases are 1x1, stride 1, unpadded, with input channels in
+    // fours (the 2-row x 2-channel kernel), up to 64 output channels (over its 32-channel
+    // chunks, odd counts too).
+    if !depthwise && rng.next() % 3 == 0 {
+        let ic = 4 * rng.range(1, 33) as usize;
+        let oc = rng.range(1, 65) as usize;
+        let p = ConvParams {
+            stride_h: 1,
+            stride_w: 1,
+            dilation_h: 1,
+            dilation_w: 1,
+            pad_h: 0,
+            pad_w: 0,
+        };
+        let (input, out) = ([1, ih, iw, ic], [1, ih, iw, oc]);
+        if ih * iw * ic > BUF || ih * iw * oc > BUF || oc * ic > BUF {
+            return None;
+        }
+        return Some((p, input, [oc, 1, 1, ic], out, 1));
+    }
     // Depthwise: half 3x3 (the windows the register path takes whole).
     let (kh, kw) = if depthwise && rng.next() % 2 == 0 {
         (3, 3)

@@ -517,3 +517,102 @@ pub(crate) fn dw_row_bcast(
     }
     Some([a0, a1, a2, a3])
 }
+
+/// Output channels the 2x2 kernel ([`gemm_2x2`]) sums per call: its accumulator rows.
+pub(crate) const PAIR_CHUNK: usize = 32;
+
+/// Two input rows, interleaved in groups (`x[g] = [r0 (x0,x2), r0 (x1,x3), r1 (x0,x2),
+/// r1 (x1,x3)]`, offsets added), against `pairs` pairs of consecutive weight rows of
+/// `k = 4 · x.len()` bytes: `acc[r][c] = bias[c] + Σ x_r · f_c` for `c < 2 · pairs`, wrapping.
+/// Nothing is written when a slice is too short or `pairs` is 0 or over `PAIR_CHUNK / 2`.
+///
+/// The GEMM's 2x2 tile as one `asm!` loop over the channel pairs: 17 instructions per 16
+/// multiply-accumulates (one `LDM` of the four input words, two weight loads, four `SXTB16`,
+/// eight `SMLAD`, the count) and 17 more per pair of channels. It needs 14 registers, two
+/// more than `asm!` may take as operands: it saves `r6` and `r7` on the stack and restores
+/// them, and keeps its outer-loop state there.
+#[inline(always)]
+pub(crate) fn gemm_2x2(
+    x: &[[u32; 4]],
+    f: &[i8],
+    bias: &[i32],
+    acc: &mut [[i32; PAIR_CHUNK]; 2],
+    pairs: usize,
+) {
+    let n = x.len();
+    let k = 4 * n;
+    if n == 0 || pairs == 0 || 2 * pairs > PAIR_CHUNK || bias.len() < 2 * pairs {
+        return;
+    }
+    let Some(f) = f.get(..2 * pairs * k) else {
+        return;
+    };
+    let f_end = f.as_ptr_range().end;
+    // SAFETY: the outer loop runs `pairs >= 1` times (until the weight pointer reaches
+    // `f_end`); each pass reads the `n >= 1` groups of `x` (16 bytes each through `r10`, which
+    // is moved back by `16n` after the pass), the next two weight rows of `k = 4n` bytes
+    // (`r8`, `r9`; within `f`, which holds `2 · pairs · k`), two bias words (`bias` holds
+    // `2 · pairs`) and writes two words of each accumulator row at the pass's column
+    // (`2 · pairs <= PAIR_CHUNK`; row 1 is 128 bytes after row 0, as `[[i32; 32]; 2]` lays
+    // them out). `LDM`, `LDRD` and `STRD` need word alignment, which `[u32; 4]`, `i32` and
+    // the array give; the weight words may be unaligned (`LDR`, which Armv7-M allows, as
+    // LLVM's own word loads here assume). The block pushes its four inputs and the
+    // reserved `r6` (base pointer) and `r7` (frame pointer) and pops them all before it
+    // ends, so those two hold their values on exit and the stack pointer is restored; every
+    // other register it writes is an output. `acc` is borrowed mutably, so nothing else
+    // sees the writes. It sets the flags (no `preserves_flags`).
+    unsafe {
+        asm!(
+            "push {{r0, r1, r2, r3, r6, r7}}",
+            "mov r11, r0",
+            "2:",
+            "ldr lr, [sp, #8]",
+            "ldrd r0, r1, [lr], #8",
+            "str lr, [sp, #8]",
+            "mov r2, r0",
+            "mov r3, r1",
+            "add r9, r8, r11, lsl #2",
+            "3:",
+            "ldm r10!, {{r4, r5, r6, r7}}",
+            "ldr r12, [r8], #4",
+            "sxtb16 lr, r12",
+            "smlad r0, lr, r4, r0",
+            "smlad r2, lr, r6, r2",
+            "sxtb16 r12, r12, ror #8",
+            "smlad r0, r12, r5, r0",
+            "smlad r2, r12, r7, r2",
+            "ldr r12, [r9], #4",
+            "sxtb16 lr, r12",
+            "smlad r1, lr, r4, r1",
+            "smlad r3, lr, r6, r3",
+            "sxtb16 r12, r12, ror #8",
+            "smlad r1, r12, r5, r1",
+            "smlad r3, r12, r7, r3",
+            "subs r11, r11, #1",
+            "bne 3b",
+            "ldr lr, [sp, #4]",
+            "strd r2, r3, [lr, #128]",
+            "strd r0, r1, [lr], #8",
+            "str lr, [sp, #4]",
+            "mov r8, r9",
+            "ldr r11, [sp]",
+            "sub r10, r10, r11, lsl #4",
+            "ldr lr, [sp, #12]",
+            "cmp r8, lr",
+            "bne 2b",
+            "pop {{r0, r1, r2, r3, r6, r7}}",
+            inout("r0") n => _,
+            inout("r1") acc.as_mut_ptr() => _,
+            inout("r2") bias.as_ptr() => _,
+            inout("r3") f_end => _,
+            out("r4") _,
+            out("r5") _,
+            inout("r8") f.as_ptr() => _,
+            out("r9") _,
+            inout("r10") x.as_ptr() => _,
+            out("r11") _,
+            out("r12") _,
+            out("lr") _,
+        );
+    }
+}

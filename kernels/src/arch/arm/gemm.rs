@@ -7,8 +7,8 @@
 //! per weight row, two `SXTB16` per weight row and two `SMLAD` per row and channel. The sums
 //! are the portable kernel's, wrapping the same way, so results equal it bit for bit.
 
-use super::dsp::requant_simple;
-use super::dsp::{dot3, smlad, sxtb16, sxtb16_ror8, word};
+use super::dsp::{dot3, smlad, sxtab16, sxtab16_ror8, sxtb16, sxtb16_ror8, word};
+use super::dsp::{gemm_2x2, requant_simple, PAIR_CHUNK};
 use crate::gemm::{all_simple, rescale_simple, OutStage};
 
 /// Output channels whose sums the simple-rescale GEMM keeps before rescaling them together.
@@ -246,4 +246,124 @@ pub(crate) fn gemm_rows(
             out[r * oc + o] = st.finish(&rq, o, tile1(row(r), f));
         }
     }
+}
+
+/// Two int8 rows of `4 · dst.len()` values, `a` and `b`, widened with the input offset (in
+/// both halves of `off2`) into the 2x2 kernel's groups: per four values of each row
+/// `[x0, x2]` and `[x1, x3]` as `SXTAB16` gives them.
+#[inline(always)]
+fn widen_pair(dst: &mut [[u32; 4]], a: &[i8], b: &[i8], off2: u32) {
+    let (a, b) = (a.as_chunks::<4>().0, b.as_chunks::<4>().0);
+    for ((d, wa), wb) in dst.iter_mut().zip(a).zip(b) {
+        let (wa, wb) = (word(wa), word(wb));
+        *d = [
+            sxtab16(off2, wa),
+            sxtab16_ror8(off2, wa),
+            sxtab16(off2, wb),
+            sxtab16_ror8(off2, wb),
+        ];
+    }
+}
+
+/// The GEMM of `pixels` rows of `k` int8 inputs (`input`, row after row: a 1x1 stride-1
+/// CONV_2D) against `oc` weight rows, requantized into `out` (`pixels · oc`), two rows by
+/// two channels at a time ([`gemm_2x2`]). `false`, having written nothing, when it does not
+/// apply: `k` not a multiple of 4, rescaling not [`all_simple`], `buf` (the `i16` scratch)
+/// shorter than two rows or not word-aligned, or a slice too short.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn gemm_pairs(
+    input: &[i8],
+    pixels: usize,
+    k: usize,
+    filter: &[i8],
+    oc: usize,
+    st: &OutStage<'_>,
+    off: i16,
+    buf: &mut [i16],
+    out: &mut [i8],
+) -> bool {
+    let q = st.q;
+    let pc = usize::from(st.per_channel);
+    let n = k / 4;
+    let fits = |len: Option<usize>, have: usize| len.is_some_and(|l| l <= have);
+    if n == 0
+        || !k.is_multiple_of(4)
+        || oc == 0
+        || !all_simple(q)
+        || !fits(pixels.checked_mul(k), input.len())
+        || !fits(pixels.checked_mul(oc), out.len())
+        || !fits(oc.checked_mul(k), filter.len())
+        || st.bias.is_some_and(|b| b.len() < oc)
+        || q.multipliers.len() < 1 + (oc - 1) * pc
+        || q.shifts.len() < 1 + (oc - 1) * pc
+    {
+        return false;
+    }
+    let whole = buf.len() / (2 * k) * (2 * k);
+    let Ok(groups) = bytemuck::try_cast_slice_mut::<i16, [u32; 4]>(&mut buf[..whole]) else {
+        return false;
+    };
+    let batch = groups.len() / n;
+    if batch == 0 {
+        return false;
+    }
+    let off2 = u32::from(off as u16) * 0x0001_0001;
+    let (zp, lo, hi) = (q.output_offset, q.act_min, q.act_max);
+    // Per-tensor rescaling repeated across a chunk; no bias as zeros.
+    let (m_all, s_all) = ([q.multipliers[0]; PAIR_CHUNK], [q.shifts[0]; PAIR_CHUNK]);
+    let zeros = [0i32; PAIR_CHUNK];
+    let mut acc = [[0i32; PAIR_CHUNK]; 2];
+    let mut pix = 0;
+    while pix < pixels {
+        let rows = (2 * batch).min(pixels - pix);
+        let pairs = rows.div_ceil(2);
+        // Widen the rows in pairs (an odd last row paired with itself).
+        for (p, d) in groups.chunks_exact_mut(n).take(pairs).enumerate() {
+            let r0 = pix + 2 * p;
+            let r1 = if 2 * p + 1 < rows { r0 + 1 } else { r0 };
+            widen_pair(
+                d,
+                &input[r0 * k..r0 * k + k],
+                &input[r1 * k..r1 * k + k],
+                off2,
+            );
+        }
+        for (p, x) in groups.chunks_exact(n).take(pairs).enumerate() {
+            let r0 = pix + 2 * p;
+            let two = 2 * p + 1 < rows;
+            let mut c0 = 0;
+            while c0 < oc {
+                let cn = PAIR_CHUNK.min(oc - c0);
+                let bias = st.bias.map_or(&zeros[..cn], |b| &b[c0..c0 + cn]);
+                let fs = &filter[c0 * k..(c0 + cn) * k];
+                gemm_2x2(x, fs, bias, &mut acc, cn / 2);
+                if cn % 2 == 1 {
+                    // The chunk's last channel alone.
+                    let (c, f) = (cn - 1, &fs[(cn - 1) * k..]);
+                    let (mut a0, mut a1) = (bias[c], bias[c]);
+                    for (g, w) in x.iter().zip(f.as_chunks::<4>().0) {
+                        let (we, wo) = (sxtb16(word(w)), sxtb16_ror8(word(w)));
+                        a0 = smlad(wo, g[1], smlad(we, g[0], a0));
+                        a1 = smlad(wo, g[3], smlad(we, g[2], a1));
+                    }
+                    acc[0][c] = a0;
+                    acc[1][c] = a1;
+                }
+                let (ms, ss) = if st.per_channel {
+                    (&q.multipliers[c0..c0 + cn], &q.shifts[c0..c0 + cn])
+                } else {
+                    (&m_all[..cn], &s_all[..cn])
+                };
+                let o = r0 * oc + c0;
+                requant_simple(&acc[0][..cn], ms, ss, &mut out[o..o + cn], zp, lo, hi);
+                if two {
+                    let o = o + oc;
+                    requant_simple(&acc[1][..cn], ms, ss, &mut out[o..o + cn], zp, lo, hi);
+                }
+                c0 += cn;
+            }
+        }
+        pix += rows;
+    }
+    true
 }
