@@ -169,6 +169,12 @@ pub fn conv_2d_int8_scratch_len(
     }
     let pixels = n.saturating_mul(oh).saturating_mul(ow);
     let rows = patch_rows(WIDE_MAX / k);
+    #[cfg(microlite_arm_dsp)]
+    if k % 4 == 0 && kh * kw > 1 && 3 * k <= WIDE_MAX {
+        // The Armv7E-M pair kernel: patches two by two, and two rows of staging bytes.
+        let pairs = (WIDE_MAX - k) / (2 * k);
+        return (2 * pairs).min(pixels.saturating_add(1) & !1) * k + k;
+    }
     rows.min(pixels).saturating_mul(k)
 }
 
@@ -291,9 +297,12 @@ fn conv_2d_int8_in(
         // A 1x1 convolution is a matrix product over contiguous pixels: no patches to gather.
         let pixels = g.n * g.oh * g.ow;
         #[cfg(microlite_arm_dsp)]
-        if crate::arch::arm::gemm::gemm_pairs(input, pixels, k, filter, g.oc, &st, off, buf, output)
         {
-            return Ok(());
+            let src = Pixels { input, k };
+            let (f, o) = (filter, &mut *output);
+            if crate::arch::arm::gemm::gemm_pairs(&src, pixels, k, f, g.oc, &st, off, buf, o) {
+                return Ok(());
+            }
         }
         let mut pix = 0;
         while pix < pixels {
@@ -312,59 +321,28 @@ fn conv_2d_int8_in(
         }
         return Ok(());
     }
-    let row_len = g.kw * g.ic;
-    let image_len = g.ih * g.iw * g.ic;
     // Output pixels in flat (batch, row, column) order, `max_rows` at a time: their outputs
     // are contiguous, so groups run across output rows.
     let pixels = g.n * g.oh * g.ow;
+    #[cfg(microlite_arm_dsp)]
+    if -q.input_offset >= i8::MIN as i32 && -q.input_offset <= i8::MAX as i32 {
+        // Padding taps as the input zero point, which the offset turns into 0.
+        let src = Patches {
+            p,
+            g: &g,
+            input,
+            pad: -q.input_offset as i8,
+        };
+        if crate::arch::arm::gemm::gemm_pairs(&src, pixels, k, filter, g.oc, &st, off, buf, output)
+        {
+            return Ok(());
+        }
+    }
     let mut pix = 0;
     while pix < pixels {
         let rows = max_rows.min(pixels - pix);
         for (r, patch) in buf[..rows * k].chunks_exact_mut(k).enumerate() {
-            let flat = pix + r;
-            let (b, oy, ox) = (flat / (g.oh * g.ow), flat / g.ow % g.oh, flat % g.ow);
-            let image = &input[b * image_len..(b + 1) * image_len];
-            let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
-            let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
-            let inside = |o: isize, d: usize, taps: usize, size: usize| {
-                o >= 0 && (o as usize) + (taps - 1) * d < size
-            };
-            if p.dilation_w == 1
-                && inside(y0, p.dilation_h, g.kh, g.ih)
-                && inside(x0, 1, g.kw, g.iw)
-            {
-                // The whole window is inside the image (most pixels): one contiguous run of
-                // `kw * ic` values per filter row.
-                let (y0, x0) = (y0 as usize, x0 as usize);
-                for (ky, seg) in patch.chunks_exact_mut(row_len).enumerate() {
-                    let at = ((y0 + ky * p.dilation_h) * g.iw + x0) * g.ic;
-                    widen(seg, &image[at..at + row_len], off);
-                }
-                continue;
-            }
-            let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
-            let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
-            for (ky, seg) in patch.chunks_exact_mut(row_len).enumerate() {
-                if ky < ky_lo || ky >= ky_hi || kx_lo >= kx_hi {
-                    seg.fill(0);
-                    continue;
-                }
-                let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
-                let in_row = &image[iy * g.iw * g.ic..(iy + 1) * g.iw * g.ic];
-                let (head, rest) = seg.split_at_mut(kx_lo * g.ic);
-                let (mid, tail) = rest.split_at_mut((kx_hi - kx_lo) * g.ic);
-                head.fill(0);
-                tail.fill(0);
-                let ix0 = (x0 + (kx_lo * p.dilation_w) as isize) as usize;
-                if p.dilation_w == 1 {
-                    widen(mid, &in_row[ix0 * g.ic..ix0 * g.ic + mid.len()], off);
-                } else {
-                    for (t, d) in mid.chunks_exact_mut(g.ic).enumerate() {
-                        let ix = ix0 + t * p.dilation_w;
-                        widen(d, &in_row[ix * g.ic..(ix + 1) * g.ic], off);
-                    }
-                }
-            }
+            gather_patch(patch, pix + r, p, &g, input, 0, |d, s| widen(d, s, off));
         }
         gemm_rows(
             &mut buf[..rows * k],
@@ -378,6 +356,98 @@ fn conv_2d_int8_in(
         pix += rows;
     }
     Ok(())
+}
+
+/// Gathers output pixel `flat`'s patch (`kh · kw · ic` values, filter order) into `patch`:
+/// `put` copies (or widens) a run of input values, `pad` fills the taps outside the image.
+#[inline(always)]
+fn gather_patch<T: Copy>(
+    patch: &mut [T],
+    flat: usize,
+    p: &ConvParams,
+    g: &Geometry,
+    input: &[i8],
+    pad: T,
+    put: impl Fn(&mut [T], &[i8]),
+) {
+    let row_len = g.kw * g.ic;
+    let image_len = g.ih * g.iw * g.ic;
+    let (b, oy, ox) = (flat / (g.oh * g.ow), flat / g.ow % g.oh, flat % g.ow);
+    let image = &input[b * image_len..(b + 1) * image_len];
+    let y0 = (oy * p.stride_h) as isize - p.pad_h as isize;
+    let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
+    let inside = |o: isize, d: usize, taps: usize, size: usize| {
+        o >= 0 && (o as usize) + (taps - 1) * d < size
+    };
+    if p.dilation_w == 1 && inside(y0, p.dilation_h, g.kh, g.ih) && inside(x0, 1, g.kw, g.iw) {
+        // The whole window is inside the image (most pixels): one contiguous run of
+        // `kw * ic` values per filter row.
+        let (y0, x0) = (y0 as usize, x0 as usize);
+        for (ky, seg) in patch.chunks_exact_mut(row_len).enumerate() {
+            let at = ((y0 + ky * p.dilation_h) * g.iw + x0) * g.ic;
+            put(seg, &image[at..at + row_len]);
+        }
+        return;
+    }
+    let (ky_lo, ky_hi) = tap_range(y0, p.dilation_h, g.kh, g.ih);
+    let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
+    for (ky, seg) in patch.chunks_exact_mut(row_len).enumerate() {
+        if ky < ky_lo || ky >= ky_hi || kx_lo >= kx_hi {
+            seg.fill(pad);
+            continue;
+        }
+        let iy = (y0 + (ky * p.dilation_h) as isize) as usize;
+        let in_row = &image[iy * g.iw * g.ic..(iy + 1) * g.iw * g.ic];
+        let (head, rest) = seg.split_at_mut(kx_lo * g.ic);
+        let (mid, tail) = rest.split_at_mut((kx_hi - kx_lo) * g.ic);
+        head.fill(pad);
+        tail.fill(pad);
+        let ix0 = (x0 + (kx_lo * p.dilation_w) as isize) as usize;
+        if p.dilation_w == 1 {
+            put(mid, &in_row[ix0 * g.ic..ix0 * g.ic + mid.len()]);
+        } else {
+            for (t, d) in mid.chunks_exact_mut(g.ic).enumerate() {
+                let ix = ix0 + t * p.dilation_w;
+                put(d, &in_row[ix * g.ic..(ix + 1) * g.ic]);
+            }
+        }
+    }
+}
+
+/// The int8 patches of a CONV_2D, one output pixel per row, for the Armv7E-M pair kernel.
+#[cfg(microlite_arm_dsp)]
+struct Patches<'a> {
+    p: &'a ConvParams,
+    g: &'a Geometry,
+    input: &'a [i8],
+    /// The input zero point: what padding taps read.
+    pad: i8,
+}
+
+#[cfg(microlite_arm_dsp)]
+impl crate::arch::arm::gemm::PairRows for Patches<'_> {
+    const STAGED: bool = true;
+    fn row<'s>(&'s self, r: usize, stage: &'s mut [i8]) -> &'s [i8] {
+        gather_patch(stage, r, self.p, self.g, self.input, self.pad, |d, s| {
+            d.copy_from_slice(s)
+        });
+        stage
+    }
+}
+
+/// The rows of a 1x1 stride-1 CONV_2D: its input pixels as they are.
+#[cfg(microlite_arm_dsp)]
+struct Pixels<'a> {
+    input: &'a [i8],
+    k: usize,
+}
+
+#[cfg(microlite_arm_dsp)]
+impl crate::arch::arm::gemm::PairRows for Pixels<'_> {
+    const STAGED: bool = false;
+    fn row<'s>(&'s self, r: usize, _: &'s mut [i8]) -> &'s [i8] {
+        &self.input[r * self.k..(r + 1) * self.k]
+    }
 }
 
 /// Float convolution as TFLM's `reference_ops::Conv`: per output, the sum over rows, columns

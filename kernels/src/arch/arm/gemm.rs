@@ -265,14 +265,24 @@ fn widen_pair(dst: &mut [[u32; 4]], a: &[i8], b: &[i8], off2: u32) {
     }
 }
 
-/// The GEMM of `pixels` rows of `k` int8 inputs (`input`, row after row: a 1x1 stride-1
-/// CONV_2D) against `oc` weight rows, requantized into `out` (`pixels · oc`), two rows by
-/// two channels at a time ([`gemm_2x2`]). `false`, having written nothing, when it does not
-/// apply: `k` not a multiple of 4, rescaling not [`all_simple`], `buf` (the `i16` scratch)
-/// shorter than two rows or not word-aligned, or a slice too short.
+/// Where [`gemm_pairs`] reads its rows of `k` int8 inputs: a 1x1 convolution's pixels as
+/// they are, or a convolution's patches gathered into staging bytes.
+pub(crate) trait PairRows {
+    /// Whether [`row`](PairRows::row) writes into its staging buffer (then `gemm_pairs` keeps
+    /// two rows of its scratch for it).
+    const STAGED: bool;
+    /// Row `r` (of `k` values), possibly gathered into `stage` (`k` bytes).
+    fn row<'s>(&'s self, r: usize, stage: &'s mut [i8]) -> &'s [i8];
+}
+
+/// The GEMM of `pixels` rows of `k` int8 inputs (from `src`) against `oc` weight rows,
+/// requantized into `out` (`pixels · oc`), two rows by two channels at a time
+/// ([`gemm_2x2`]). `false`, having written nothing, when it does not apply: `k` not a
+/// multiple of 4, rescaling not [`all_simple`], `buf` (the `i16` scratch) too short for two
+/// rows (and the staging) or not word-aligned, or a slice too short.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn gemm_pairs(
-    input: &[i8],
+pub(crate) fn gemm_pairs<S: PairRows>(
+    src: &S,
     pixels: usize,
     k: usize,
     filter: &[i8],
@@ -290,7 +300,6 @@ pub(crate) fn gemm_pairs(
         || !k.is_multiple_of(4)
         || oc == 0
         || !all_simple(q)
-        || !fits(pixels.checked_mul(k), input.len())
         || !fits(pixels.checked_mul(oc), out.len())
         || !fits(oc.checked_mul(k), filter.len())
         || st.bias.is_some_and(|b| b.len() < oc)
@@ -299,10 +308,20 @@ pub(crate) fn gemm_pairs(
     {
         return false;
     }
-    let whole = buf.len() / (2 * k) * (2 * k);
-    let Ok(groups) = bytemuck::try_cast_slice_mut::<i16, [u32; 4]>(&mut buf[..whole]) else {
+    // The staging bytes (two rows) at the end of the scratch, the pairs' groups before them.
+    let staged = if S::STAGED { k } else { 0 };
+    let Some(room) = buf.len().checked_sub(staged) else {
         return false;
     };
+    let (head, stage) = buf.split_at_mut(room);
+    let whole = room / (2 * k) * (2 * k);
+    let Ok(groups) = bytemuck::try_cast_slice_mut::<i16, [u32; 4]>(&mut head[..whole]) else {
+        return false;
+    };
+    let Ok(stage) = bytemuck::try_cast_slice_mut::<i16, i8>(stage) else {
+        return false;
+    };
+    let (stage0, stage1) = stage.split_at_mut(staged);
     let batch = groups.len() / n;
     if batch == 0 {
         return false;
@@ -321,12 +340,8 @@ pub(crate) fn gemm_pairs(
         for (p, d) in groups.chunks_exact_mut(n).take(pairs).enumerate() {
             let r0 = pix + 2 * p;
             let r1 = if 2 * p + 1 < rows { r0 + 1 } else { r0 };
-            widen_pair(
-                d,
-                &input[r0 * k..r0 * k + k],
-                &input[r1 * k..r1 * k + k],
-                off2,
-            );
+            let (a, b) = (src.row(r0, stage0), src.row(r1, stage1));
+            widen_pair(d, a, b, off2);
         }
         for (p, x) in groups.chunks_exact(n).take(pairs).enumerate() {
             let r0 = pix + 2 * p;
