@@ -119,6 +119,14 @@ fn fully_connected_int8_in(
         per_channel,
         bias,
     };
+    #[cfg(microlite_arm_dsp)]
+    if filter_offset == 0
+        && crate::arch::arm::gemm::fully_connected_rows(
+            &st, batches, depth, out_units, input, filter, output,
+        )
+    {
+        return Ok(());
+    }
     // On Armv7E-M the direct path (two units per SMLAD step straight from the `i8` data) is
     // as fast as the widened tiles and keeps the GEMM out of an FULLY_CONNECTED-only firmware.
     if DIRECT_ONLY

@@ -363,7 +363,12 @@ fn main() -> ! {
     } = &mut bufs;
     while fc_n < CASES {
         let batches = rng.range(1, 6) as usize;
-        let depth = rng.range(1, 300) as usize;
+        // Half the depths are whole words (the three-unit asm kernel).
+        let depth = if rng.next() % 2 == 0 {
+            4 * rng.range(1, 75) as usize
+        } else {
+            rng.range(1, 300) as usize
+        };
         let units = rng.range(1, 40) as usize;
         if batches * depth > BUF || depth * units > BUF || batches * units > BUF {
             continue;

@@ -8,7 +8,7 @@
 //! are the portable kernel's, wrapping the same way, so results equal it bit for bit.
 
 use super::dsp::{dot3, smlad, sxtab16, sxtab16_ror8, sxtb16, sxtb16_ror8, word};
-use super::dsp::{gemm_2x2, requant_simple, PAIR_CHUNK};
+use super::dsp::{fc_3units, gemm_2x2, requant_simple, PAIR_CHUNK};
 use crate::gemm::{all_simple, rescale_simple, OutStage};
 
 /// Output channels whose sums the simple-rescale GEMM keeps before rescaling them together.
@@ -379,6 +379,82 @@ pub(crate) fn gemm_pairs<S: PairRows>(
             }
         }
         pix += rows;
+    }
+    true
+}
+
+/// Units per pass of [`fully_connected_rows`]: a multiple of [`fc_3units`]' three.
+const FC_CHUNK: usize = 30;
+
+/// `Σ (x + off) · f` over `xs` (`f` as long), wrapping: one unit, four values per step.
+#[inline(always)]
+fn dot1(xs: &[i8], f: &[i8], off2: u32, off: i32) -> i32 {
+    let (x4, x_tail) = xs.as_chunks::<4>();
+    let (f4, f_tail) = f.as_chunks::<4>();
+    let mut a = 0i32;
+    for (x, w) in x4.iter().zip(f4) {
+        let (x, w) = (word(x), word(w));
+        a = smlad(sxtab16(off2, x), sxtb16(w), a);
+        a = smlad(sxtab16_ror8(off2, x), sxtb16_ror8(w), a);
+    }
+    for (&x, &w) in x_tail.iter().zip(f_tail) {
+        a = a.wrapping_add((x as i32 + off) * w as i32);
+    }
+    a
+}
+
+/// Int8 FULLY_CONNECTED without a filter offset: each input row against every unit, three
+/// units per `asm!` pass when the depth is whole words ([`fc_3units`]), the sums then
+/// rescaled 30 at a time by [`requant_simple`]. `false`, having written nothing, when the
+/// rescaling is not [`all_simple`] or the offset does not fit 16 bits; the caller checked
+/// the shapes.
+pub(crate) fn fully_connected_rows(
+    st: &OutStage<'_>,
+    batches: usize,
+    depth: usize,
+    units: usize,
+    input: &[i8],
+    filter: &[i8],
+    output: &mut [i8],
+) -> bool {
+    let q = st.q;
+    if depth == 0 || units == 0 || !all_simple(q) || !crate::gemm::offset_fits_i16(q.input_offset) {
+        return false;
+    }
+    let off = q.input_offset;
+    let off2 = u32::from(off as u16) * 0x0001_0001;
+    let (zp, lo, hi) = (q.output_offset, q.act_min, q.act_max);
+    let (m_all, s_all) = ([q.multipliers[0]; FC_CHUNK], [q.shifts[0]; FC_CHUNK]);
+    let zeros = [0i32; FC_CHUNK];
+    let mut acc = [0i32; FC_CHUNK];
+    let whole = depth.is_multiple_of(4);
+    for (xs, outs) in input
+        .chunks_exact(depth)
+        .zip(output.chunks_exact_mut(units))
+        .take(batches)
+    {
+        let mut u0 = 0;
+        while u0 < units {
+            let cn = FC_CHUNK.min(units - u0);
+            let bias = st.bias.map_or(&zeros[..cn], |b| &b[u0..u0 + cn]);
+            let fs = &filter[u0 * depth..(u0 + cn) * depth];
+            let mut done = 0;
+            if whole && cn >= 3 {
+                fc_3units(xs, fs, bias, &mut acc, cn / 3, off2);
+                done = cn / 3 * 3;
+            }
+            let rest = acc[..cn].iter_mut().zip(bias).zip(fs.chunks_exact(depth));
+            for ((a, &b), f) in rest.skip(done) {
+                *a = b.wrapping_add(dot1(xs, f, off2, off));
+            }
+            let (ms, ss) = if st.per_channel {
+                (&q.multipliers[u0..u0 + cn], &q.shifts[u0..u0 + cn])
+            } else {
+                (&m_all[..cn], &s_all[..cn])
+            };
+            requant_simple(&acc[..cn], ms, ss, &mut outs[u0..u0 + cn], zp, lo, hi);
+            u0 += cn;
+        }
     }
     true
 }
