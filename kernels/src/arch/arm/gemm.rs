@@ -383,8 +383,12 @@ pub(crate) fn gemm_pairs<S: PairRows>(
     true
 }
 
-/// Units per pass of [`fully_connected_rows`]: a multiple of [`fc_3units`]' three.
-const FC_CHUNK: usize = 30;
+/// Units per pass of [`fully_connected_rows`]: a multiple of [`fc_3units`]' three, small
+/// enough that its sums' buffer costs tiny layers (hello_world's) little to clear.
+const FC_CHUNK: usize = 12;
+
+/// The sums' start when a layer has no bias.
+static FC_ZEROS: [i32; FC_CHUNK] = [0; FC_CHUNK];
 
 /// `Σ (x + off) · f` over `xs` (`f` as long), wrapping: one unit, four values per step.
 #[inline(always)]
@@ -405,7 +409,7 @@ fn dot1(xs: &[i8], f: &[i8], off2: u32, off: i32) -> i32 {
 
 /// Int8 FULLY_CONNECTED without a filter offset: each input row against every unit, three
 /// units per `asm!` pass when the depth is whole words ([`fc_3units`]), the sums then
-/// rescaled 30 at a time by [`requant_simple`]. `false`, having written nothing, when the
+/// rescaled 12 at a time by [`requant_simple`]. `false`, having written nothing, when the
 /// rescaling is not [`all_simple`] or the offset does not fit 16 bits; the caller checked
 /// the shapes.
 pub(crate) fn fully_connected_rows(
@@ -425,7 +429,6 @@ pub(crate) fn fully_connected_rows(
     let off2 = u32::from(off as u16) * 0x0001_0001;
     let (zp, lo, hi) = (q.output_offset, q.act_min, q.act_max);
     let (m_all, s_all) = ([q.multipliers[0]; FC_CHUNK], [q.shifts[0]; FC_CHUNK]);
-    let zeros = [0i32; FC_CHUNK];
     let mut acc = [0i32; FC_CHUNK];
     let whole = depth.is_multiple_of(4);
     for (xs, outs) in input
@@ -436,7 +439,7 @@ pub(crate) fn fully_connected_rows(
         let mut u0 = 0;
         while u0 < units {
             let cn = FC_CHUNK.min(units - u0);
-            let bias = st.bias.map_or(&zeros[..cn], |b| &b[u0..u0 + cn]);
+            let bias = st.bias.map_or(&FC_ZEROS[..cn], |b| &b[u0..u0 + cn]);
             let fs = &filter[u0 * depth..(u0 + cn) * depth];
             let mut done = 0;
             if whole && cn >= 3 {
