@@ -8,7 +8,7 @@
 //! are the portable kernel's, wrapping the same way, so results equal it bit for bit.
 
 use super::dsp::{dot3, smlad, sxtab16, sxtab16_ror8, sxtb16, sxtb16_ror8, word};
-use super::dsp::{fc_3units, gemm_2x2, requant_simple, PAIR_CHUNK};
+use super::dsp::{fc_3units, gemm_2x2, requant_simple, requant_uniform, PAIR_CHUNK};
 use crate::gemm::{all_simple, rescale_simple, OutStage};
 
 /// Output channels whose sums the simple-rescale GEMM keeps before rescaling them together.
@@ -385,7 +385,7 @@ pub(crate) fn gemm_pairs<S: PairRows>(
 
 /// Units per pass of [`fully_connected_rows`]: a multiple of [`fc_3units`]' three, small
 /// enough that its sums' buffer costs tiny layers (hello_world's) little to clear.
-const FC_CHUNK: usize = 12;
+const FC_CHUNK: usize = 18;
 
 /// The sums' start when a layer has no bias.
 static FC_ZEROS: [i32; FC_CHUNK] = [0; FC_CHUNK];
@@ -409,9 +409,10 @@ fn dot1(xs: &[i8], f: &[i8], off2: u32, off: i32) -> i32 {
 
 /// Int8 FULLY_CONNECTED without a filter offset: each input row against every unit, three
 /// units per `asm!` pass when the depth is whole words ([`fc_3units`]), the sums then
-/// rescaled 12 at a time by [`requant_simple`]. `false`, having written nothing, when the
-/// rescaling is not [`all_simple`] or the offset does not fit 16 bits; the caller checked
-/// the shapes.
+/// rescaled 18 at a time ([`requant_simple`] per channel, [`requant_uniform`] per tensor).
+/// `false`, having written nothing, when the rescaling is not [`all_simple`] or is per
+/// tensor without a right shift, or the offset does not fit 16 bits; the caller checked the
+/// shapes.
 pub(crate) fn fully_connected_rows(
     st: &OutStage<'_>,
     batches: usize,
@@ -428,7 +429,12 @@ pub(crate) fn fully_connected_rows(
     let off = q.input_offset;
     let off2 = u32::from(off as u16) * 0x0001_0001;
     let (zp, lo, hi) = (q.output_offset, q.act_min, q.act_max);
-    let (m_all, s_all) = ([q.multipliers[0]; FC_CHUNK], [q.shifts[0]; FC_CHUNK]);
+    // Per-tensor rescaling keeps its constants in registers ([`requant_uniform`], which
+    // wants a right shift: without one the direct path runs).
+    let (m0, r0) = (q.multipliers[0], (-i32::from(q.shifts[0])) as u32);
+    if !st.per_channel && r0 == 0 {
+        return false;
+    }
     let mut acc = [0i32; FC_CHUNK];
     let whole = depth.is_multiple_of(4);
     for (xs, outs) in input
@@ -450,12 +456,13 @@ pub(crate) fn fully_connected_rows(
             for ((a, &b), f) in rest.skip(done) {
                 *a = b.wrapping_add(dot1(xs, f, off2, off));
             }
-            let (ms, ss) = if st.per_channel {
-                (&q.multipliers[u0..u0 + cn], &q.shifts[u0..u0 + cn])
+            let o = &mut outs[u0..u0 + cn];
+            if st.per_channel {
+                let (ms, ss) = (&q.multipliers[u0..u0 + cn], &q.shifts[u0..u0 + cn]);
+                requant_simple(&acc[..cn], ms, ss, o, zp, lo, hi);
             } else {
-                (&m_all[..cn], &s_all[..cn])
-            };
-            requant_simple(&acc[..cn], ms, ss, &mut outs[u0..u0 + cn], zp, lo, hi);
+                requant_uniform(&acc[..cn], m0, r0, o, zp, lo, hi);
+            }
             u0 += cn;
         }
     }
