@@ -453,8 +453,16 @@ pub(crate) fn fully_connected_rows(
                 done = cn / 3 * 3;
             }
             let rest = acc[..cn].iter_mut().zip(bias).zip(fs.chunks_exact(depth));
-            for ((a, &b), f) in rest.skip(done) {
-                *a = b.wrapping_add(dot1(xs, f, off2, off));
+            if let [x] = xs {
+                // One input (a scalar feature, as hello_world's first layer): one product.
+                let x = i32::from(*x) + off;
+                for ((a, &b), f) in rest {
+                    *a = b.wrapping_add(x * i32::from(f[0]));
+                }
+            } else {
+                for ((a, &b), f) in rest.skip(done) {
+                    *a = b.wrapping_add(dot1(xs, f, off2, off));
+                }
             }
             let o = &mut outs[u0..u0 + cn];
             if st.per_channel {
