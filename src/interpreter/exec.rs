@@ -136,129 +136,80 @@ impl<'a> Interpreter<'a> {
             (&*data, &mut [][..])
         };
         let (s_off, s_len) = (s_off as usize, s_len as usize);
-        let fixed = Fixed {
+        let count_err = Error::OperandCount { op: i as u32 };
+        // Mutable regions: outputs then scratch.
+        let mut regions = [(0usize, 0usize, usize::MAX); MAX_OUTPUTS + 1 + MAX_STATES];
+        let mut n = 0;
+        for (k, o) in outputs.iter().enumerate() {
+            // Regions are the tensors' exact bytes, not the aligned reservations.
+            if o.at & Operand::CONSTANT != 0 {
+                return Err(count_err);
+            }
+            *regions.get_mut(n).ok_or(Error::TooComplex)? = (o.at as usize, o.len as usize, k);
+            n += 1;
+        }
+        // State inputs (tagged past the scratch's tag: MAX_OUTPUTS + 1 + input index).
+        for (k, o) in inputs.iter().enumerate() {
+            if o.at != Operand::ABSENT
+                && o.at & (Operand::CONSTANT | Operand::STATE) == Operand::STATE
+            {
+                let at = (o.at & !Operand::STATE) as usize;
+                *regions.get_mut(n).ok_or(Error::TooComplex)? =
+                    (at, o.len as usize, MAX_OUTPUTS + 1 + k);
+                n += 1;
+            }
+        }
+        if s_len > 0 && s_off != NONE as usize {
+            *regions.get_mut(n).ok_or(Error::TooComplex)? = (s_off, s_len, MAX_OUTPUTS);
+            n += 1;
+        }
+        let regions = regions.get_mut(..n).ok_or(Error::TooComplex)?;
+        // By offset; at most MAX_OUTPUTS + 1 entries: an insertion sort.
+        for j in 1..regions.len() {
+            let mut k = j;
+            while k > 0 && regions.get(k - 1).map(|r| r.0) > regions.get(k).map(|r| r.0) {
+                regions.swap(k - 1, k);
+                k -= 1;
+            }
+        }
+        let mut ctx = EvalCtx {
+            shared: [(0, &[][..]); MAX_PIECES],
+            outputs: Default::default(),
+            scratch: &mut [],
+            states: core::array::from_fn(|_| (usize::MAX, &mut [][..])),
             inputs,
-            outputs,
-            scratch: (s_off, s_len),
             model_bytes: model.bytes(),
             op_index: i as u32,
             data,
-            eval: registration.eval,
+            op_state,
         };
-        // Most ops write one output and read no state: their pieces fit small arrays, which
-        // cost the eval less to set up than the largest op's.
-        let simple = outputs.len() <= 1
-            && !inputs.iter().any(|o| {
-                o.at != Operand::ABSENT
-                    && o.at & (Operand::CONSTANT | Operand::STATE) == Operand::STATE
-            });
-        if simple && !cfg!(feature = "small") {
-            carve_and_eval::<2, 3, 1, 0>(head, fixed, op_state)
-        } else {
-            carve_and_eval::<{ MAX_OUTPUTS + 1 + MAX_STATES }, MAX_PIECES, MAX_OUTPUTS, MAX_STATES>(
-                head, fixed, op_state,
-            )
+        let mut rest: &mut [u8] = head;
+        let mut pos = 0usize;
+        let mut pieces = 0;
+        let mut states = 0;
+        for &(o, s, k) in regions.iter() {
+            if o < pos {
+                return Err(count_err);
+            }
+            let cut = (o - pos).min(rest.len());
+            let (gap, r) = core::mem::take(&mut rest).split_at_mut(cut);
+            let (mine, r) = r.split_at_mut(s.min(r.len()));
+            *ctx.shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, gap);
+            pieces += 1;
+            if k == MAX_OUTPUTS {
+                ctx.scratch = mine;
+            } else if k > MAX_OUTPUTS {
+                *ctx.states.get_mut(states).ok_or(Error::TooComplex)? = (k - MAX_OUTPUTS - 1, mine);
+                states += 1;
+            } else {
+                *ctx.outputs.get_mut(k).ok_or(Error::TooComplex)? = mine;
+            }
+            pos = o.saturating_add(s);
+            rest = r;
         }
+        *ctx.shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, rest);
+        (registration.eval)(&mut ctx)
     }
-}
-
-/// What an op's eval gets besides its arena pieces.
-struct Fixed<'t> {
-    inputs: &'t [Operand],
-    outputs: &'t [Operand],
-    /// The scratch's arena offset and length.
-    scratch: (usize, usize),
-    model_bytes: &'t [u8],
-    op_index: u32,
-    data: &'t [u8],
-    eval: crate::ops::EvalFn,
-}
-
-/// Cuts `head` into the op's mutable regions (at most `R`: outputs, then state inputs and
-/// scratch) and the shared pieces between them (`P = R + 1`), then runs the eval on them.
-#[inline(never)]
-fn carve_and_eval<const R: usize, const P: usize, const O: usize, const S: usize>(
-    head: &mut [u8],
-    f: Fixed<'_>,
-    op_state: &mut [u8],
-) -> Result<(), Error> {
-    let count_err = Error::OperandCount { op: f.op_index };
-    // Mutable regions: outputs then scratch.
-    let mut regions = [(0usize, 0usize, usize::MAX); R];
-    let mut n = 0;
-    for (k, o) in f.outputs.iter().enumerate() {
-        // Regions are the tensors' exact bytes, not the aligned reservations.
-        if o.at & Operand::CONSTANT != 0 {
-            return Err(count_err);
-        }
-        *regions.get_mut(n).ok_or(Error::TooComplex)? = (o.at as usize, o.len as usize, k);
-        n += 1;
-    }
-    // State inputs (tagged past the scratch's tag: MAX_OUTPUTS + 1 + input index).
-    for (k, o) in f.inputs.iter().enumerate() {
-        if o.at != Operand::ABSENT && o.at & (Operand::CONSTANT | Operand::STATE) == Operand::STATE
-        {
-            let at = (o.at & !Operand::STATE) as usize;
-            *regions.get_mut(n).ok_or(Error::TooComplex)? =
-                (at, o.len as usize, MAX_OUTPUTS + 1 + k);
-            n += 1;
-        }
-    }
-    let (s_off, s_len) = f.scratch;
-    if s_len > 0 && s_off != NONE as usize {
-        *regions.get_mut(n).ok_or(Error::TooComplex)? = (s_off, s_len, MAX_OUTPUTS);
-        n += 1;
-    }
-    let regions = regions.get_mut(..n).ok_or(Error::TooComplex)?;
-    // By offset; at most MAX_OUTPUTS + 1 entries: an insertion sort.
-    for j in 1..regions.len() {
-        let mut k = j;
-        while k > 0 && regions.get(k - 1).map(|r| r.0) > regions.get(k).map(|r| r.0) {
-            regions.swap(k - 1, k);
-            k -= 1;
-        }
-    }
-    let mut shared: [(usize, &[u8]); P] = [(0, &[][..]); P];
-    let mut outputs: [&mut [u8]; O] = core::array::from_fn(|_| &mut [][..]);
-    let mut states: [(usize, &mut [u8]); S] = core::array::from_fn(|_| (usize::MAX, &mut [][..]));
-    let mut scratch: &mut [u8] = &mut [];
-    let mut rest: &mut [u8] = head;
-    let mut pos = 0usize;
-    let mut pieces = 0;
-    let mut n_states = 0;
-    for &(o, s, k) in regions.iter() {
-        if o < pos {
-            return Err(count_err);
-        }
-        let cut = (o - pos).min(rest.len());
-        let (gap, r) = core::mem::take(&mut rest).split_at_mut(cut);
-        let (mine, r) = r.split_at_mut(s.min(r.len()));
-        *shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, gap);
-        pieces += 1;
-        if k == MAX_OUTPUTS {
-            scratch = mine;
-        } else if k > MAX_OUTPUTS {
-            *states.get_mut(n_states).ok_or(Error::TooComplex)? = (k - MAX_OUTPUTS - 1, mine);
-            n_states += 1;
-        } else {
-            *outputs.get_mut(k).ok_or(Error::TooComplex)? = mine;
-        }
-        pos = o.saturating_add(s);
-        rest = r;
-    }
-    *shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, rest);
-    let mut ctx = EvalCtx {
-        shared: shared.get(..pieces + 1).ok_or(Error::TooComplex)?,
-        outputs: &mut outputs,
-        scratch,
-        states: &mut states,
-        inputs: f.inputs,
-        model_bytes: f.model_bytes,
-        op_index: f.op_index,
-        data: f.data,
-        op_state,
-    };
-    (f.eval)(&mut ctx)
 }
 
 /// An op's persistent data split at its state ([`crate::PrepareCtx::persist_state`]): the
