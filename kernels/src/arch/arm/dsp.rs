@@ -1,17 +1,20 @@
-//! The Armv7E-M DSP instructions the int8 kernels need, as one-instruction `asm!` blocks.
+//! The Armv7E-M DSP instructions the int8 kernels need: one-instruction `asm!` wrappers, and
+//! the kernels' inner loops as whole `asm!` blocks where LLVM's code for the wrappers spilled.
 //!
 //! Why: stable Rust has no Arm DSP intrinsics, and LLVM's Arm parallel-DSP pass forms `SMLAD`
 //! only from some loop shapes at opt-level 3 (none at "s", and not from an `i8` operand).
 //! With them the int8 GEMM's inner loop does two multiply-accumulates per `SMLAD`: kws_dscnn's
-//! 1x1 CONV_2D (512,000 MACs) takes 1,609,523 instructions against the portable tiles'
-//! 2,206,703 (`cargo run --release --bin dsp-check` in examples/cortex-m4, with and without
-//! `MICROLITE_PORTABLE=1`).
+//! 1x1 CONV_2D (512,000 MACs) takes 811,228 instructions through [`gemm_2x2`] against the
+//! portable tiles' 2,000,798 (`cargo run --release --bin dsp-check` in examples/cortex-m4, with
+//! and without `MICROLITE_PORTABLE=1`).
 //!
 //! Soundness: this module is compiled only for targets with the DSP extension
 //! (`cfg(microlite_arm_dsp)`, set by `kernels/build.rs` for Armv7E-M and for Armv8-M Mainline
-//! built with `+dsp`), where these instructions exist. Each block reads only its register
-//! operands and writes one register: no memory, no stack. `SMLAD` may set the sticky Q flag
-//! (nothing reads it), so no block claims `preserves_flags`.
+//! built with `+dsp`), where these instructions exist. The one-instruction wrappers read only
+//! their register operands and write one register: no memory, no stack. Each loop's `SAFETY`
+//! note bounds the memory it reads and writes by its slices' lengths; [`gemm_2x2`] and
+//! [`fc_3units`] also push and pop on the stack (to borrow `r6` and `r7`). `SMLAD` may set the
+//! sticky Q flag (nothing reads it), so no block claims `preserves_flags`.
 #![allow(unsafe_code)]
 
 use core::arch::asm;

@@ -1,5 +1,11 @@
 //! The int8 GEMM of CONV_2D and FULLY_CONNECTED on Armv7E-M: widened input rows against `i8`
-//! weight rows with `SMLAD`, three rows by one output channel per tile.
+//! weight rows with `SMLAD`.
+//!
+//! - [`gemm_pairs`]: two rows by two output channels per tile ([`gemm_2x2`]), the rows widened
+//!   in pairs straight into its layout; CONV_2D whose patch length is whole words.
+//! - [`fully_connected_rows`]: FULLY_CONNECTED three units per pass ([`fc_3units`]) straight
+//!   from the `i8` input.
+//! - [`gemm_rows`]: three rows by one channel per tile ([`dot3`]), for the other shapes.
 //!
 //! Each weight word `[f0, f1, f2, f3]` becomes `[f0, f2]` and `[f1, f3]` with two `SXTB16`s,
 //! so the input rows are first permuted to `[x0, x2, x1, x3]` in every group of four (once

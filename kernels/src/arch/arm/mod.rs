@@ -3,8 +3,8 @@
 //! multiply-accumulate of DEPTHWISE_CONV_2D on `SXTAB16` and `SMLABB`/`SMLATT`.
 //!
 //! Compiled only under `cfg(microlite_arm_dsp)`, which `kernels/build.rs` sets from the target
-//! name. `dsp` holds the crate's only Arm `unsafe`: one-instruction `asm!` wrappers, each with
-//! its `SAFETY` note; everything built on them is safe Rust. The on-target property tests of
+//! name. `dsp` holds the crate's only Arm `unsafe`: one-instruction `asm!` wrappers and
+//! `asm!` loops, each with its `SAFETY` note; everything built on them is safe Rust. The on-target property tests of
 //! `examples/cortex-m4` (`--bin dsp-check`) compare these paths with the reference kernels.
 
 pub(crate) mod depthwise;
