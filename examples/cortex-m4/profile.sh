@@ -7,6 +7,7 @@
 #   bash profile.sh BIN PATTERN [TOP]    e.g.  bash profile.sh dsp-check gemm_rows 40
 #   MLPERF_ONLY=hello_world CARGO_TARGET_DIR=target/prof bash profile.sh mlperf microlite 40
 #   (one model of the mlperf binary; a separate target dir keeps the full build intact)
+#   ANNOTATE=FILE also writes the matched functions' disassembly with each instruction's count.
 #
 # Prints the instructions per matched function, then the hottest runs of straight-line code (address, length, times run, instructions in
 # all, first instruction); instructions counted are only those inside the matched functions.
@@ -37,9 +38,9 @@ echo "functions: $ranges"
 timeout 600 qemu-system-arm -machine mps2-an386 -cpu cortex-m4 -nographic \
   -semihosting-config enable=on,target=native -singlestep -d exec,nochain \
   -dfilter "$ranges" -D "$work/log" -kernel "$elf" > /dev/null || true
-python3 - "$work/log" "$work/dis" "$top" "$work/syms" <<'PY'
+python3 - "$work/log" "$work/dis" "$top" "$work/syms" "${ANNOTATE:-}" <<'PY'
 import bisect, re, sys
-log, dis, top, syms = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+log, dis, top, syms, annotate = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 counts = {}
 for line in open(log):
     if line.startswith("Trace"):
@@ -78,6 +79,13 @@ for pc in sorted(counts):
     start, prev, n, c = pc, pc, 1, counts[pc]
 if start is not None:
     runs.append((n * c, start, n, c))
+if annotate:
+    with open(annotate, "w") as out:
+        for name in sorted(per, key=lambda k: -per[k]):
+            f = next(x for x in funcs if x[2] == name)
+            out.write(f"\n{name}: {per[name]:,}\n")
+            for a in sorted(t for t in text if f[0] <= t < f[0] + f[1]):
+                out.write(f"{counts.get(a, 0):8}  {a:#08x}  {text[a]}\n")
 for total, a, n, c in sorted(runs, reverse=True)[:top]:
     print(f"{a:#08x}  {n:4d} instructions x {c:9,} = {total:12,}  {text.get(a, '')}")
 PY

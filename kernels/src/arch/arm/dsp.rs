@@ -359,15 +359,90 @@ pub(crate) fn dw_row(
     Some([a0, a1, a2, a3])
 }
 
+/// The doubling high multiply of `{a}` by the multiplier register `$mul` into `{m}` (`(a·m + 2^30) >> 31`: `SMULL`
+/// and a 64-bit add; `{a}` is clobbered).
+macro_rules! doubling_high_mul {
+    ($mul:literal) => {
+        concat!(
+            "smull {a}, {m}, {a}, ",
+            $mul,
+            "\n",
+            "adds {a}, {a}, #0x40000000\n",
+            "adc {m}, {m}, #0\n",
+            "lsls {m}, {m}, #1\n",
+            "orr {m}, {m}, {a}, lsr #31\n",
+        )
+    };
+}
+
+/// The rounding divide of `{m}` by `2^r` given `{s} = r - 1` (`(q >> 1) + (q & 1)` with
+/// `q = (y - [y < 0]) >> (r - 1)`; `{a}` is clobbered).
+macro_rules! rounding_divide {
+    () => {
+        concat!(
+            "add {m}, {m}, {m}, asr #31\n",
+            "asr {m}, {m}, {s}\n",
+            "and {a}, {m}, #1\n",
+            "add {m}, {a}, {m}, asr #1\n",
+        )
+    };
+}
+
+/// Adds the output offset to `{m}`, clamps it to `{lo}..={hi}` and stores its byte at
+/// `[{po}]`, advancing `{po}`; the whole int8 range (`FULL`) is one `SSAT`.
+macro_rules! offset_clamp_store {
+    (full) => {
+        concat!(
+            "add {m}, {m}, {off}\n",
+            "ssat {m}, #8, {m}\n",
+            "strb {m}, [{po}], #1\n",
+        )
+    };
+    (range) => {
+        concat!(
+            "add {m}, {m}, {off}\n",
+            "cmp {m}, {lo}\n",
+            "it lt\n",
+            "movlt {m}, {lo}\n",
+            "cmp {m}, {hi}\n",
+            "it gt\n",
+            "movgt {m}, {hi}\n",
+            "strb {m}, [{po}], #1\n",
+        )
+    };
+}
+
+/// One pass of [`requant_simple`]'s loop, its clamp `full` or `range`.
+macro_rules! requant_simple_loop {
+    ($clamp:tt) => {
+        concat!(
+            "2:\n",
+            "ldr {a}, [{pa}], #4\n",
+            "ldr {m}, [{pm}], #4\n",
+            "ldrsb {s}, [{ps}], #1\n",
+            doubling_high_mul!("{m}"),
+            "cmp {s}, #0\n",
+            "beq 3f\n",
+            "mvn {s}, {s}\n",
+            rounding_divide!(),
+            "3:\n",
+            offset_clamp_store!($clamp),
+            "subs {n}, {n}, #1\n",
+            "bne 2b\n",
+        )
+    };
+}
+
 /// `outs[i] = clamp(rescale(accs[i], ms[i], ss[i]) + off, lo, hi)` over the shortest of the
 /// four slices: TFLM's `MultiplyByQuantizedMultiplier` for simple channels
 /// ([`all_simple`](crate::gemm::all_simple): shifts in -31..=0, no `i32::MIN` multiplier),
 /// one output per channel (a pixel's channels).
 ///
-/// One `asm!` loop, 24 instructions per output: the doubling high multiply
-/// (`(a·m + 2^30) >> 31`, `SMULL` and a 64-bit add) and the rounding divide by `2^r` as
-/// `(q >> 1) + (q & 1)` with `q = (y - [y < 0]) >> (r - 1)`, skipped when `r = 0` (the same
-/// steps in Rust, `gemm::tests::halving_divide`, are proptested equal to TFLM's).
+/// One `asm!` loop, 19 instructions per output with the whole int8 range (one `SSAT`), 24
+/// with a narrower one: the doubling high multiply (`(a·m + 2^30) >> 31`, `SMULL` and a
+/// 64-bit add) and the rounding divide by `2^r` as `(q >> 1) + (q & 1)` with
+/// `q = (y - [y < 0]) >> (r - 1)`, skipped when `r = 0` (the same steps in Rust,
+/// `gemm::tests::halving_divide`, are proptested equal to TFLM's).
 #[inline(always)]
 pub(crate) fn requant_simple(
     accs: &[i32],
@@ -382,6 +457,26 @@ pub(crate) fn requant_simple(
     if n == 0 {
         return;
     }
+    if lo == -128 && hi == 127 {
+        // SAFETY: as the block below, without `lo` and `hi` (the clamp is `SSAT` to 8 bits,
+        // which is `lo..=hi` here).
+        unsafe {
+            asm!(
+                requant_simple_loop!(full),
+                pa = inout(reg) accs.as_ptr() => _,
+                pm = inout(reg) ms.as_ptr() => _,
+                ps = inout(reg) ss.as_ptr() => _,
+                po = inout(reg) outs.as_mut_ptr() => _,
+                n = inout(reg) n => _,
+                off = in(reg) off,
+                a = out(reg) _,
+                m = out(reg) _,
+                s = out(reg) _,
+                options(nostack)
+            );
+        }
+        return;
+    }
     // SAFETY: the loop runs `n >= 1` times; each pass reads one `i32` at `pa` and at `pm`,
     // one `i8` at `ps`, writes one `i8` at `po`, and advances each by its element: it touches
     // exactly the first `n` elements of each slice (`n` is the shortest length), in bounds;
@@ -389,33 +484,7 @@ pub(crate) fn requant_simple(
     // flags (no `preserves_flags`).
     unsafe {
         asm!(
-            "2:",
-            "ldr {a}, [{pa}], #4",
-            "ldr {m}, [{pm}], #4",
-            "ldrsb {s}, [{ps}], #1",
-            "smull {a}, {m}, {a}, {m}",
-            "adds {a}, {a}, #0x40000000",
-            "adc {m}, {m}, #0",
-            "lsls {m}, {m}, #1",
-            "orr {m}, {m}, {a}, lsr #31",
-            "cmp {s}, #0",
-            "beq 3f",
-            "mvn {s}, {s}",
-            "add {m}, {m}, {m}, asr #31",
-            "asr {m}, {m}, {s}",
-            "and {a}, {m}, #1",
-            "add {m}, {a}, {m}, asr #1",
-            "3:",
-            "add {m}, {m}, {off}",
-            "cmp {m}, {lo}",
-            "it lt",
-            "movlt {m}, {lo}",
-            "cmp {m}, {hi}",
-            "it gt",
-            "movgt {m}, {hi}",
-            "strb {m}, [{po}], #1",
-            "subs {n}, {n}, #1",
-            "bne 2b",
+            requant_simple_loop!(range),
             pa = inout(reg) accs.as_ptr() => _,
             pm = inout(reg) ms.as_ptr() => _,
             ps = inout(reg) ss.as_ptr() => _,
@@ -716,8 +785,24 @@ pub(crate) fn fc_3units(
     }
 }
 
+/// One pass of [`requant_uniform`]'s loop, its clamp `full` or `range`.
+macro_rules! requant_uniform_loop {
+    ($clamp:tt) => {
+        concat!(
+            "2:\n",
+            "ldr {a}, [{pa}], #4\n",
+            doubling_high_mul!("{mul}"),
+            rounding_divide!(),
+            offset_clamp_store!($clamp),
+            "subs {n}, {n}, #1\n",
+            "bne 2b\n",
+        )
+    };
+}
+
 /// [`requant_simple`] for one multiplier `m` and a right shift `r` in 1..=31 shared by every
-/// output (per-tensor rescaling), both kept in registers: 21 instructions per output.
+/// output (per-tensor rescaling), both kept in registers: 16 instructions per output with the
+/// whole int8 range, 20 with a narrower one.
 #[inline(always)]
 pub(crate) fn requant_uniform(
     accs: &[i32],
@@ -732,6 +817,25 @@ pub(crate) fn requant_uniform(
     if n == 0 || !(1..=31).contains(&r) {
         return;
     }
+    if lo == -128 && hi == 127 {
+        // SAFETY: as the block below, without `lo` and `hi` (the clamp is `SSAT` to 8 bits,
+        // which is `lo..=hi` here).
+        unsafe {
+            asm!(
+                requant_uniform_loop!(full),
+                pa = inout(reg) accs.as_ptr() => _,
+                po = inout(reg) outs.as_mut_ptr() => _,
+                n = inout(reg) n => _,
+                mul = in(reg) m,
+                s = in(reg) r - 1,
+                off = in(reg) off,
+                a = out(reg) _,
+                m = out(reg) _,
+                options(nostack)
+            );
+        }
+        return;
+    }
     // SAFETY: the loop runs `n >= 1` times; each pass reads one `i32` at `pa` and writes one
     // `i8` at `po`, advancing each by its element: it touches exactly the first `n` elements
     // of both slices (`n` is the shorter length), in bounds; `outs` is borrowed mutably, so
@@ -739,37 +843,17 @@ pub(crate) fn requant_uniform(
     // flags (no `preserves_flags`).
     unsafe {
         asm!(
-            "2:",
-            "ldr {a}, [{pa}], #4",
-            "smull {a}, {t}, {a}, {m}",
-            "adds {a}, {a}, #0x40000000",
-            "adc {t}, {t}, #0",
-            "lsls {t}, {t}, #1",
-            "orr {t}, {t}, {a}, lsr #31",
-            "add {t}, {t}, {t}, asr #31",
-            "asr {t}, {t}, {rm1}",
-            "and {a}, {t}, #1",
-            "add {t}, {a}, {t}, asr #1",
-            "add {t}, {t}, {off}",
-            "cmp {t}, {lo}",
-            "it lt",
-            "movlt {t}, {lo}",
-            "cmp {t}, {hi}",
-            "it gt",
-            "movgt {t}, {hi}",
-            "strb {t}, [{po}], #1",
-            "subs {n}, {n}, #1",
-            "bne 2b",
+            requant_uniform_loop!(range),
             pa = inout(reg) accs.as_ptr() => _,
             po = inout(reg) outs.as_mut_ptr() => _,
             n = inout(reg) n => _,
-            m = in(reg) m,
-            rm1 = in(reg) r - 1,
+            mul = in(reg) m,
+            s = in(reg) r - 1,
             off = in(reg) off,
             lo = in(reg) lo,
             hi = in(reg) hi,
             a = out(reg) _,
-            t = out(reg) _,
+            m = out(reg) _,
             options(nostack)
         );
     }
