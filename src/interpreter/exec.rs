@@ -137,6 +137,54 @@ impl<'a> Interpreter<'a> {
         };
         let (s_off, s_len) = (s_off as usize, s_len as usize);
         let count_err = Error::OperandCount { op: i as u32 };
+        let mut ctx = EvalCtx {
+            shared: [(0, &[][..]); MAX_PIECES],
+            outputs: Default::default(),
+            scratch: &mut [],
+            states: core::array::from_fn(|_| (usize::MAX, &mut [][..])),
+            inputs,
+            model_bytes: model.bytes(),
+            op_index: i as u32,
+            data,
+            op_state,
+        };
+        let scratch = if s_len > 0 && s_off != NONE as usize {
+            (s_off, s_len)
+        } else {
+            (usize::MAX, 0)
+        };
+        // One output and at most a scratch: two regions, so three shared pieces. The compact
+        // build (feature `small`) keeps only the general path below.
+        if !cfg!(feature = "small") && reg & F_PLAIN != 0 {
+            let [o] = outputs else {
+                return Err(count_err);
+            };
+            if o.at & Operand::CONSTANT != 0 {
+                return Err(count_err);
+            }
+            let out = (o.at as usize, o.len as usize);
+            let (first, second) = if scratch.0 < out.0 {
+                (scratch, out)
+            } else {
+                (out, scratch)
+            };
+            let mut rest: &mut [u8] = head;
+            let (g0, p0) = carve(&mut rest, 0, first).ok_or(count_err)?;
+            let at1 = first.0.saturating_add(first.1);
+            let (g1, p1) = carve(&mut rest, at1, second).ok_or(count_err)?;
+            let at2 = second.0.saturating_add(second.1);
+            let (out, scratch) = if scratch.0 < out.0 {
+                (p1, p0)
+            } else {
+                (p0, p1)
+            };
+            ctx.shared[0] = (0, g0);
+            ctx.shared[1] = (at1, g1);
+            ctx.shared[2] = (at2, rest);
+            ctx.outputs[0] = out;
+            ctx.scratch = scratch;
+            return (registration.eval)(&mut ctx);
+        }
         // Mutable regions: outputs then scratch.
         let mut regions = [(0usize, 0usize, usize::MAX); MAX_OUTPUTS + 1 + MAX_STATES];
         let mut n = 0;
@@ -159,8 +207,8 @@ impl<'a> Interpreter<'a> {
                 n += 1;
             }
         }
-        if s_len > 0 && s_off != NONE as usize {
-            *regions.get_mut(n).ok_or(Error::TooComplex)? = (s_off, s_len, MAX_OUTPUTS);
+        if scratch.1 > 0 {
+            *regions.get_mut(n).ok_or(Error::TooComplex)? = (scratch.0, scratch.1, MAX_OUTPUTS);
             n += 1;
         }
         let regions = regions.get_mut(..n).ok_or(Error::TooComplex)?;
@@ -172,28 +220,12 @@ impl<'a> Interpreter<'a> {
                 k -= 1;
             }
         }
-        let mut ctx = EvalCtx {
-            shared: [(0, &[][..]); MAX_PIECES],
-            outputs: Default::default(),
-            scratch: &mut [],
-            states: core::array::from_fn(|_| (usize::MAX, &mut [][..])),
-            inputs,
-            model_bytes: model.bytes(),
-            op_index: i as u32,
-            data,
-            op_state,
-        };
         let mut rest: &mut [u8] = head;
         let mut pos = 0usize;
         let mut pieces = 0;
         let mut states = 0;
         for &(o, s, k) in regions.iter() {
-            if o < pos {
-                return Err(count_err);
-            }
-            let cut = (o - pos).min(rest.len());
-            let (gap, r) = core::mem::take(&mut rest).split_at_mut(cut);
-            let (mine, r) = r.split_at_mut(s.min(r.len()));
+            let (gap, mine) = carve(&mut rest, pos, (o, s)).ok_or(count_err)?;
             *ctx.shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, gap);
             pieces += 1;
             if k == MAX_OUTPUTS {
@@ -205,11 +237,27 @@ impl<'a> Interpreter<'a> {
                 *ctx.outputs.get_mut(k).ok_or(Error::TooComplex)? = mine;
             }
             pos = o.saturating_add(s);
-            rest = r;
         }
         *ctx.shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, rest);
         (registration.eval)(&mut ctx)
     }
+}
+
+/// Splits the region `(at, len)` off `rest`, which starts at arena offset `pos`: the bytes
+/// before it (shared with the op's inputs) and the region itself (writable), leaving `rest`
+/// after it; clipped at `rest`'s end. `None` when the region starts before `pos` (regions
+/// overlap or are out of order).
+#[inline(always)]
+fn carve<'x>(
+    rest: &mut &'x mut [u8],
+    pos: usize,
+    (at, len): (usize, usize),
+) -> Option<(&'x [u8], &'x mut [u8])> {
+    let cut = at.checked_sub(pos)?.min(rest.len());
+    let (gap, r) = core::mem::take(rest).split_at_mut(cut);
+    let (mine, r) = r.split_at_mut(len.min(r.len()));
+    *rest = r;
+    Some((gap, mine))
 }
 
 /// An op's persistent data split at its state ([`crate::PrepareCtx::persist_state`]): the

@@ -440,6 +440,16 @@ impl<'a> Interpreter<'a> {
             let n = ((counts & 0xFFFF) + (counts >> 16)) as usize;
             let operands = staged_operands(staged, data as usize, n)?;
             resolve_operands(&table, operands, i as u32)?;
+            let stateless = !cfg!(feature = "small")
+                && operands.iter().all(|o| {
+                    o.at == Operand::ABSENT
+                        || o.at & (Operand::CONSTANT | Operand::STATE) != Operand::STATE
+                });
+            if let Some(reg) = rec.get_mut(R_REG) {
+                if counts >> 16 == 1 && stateless && *reg & F_STATE == 0 {
+                    *reg |= F_PLAIN;
+                }
+            }
         }
         Ok(())
     }

@@ -77,6 +77,10 @@ pub(super) const F_SKIP: u32 = 1 << 16;
 /// Record flag: the op's persistent data ends with op state ([`crate::PrepareCtx::persist_state`])
 /// and its two-word footer; `Interpreter::reset` zeroes that state.
 pub(super) const F_STATE: u32 = 1 << 17;
+/// Record flag (set by `finish_records`, after the plan has cleared the wanted scratch): one
+/// output, no state input and no op state, so eval's arena pieces are the output's and the
+/// scratch's neighbours ([`crate::interpreter::Interpreter::run_op`]'s short path).
+pub(super) const F_PLAIN: u32 = 1 << 18;
 /// Marks "not in the arena" / "not yet".
 pub(super) const NONE: u32 = u32::MAX;
 

@@ -18,6 +18,59 @@
 #![allow(unsafe_code)]
 
 use core::arch::asm;
+use core::mem::MaybeUninit;
+
+/// Up to `N` sums on the stack, each written before it is read: a zeroed buffer would cost
+/// every FULLY_CONNECTED a `memclr` call (about 50 instructions, a tenth of a tiny layer).
+pub(crate) struct Sums<const N: usize> {
+    buf: [MaybeUninit<i32>; N],
+    /// The first `len` entries are written.
+    len: usize,
+}
+
+impl<const N: usize> Sums<N> {
+    /// No sums yet (nothing is stored).
+    #[inline(always)]
+    pub(crate) fn new() -> Self {
+        Sums {
+            buf: [const { MaybeUninit::uninit() }; N],
+            len: 0,
+        }
+    }
+
+    /// Forgets the sums (the next are written over them).
+    #[inline(always)]
+    pub(crate) fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// How many sums are written.
+    #[inline(always)]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Appends the values of `vs` while there is room.
+    #[inline(always)]
+    pub(crate) fn extend(&mut self, vs: impl Iterator<Item = i32>) {
+        let mut n = self.len;
+        for (slot, v) in self.buf.get_mut(n..).unwrap_or(&mut []).iter_mut().zip(vs) {
+            slot.write(v);
+            n += 1;
+        }
+        self.len = n;
+    }
+
+    /// The written sums.
+    #[inline(always)]
+    pub(crate) fn as_slice(&self) -> &[i32] {
+        let len = self.len.min(N);
+        // SAFETY: the first `len <= N` entries of `buf` are initialised (`extend` and
+        // `fc_3units` advance `len` only over entries they wrote); `MaybeUninit<i32>` has
+        // `i32`'s layout, and the slice borrows `self`.
+        unsafe { core::slice::from_raw_parts(self.buf.as_ptr().cast::<i32>(), len) }
+    }
+}
 
 /// Four `i8` as one little-endian word (one load; Armv7-M allows it unaligned).
 #[inline(always)]
@@ -690,38 +743,46 @@ pub(crate) fn gemm_2x2(
 }
 
 /// Three FULLY_CONNECTED units per pass, straight from the `i8` data: for `u < 3 · triples`,
-/// `acc[u] = bias[u] + Σ (x + off) · f_u` over `x`'s `4n` values (`off2` holds the input
-/// offset in both halves), the units' weight rows consecutive in `f`, wrapping. Nothing is
-/// written when `x` is empty or not whole words, `triples` is 0 or a slice is too short.
+/// appends `bias[u] + Σ (x + off) · f_u` over `x`'s `4n` values to `sums` (`off2` holds the
+/// input offset in both halves), the units' weight rows consecutive in `f`, wrapping. Nothing
+/// is written when `x` is empty or not whole words, `triples` is 0, a slice is too short or
+/// `sums` has no room for `3 · triples` more.
 ///
 /// One `asm!` loop over the triples: 20 instructions per 12 multiply-accumulates (an input
 /// word widened once by two `SXTAB16` for the three units, then per unit a weight load, two
 /// `SXTB16`, two `SMLAD`) and 14 more per triple. Its 13 registers take `r7`, saved on the
 /// stack with `r6` as in [`gemm_2x2`].
 #[inline(always)]
-pub(crate) fn fc_3units(
+pub(crate) fn fc_3units<const N: usize>(
     x: &[i8],
     f: &[i8],
     bias: &[i32],
-    acc: &mut [i32],
+    sums: &mut Sums<N>,
     triples: usize,
     off2: u32,
 ) {
     let n = x.len() / 4;
     let k = 4 * n;
-    if n == 0 || k != x.len() || triples == 0 || bias.len() < 3 * triples || acc.len() < 3 * triples
+    let start = sums.len;
+    if n == 0
+        || k != x.len()
+        || triples == 0
+        || bias.len() < 3 * triples
+        || N.saturating_sub(start) < 3 * triples
     {
         return;
     }
     let Some(f) = f.get(..3 * triples * k) else {
         return;
     };
+    let acc = sums.buf.get_mut(start..).unwrap_or(&mut []);
     let f_end = f.as_ptr_range().end;
     // SAFETY: the outer loop runs `triples >= 1` times (until the third weight pointer reaches
     // `f_end`); each pass reads the `n >= 1` words of `x` (through `r12`, moved back by `4n`
     // after the pass), the next three weight rows of `k = 4n` bytes (`r8`, `r9`, `r10`;
     // within `f`, which holds `3 · triples · k`), three bias words (`bias` holds
-    // `3 · triples`) and writes three words of `acc` (which holds as many), each pointer kept
+    // `3 · triples`) and writes the next three words of `acc` (the unwritten part of `sums`,
+    // at least `3 · triples` entries, checked above), each pointer kept
     // on the stack between passes. `LDM`/`STM` need word alignment, which `i32` gives; the
     // input and weight words may be unaligned (`LDR`, which Armv7-M allows, as LLVM's own
     // word loads here assume). The block pushes its three pointer inputs and the reserved
@@ -783,6 +844,8 @@ pub(crate) fn fc_3units(
             in("lr") n,
         );
     }
+    // Those `3 · triples` entries after `start` are now written.
+    sums.len = start + 3 * triples;
 }
 
 /// One pass of [`requant_uniform`]'s loop, its clamp `full` or `range`.

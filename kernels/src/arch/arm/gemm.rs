@@ -14,7 +14,7 @@
 //! are the portable kernel's, wrapping the same way, so results equal it bit for bit.
 
 use super::dsp::{dot3, smlad, sxtab16, sxtab16_ror8, sxtb16, sxtb16_ror8, word};
-use super::dsp::{fc_3units, gemm_2x2, requant_simple, requant_uniform, PAIR_CHUNK};
+use super::dsp::{fc_3units, gemm_2x2, requant_simple, requant_uniform, Sums, PAIR_CHUNK};
 use crate::gemm::{all_simple, rescale_simple, OutStage};
 
 /// Output channels whose sums the simple-rescale GEMM keeps before rescaling them together.
@@ -441,41 +441,42 @@ pub(crate) fn fully_connected_rows(
     if !st.per_channel && r0 == 0 {
         return false;
     }
-    let mut acc = [0i32; FC_CHUNK];
+    let mut sums = Sums::<FC_CHUNK>::new();
     let whole = depth.is_multiple_of(4);
-    for (xs, outs) in input
-        .chunks_exact(depth)
-        .zip(output.chunks_exact_mut(units))
-        .take(batches)
-    {
+    let mut rows = input.chunks_exact(depth);
+    let mut out_rows = output.chunks_exact_mut(units);
+    for _ in 0..batches {
+        let (Some(xs), Some(outs)) = (rows.next(), out_rows.next()) else {
+            break;
+        };
         let mut u0 = 0;
         while u0 < units {
             let cn = FC_CHUNK.min(units - u0);
             let bias = st.bias.map_or(&FC_ZEROS[..cn], |b| &b[u0..u0 + cn]);
             let fs = &filter[u0 * depth..(u0 + cn) * depth];
-            let mut done = 0;
+            sums.clear();
             if whole && cn >= 3 {
-                fc_3units(xs, fs, bias, &mut acc, cn / 3, off2);
-                done = cn / 3 * 3;
+                fc_3units(xs, fs, bias, &mut sums, cn / 3, off2);
             }
-            let rest = acc[..cn].iter_mut().zip(bias).zip(fs.chunks_exact(depth));
+            let done = sums.len();
             if let [x] = xs {
                 // One input (a scalar feature, as hello_world's first layer): one product.
                 let x = i32::from(*x) + off;
-                for ((a, &b), f) in rest {
-                    *a = b.wrapping_add(x * i32::from(f[0]));
-                }
+                sums.extend(
+                    bias.iter()
+                        .zip(fs)
+                        .map(|(&b, &f)| b.wrapping_add(x * i32::from(f))),
+                );
             } else {
-                for ((a, &b), f) in rest.skip(done) {
-                    *a = b.wrapping_add(dot1(xs, f, off2, off));
-                }
+                let units = bias.iter().zip(fs.chunks_exact(depth)).skip(done);
+                sums.extend(units.map(|(&b, f)| b.wrapping_add(dot1(xs, f, off2, off))));
             }
             let o = &mut outs[u0..u0 + cn];
             if st.per_channel {
                 let (ms, ss) = (&q.multipliers[u0..u0 + cn], &q.shifts[u0..u0 + cn]);
-                requant_simple(&acc[..cn], ms, ss, o, zp, lo, hi);
+                requant_simple(sums.as_slice(), ms, ss, o, zp, lo, hi);
             } else {
-                requant_uniform(&acc[..cn], m0, r0, o, zp, lo, hi);
+                requant_uniform(sums.as_slice(), m0, r0, o, zp, lo, hi);
             }
             u0 += cn;
         }
