@@ -137,17 +137,6 @@ impl<'a> Interpreter<'a> {
         };
         let (s_off, s_len) = (s_off as usize, s_len as usize);
         let count_err = Error::OperandCount { op: i as u32 };
-        let mut ctx = EvalCtx {
-            shared: [(0, &[][..]); MAX_PIECES],
-            outputs: Default::default(),
-            scratch: &mut [],
-            states: core::array::from_fn(|_| (usize::MAX, &mut [][..])),
-            inputs,
-            model_bytes: model.bytes(),
-            op_index: i as u32,
-            data,
-            op_state,
-        };
         let scratch = if s_len > 0 && s_off != NONE as usize {
             (s_off, s_len)
         } else {
@@ -178,11 +167,19 @@ impl<'a> Interpreter<'a> {
             } else {
                 (p0, p1)
             };
-            ctx.shared[0] = (0, g0);
-            ctx.shared[1] = (at1, g1);
-            ctx.shared[2] = (at2, rest);
-            ctx.outputs[0] = out;
-            ctx.scratch = scratch;
+            let shared = [(0, g0), (at1, g1), (at2, &*rest)];
+            let mut outs = [out];
+            let mut ctx = EvalCtx {
+                shared: &shared,
+                outputs: &mut outs,
+                scratch,
+                states: &mut [],
+                inputs,
+                model_bytes: model.bytes(),
+                op_index: i as u32,
+                data,
+                op_state,
+            };
             return (registration.eval)(&mut ctx);
         }
         // Mutable regions: outputs then scratch.
@@ -220,25 +217,41 @@ impl<'a> Interpreter<'a> {
                 k -= 1;
             }
         }
+        let mut shared: [(usize, &[u8]); MAX_PIECES] = [(0, &[][..]); MAX_PIECES];
+        let mut outs: [&mut [u8]; MAX_OUTPUTS] = Default::default();
+        let mut state_ins: [(usize, &mut [u8]); MAX_STATES] =
+            core::array::from_fn(|_| (usize::MAX, &mut [][..]));
+        let mut scratch: &mut [u8] = &mut [];
         let mut rest: &mut [u8] = head;
         let mut pos = 0usize;
         let mut pieces = 0;
         let mut states = 0;
         for &(o, s, k) in regions.iter() {
             let (gap, mine) = carve(&mut rest, pos, (o, s)).ok_or(count_err)?;
-            *ctx.shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, gap);
+            *shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, gap);
             pieces += 1;
             if k == MAX_OUTPUTS {
-                ctx.scratch = mine;
+                scratch = mine;
             } else if k > MAX_OUTPUTS {
-                *ctx.states.get_mut(states).ok_or(Error::TooComplex)? = (k - MAX_OUTPUTS - 1, mine);
+                *state_ins.get_mut(states).ok_or(Error::TooComplex)? = (k - MAX_OUTPUTS - 1, mine);
                 states += 1;
             } else {
-                *ctx.outputs.get_mut(k).ok_or(Error::TooComplex)? = mine;
+                *outs.get_mut(k).ok_or(Error::TooComplex)? = mine;
             }
             pos = o.saturating_add(s);
         }
-        *ctx.shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, rest);
+        *shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, rest);
+        let mut ctx = EvalCtx {
+            shared: shared.get(..=pieces).ok_or(Error::TooComplex)?,
+            outputs: outs.get_mut(..outputs.len()).ok_or(Error::TooComplex)?,
+            scratch,
+            states: state_ins.get_mut(..states).ok_or(Error::TooComplex)?,
+            inputs,
+            model_bytes: model.bytes(),
+            op_index: i as u32,
+            data,
+            op_state,
+        };
         (registration.eval)(&mut ctx)
     }
 }

@@ -696,12 +696,12 @@ pub(crate) fn positive(ctx: &OpCtx<'_>, v: i32) -> Result<usize, Error> {
 /// data its prepare kept.
 pub struct EvalCtx<'b> {
     /// Arena pieces not written by this op, with their start offsets.
-    pub(crate) shared: [(usize, &'b [u8]); MAX_PIECES],
+    pub(crate) shared: &'b [(usize, &'b [u8])],
     /// Output regions, by output index.
-    pub(crate) outputs: [&'b mut [u8]; MAX_OUTPUTS],
+    pub(crate) outputs: &'b mut [&'b mut [u8]],
     pub(crate) scratch: &'b mut [u8],
     /// State inputs ([`PrepareCtx::state_input`]): the input index and its bytes.
-    pub(crate) states: [(usize, &'b mut [u8]); MAX_STATES],
+    pub(crate) states: &'b mut [(usize, &'b mut [u8])],
     /// Where each input lives, resolved once after planning.
     pub(crate) inputs: &'b [Operand],
     /// The model's bytes, where constant inputs live (no table of the model is read).

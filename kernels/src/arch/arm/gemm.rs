@@ -443,12 +443,16 @@ pub(crate) fn fully_connected_rows(
     }
     let mut sums = Sums::<FC_CHUNK>::new();
     let whole = depth.is_multiple_of(4);
-    let mut rows = input.chunks_exact(depth);
-    let mut out_rows = output.chunks_exact_mut(units);
+    // Rows split off the front (no division, as `chunks_exact` would take).
+    let (mut rows, mut out_rows) = (input, output);
     for _ in 0..batches {
-        let (Some(xs), Some(outs)) = (rows.next(), out_rows.next()) else {
+        let (Some((xs, r)), Some((outs, o))) = (
+            rows.split_at_checked(depth),
+            core::mem::take(&mut out_rows).split_at_mut_checked(units),
+        ) else {
             break;
         };
+        (rows, out_rows) = (r, o);
         let mut u0 = 0;
         while u0 < units {
             let cn = FC_CHUNK.min(units - u0);
