@@ -168,10 +168,11 @@ impl<'a> Interpreter<'a> {
                 (p0, p1)
             };
             let shared = [(0, g0), (at1, g1), (at2, &*rest)];
-            let mut outs = [out];
+            let mut outs: [&mut [u8]; MAX_OUTPUTS] = Default::default();
+            outs[0] = out;
             let mut ctx = EvalCtx {
                 shared: &shared,
-                outputs: &mut outs,
+                outputs: outs,
                 scratch,
                 states: &mut [],
                 inputs,
@@ -243,7 +244,7 @@ impl<'a> Interpreter<'a> {
         *shared.get_mut(pieces).ok_or(Error::TooComplex)? = (pos, rest);
         let mut ctx = EvalCtx {
             shared: shared.get(..=pieces).ok_or(Error::TooComplex)?,
-            outputs: outs.get_mut(..outputs.len()).ok_or(Error::TooComplex)?,
+            outputs: outs,
             scratch,
             states: state_ins.get_mut(..states).ok_or(Error::TooComplex)?,
             inputs,

@@ -698,7 +698,7 @@ pub struct EvalCtx<'b> {
     /// Arena pieces not written by this op, with their start offsets.
     pub(crate) shared: &'b [(usize, &'b [u8])],
     /// Output regions, by output index.
-    pub(crate) outputs: &'b mut [&'b mut [u8]],
+    pub(crate) outputs: [&'b mut [u8]; MAX_OUTPUTS],
     pub(crate) scratch: &'b mut [u8],
     /// State inputs ([`PrepareCtx::state_input`]): the input index and its bytes.
     pub(crate) states: &'b mut [(usize, &'b mut [u8])],
