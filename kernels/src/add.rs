@@ -215,23 +215,35 @@ pub fn add_int8(
         Requant::new(p.input1_multiplier, p.input1_shift),
         Requant::new(p.input2_multiplier, p.input2_shift),
     );
-    let t1: [i32; 256] = core::array::from_fn(|b| {
-        r1.apply(p.shifted(p.input1_offset.wrapping_add(b as u8 as i8 as i32)))
-    });
-    let t2: [i32; 256] = core::array::from_fn(|b| {
-        r2.apply(p.shifted(p.input2_offset.wrapping_add(b as u8 as i8 as i32)))
-    });
+    // One array (the Armv7E-M loop reads both tables from one base).
+    let t: [[i32; 256]; 2] = [
+        core::array::from_fn(|b| {
+            r1.apply(p.shifted(p.input1_offset.wrapping_add(b as u8 as i8 as i32)))
+        }),
+        core::array::from_fn(|b| {
+            r2.apply(p.shifted(p.input2_offset.wrapping_add(b as u8 as i8 as i32)))
+        }),
+    ];
+    let [t1, t2] = &t;
     let ro = Requant::new(p.output_multiplier, p.output_shift);
     let (off, lo, hi) = (p.output_offset, p.act_min, p.act_max);
     // Same shapes (a residual connection): on x86-64 the output rescale four elements at a
-    // time.
+    // time, on Armv7E-M in an `asm!` loop over chunks of sums.
+    #[cfg(microlite_arm_dsp)]
+    if in1_shape == out_shape
+        && in2_shape == out_shape
+        && crate::util::check_len(&out_shape, output.len()).is_ok()
+        && crate::arch::arm::add::add_same_shape_int8(p, &t, in1, in2, output)
+    {
+        return Ok(());
+    }
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     if in1_shape == out_shape
         && in2_shape == out_shape
         && crate::util::check_len(&out_shape, output.len()).is_ok()
         && in1.len() == output.len()
         && in2.len() == output.len()
-        && crate::arch::x86_64::add::add_same_shape_int8(p, &t1, &t2, &ro, in1, in2, output)
+        && crate::arch::x86_64::add::add_same_shape_int8(p, t1, t2, &ro, in1, in2, output)
     {
         return Ok(());
     }
@@ -239,6 +251,31 @@ pub fn add_int8(
         let raw_sum = t1[x as u8 as usize].wrapping_add(t2[y as u8 as usize]);
         clamp_i32(ro.apply(raw_sum).wrapping_add(off), lo, hi) as i8
     })
+}
+
+/// TFLM's element-by-element int8 ADD, without the tables or any target's fast path: what the
+/// on-target checks compare [`add_int8`] with.
+pub mod reference {
+    use super::*;
+
+    /// Int8 ADD with broadcasting, each element through TFLM's `AddFunc`.
+    ///
+    /// # Errors
+    /// `ShapeMismatch` when a slice's length differs from its shape's element count, or the
+    /// shapes do not broadcast onto `out_shape`.
+    pub fn add_int8(
+        p: &AddParamsInt8,
+        in1_shape: [usize; 4],
+        in1: &[i8],
+        in2_shape: [usize; 4],
+        in2: &[i8],
+        out_shape: [usize; 4],
+        output: &mut [i8],
+    ) -> Result<(), KernelError> {
+        binary(in1_shape, in1, in2_shape, in2, out_shape, output, |x, y| {
+            add_one(p, x, y)
+        })
+    }
 }
 
 /// Int16 ADD with broadcasting; parameters from [`add_prepare_int16`]. Per element:

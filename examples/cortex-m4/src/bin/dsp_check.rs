@@ -16,6 +16,7 @@ mod rt;
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
+use microlite_kernels::add;
 use microlite_kernels::conv_2d::{self, ConvParams};
 use microlite_kernels::depthwise_conv_2d;
 use microlite_kernels::fully_connected;
@@ -105,6 +106,29 @@ impl Quant {
 }
 
 /// Output size of a padded ("same") or unpadded ("valid") window.
+/// Random int8 ADD parameters: offsets and activation ranges anywhere in int8, multipliers in
+/// [2^30, 2^31) with right shifts (TFLM's are below one), the output's shift 0 a fifth of the
+/// time.
+fn random_add(rng: &mut Rng) -> add::AddParamsInt8 {
+    let mult = |rng: &mut Rng| (1 << 30) + (rng.next() >> 2) as i32;
+    let (a, b) = (rng.range(-128, 127), rng.range(-128, 127));
+    let (lo, hi) = if rng.next() % 3 == 0 { (a.min(b), a.max(b)) } else { (-128, 127) };
+    add::AddParamsInt8 {
+        left_shift: 20,
+        input1_offset: rng.range(-127, 128),
+        input1_multiplier: mult(rng),
+        input1_shift: rng.range(-12, 0),
+        input2_offset: rng.range(-127, 128),
+        input2_multiplier: mult(rng),
+        input2_shift: rng.range(-12, 0),
+        output_offset: rng.range(-128, 127),
+        output_multiplier: mult(rng),
+        output_shift: if rng.next() % 5 == 0 { 0 } else { rng.range(-24, -1) },
+        act_min: lo,
+        act_max: hi,
+    }
+}
+
 fn out_size(size: usize, k: usize, stride: usize, dilation: usize, same: bool) -> (usize, usize) {
     let eff = (k - 1) * dilation + 1;
     if same {
@@ -433,11 +457,34 @@ fn main() -> ! {
         }
         fc_n += 1;
     }
+    // ADD of two tensors of the output's shape (the tables and the `asm!` rescale), against
+    // TFLM's element-by-element arithmetic; a fifth of the cases with an output shift of 0
+    // (the broadcasting loop) and a third with a narrower activation range.
+    let mut add_n = 0;
+    while add_n < CASES {
+        let shape = [1, rng.range(1, 24) as usize, rng.range(1, 24) as usize, rng.range(1, 32) as usize];
+        let n: usize = shape.iter().product();
+        if n > BUF {
+            continue;
+        }
+        let p = random_add(&mut rng);
+        rng.fill(&mut input[..n]);
+        rng.fill(&mut filter[..n]);
+        let (x, y) = (&input[..n], &filter[..n]);
+        let r1 = add::add_int8(&p, shape, x, shape, y, shape, &mut out_fast[..n]);
+        let r2 = add::reference::add_int8(&p, shape, x, shape, y, shape, &mut out_ref[..n]);
+        if r1 != r2 || out_fast[..n] != out_ref[..n] {
+            hprintln!("FAIL add case {}: shape {:?} params {:?}", add_n, shape, p);
+            failed += 1;
+        }
+        add_n += 1;
+    }
     hprintln!(
-        "random cases: CONV_2D {}, DEPTHWISE_CONV_2D {}, FULLY_CONNECTED {}; {} failed",
+        "random cases: CONV_2D {}, DEPTHWISE_CONV_2D {}, FULLY_CONNECTED {}, ADD {}; {} failed",
         conv_n,
         dw_n,
         fc_n,
+        add_n,
         failed
     );
 
@@ -574,6 +621,29 @@ fn main() -> ! {
     }
     hprintln!(
         "FULLY_CONNECTED 640 -> 6, 20 times (76,800 MACs): {} instructions ({} reference)",
+        fast,
+        slow
+    );
+    // ic_resnet8's first ADD: two 32x32x16 tensors.
+    let shape = [1, 32, 32, 16];
+    let p = add::AddParamsInt8 {
+        output_shift: -19,
+        act_min: -128,
+        act_max: 127,
+        ..random_add(&mut rng)
+    };
+    rng.fill(&mut input[..16384]);
+    rng.fill(&mut filter[..16384]);
+    let (x, y) = (&input[..16384], &filter[..16384]);
+    let (r, fast) = rt::count(|| add::add_int8(&p, shape, x, shape, y, shape, &mut out_fast[..16384]));
+    let (_, slow) = rt::count(|| {
+        add::reference::add_int8(&p, shape, x, shape, y, shape, &mut out_ref[..16384])
+    });
+    if r.is_err() || out_fast[..16384] != out_ref[..16384] {
+        failed += 1;
+    }
+    hprintln!(
+        "ADD 32x32x16 + 32x32x16 (ic_resnet8's first; 16,384 elements): {} instructions ({} reference)",
         fast,
         slow
     );

@@ -7,6 +7,7 @@
 //! `asm!` loops, each with its `SAFETY` note; everything built on them is safe Rust. The on-target property tests of
 //! `examples/cortex-m4` (`--bin dsp-check`) compare these paths with the reference kernels.
 
+pub(crate) mod add;
 pub(crate) mod depthwise;
 pub(crate) mod dsp;
 pub(crate) mod gemm;
