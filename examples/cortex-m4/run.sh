@@ -5,7 +5,8 @@
 #     against TFLM's goldens, then its custom op and the `static` interpreter invoked from
 #     PendSV (exit status non-zero on a mismatch, a panic or a fault); then
 #     `--bin mlperf` does the same for the six models of ../shared/models that have TFLM
-#     Cortex-M4 figures, printing microlite's instructions beside TFLM's;
+#     Cortex-M4 figures, printing microlite's instructions beside TFLM's, and fails when one
+#     of issue 13's models takes more than TFLM + CMSIS-NN;
 #     `--bin dsp-check` property-tests the Armv7E-M (SMLAD) kernels against the reference
 #     kernels on the emulated M4 (random shapes, offsets, multipliers, activation ranges);
 #  3. runs the size probes (each checks fc_relu_int8 against its golden);
@@ -41,7 +42,24 @@ cargo build --release --bins
 cargo run --release
 
 step "MLPerf Tiny models of ../shared/models, beside TFLM's Cortex-M4 figures"
-cargo run --release --bin mlperf
+cargo run --release --bin mlperf | tee "$CARGO_TARGET_DIR/mlperf.log"
+# The gate of issue 13: on each model of its table, instructions per invoke (QEMU's exact
+# count, not a timing) at most TFLM + CMSIS-NN's on the same board. Other models are reported.
+awk '
+  /^(PASS|FAIL) / { name = $2 }
+  /instructions per invoke:/ { n[name] = $NF }
+  /CMSIS-NN/ { s = $0; sub(/.*CMSIS-NN /, "", s); sub(/ .*/, "", s); c[name] = s }
+  END {
+    split("hello_world_int8 ad_autoencoder_int8 kws_dscnn_int8 vww_mobilenet_int8 ic_resnet8_int8 person_detect", gated, " ")
+    for (i in gated) g[gated[i]] = 1
+    bad = 0
+    for (m in c) {
+      verdict = (n[m] + 0 <= c[m] + 0) ? "at most" : "ABOVE"
+      printf "  %-22s %10d instructions, %s TFLM + CMSIS-NN (%d)%s\n", m, n[m], verdict, c[m], (m in g) ? "" : " (not gated)"
+      if ((m in g) && verdict == "ABOVE") bad = 1
+    }
+    exit bad
+  }' "$CARGO_TARGET_DIR/mlperf.log" || { echo "FAIL: a model of issue 13 takes more instructions than TFLM + CMSIS-NN"; exit 1; }
 
 step "Armv7E-M (SMLAD) kernels against the reference kernels on the target: random shapes"
 cargo run --release --bin dsp-check
