@@ -748,9 +748,9 @@ pub(crate) fn gemm_2x2(
 /// is written when `x` is empty or not whole words, `triples` is 0, a slice is too short or
 /// `sums` has no room for `3 · triples` more.
 ///
-/// One `asm!` loop over the triples: 20 instructions per 12 multiply-accumulates (an input
+/// One `asm!` loop over the triples: 19 instructions per 12 multiply-accumulates (an input
 /// word widened once by two `SXTAB16` for the three units, then per unit a weight load, two
-/// `SXTB16`, two `SMLAD`) and 14 more per triple. Its 13 registers take `r7`, saved on the
+/// `SXTB16`, two `SMLAD`; the loop counted per two words) and 17 more per triple. Its 13 registers take `r7`, saved on the
 /// stack with `r6` as in [`gemm_2x2`].
 #[inline(always)]
 pub(crate) fn fc_3units<const N: usize>(
@@ -779,7 +779,8 @@ pub(crate) fn fc_3units<const N: usize>(
     let f_end = f.as_ptr_range().end;
     // SAFETY: the outer loop runs `triples >= 1` times (until the third weight pointer reaches
     // `f_end`); each pass reads the `n >= 1` words of `x` (through `r12`, moved back by `4n`
-    // after the pass), the next three weight rows of `k = 4n` bytes (`r8`, `r9`, `r10`;
+    // after the pass; the inner loop runs `⌈n/2⌉` times over two words each, entering at the
+    // second when `n` is odd, so exactly `n` words and as many from each weight row), the next three weight rows of `k = 4n` bytes (`r8`, `r9`, `r10`;
     // within `f`, which holds `3 · triples · k`), three bias words (`bias` holds
     // `3 · triples`) and writes the next three words of `acc` (the unwritten part of `sums`,
     // at least `3 · triples` entries, checked above), each pointer kept
@@ -800,8 +801,32 @@ pub(crate) fn fc_3units<const N: usize>(
             "mov r8, r10",
             "add r9, r8, lr, lsl #2",
             "add r10, r9, lr, lsl #2",
-            "mov r11, lr",
+            // Two words per inner pass: `r11` counts pairs, and an odd count enters at the
+            // second word (label 4).
+            "add r11, lr, #1",
+            "lsr r11, r11, #1",
+            "tst lr, #1",
+            "bne 4f",
             "3:",
+            "ldr r5, [r12], #4",
+            "sxtab16 r4, r3, r5",
+            "sxtab16 r5, r3, r5, ror #8",
+            "ldr r6, [r8], #4",
+            "sxtb16 r7, r6",
+            "smlad r0, r7, r4, r0",
+            "sxtb16 r6, r6, ror #8",
+            "smlad r0, r6, r5, r0",
+            "ldr r6, [r9], #4",
+            "sxtb16 r7, r6",
+            "smlad r1, r7, r4, r1",
+            "sxtb16 r6, r6, ror #8",
+            "smlad r1, r6, r5, r1",
+            "ldr r6, [r10], #4",
+            "sxtb16 r7, r6",
+            "smlad r2, r7, r4, r2",
+            "sxtb16 r6, r6, ror #8",
+            "smlad r2, r6, r5, r2",
+            "4:",
             "ldr r5, [r12], #4",
             "sxtab16 r4, r3, r5",
             "sxtab16 r5, r3, r5, ror #8",
