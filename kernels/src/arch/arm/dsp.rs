@@ -651,9 +651,9 @@ pub(crate) const PAIR_CHUNK: usize = 32;
 /// `k = 4 · x.len()` bytes: `acc[r][c] = bias[c] + Σ x_r · f_c` for `c < 2 · pairs`, wrapping.
 /// Nothing is written when a slice is too short or `pairs` is 0 or over `PAIR_CHUNK / 2`.
 ///
-/// The GEMM's 2x2 tile as one `asm!` loop over the channel pairs: 17 instructions per 16
+/// The GEMM's 2x2 tile as one `asm!` loop over the channel pairs: 16 instructions per 16
 /// multiply-accumulates (one `LDM` of the four input words, two weight loads, four `SXTB16`,
-/// eight `SMLAD`, the count) and 17 more per pair of channels. It needs 14 registers, two
+/// eight `SMLAD`, the count per two groups) and 21 more per pair of channels. It needs 14 registers, two
 /// more than `asm!` may take as operands: it saves `r6` and `r7` on the stack and restores
 /// them, and keeps its outer-loop state there.
 #[inline(always)]
@@ -675,7 +675,9 @@ pub(crate) fn gemm_2x2(
     let f_end = f.as_ptr_range().end;
     // SAFETY: the outer loop runs `pairs >= 1` times (until the weight pointer reaches
     // `f_end`); each pass reads the `n >= 1` groups of `x` (16 bytes each through `r10`, which
-    // is moved back by `16n` after the pass), the next two weight rows of `k = 4n` bytes
+    // is moved back by `16n` after the pass; the inner loop runs `⌈n/2⌉` times over two groups
+    // each, entering at the second when `n` is odd, so exactly `n` groups and `n` words of
+    // each weight row), the next two weight rows of `k = 4n` bytes
     // (`r8`, `r9`; within `f`, which holds `2 · pairs · k`), two bias words (`bias` holds
     // `2 · pairs`) and writes two words of each accumulator row at the pass's column
     // (`2 · pairs <= PAIR_CHUNK`; row 1 is 128 bytes after row 0, as `[[i32; 32]; 2]` lays
@@ -697,7 +699,29 @@ pub(crate) fn gemm_2x2(
             "mov r2, r0",
             "mov r3, r1",
             "add r9, r8, r11, lsl #2",
+            // Two groups per inner pass: `r11` counts pairs of groups, and an odd count
+            // enters at the second group (label 4).
+            "tst r11, #1",
+            "add r11, r11, #1",
+            "lsr r11, r11, #1",
+            "bne 4f",
             "3:",
+            "ldm r10!, {{r4, r5, r6, r7}}",
+            "ldr r12, [r8], #4",
+            "sxtb16 lr, r12",
+            "smlad r0, lr, r4, r0",
+            "smlad r2, lr, r6, r2",
+            "sxtb16 r12, r12, ror #8",
+            "smlad r0, r12, r5, r0",
+            "smlad r2, r12, r7, r2",
+            "ldr r12, [r9], #4",
+            "sxtb16 lr, r12",
+            "smlad r1, lr, r4, r1",
+            "smlad r3, lr, r6, r3",
+            "sxtb16 r12, r12, ror #8",
+            "smlad r1, r12, r5, r1",
+            "smlad r3, r12, r7, r3",
+            "4:",
             "ldm r10!, {{r4, r5, r6, r7}}",
             "ldr r12, [r8], #4",
             "sxtb16 lr, r12",
