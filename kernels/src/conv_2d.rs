@@ -170,9 +170,11 @@ pub fn conv_2d_int8_scratch_len(
     let pixels = n.saturating_mul(oh).saturating_mul(ow);
     let rows = patch_rows(WIDE_MAX / k);
     #[cfg(microlite_arm_dsp)]
-    if k % 4 == 0 && kh * kw > 1 && 3 * k <= WIDE_MAX {
-        // The Armv7E-M pair kernel: patches two by two, and two rows of staging bytes.
-        let pairs = (WIDE_MAX - k) / (2 * k);
+    if k % 4 == 0 && kh * kw > 1 {
+        // The Armv7E-M pair kernel: patches two by two (at least one pair, as CMSIS-NN's
+        // two-column im2col buffer: ic_resnet8's 3x3x64 patches would otherwise run one at a
+        // time through the portable tiles), and two rows of staging bytes.
+        let pairs = ((WIDE_MAX - k) / (2 * k)).max(1);
         return (2 * pairs).min(pixels.saturating_add(1) & !1) * k + k;
     }
     rows.min(pixels).saturating_mul(k)

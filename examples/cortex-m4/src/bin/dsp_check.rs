@@ -147,8 +147,13 @@ fn random_conv(
     rng: &mut Rng,
     depthwise: bool,
 ) -> Option<(ConvParams, [usize; 4], [usize; 4], [usize; 4], usize)> {
+    // A quarter of the CONV_2D cases are 3x3 over 36 to 64 channels in fours: patches of
+    // 324 to 576 values, one pair of them in the pair kernel's scratch at a time.
+    let deep = !depthwise && rng.next() % 4 == 0;
     // Half the depthwise cases have channels in fours (the register-window path).
-    let ic = if depthwise && rng.next() % 2 == 0 {
+    let ic = if deep {
+        4 * rng.range(9, 16) as usize
+    } else if depthwise && rng.next() % 2 == 0 {
         4 * rng.range(1, 7) as usize
     } else {
         rng.range(1, if depthwise { 24 } else { 40 }) as usize
@@ -174,9 +179,9 @@ fn random_conv(
     // A third of the CONV_2D cases are 1x1, stride 1, unpadded, with input channels in
     // fours (the 2-row x 2-channel kernel), up to 64 output channels (over its 32-channel
     // chunks, odd counts too).
-    if !depthwise && rng.next() % 3 == 0 {
+    if !depthwise && !deep && rng.next() % 3 == 0 {
         let ic = 4 * rng.range(1, 33) as usize;
-        let oc = rng.range(1, 65) as usize;
+        let oc = rng.range(1, 64) as usize;
         let p = ConvParams {
             stride_h: 1,
             stride_w: 1,
@@ -192,7 +197,7 @@ fn random_conv(
         return Some((p, input, [oc, 1, 1, ic], out, 1));
     }
     // Depthwise: half 3x3 (the windows the register path takes whole).
-    let (kh, kw) = if depthwise && rng.next() % 2 == 0 {
+    let (kh, kw) = if deep || (depthwise && rng.next() % 2 == 0) {
         (3, 3)
     } else {
         (rng.range(1, 4) as usize, rng.range(1, 4) as usize)
@@ -530,6 +535,17 @@ fn main() -> ! {
                 [1, 12, 12, 16],
                 [16, 3, 3, 16],
                 [1, 12, 12, 16],
+                Some(&bias[..16]),
+            ),
+        ),
+        (
+            "CONV_2D 3x3 8x8x64 -> 16, padded (ic_resnet8's last 3x3, a quarter of its channels; 589,824 MACs)",
+            Layer::conv(
+                same3,
+                &q16,
+                [1, 8, 8, 64],
+                [16, 3, 3, 64],
+                [1, 8, 8, 16],
                 Some(&bias[..16]),
             ),
         ),
