@@ -5,7 +5,8 @@
 //!   only `unsafe`) and the int8 GEMM, depthwise, float conv panel and ADD paths built on
 //!   them.
 //! - `arm` (Armv7E-M, `cfg(microlite_arm_dsp)` from `kernels/build.rs`): one-instruction `asm!`
-//!   wrappers of `SMLAD`/`SXTB16` (`dsp`, the only Arm `unsafe`) and the int8 GEMM on them.
+//!   wrappers of `SMLAD`/`SXTB16` and `asm!` loops (`dsp`, the only Arm `unsafe`), and the
+//!   int8 GEMM, depthwise and ADD paths built on them.
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 pub(crate) mod x86_64;

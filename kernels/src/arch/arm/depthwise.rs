@@ -1,7 +1,7 @@
 //! Int8 DEPTHWISE_CONV_2D on Armv7E-M: each pixel's channels, four at a time, summed in
-//! registers over its window ([`depthwise_dm1_i8`], depth multiplier 1); the row kernel's
-//! multiply-accumulate for the other depth multipliers ([`mac_i8`]: one tap over a pixel's
-//! channels, four channels per step); and the same `i8`-direct products for small
+//! registers over its window ([`depthwise_fours_i8`], depth multiplier 1 or in fours); the
+//! portable row kernel's multiply-accumulate for the other depth multipliers ([`mac_i8`]: one
+//! tap over a pixel's channels, four channels per step); and the same `i8`-direct products for small
 //! FULLY_CONNECTED layers ([`dot2_i8`]).
 //!
 //! Per four channels: one word of input and one of weights; `SXTAB16` adds the input offset
@@ -10,7 +10,7 @@
 //! the accumulators. The sums wrap like the portable loop's, so results are equal.
 
 use super::dsp::{
-    dw_row, dw_row_bcast, dw_window, requant_simple, smlad, sxtab16, sxtab16_ror8, sxtb16,
+    dw_pixel, dw_row, dw_row_bcast, requant_simple, smlad, sxtab16, sxtab16_ror8, sxtb16,
     sxtb16_ror8, word,
 };
 use crate::conv_2d::{ConvParams, Geometry};
@@ -90,9 +90,9 @@ pub(crate) fn dot2_i8(xs: &[i8], f0: &[i8], f1: &[i8], off: i16) -> [i32; 2] {
 
 /// Int8 DEPTHWISE_CONV_2D with channels in fours and a depth multiplier of 1 or a multiple of
 /// 4. For a segment of an output row (as many pixels as `acc` holds), each pixel's
-/// four-channel groups sum their taps in registers — depth multiplier 1: a 3x3 filter's window
-/// (clipped to 2 or 3 rows and columns) in one block ([`dw_window`]), else window row by row
-/// ([`dw_row`]); in fours: row by row, one input byte for the four ([`dw_row_bcast`]); tap by
+/// four-channel groups sum their taps in registers — depth multiplier 1: a 3-wide filter's
+/// window (clipped to 2 or 3 columns), all groups of the pixel in one block ([`dw_pixel`]),
+/// else window row by row ([`dw_row`]); in fours: row by row, one input byte for the four ([`dw_row_bcast`]); tap by
 /// tap when dilated or wider than 3 — into `acc`; then the segment is rescaled. Padding taps
 /// are skipped by clipping each pixel's window. Equal to the reference kernel bit for bit (the
 /// sums wrap as its do). `acc` must hold at least one pixel (`oc` values). `ONE` says the
@@ -118,10 +118,10 @@ pub(crate) fn depthwise_fours_i8<const ONE: bool>(
     let ic = g.ic;
     let (col_in, row_in) = (p.dilation_w * ic, p.dilation_h * g.iw * ic);
     // Window rows go to `dw_row` when their taps are adjacent (no dilation) and at most 3;
-    // windows of a 3x3 filter clipped to no less than 2x2 to `dw_window` (depth multiplier
-    // 1); rows of taps at most 3 to `dw_row_bcast` (depth multiplier in fours).
+    // a 3-wide filter's windows of 2 or 3 columns, all channels, to `dw_pixel` (depth
+    // multiplier 1); rows of taps at most 3 to `dw_row_bcast` (depth multiplier in fours).
     let rows = g.kw <= 3 && (!ONE || p.dilation_w == 1);
-    let square = ONE && rows && p.dilation_h == 1 && g.kh == 3 && g.kw == 3;
+    let wide3 = ONE && rows && g.kw == 3;
     let simple = all_simple(q);
     let (m0, s0) = (
         q.multipliers.first().copied().unwrap_or(0),
@@ -144,16 +144,24 @@ pub(crate) fn depthwise_fours_i8<const ONE: bool>(
                     let x0 = (ox * p.stride_w) as isize - p.pad_w as isize;
                     let (kx_lo, kx_hi) = tap_range(x0, p.dilation_w, g.kw, g.iw);
                     let taps = if rows { kx_hi - kx_lo } else { 0 };
-                    let window = if square {
-                        (ky_hi - ky_lo, taps)
-                    } else {
-                        (0, 0)
-                    };
                     // The window's first tap (channel 0) in the input and the weights.
                     let iy = (y0 + (ky_lo * p.dilation_h) as isize) as usize;
                     let ix = (x0 + (kx_lo * p.dilation_w) as isize) as usize;
                     let first_in = ((b * g.ih + iy) * g.iw + ix) * ic;
                     let first_f = (ky_lo * g.kw + kx_lo) * oc;
+                    if wide3
+                        && dw_pixel(
+                            px,
+                            bias.and(Some(bs)),
+                            input.get(first_in..).unwrap_or(&[]),
+                            filter.get(first_f..).unwrap_or(&[]),
+                            (oc, row_in),
+                            (ky_hi - ky_lo, taps),
+                            offsets,
+                        )
+                    {
+                        continue;
+                    }
                     for (c, a4) in (0..oc).step_by(4).zip(px.as_chunks_mut::<4>().0) {
                         let mut a = match bs.get(c..c + 4) {
                             Some(&[b0, b1, b2, b3]) => [b0, b1, b2, b3],
@@ -163,10 +171,6 @@ pub(crate) fn depthwise_fours_i8<const ONE: bool>(
                             .get(first_in + if ONE { c } else { c / dm }..)
                             .unwrap_or(&[]);
                         let fs = filter.get(first_f + c..).unwrap_or(&[]);
-                        if let Some(r) = dw_window(a, xs, fs, (oc, row_in), window, offsets) {
-                            *a4 = r;
-                            continue;
-                        }
                         for r in 0..ky_hi - ky_lo {
                             let xs = xs.get(r * row_in..).unwrap_or(&[]);
                             let fs = fs.get(r * g.kw * oc..).unwrap_or(&[]);

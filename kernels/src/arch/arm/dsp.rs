@@ -12,8 +12,8 @@
 //! (`cfg(microlite_arm_dsp)`, set by `kernels/build.rs` for Armv7E-M and for Armv8-M Mainline
 //! built with `+dsp`), where these instructions exist. The one-instruction wrappers read only
 //! their register operands and write one register: no memory, no stack. Each loop's `SAFETY`
-//! note bounds the memory it reads and writes by its slices' lengths; [`gemm_2x2`] and
-//! [`fc_3units`] also push and pop on the stack (to borrow `r6` and `r7`). `SMLAD` may set the
+//! note bounds the memory it reads and writes by its slices' lengths; [`gemm_2x2`],
+//! [`fc_3units`] and [`dw_pixel`] also push and pop on the stack (to borrow `r6` and `r7`). `SMLAD` may set the
 //! sticky Q flag (nothing reads it), so no block claims `preserves_flags`.
 #![allow(unsafe_code)]
 
@@ -225,32 +225,36 @@ pub(crate) fn dot3(xs: [&[[u32; 2]]; 3], f: &[[i8; 4]]) -> [i32; 3] {
 
 /// One depthwise tap of four channels at `[{px}…]` / `[{pf}…]` (an operand list for both):
 /// `a[j] += (x[j] + off) · f[j]` with three scratch registers (`{x}` is loaded twice rather
-/// than kept, so that a whole 3x3 window fits the 12 registers an `asm!` block gets).
+/// than kept, so that a whole window fits the registers an `asm!` block gets). The named
+/// operands, or with a last argument `r` the fixed registers of [`dw_pixel`].
+#[rustfmt::skip]
 macro_rules! dw_tap {
     ($px:literal, $pf:literal) => {
+        dw_tap!($px, $pf, "{x}", "{f}", "{t}", "{off}", "{a0}", "{a1}", "{a2}", "{a3}")
+    };
+    ($px:literal, $pf:literal, r) => {
+        dw_tap!($px, $pf, "r4", "r5", "r6", "lr", "r0", "r1", "r2", "r3")
+    };
+    ($px:literal, $pf:literal, $x:literal, $f:literal, $t:literal, $off:literal,
+     $a0:literal, $a1:literal, $a2:literal, $a3:literal) => {
         concat!(
-            "ldr {f}, ",
-            $pf,
-            "\n",
-            "sxtb16 {t}, {f}\n",
-            "ldr {x}, ",
-            $px,
-            "\n",
-            "sxtab16 {x}, {off}, {x}\n",
-            "smlabb {a0}, {x}, {t}, {a0}\n",
-            "smlatt {a2}, {x}, {t}, {a2}\n",
-            "sxtb16 {t}, {f}, ror #8\n",
-            "ldr {x}, ",
-            $px,
-            "\n",
-            "sxtab16 {x}, {off}, {x}, ror #8\n",
-            "smlabb {a1}, {x}, {t}, {a1}\n",
-            "smlatt {a3}, {x}, {t}, {a3}\n",
+            "ldr ", $f, ", ", $pf, "\n",
+            "sxtb16 ", $t, ", ", $f, "\n",
+            "ldr ", $x, ", ", $px, "\n",
+            "sxtab16 ", $x, ", ", $off, ", ", $x, "\n",
+            "smlabb ", $a0, ", ", $x, ", ", $t, ", ", $a0, "\n",
+            "smlatt ", $a2, ", ", $x, ", ", $t, ", ", $a2, "\n",
+            "sxtb16 ", $t, ", ", $f, ", ror #8\n",
+            "ldr ", $x, ", ", $px, "\n",
+            "sxtab16 ", $x, ", ", $off, ", ", $x, ", ror #8\n",
+            "smlabb ", $a1, ", ", $x, ", ", $t, ", ", $a1, "\n",
+            "smlatt ", $a3, ", ", $x, ", ", $t, ", ", $a3, "\n",
         )
     };
 }
 
-/// The taps of one window row, `{step}` bytes apart: 1, 2 or 3 of them.
+/// The taps of one window row, `{step}` bytes apart: 1, 2 or 3 of them; with `r`, 2 or 3 at
+/// [`dw_pixel`]'s registers (`r8` input, `r9` weights, `r11` step).
 macro_rules! dw_taps {
     (1) => {
         dw_tap!("[{px}]", "[{pf}]")
@@ -268,100 +272,134 @@ macro_rules! dw_taps {
             dw_tap!("[{px}, {step}, lsl #1]", "[{pf}, {step}, lsl #1]"),
         )
     };
-}
-
-/// Moves `{px}` one input row down and `{pf}` one row of a 3-wide filter down.
-macro_rules! dw_next_row {
-    () => {
-        "add {px}, {px}, {row}\nadd {pf}, {pf}, {step}, lsl #1\nadd {pf}, {pf}, {step}\n"
+    (2, r) => {
+        concat!(
+            dw_tap!("[r8]", "[r9]", r),
+            dw_tap!("[r8, r11]", "[r9, r11]", r)
+        )
+    };
+    (3, r) => {
+        concat!(
+            dw_tap!("[r8]", "[r9]", r),
+            dw_tap!("[r8, r11]", "[r9, r11]", r),
+            dw_tap!("[r8, r11, lsl #1]", "[r9, r11, lsl #1]", r),
+        )
     };
 }
 
-/// A depthwise window of 2 or 3 rows by 2 or 3 taps of a 3-wide filter, over four channels:
-/// `a[j] += Σ (x + off) · f` over the taps, the input's taps `step` bytes apart in a row and
-/// `row` apart between rows, the weights' `step` apart (a row of weights is `3·step`);
-/// `offsets` holds the input offset in both halves. Wrapping sums. `None` for another window
-/// or when a slice is shorter than the window needs.
+/// One output pixel of a depthwise convolution with a 3-wide filter, depth multiplier 1:
+/// for each group of four channels, `acc[c] = bias[c] + Σ (x + off) · f` over a window of
+/// `rows` rows (`row` bytes apart in `xs`, `3·step` in `fs`) by `taps` taps (2 or 3, `step`
+/// bytes apart in both), the groups 4 bytes apart; `offsets` holds the input offset in both
+/// halves. No bias: zeros. Wrapping sums. `false` (nothing written) for another shape, or
+/// when `acc` is not whole groups or a slice is shorter than the window needs.
 ///
-/// One `asm!` block per window shape: 11 instructions per tap (three loads, four extends,
-/// four multiply-adds) plus three per row, the accumulators in registers throughout.
+/// One `asm!` loop over the groups, the four sums in registers: 11 instructions per tap
+/// (three loads, four extends, four multiply-adds), five per row and 12 per group. It needs
+/// 14 registers: it borrows `r6` and `r7` on the stack as [`gemm_2x2`] does.
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
-pub(crate) fn dw_window(
-    a: [i32; 4],
+pub(crate) fn dw_pixel(
+    acc: &mut [i32],
+    bias: Option<&[i32]>,
     xs: &[i8],
     fs: &[i8],
     (step, row): (usize, usize),
     (rows, taps): (usize, usize),
     offsets: u32,
-) -> Option<[i32; 4]> {
-    if !(2..=3).contains(&rows) || !(2..=3).contains(&taps) {
-        return None;
+) -> bool {
+    // The last group's window ends `(n - 1)·4 + (rows - 1)·row + (taps - 1)·step + 4` bytes
+    // into `xs`, `… + 3(rows - 1)·step …` into `fs`.
+    let fits = || {
+        let spread = step.checked_mul(taps - 1)?.checked_add(acc.len())?;
+        let x = row.checked_mul(rows - 1)?.checked_add(spread)?;
+        let f = step
+            .checked_mul(3)?
+            .checked_mul(rows - 1)?
+            .checked_add(spread)?;
+        Some(xs.len() >= x && fs.len() >= f)
+    };
+    if acc.is_empty()
+        || !acc.len().is_multiple_of(4)
+        || rows == 0
+        || !(2..=3).contains(&taps)
+        || bias.is_some_and(|b| b.len() < acc.len())
+        || fits() != Some(true)
+    {
+        return false;
     }
-    let last = step.checked_mul(taps - 1)?;
-    let x_need = row
-        .checked_mul(rows - 1)?
-        .checked_add(last)?
-        .checked_add(4)?;
-    let f_need = step
-        .checked_mul(3 * (rows - 1))?
-        .checked_add(last)?
-        .checked_add(4)?;
-    if xs.len() < x_need || fs.len() < f_need {
-        return None;
-    }
-    let [mut a0, mut a1, mut a2, mut a3] = a;
-    let (px, pf) = (xs.as_ptr(), fs.as_ptr());
+    let pb = match bias {
+        Some(b) => b.as_ptr(),
+        None => {
+            acc.fill(0);
+            acc.as_ptr()
+        }
+    };
+    let end = acc.as_ptr_range().end;
     macro_rules! run {
-        ($($t:expr),*) => {
+        ($taps:expr) => {
             asm!(
-                $($t,)*
-                px = inout(reg) px => _,
-                pf = inout(reg) pf => _,
-                step = in(reg) step,
-                row = in(reg) row,
-                off = in(reg) offsets,
-                a0 = inout(reg) a0,
-                a1 = inout(reg) a1,
-                a2 = inout(reg) a2,
-                a3 = inout(reg) a3,
-                x = out(reg) _,
-                f = out(reg) _,
-                t = out(reg) _,
-                options(readonly, nostack, preserves_flags)
+                "push {{r0, r1, r2, r3, r4, r5, r6, r7}}",
+                "2:",
+                "ldr r4, [sp, #8]",
+                "ldm r4!, {{r0, r1, r2, r3}}",
+                "str r4, [sp, #8]",
+                "ldrd r8, r9, [sp]",
+                "add r4, r8, #4",
+                "add r5, r9, #4",
+                "strd r4, r5, [sp]",
+                "ldr r7, [sp, #16]",
+                "3:",
+                $taps,
+                "add r8, r8, r12",
+                "add r9, r9, r11, lsl #1",
+                "add r9, r9, r11",
+                "subs r7, r7, #1",
+                "bne 3b",
+                "stm r10!, {{r0, r1, r2, r3}}",
+                "ldr r4, [sp, #12]",
+                "cmp r10, r4",
+                "bne 2b",
+                "pop {{r0, r1, r2, r3, r4, r5, r6, r7}}",
+                inout("r0") xs.as_ptr() => _,
+                inout("r1") fs.as_ptr() => _,
+                inout("r2") pb => _,
+                inout("r3") end => _,
+                inout("r4") rows => _,
+                out("r5") _,
+                out("r8") _,
+                out("r9") _,
+                inout("r10") acc.as_mut_ptr() => _,
+                in("r11") step,
+                in("r12") row,
+                in("lr") offsets,
             )
         };
     }
-    // SAFETY: reads 4-byte words at input offsets `r·row + t·step` and weight offsets
-    // `(3r + t)·step` for `r < rows`, `t < taps`: within the first
-    // `(rows - 1)·row + (taps - 1)·step + 4` bytes of `xs` and `3(rows - 1)·step +
-    // (taps - 1)·step + 4` of `fs`, which the slices have (checked above). `px` and `pf` are
-    // advanced row by row inside and not used after. Word loads may be unaligned, which
-    // Armv7-M's LDR allows. Registers only otherwise; no stack; flags untouched.
+    // SAFETY: the outer loop runs once per group `g < n = acc.len() / 4` (until the
+    // accumulator pointer `r10` reaches `end`, 16 bytes per pass; `n >= 1`), the inner loop
+    // `rows >= 1` times. Group `g` reads four words at `pb + 16g` (the bias, which holds `4n`
+    // values, or `acc` itself, zeroed above and read before its group is written), 4-byte
+    // words of `xs` at `4g + r·row + t·step` and of `fs` at `4g + 3r·step + t·step` for
+    // `r < rows`, `t < taps`: within the lengths checked above. It writes the group's four
+    // words of `acc`. `LDM`/`STM` need word alignment, which `i32` slices give; the `i8`
+    // words may be unaligned (`LDR`, which Armv7-M allows). The block pushes its five inputs
+    // and the reserved `r6` (base pointer) and `r7` (frame pointer) and pops them all before
+    // it ends, so those hold their values on exit and the stack pointer is restored; every
+    // other register it writes is an output. `acc` is borrowed mutably, so nothing else sees
+    // the writes. It sets the flags (no `preserves_flags`).
     unsafe {
-        match (rows, taps) {
-            (2, 2) => run!(dw_taps!(2), dw_next_row!(), dw_taps!(2)),
-            (2, 3) => run!(dw_taps!(3), dw_next_row!(), dw_taps!(3)),
-            (3, 2) => run!(
-                dw_taps!(2),
-                dw_next_row!(),
-                dw_taps!(2),
-                dw_next_row!(),
-                dw_taps!(2)
-            ),
-            _ => run!(
-                dw_taps!(3),
-                dw_next_row!(),
-                dw_taps!(3),
-                dw_next_row!(),
-                dw_taps!(3)
-            ),
+        if taps == 2 {
+            run!(dw_taps!(2, r))
+        } else {
+            run!(dw_taps!(3, r))
         }
     }
-    Some([a0, a1, a2, a3])
+    true
 }
 
 /// One row of a depthwise window, 1 to 3 taps `step` bytes apart in both slices, over four
-/// channels (as [`dw_window`]'s rows). `None` when `taps` is not 1 to 3 or a slice is
+/// channels (as [`dw_pixel`]'s rows). `None` when `taps` is not 1 to 3 or a slice is
 /// shorter than `(taps - 1)·step + 4`.
 #[inline(always)]
 pub(crate) fn dw_row(

@@ -1,6 +1,8 @@
 //! Armv7E-M fast paths (Cortex-M4/M7, and Armv8-M Mainline with the DSP extension): the int8
 //! GEMM of CONV_2D and FULLY_CONNECTED on `SMLAD` dual 16-bit multiply-accumulates, and the
-//! multiply-accumulate of DEPTHWISE_CONV_2D on `SXTAB16` and `SMLABB`/`SMLATT`.
+//! multiply-accumulate of DEPTHWISE_CONV_2D on `SXTAB16` and `SMLABB`/`SMLATT`, the
+//! requantization of both as `SMULL`-based `asm!` loops, and int8 ADD of same-shape inputs
+//! through two 256-entry tables ([`dsp::add_tables`]).
 //!
 //! Compiled only under `cfg(microlite_arm_dsp)`, which `kernels/build.rs` sets from the target
 //! name. `dsp` holds the crate's only Arm `unsafe`: one-instruction `asm!` wrappers and
