@@ -449,6 +449,70 @@ mod tests {
         (q >> 1) + (q & 1)
     }
 
+    /// The steps of `arch::arm::dsp`'s `rescale_right_store!` (one rounding for TFLM's two,
+    /// valid for `m >= 0` and a right shift `r = -s >= 1`), with the output offset and the
+    /// `i8` saturation: `T = x·m + 2^30 - [x < 0]·2^31`, `y = T >> 31`,
+    /// `sat8(sat32((y >> (r - 1)) + 1 + 2·off) >> 1)`.
+    fn rescale_right(x: i32, m: i32, s: i32, off: i32) -> i32 {
+        let t = x as i64 * m as i64 + (1 << 30) - if x < 0 { 1 << 31 } else { 0 };
+        let y = (t >> 31) as i32;
+        let q = y >> (!s as u32);
+        q.saturating_add(1 + 2 * off).clamp(-256, 255) >> 1
+    }
+
+    /// What `rescale_right` stands for: TFLM's rescale plus the offset, clamped to `i8`.
+    fn rescale_then_clamp(x: i32, m: i32, s: i32, off: i32) -> i32 {
+        multiply_by_quantized_multiplier(x, m, s)
+            .saturating_add(off)
+            .clamp(-128, 127)
+    }
+
+    #[test]
+    fn rescale_right_edges() {
+        let xs = [
+            i32::MIN,
+            i32::MIN + 1,
+            -3,
+            -2,
+            -1,
+            0,
+            1,
+            2,
+            3,
+            i32::MAX - 1,
+            i32::MAX,
+        ];
+        for s in -31..=-1 {
+            for m in [0, 1, 2, 1 << 30, (1 << 30) + 1, i32::MAX - 1, i32::MAX] {
+                for x in xs {
+                    for off in [-(1 << 24), -129, -128, -1, 0, 1, 5, 127, (1 << 24) - 1] {
+                        let want = rescale_then_clamp(x, m, s, off);
+                        assert_eq!(
+                            rescale_right(x, m, s, off),
+                            want,
+                            "x {x} m {m} s {s} off {off}"
+                        );
+                    }
+                }
+            }
+        }
+        // Ties of the second rounding (y an odd multiple of 2^(r-1)), both signs.
+        for s in -31..=-1 {
+            let r = -s;
+            for m in [1 << 30, 1_518_500_250, i32::MAX] {
+                for k in -40i64..40 {
+                    let y = k * (1 << r) + (1 << (r - 1));
+                    let x0 = (y << 31) / m as i64;
+                    for x in x0 - 2..=x0 + 2 {
+                        let Ok(x) = i32::try_from(x) else { continue };
+                        let want = rescale_then_clamp(x, m, s, -3);
+                        assert_eq!(rescale_right(x, m, s, -3), want, "x {x} m {m} s {s}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn requant_edges() {
         for &m in &[0, 1, 1 << 30, i32::MAX, i32::MIN, -5, 1_518_500_250] {
@@ -511,6 +575,15 @@ mod tests {
         #[test]
         fn rescale_simple_matches(x in any::<i32>(), m in (i32::MIN + 1)..=i32::MAX, s in -31i32..=0) {
             prop_assert_eq!(rescale_simple(x, m, s as i8), multiply_by_quantized_multiplier(x, m, s));
+        }
+        #[test]
+        fn rescale_right_matches(x in any::<i32>(), m in 0..=i32::MAX, s in -31i32..=-1, off in -(1i32 << 24)..(1 << 24)) {
+            prop_assert_eq!(rescale_right(x, m, s, off), rescale_then_clamp(x, m, s, off));
+        }
+        #[test]
+        fn rescale_right_realistic(x in -(1i32 << 24)..(1 << 24), scale in 1e-4f64..0.49, off in -128i32..128) {
+            let ms = crate::quant::quantize_multiplier(scale);
+            prop_assert_eq!(rescale_right(x, ms.0, ms.1, off), rescale_then_clamp(x, ms.0, ms.1, off));
         }
         #[test]
         fn requant_matches_realistic(x in -(1i32 << 24)..(1 << 24), ms in crate::testutil::multiplier()) {

@@ -83,9 +83,13 @@ impl Quant {
             act_min: -128,
             act_max: 127,
         };
+        // Shifts of 0 and 1 (no right shift) possible in a third of the cases; the others
+        // right shifts only, which take `requant_simple`'s one-rounding loop when their range
+        // is the whole of int8.
+        let top = if rng.next() % 3 == 0 { 1 } else { -1 };
         for i in 0..n {
             q.multipliers[i] = (1 << 30) + (rng.next() >> 2) as i32;
-            q.shifts[i] = rng.range(-12, 1) as i8;
+            q.shifts[i] = rng.range(-12, top) as i8;
         }
         if rng.next() % 3 == 0 {
             q.act_min = rng.range(-128, 0);
@@ -494,8 +498,10 @@ fn main() -> ! {
     );
 
     // Fixed layers: instructions of the fast path and of the reference.
-    // Per-channel, right shifts only (as converters make them).
+    // Per-channel, right shifts only and the whole int8 range (as converters make them: a
+    // ReLU output's zero point is -128).
     let mut q = Quant::random(&mut Rng(7), 64);
+    (q.act_min, q.act_max) = (-128, 127);
     for i in 0..64 {
         q.multipliers[i] = (1 << 30) + (rng.next() >> 2) as i32;
         q.shifts[i] = rng.range(-12, -1) as i8;

@@ -10,8 +10,8 @@
 //! the accumulators. The sums wrap like the portable loop's, so results are equal.
 
 use super::dsp::{
-    dw_pixel, dw_row, dw_row_bcast, requant_simple, smlad, sxtab16, sxtab16_ror8, sxtb16,
-    sxtb16_ror8, word,
+    dw_pixel, dw_row, dw_row_bcast, requant_simple, right_shifts, smlad, sxtab16, sxtab16_ror8,
+    sxtb16, sxtb16_ror8, word,
 };
 use crate::conv_2d::{ConvParams, Geometry};
 use crate::gemm::{all_simple, rescale_simple, Requant};
@@ -123,6 +123,7 @@ pub(crate) fn depthwise_fours_i8<const ONE: bool>(
     let rows = g.kw <= 3 && (!ONE || p.dilation_w == 1);
     let wide3 = ONE && rows && g.kw == 3;
     let simple = all_simple(q);
+    let right = right_shifts(q.multipliers, q.shifts);
     let (m0, s0) = (
         q.multipliers.first().copied().unwrap_or(0),
         q.shifts.first().copied().unwrap_or(0),
@@ -215,7 +216,16 @@ pub(crate) fn depthwise_fours_i8<const ONE: bool>(
                 if simple {
                     for (outs, accs) in outs.chunks_exact_mut(oc).zip(accs.chunks_exact(oc)) {
                         if per_channel {
-                            requant_simple(accs, q.multipliers, q.shifts, outs, out_off, lo, hi);
+                            requant_simple(
+                                accs,
+                                q.multipliers,
+                                q.shifts,
+                                outs,
+                                out_off,
+                                lo,
+                                hi,
+                                right,
+                            );
                         } else {
                             for (o, &a) in outs.iter_mut().zip(accs) {
                                 let v = rescale_simple(a, m0, s0).wrapping_add(out_off);

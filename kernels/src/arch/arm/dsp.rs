@@ -524,16 +524,52 @@ macro_rules! requant_simple_loop {
     };
 }
 
+/// The rescale of `{a}` by the multiplier `$mul` and a right shift `r >= 1` given as
+/// `$r1 = r - 1`, plus the output offset, saturated to `i8` and stored at `[{po}]` (advanced):
+/// 9 instructions with `{k} = 2^30` and `{c} = 1 + 2·off` in registers. TFLM's two roundings
+/// as one: with `T = a·m + 2^30 - [a < 0]·2^31` (64 bits, `SMLAL` onto a preset pair) and
+/// `y = T >> 31`, the result is `((y >> (r - 1)) + 1) >> 1` when `m >= 0` (`gemm::tests::rescale_right`
+/// checks the identity against TFLM's steps); the offset is added before
+/// the last halving (`QADD`, saturating, then `SSAT` with its `ASR #1`).
+#[rustfmt::skip]
+macro_rules! rescale_right_store {
+    ($mul:literal, $r1:literal) => {
+        concat!(
+            "asr {h}, {a}, #31\n",
+            "orr {t}, {k}, {h}, lsl #31\n",
+            "smlal {t}, {h}, {a}, ", $mul, "\n",
+            "lsl {h}, {h}, #1\n",
+            "orr {h}, {h}, {t}, lsr #31\n",
+            "asr {h}, {h}, ", $r1, "\n",
+            "qadd {h}, {h}, {c}\n",
+            "ssat {h}, #8, {h}, asr #1\n",
+            "strb {h}, [{po}], #1\n",
+        )
+    };
+}
+
+/// Whether every channel takes [`rescale_right_store!`]'s form: a multiplier of at least 0
+/// and a right shift of 1 to 31 (TFLM shift -31..=-1); per layer, as the loops want it.
+pub(crate) fn right_shifts(ms: &[i32], ss: &[i8]) -> bool {
+    ms.iter().all(|&m| m >= 0) && ss.iter().all(|&s| (-31..=-1).contains(&s))
+}
+
+/// `1 + 2·off` for [`rescale_right_store!`], when the output offset is small enough that it
+/// cannot overflow.
+fn twice_offset(off: i32) -> Option<i32> {
+    (-(1 << 24)..1 << 24).contains(&off).then_some(1 + 2 * off)
+}
+
 /// `outs[i] = clamp(rescale(accs[i], ms[i], ss[i]) + off, lo, hi)` over the shortest of the
 /// four slices: TFLM's `MultiplyByQuantizedMultiplier` for simple channels
 /// ([`all_simple`](crate::gemm::all_simple): shifts in -31..=0, no `i32::MIN` multiplier),
 /// one output per channel (a pixel's channels).
 ///
-/// One `asm!` loop, 19 instructions per output with the whole int8 range (one `SSAT`), 24
-/// with a narrower one: the doubling high multiply (`(a·m + 2^30) >> 31`, `SMULL` and a
-/// 64-bit add) and the rounding divide by `2^r` as `(q >> 1) + (q & 1)` with
-/// `q = (y - [y < 0]) >> (r - 1)`, skipped when `r = 0` (the same steps in Rust,
-/// `gemm::tests::halving_divide`, are proptested equal to TFLM's).
+/// When `right` says every channel has a right shift and a multiplier of at least 0
+/// ([`right_shifts`], checked once per layer by the caller) and the range is the whole of
+/// int8: one `asm!` loop inlined here, 15 instructions per output
+/// ([`rescale_right_store!`]). Otherwise a call to [`requant_simple_call`].
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub(crate) fn requant_simple(
     accs: &[i32],
@@ -543,9 +579,72 @@ pub(crate) fn requant_simple(
     off: i32,
     lo: i32,
     hi: i32,
+    right: bool,
+) {
+    let n = accs.len().min(ms.len()).min(ss.len()).min(outs.len());
+    let full = lo == -128 && hi == 127;
+    let (true, true, Some(c), true) = (right, full, twice_offset(off), n > 0) else {
+        requant_simple_call(accs, ms, ss, outs, off, lo, hi, right);
+        return;
+    };
+    // SAFETY: the loop runs `n >= 1` times; each pass reads one `i32` at `pa` and at `pm`,
+    // one `i8` at `ps`, writes one `i8` at `po`, and advances each by its element: it touches
+    // exactly the first `n` elements of each slice (`n` is the shortest length), in bounds;
+    // `outs` is borrowed mutably, so nothing else sees the writes. No stack; it sets the
+    // flags (no `preserves_flags`). A shift that is not 1 to 31 (a caller's wrong `right`)
+    // gives a wrong value, never an access.
+    unsafe {
+        asm!(
+            "2:",
+            "ldr {a}, [{pa}], #4",
+            "ldr {m}, [{pm}], #4",
+            "ldrsb {s}, [{ps}], #1",
+            "mvn {s}, {s}",
+            rescale_right_store!("{m}", "{s}"),
+            "subs {n}, {n}, #1",
+            "bne 2b",
+            pa = inout(reg) accs.as_ptr() => _,
+            pm = inout(reg) ms.as_ptr() => _,
+            ps = inout(reg) ss.as_ptr() => _,
+            po = inout(reg) outs.as_mut_ptr() => _,
+            n = inout(reg) n => _,
+            k = in(reg) 1u32 << 30,
+            c = in(reg) c,
+            a = out(reg) _,
+            m = out(reg) _,
+            s = out(reg) _,
+            h = out(reg) _,
+            t = out(reg) _,
+            options(nostack)
+        );
+    }
+}
+
+/// [`requant_simple`] out of line, for any simple channels: its fast loop when `right` holds
+/// (FULLY_CONNECTED calls this, as its per-tensor layers, most, never need it inlined), else
+/// 19 instructions per output with the whole int8 range (one `SSAT`), 24 with a narrower
+/// one: the doubling high multiply (`(a·m + 2^30) >> 31`, `SMULL` and a 64-bit add), the
+/// rounding divide by `2^r` as `(q >> 1) + (q & 1)` with `q = (y - [y < 0]) >> (r - 1)`,
+/// skipped when `r = 0` (the same steps in Rust, `gemm::tests::halving_divide`, are
+/// proptested equal to TFLM's).
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+pub(crate) fn requant_simple_call(
+    accs: &[i32],
+    ms: &[i32],
+    ss: &[i8],
+    outs: &mut [i8],
+    off: i32,
+    lo: i32,
+    hi: i32,
+    right: bool,
 ) {
     let n = accs.len().min(ms.len()).min(ss.len()).min(outs.len());
     if n == 0 {
+        return;
+    }
+    if right && lo == -128 && hi == 127 && twice_offset(off).is_some() {
+        requant_simple(accs, ms, ss, outs, off, lo, hi, right);
         return;
     }
     if lo == -128 && hi == 127 {
@@ -952,7 +1051,8 @@ macro_rules! requant_uniform_loop {
 
 /// [`requant_simple`] for one multiplier `m` and a right shift `r` in 1..=31 shared by every
 /// output (per-tensor rescaling), both kept in registers: 16 instructions per output with the
-/// whole int8 range, 20 with a narrower one.
+/// whole int8 range, 20 with a narrower one; 12 with the whole range and `m >= 0`
+/// ([`rescale_right_store!`]).
 #[inline(always)]
 pub(crate) fn requant_uniform(
     accs: &[i32],
@@ -967,7 +1067,33 @@ pub(crate) fn requant_uniform(
     if n == 0 || !(1..=31).contains(&r) {
         return;
     }
-    if lo == -128 && hi == 127 {
+    let full = lo == -128 && hi == 127;
+    if let (true, true, Some(c)) = (m >= 0, full, twice_offset(off)) {
+        // SAFETY: as the last block below (the same pointers, advanced the same way; the
+        // clamp is `SSAT` to 8 bits, which is `lo..=hi` here).
+        unsafe {
+            asm!(
+                "2:",
+                "ldr {a}, [{pa}], #4",
+                rescale_right_store!("{mul}", "{s}"),
+                "subs {n}, {n}, #1",
+                "bne 2b",
+                pa = inout(reg) accs.as_ptr() => _,
+                po = inout(reg) outs.as_mut_ptr() => _,
+                n = inout(reg) n => _,
+                mul = in(reg) m,
+                s = in(reg) r - 1,
+                k = in(reg) 1u32 << 30,
+                c = in(reg) c,
+                a = out(reg) _,
+                h = out(reg) _,
+                t = out(reg) _,
+                options(nostack)
+            );
+        }
+        return;
+    }
+    if full {
         // SAFETY: as the block below, without `lo` and `hi` (the clamp is `SSAT` to 8 bits,
         // which is `lo..=hi` here).
         unsafe {

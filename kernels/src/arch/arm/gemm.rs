@@ -14,7 +14,10 @@
 //! are the portable kernel's, wrapping the same way, so results equal it bit for bit.
 
 use super::dsp::{dot3, smlad, sxtab16, sxtab16_ror8, sxtb16, sxtb16_ror8, word};
-use super::dsp::{fc_3units, gemm_2x2, requant_simple, requant_uniform, Sums, PAIR_CHUNK};
+use super::dsp::{
+    fc_3units, gemm_2x2, requant_simple, requant_simple_call, requant_uniform, right_shifts, Sums,
+    PAIR_CHUNK,
+};
 use crate::gemm::{all_simple, rescale_simple, OutStage};
 
 /// Output channels whose sums the simple-rescale GEMM keeps before rescaling them together.
@@ -178,6 +181,7 @@ pub(crate) fn gemm_rows(
         // (what small `k`, as MobileNet's first 1x1 layers, is dominated by).
         let q = st.q;
         let (zp, lo, hi) = (q.output_offset, q.act_min, q.act_max);
+        let right = right_shifts(q.multipliers, q.shifts);
         let pc = usize::from(st.per_channel);
         let fin = |o: usize, a: i32| {
             let a = a.wrapping_add(st.bias.map_or(0, |b| b[o]));
@@ -207,7 +211,7 @@ pub(crate) fn gemm_rows(
                     }
                     let (ms, ss) = (&q.multipliers[c0..c0 + n], &q.shifts[c0..c0 + n]);
                     for (a, o) in acc.iter().zip([&mut *o0, &mut *o1, &mut *o2]) {
-                        requant_simple(&a[..n], ms, ss, &mut o[c0..c0 + n], zp, lo, hi);
+                        requant_simple(&a[..n], ms, ss, &mut o[c0..c0 + n], zp, lo, hi, right);
                     }
                     c0 += n;
                 }
@@ -334,6 +338,7 @@ pub(crate) fn gemm_pairs<S: PairRows>(
     }
     let off2 = u32::from(off as u16) * 0x0001_0001;
     let (zp, lo, hi) = (q.output_offset, q.act_min, q.act_max);
+    let right = right_shifts(q.multipliers, q.shifts);
     // Per-tensor rescaling repeated across a chunk; no bias as zeros.
     let (m_all, s_all) = ([q.multipliers[0]; PAIR_CHUNK], [q.shifts[0]; PAIR_CHUNK]);
     let zeros = [0i32; PAIR_CHUNK];
@@ -376,10 +381,28 @@ pub(crate) fn gemm_pairs<S: PairRows>(
                     (&m_all[..cn], &s_all[..cn])
                 };
                 let o = r0 * oc + c0;
-                requant_simple(&acc[0][..cn], ms, ss, &mut out[o..o + cn], zp, lo, hi);
+                requant_simple(
+                    &acc[0][..cn],
+                    ms,
+                    ss,
+                    &mut out[o..o + cn],
+                    zp,
+                    lo,
+                    hi,
+                    right,
+                );
                 if two {
                     let o = o + oc;
-                    requant_simple(&acc[1][..cn], ms, ss, &mut out[o..o + cn], zp, lo, hi);
+                    requant_simple(
+                        &acc[1][..cn],
+                        ms,
+                        ss,
+                        &mut out[o..o + cn],
+                        zp,
+                        lo,
+                        hi,
+                        right,
+                    );
                 }
                 c0 += cn;
             }
@@ -441,6 +464,7 @@ pub(crate) fn fully_connected_rows(
     if !st.per_channel && r0 == 0 {
         return false;
     }
+    let right = st.per_channel && right_shifts(q.multipliers, q.shifts);
     let mut sums = Sums::<FC_CHUNK>::new();
     let whole = depth.is_multiple_of(4);
     // Rows split off the front (no division, as `chunks_exact` would take).
@@ -478,7 +502,7 @@ pub(crate) fn fully_connected_rows(
             let o = &mut outs[u0..u0 + cn];
             if st.per_channel {
                 let (ms, ss) = (&q.multipliers[u0..u0 + cn], &q.shifts[u0..u0 + cn]);
-                requant_simple(sums.as_slice(), ms, ss, o, zp, lo, hi);
+                requant_simple_call(sums.as_slice(), ms, ss, o, zp, lo, hi, right);
             } else {
                 requant_uniform(sums.as_slice(), m0, r0, o, zp, lo, hi);
             }
