@@ -170,12 +170,15 @@ pub fn conv_2d_int8_scratch_len(
     let pixels = n.saturating_mul(oh).saturating_mul(ow);
     let rows = patch_rows(WIDE_MAX / k);
     #[cfg(microlite_arm_dsp)]
-    if k % 4 == 0 && kh * kw > 1 {
+    if kh * kw > 1 {
         // The Armv7E-M pair kernel: patches two by two (at least one pair, as CMSIS-NN's
         // two-column im2col buffer: ic_resnet8's 3x3x64 patches would otherwise run one at a
-        // time through the portable tiles), and two rows of staging bytes.
-        let pairs = ((WIDE_MAX - k) / (2 * k)).max(1);
-        return (2 * pairs).min(pixels.saturating_add(1) & !1) * k + k;
+        // time through the portable tiles), each padded to a multiple of 4 values, two rows
+        // of staging bytes and, for such padding, the weights padded alike.
+        let k4 = k.next_multiple_of(4);
+        let pairs = (WIDE_MAX.saturating_sub(k4) / (2 * k4)).max(1);
+        let rows = (2 * pairs).min(pixels.saturating_add(1) & !1);
+        return rows * k4 + crate::arch::arm::gemm::pairs_extra_len(k, oc);
     }
     rows.min(pixels).saturating_mul(k)
 }
@@ -428,11 +431,17 @@ struct Patches<'a> {
 
 #[cfg(microlite_arm_dsp)]
 impl crate::arch::arm::gemm::PairRows for Patches<'_> {
-    const STAGED: bool = true;
+    fn staged(&self) -> bool {
+        true
+    }
     fn row<'s>(&'s self, r: usize, stage: &'s mut [i8]) -> &'s [i8] {
-        gather_patch(stage, r, self.p, self.g, self.input, self.pad, |d, s| {
-            d.copy_from_slice(s)
-        });
+        // The patch's `k` values at the front; the padding after them stays as it is.
+        let k = self.g.kh * self.g.kw * self.g.ic;
+        if let Some(patch) = stage.get_mut(..k) {
+            gather_patch(patch, r, self.p, self.g, self.input, self.pad, |d, s| {
+                d.copy_from_slice(s)
+            });
+        }
         stage
     }
 }
@@ -446,7 +455,9 @@ struct Pixels<'a> {
 
 #[cfg(microlite_arm_dsp)]
 impl crate::arch::arm::gemm::PairRows for Pixels<'_> {
-    const STAGED: bool = false;
+    fn staged(&self) -> bool {
+        false
+    }
     fn row<'s>(&'s self, r: usize, _: &'s mut [i8]) -> &'s [i8] {
         &self.input[r * self.k..(r + 1) * self.k]
     }

@@ -279,20 +279,37 @@ fn widen_pair(dst: &mut [[u32; 4]], a: &[i8], b: &[i8], off2: u32) {
 /// they are, or a convolution's patches gathered into staging bytes.
 pub(crate) trait PairRows {
     /// Whether [`row`](PairRows::row) writes into its staging buffer (then `gemm_pairs` keeps
-    /// two rows of its scratch for it).
-    const STAGED: bool;
-    /// Row `r` (of `k` values), possibly gathered into `stage` (`k` bytes).
+    /// two rows of its scratch for it, and takes `k` not a multiple of 4).
+    fn staged(&self) -> bool;
+    /// Row `r`: its `k` values, possibly gathered into the front of `stage` (`k` rounded up
+    /// to a multiple of 4 bytes), then whatever `stage` holds after them up to that length.
     fn row<'s>(&'s self, r: usize, stage: &'s mut [i8]) -> &'s [i8];
+}
+
+/// The scratch (`i16` values) [`gemm_pairs`] needs beyond its widened pairs: two rows of
+/// staging bytes, and for `k` not a multiple of 4 the weight rows padded to one (`oc` rows
+/// of `k` rounded up, zeros after the weights), as CMSIS-NN pads odd patch lengths.
+pub(crate) fn pairs_extra_len(k: usize, oc: usize) -> usize {
+    let k4 = k.next_multiple_of(4);
+    let padded = if k4 == k {
+        0
+    } else {
+        oc.saturating_mul(k4) / 2
+    };
+    k4.saturating_add(padded)
 }
 
 /// The GEMM of `pixels` rows of `k` int8 inputs (from `src`) against `oc` weight rows,
 /// requantized into `out` (`pixels · oc`), two rows by two channels at a time
-/// ([`gemm_2x2`]). `false`, having written nothing, when it does not apply: `k` not a
-/// multiple of 4, rescaling not [`all_simple`], `buf` (the `i16` scratch) too short for two
-/// rows (and the staging) or not word-aligned, or a slice too short.
+/// ([`gemm_2x2`]); one instance for both kinds of rows (`dyn`: a call per row, not per
+/// multiply). A `k` that is not a multiple of 4 (a 3-channel stem's 27) takes staged
+/// rows and weights copied with zeros up to one, the rows' extra values multiplying those
+/// zeros. `false`, having written nothing, when it does not apply: such a `k` unstaged,
+/// rescaling not [`all_simple`], `buf` (the `i16` scratch) too short for two rows and
+/// [`pairs_extra_len`] or not word-aligned, or a slice too short.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn gemm_pairs<S: PairRows>(
-    src: &S,
+pub(crate) fn gemm_pairs(
+    src: &dyn PairRows,
     pixels: usize,
     k: usize,
     filter: &[i8],
@@ -304,10 +321,12 @@ pub(crate) fn gemm_pairs<S: PairRows>(
 ) -> bool {
     let q = st.q;
     let pc = usize::from(st.per_channel);
-    let n = k / 4;
+    let k4 = k.next_multiple_of(4);
+    let n = k4 / 4;
+    let staged = src.staged();
     let fits = |len: Option<usize>, have: usize| len.is_some_and(|l| l <= have);
     if n == 0
-        || !k.is_multiple_of(4)
+        || (k4 != k && !staged)
         || oc == 0
         || !all_simple(q)
         || !fits(pixels.checked_mul(oc), out.len())
@@ -318,20 +337,37 @@ pub(crate) fn gemm_pairs<S: PairRows>(
     {
         return false;
     }
-    // The staging bytes (two rows) at the end of the scratch, the pairs' groups before them.
-    let staged = if S::STAGED { k } else { 0 };
-    let Some(room) = buf.len().checked_sub(staged) else {
+    // The staging bytes (two rows) and the padded weights at the end of the scratch, the
+    // pairs' groups before them.
+    let extra = if staged { pairs_extra_len(k, oc) } else { 0 };
+    let Some(room) = buf.len().checked_sub(extra) else {
         return false;
     };
-    let (head, stage) = buf.split_at_mut(room);
-    let whole = room / (2 * k) * (2 * k);
+    let (head, tail) = buf.split_at_mut(room);
+    let whole = room / (2 * k4) * (2 * k4);
     let Ok(groups) = bytemuck::try_cast_slice_mut::<i16, [u32; 4]>(&mut head[..whole]) else {
         return false;
     };
-    let Ok(stage) = bytemuck::try_cast_slice_mut::<i16, i8>(stage) else {
+    let Ok(tail) = bytemuck::try_cast_slice_mut::<i16, i8>(tail) else {
         return false;
     };
-    let (stage0, stage1) = stage.split_at_mut(staged);
+    let (stage, padded) = tail.split_at_mut(if staged { 2 * k4 } else { 0 });
+    stage.fill(0);
+    let (stage0, stage1) = stage.split_at_mut(stage.len() / 2);
+    let filter = if k4 == k {
+        filter
+    } else {
+        let Some(padded) = padded.get_mut(..oc * k4) else {
+            return false;
+        };
+        for (d, f) in padded.chunks_exact_mut(k4).zip(filter.chunks_exact(k)) {
+            let (w, z) = d.split_at_mut(k);
+            w.copy_from_slice(f);
+            z.fill(0);
+        }
+        &*padded
+    };
+    let k = k4;
     let batch = groups.len() / n;
     if batch == 0 {
         return false;
