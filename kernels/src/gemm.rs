@@ -450,13 +450,18 @@ mod tests {
     }
 
     /// The steps of `arch::arm::dsp`'s `rescale_right_store!` (one rounding for TFLM's two,
-    /// valid for `m >= 0` and a right shift `r = -s >= 1`), with the output offset and the
-    /// `i8` saturation: `T = x·m + 2^30 - [x < 0]·2^31`, `y = T >> 31`,
-    /// `sat8(sat32((y >> (r - 1)) + 1 + 2·off) >> 1)`.
-    fn rescale_right(x: i32, m: i32, s: i32, off: i32) -> i32 {
+    /// valid for `m >= 0` and a right shift `r = -s`), with the output offset and the `i8`
+    /// saturation: `T = x·m + 2^30 - [x < 0]·2^31`; form 2 shifts `T >> 32` by the low byte
+    /// of `254 - s` (`r - 2`), form 1 shifts `T >> 31` by that of `!s` (`r - 1`), both as
+    /// `ASR` by a register (32 or more: the sign); then `sat8(sat32(q + 1 + 2·off) >> 1)`.
+    fn rescale_right(form: u32, x: i32, m: i32, s: i32, off: i32) -> i32 {
         let t = x as i64 * m as i64 + (1 << 30) - if x < 0 { 1 << 31 } else { 0 };
-        let y = (t >> 31) as i32;
-        let q = y >> (!s as u32);
+        let (v, amount) = if form == 2 {
+            ((t >> 32) as i32, (254 - s) as u32 & 255)
+        } else {
+            ((t >> 31) as i32, !s as u32 & 255)
+        };
+        let q = v >> amount.min(31);
         q.saturating_add(1 + 2 * off).clamp(-256, 255) >> 1
     }
 
@@ -482,16 +487,22 @@ mod tests {
             i32::MAX - 1,
             i32::MAX,
         ];
-        for s in -31..=-1 {
-            for m in [0, 1, 2, 1 << 30, (1 << 30) + 1, i32::MAX - 1, i32::MAX] {
-                for x in xs {
-                    for off in [-(1 << 24), -129, -128, -1, 0, 1, 5, 127, (1 << 24) - 1] {
-                        let want = rescale_then_clamp(x, m, s, off);
-                        assert_eq!(
-                            rescale_right(x, m, s, off),
-                            want,
-                            "x {x} m {m} s {s} off {off}"
-                        );
+        let offs = [-(1 << 24), -129, -128, -1, 0, 1, 5, 127, (1 << 24) - 1];
+        for (form, lowest) in [(1, -1), (2, -2)] {
+            for s in -31..=0 {
+                // A multiplier of 0 (TFLM's for a scale below 2^-31) with any shift.
+                let ms: &[i32] = if s <= lowest {
+                    &[0, 1, 2, 1 << 30, (1 << 30) + 1, i32::MAX - 1, i32::MAX]
+                } else {
+                    &[0]
+                };
+                for &m in ms {
+                    for x in xs {
+                        for off in offs {
+                            let want = rescale_then_clamp(x, m, s, off);
+                            let got = rescale_right(form, x, m, s, off);
+                            assert_eq!(got, want, "form {form} x {x} m {m} s {s} off {off}");
+                        }
                     }
                 }
             }
@@ -506,7 +517,10 @@ mod tests {
                     for x in x0 - 2..=x0 + 2 {
                         let Ok(x) = i32::try_from(x) else { continue };
                         let want = rescale_then_clamp(x, m, s, -3);
-                        assert_eq!(rescale_right(x, m, s, -3), want, "x {x} m {m} s {s}");
+                        assert_eq!(rescale_right(1, x, m, s, -3), want, "x {x} m {m} s {s}");
+                        if s <= -2 {
+                            assert_eq!(rescale_right(2, x, m, s, -3), want, "x {x} m {m} s {s}");
+                        }
                     }
                 }
             }
@@ -578,12 +592,20 @@ mod tests {
         }
         #[test]
         fn rescale_right_matches(x in any::<i32>(), m in 0..=i32::MAX, s in -31i32..=-1, off in -(1i32 << 24)..(1 << 24)) {
-            prop_assert_eq!(rescale_right(x, m, s, off), rescale_then_clamp(x, m, s, off));
+            let want = rescale_then_clamp(x, m, s, off);
+            prop_assert_eq!(rescale_right(1, x, m, s, off), want);
+            if s <= -2 {
+                prop_assert_eq!(rescale_right(2, x, m, s, off), want);
+            }
         }
         #[test]
         fn rescale_right_realistic(x in -(1i32 << 24)..(1 << 24), scale in 1e-4f64..0.49, off in -128i32..128) {
             let ms = crate::quant::quantize_multiplier(scale);
-            prop_assert_eq!(rescale_right(x, ms.0, ms.1, off), rescale_then_clamp(x, ms.0, ms.1, off));
+            let want = rescale_then_clamp(x, ms.0, ms.1, off);
+            prop_assert_eq!(rescale_right(1, x, ms.0, ms.1, off), want);
+            if ms.1 <= -2 {
+                prop_assert_eq!(rescale_right(2, x, ms.0, ms.1, off), want);
+            }
         }
         #[test]
         fn requant_matches_realistic(x in -(1i32 << 24)..(1 << 24), ms in crate::testutil::multiplier()) {

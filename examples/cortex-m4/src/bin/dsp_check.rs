@@ -1,12 +1,15 @@
 //! The int8 fast paths against the reference kernels on the Cortex-M4 itself. On `thumbv7em`
 //! they are the Armv7E-M kernels of `microlite_kernels::arch::arm` (what the host proptests
-//! cannot run): CONV_2D's `SMLAD` GEMM (a third of its cases 1x1 with channels in fours, the
-//! 2-row x 2-channel kernel), FULLY_CONNECTED's direct `SMLAD` path and
-//! DEPTHWISE_CONV_2D's `SMLABB`/`SMLATT` row kernel. Here they are fed random shapes,
-//! strides, paddings, dilations, offsets, multipliers and activation ranges and compared byte
-//! for byte with `reference::*`; then fixed layers (kws_dscnn's 1x1 CONV_2D and 3x3
-//! DEPTHWISE_CONV_2D, a 3x3 CONV_2D, an ad_autoencoder-sized FULLY_CONNECTED) are counted,
-//! fast and reference. Exits 0 only when every case matches.
+//! cannot run): CONV_2D's `SMLAD` GEMM (the 2-row x 2-channel `asm!` tile: a third of the
+//! cases 1x1 with channels in fours, a quarter 3x3 over 36-64 channels, the rest any patch
+//! length, padded to a multiple of 4), FULLY_CONNECTED's direct `SMLAD` path,
+//! DEPTHWISE_CONV_2D's per-pixel and row kernels, the requantization loops (right shifts only
+//! in two thirds of the cases, the one-rounding loop) and int8 ADD's table loop. Here they are
+//! fed random shapes, strides, paddings, dilations, offsets, multipliers and activation ranges
+//! and compared byte for byte with `reference::*`; then fixed layers (kws_dscnn's 1x1 CONV_2D
+//! and 3x3 DEPTHWISE_CONV_2D, 3x3 CONV_2Ds, person_detect's first depthwise layer, an
+//! ad_autoencoder-sized FULLY_CONNECTED, ic_resnet8's first ADD) are counted, fast and
+//! reference. Exits 0 only when every case matches.
 #![no_std]
 #![no_main]
 
@@ -90,6 +93,12 @@ impl Quant {
         for i in 0..n {
             q.multipliers[i] = (1 << 30) + (rng.next() >> 2) as i32;
             q.shifts[i] = rng.range(-12, top) as i8;
+        }
+        // Now and then a channel whose scale is below 2^-31: TFLM gives it multiplier 0 and
+        // shift 0 (its outputs are the output offset), which the fast loops take too.
+        if rng.next() % 8 == 0 {
+            let i = rng.range(0, n as i32 - 1) as usize;
+            (q.multipliers[i], q.shifts[i]) = (0, 0);
         }
         if rng.next() % 3 == 0 {
             q.act_min = rng.range(-128, 0);
@@ -498,13 +507,13 @@ fn main() -> ! {
     );
 
     // Fixed layers: instructions of the fast path and of the reference.
-    // Per-channel, right shifts only and the whole int8 range (as converters make them: a
-    // ReLU output's zero point is -128).
+    // Per-channel, right shifts of 2 to 12 and the whole int8 range (as converters make
+    // them: scales of 2^-12 to 1/4, a ReLU output's zero point -128).
     let mut q = Quant::random(&mut Rng(7), 64);
     (q.act_min, q.act_max) = (-128, 127);
     for i in 0..64 {
         q.multipliers[i] = (1 << 30) + (rng.next() >> 2) as i32;
-        q.shifts[i] = rng.range(-12, -1) as i8;
+        q.shifts[i] = rng.range(-12, -2) as i8;
     }
     let q = Quant { n: 64, ..q };
     let one = ConvParams {

@@ -524,23 +524,37 @@ macro_rules! requant_simple_loop {
     };
 }
 
-/// The rescale of `{a}` by the multiplier `$mul` and a right shift `r >= 1` given as
-/// `$r1 = r - 1`, plus the output offset, saturated to `i8` and stored at `[{po}]` (advanced):
-/// 9 instructions with `{k} = 2^30` and `{c} = 1 + 2·off` in registers. TFLM's two roundings
-/// as one: with `T = a·m + 2^30 - [a < 0]·2^31` (64 bits, `SMLAL` onto a preset pair) and
-/// `y = T >> 31`, the result is `((y >> (r - 1)) + 1) >> 1` when `m >= 0` (`gemm::tests::rescale_right`
-/// checks the identity against TFLM's steps); the offset is added before
-/// the last halving (`QADD`, saturating, then `SSAT` with its `ASR #1`).
+/// The rescale of `{a}` by the multiplier `$mul` and a right shift `r`, plus the output
+/// offset, saturated to `i8` and stored at `[{po}]` (advanced), with `{k} = 2^30` and
+/// `{c} = 1 + 2·off` in registers. TFLM's two roundings as one: with
+/// `T = a·m + 2^30 - [a < 0]·2^31` (64 bits, `SMLAL` onto a preset pair) the result is
+/// `((T >> (30 + r)) + 1) >> 1` when `m >= 0` (`gemm::tests::rescale_right` checks the
+/// identity against TFLM's steps), the offset added before that last halving (`QADD`,
+/// saturating, then `SSAT` with its `ASR #1`). Form `2` (7 instructions) shifts `T`'s high
+/// word by `$sh = r - 2` (so `r >= 2`); form `1` (9) shifts `T >> 31` by `$sh = r - 1`. A
+/// multiplier of 0 gives the offset whatever the shift register holds (`ASR` by 32 or more
+/// keeps the sign of 0 or -1), as TFLM's does.
 #[rustfmt::skip]
 macro_rules! rescale_right_store {
-    ($mul:literal, $r1:literal) => {
+    (2, $mul:literal, $sh:literal) => {
+        concat!(
+            "asr {h}, {a}, #31\n",
+            "orr {t}, {k}, {h}, lsl #31\n",
+            "smlal {t}, {h}, {a}, ", $mul, "\n",
+            "asr {h}, {h}, ", $sh, "\n",
+            "qadd {h}, {h}, {c}\n",
+            "ssat {h}, #8, {h}, asr #1\n",
+            "strb {h}, [{po}], #1\n",
+        )
+    };
+    (1, $mul:literal, $sh:literal) => {
         concat!(
             "asr {h}, {a}, #31\n",
             "orr {t}, {k}, {h}, lsl #31\n",
             "smlal {t}, {h}, {a}, ", $mul, "\n",
             "lsl {h}, {h}, #1\n",
             "orr {h}, {h}, {t}, lsr #31\n",
-            "asr {h}, {h}, ", $r1, "\n",
+            "asr {h}, {h}, ", $sh, "\n",
             "qadd {h}, {h}, {c}\n",
             "ssat {h}, #8, {h}, asr #1\n",
             "strb {h}, [{po}], #1\n",
@@ -548,10 +562,31 @@ macro_rules! rescale_right_store {
     };
 }
 
-/// Whether every channel takes [`rescale_right_store!`]'s form: a multiplier of at least 0
-/// and a right shift of 1 to 31 (TFLM shift -31..=-1); per layer, as the loops want it.
-pub(crate) fn right_shifts(ms: &[i32], ss: &[i8]) -> bool {
-    ms.iter().all(|&m| m >= 0) && ss.iter().all(|&s| (-31..=-1).contains(&s))
+/// Which form of [`rescale_right_store!`] a layer's channels take, decided once per layer
+/// ([`right_shifts`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shifts {
+    /// Every channel's multiplier 0, or above 0 with a right shift of 2 to 31 (most layers).
+    Two,
+    /// The same with right shifts from 1.
+    One,
+    /// Another simple channel: a shift of 0 with a multiplier, or a negative multiplier.
+    Any,
+}
+
+/// The [`Shifts`] of a layer's multipliers and (TFLM) shifts; a multiplier of 0 (TFLM's for a
+/// scale below 2^-31) fits any form.
+pub(crate) fn right_shifts(ms: &[i32], ss: &[i8]) -> Shifts {
+    let mut form = Shifts::Two;
+    for (&m, &s) in ms.iter().zip(ss) {
+        match (m, s) {
+            (0, -31..=0) => {}
+            (1.., -31..=-2) => {}
+            (1.., -1) => form = Shifts::One,
+            _ => return Shifts::Any,
+        }
+    }
+    form
 }
 
 /// `1 + 2·off` for [`rescale_right_store!`], when the output offset is small enough that it
@@ -560,15 +595,32 @@ fn twice_offset(off: i32) -> Option<i32> {
     (-(1 << 24)..1 << 24).contains(&off).then_some(1 + 2 * off)
 }
 
+/// One pass of a per-channel [`rescale_right_store!`] loop: the form, and the instruction
+/// turning the loaded TFLM shift `{s}` into the form's shift register (only its low byte
+/// counts: `254 - s` is `r - 2` there, `!s` is `r - 1`).
+macro_rules! requant_right_loop {
+    ($form:tt, $to_shift:literal) => {
+        concat!(
+            "2:\n",
+            "ldr {a}, [{pa}], #4\n",
+            "ldr {m}, [{pm}], #4\n",
+            "ldrsb {s}, [{ps}], #1\n",
+            $to_shift,
+            rescale_right_store!($form, "{m}", "{s}"),
+            "subs {n}, {n}, #1\n",
+            "bne 2b\n",
+        )
+    };
+}
+
 /// `outs[i] = clamp(rescale(accs[i], ms[i], ss[i]) + off, lo, hi)` over the shortest of the
 /// four slices: TFLM's `MultiplyByQuantizedMultiplier` for simple channels
 /// ([`all_simple`](crate::gemm::all_simple): shifts in -31..=0, no `i32::MIN` multiplier),
 /// one output per channel (a pixel's channels).
 ///
-/// When `right` says every channel has a right shift and a multiplier of at least 0
-/// ([`right_shifts`], checked once per layer by the caller) and the range is the whole of
-/// int8: one `asm!` loop inlined here, 15 instructions per output
-/// ([`rescale_right_store!`]). Otherwise a call to [`requant_simple_call`].
+/// When every channel takes form `2` of [`rescale_right_store!`] (`shifts`, decided once per
+/// layer by the caller) and the range is the whole of int8: one `asm!` loop inlined here, 13
+/// instructions per output. Otherwise a call to [`requant_simple_call`].
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub(crate) fn requant_simple(
@@ -579,30 +631,23 @@ pub(crate) fn requant_simple(
     off: i32,
     lo: i32,
     hi: i32,
-    right: bool,
+    shifts: Shifts,
 ) {
     let n = accs.len().min(ms.len()).min(ss.len()).min(outs.len());
     let full = lo == -128 && hi == 127;
-    let (true, true, Some(c), true) = (right, full, twice_offset(off), n > 0) else {
-        requant_simple_call(accs, ms, ss, outs, off, lo, hi, right);
+    let (Shifts::Two, true, Some(c), true) = (shifts, full, twice_offset(off), n > 0) else {
+        requant_simple_call(accs, ms, ss, outs, off, lo, hi, shifts);
         return;
     };
     // SAFETY: the loop runs `n >= 1` times; each pass reads one `i32` at `pa` and at `pm`,
     // one `i8` at `ps`, writes one `i8` at `po`, and advances each by its element: it touches
     // exactly the first `n` elements of each slice (`n` is the shortest length), in bounds;
     // `outs` is borrowed mutably, so nothing else sees the writes. No stack; it sets the
-    // flags (no `preserves_flags`). A shift that is not 1 to 31 (a caller's wrong `right`)
+    // flags (no `preserves_flags`). A channel outside the form (a caller's wrong `shifts`)
     // gives a wrong value, never an access.
     unsafe {
         asm!(
-            "2:",
-            "ldr {a}, [{pa}], #4",
-            "ldr {m}, [{pm}], #4",
-            "ldrsb {s}, [{ps}], #1",
-            "mvn {s}, {s}",
-            rescale_right_store!("{m}", "{s}"),
-            "subs {n}, {n}, #1",
-            "bne 2b",
+            requant_right_loop!(2, "rsb {s}, {s}, #254\n"),
             pa = inout(reg) accs.as_ptr() => _,
             pm = inout(reg) ms.as_ptr() => _,
             ps = inout(reg) ss.as_ptr() => _,
@@ -620,10 +665,10 @@ pub(crate) fn requant_simple(
     }
 }
 
-/// [`requant_simple`] out of line, for any simple channels: its fast loop when `right` holds
-/// (FULLY_CONNECTED calls this, as its per-tensor layers, most, never need it inlined), else
-/// 19 instructions per output with the whole int8 range (one `SSAT`), 24 with a narrower
-/// one: the doubling high multiply (`(a·m + 2^30) >> 31`, `SMULL` and a 64-bit add), the
+/// [`requant_simple`] out of line, for any simple channels (FULLY_CONNECTED calls this, as its
+/// per-tensor layers, most, never need it inlined): with the whole int8 range, its loop for
+/// form `2`, 15 instructions per output for form `1` of [`rescale_right_store!`]; else 19
+/// per output with the whole int8 range (one `SSAT`), 24 with a narrower one: the doubling high multiply (`(a·m + 2^30) >> 31`, `SMULL` and a 64-bit add), the
 /// rounding divide by `2^r` as `(q >> 1) + (q & 1)` with `q = (y - [y < 0]) >> (r - 1)`,
 /// skipped when `r = 0` (the same steps in Rust, `gemm::tests::halving_divide`, are
 /// proptested equal to TFLM's).
@@ -637,17 +682,44 @@ pub(crate) fn requant_simple_call(
     off: i32,
     lo: i32,
     hi: i32,
-    right: bool,
+    shifts: Shifts,
 ) {
     let n = accs.len().min(ms.len()).min(ss.len()).min(outs.len());
     if n == 0 {
         return;
     }
-    if right && lo == -128 && hi == 127 && twice_offset(off).is_some() {
-        requant_simple(accs, ms, ss, outs, off, lo, hi, right);
-        return;
+    let full = lo == -128 && hi == 127;
+    match (shifts, full, twice_offset(off)) {
+        (Shifts::Two, true, Some(_)) => {
+            requant_simple(accs, ms, ss, outs, off, lo, hi, shifts);
+            return;
+        }
+        (Shifts::One, true, Some(c)) => {
+            // SAFETY: as the loop of `requant_simple` (the same pointers, advanced the same
+            // way).
+            unsafe {
+                asm!(
+                    requant_right_loop!(1, "mvn {s}, {s}\n"),
+                    pa = inout(reg) accs.as_ptr() => _,
+                    pm = inout(reg) ms.as_ptr() => _,
+                    ps = inout(reg) ss.as_ptr() => _,
+                    po = inout(reg) outs.as_mut_ptr() => _,
+                    n = inout(reg) n => _,
+                    k = in(reg) 1u32 << 30,
+                    c = in(reg) c,
+                    a = out(reg) _,
+                    m = out(reg) _,
+                    s = out(reg) _,
+                    h = out(reg) _,
+                    t = out(reg) _,
+                    options(nostack)
+                );
+            }
+            return;
+        }
+        _ => {}
     }
-    if lo == -128 && hi == 127 {
+    if full {
         // SAFETY: as the block below, without `lo` and `hi` (the clamp is `SSAT` to 8 bits,
         // which is `lo..=hi` here).
         unsafe {
@@ -1051,8 +1123,8 @@ macro_rules! requant_uniform_loop {
 
 /// [`requant_simple`] for one multiplier `m` and a right shift `r` in 1..=31 shared by every
 /// output (per-tensor rescaling), both kept in registers: 16 instructions per output with the
-/// whole int8 range, 20 with a narrower one; 12 with the whole range and `m >= 0`
-/// ([`rescale_right_store!`]).
+/// whole int8 range, 20 with a narrower one; 10 with the whole range, `m >= 0` and `r >= 2`
+/// (form `2` of [`rescale_right_store!`]).
 #[inline(always)]
 pub(crate) fn requant_uniform(
     accs: &[i32],
@@ -1068,21 +1140,21 @@ pub(crate) fn requant_uniform(
         return;
     }
     let full = lo == -128 && hi == 127;
-    if let (true, true, Some(c)) = (m >= 0, full, twice_offset(off)) {
+    if let (true, true, Some(c)) = (m >= 0 && r >= 2, full, twice_offset(off)) {
         // SAFETY: as the last block below (the same pointers, advanced the same way; the
         // clamp is `SSAT` to 8 bits, which is `lo..=hi` here).
         unsafe {
             asm!(
                 "2:",
                 "ldr {a}, [{pa}], #4",
-                rescale_right_store!("{mul}", "{s}"),
+                rescale_right_store!(2, "{mul}", "{s}"),
                 "subs {n}, {n}, #1",
                 "bne 2b",
                 pa = inout(reg) accs.as_ptr() => _,
                 po = inout(reg) outs.as_mut_ptr() => _,
                 n = inout(reg) n => _,
                 mul = in(reg) m,
-                s = in(reg) r - 1,
+                s = in(reg) r - 2,
                 k = in(reg) 1u32 << 30,
                 c = in(reg) c,
                 a = out(reg) _,

@@ -500,7 +500,7 @@ pub(crate) fn fully_connected_rows(
     if !st.per_channel && r0 == 0 {
         return false;
     }
-    let right = st.per_channel && right_shifts(q.multipliers, q.shifts);
+    let right = right_shifts(q.multipliers, q.shifts);
     let mut sums = Sums::<FC_CHUNK>::new();
     let whole = depth.is_multiple_of(4);
     // Rows split off the front (no division, as `chunks_exact` would take).
