@@ -4,9 +4,10 @@
 //! Why: stable Rust has no Arm DSP intrinsics, and LLVM's Arm parallel-DSP pass forms `SMLAD`
 //! only from some loop shapes at opt-level 3 (none at "s", and not from an `i8` operand).
 //! With them the int8 GEMM's inner loop does two multiply-accumulates per `SMLAD`: kws_dscnn's
-//! 1x1 CONV_2D (512,000 MACs) takes 811,228 instructions through [`gemm_2x2`] against the
-//! portable tiles' 2,000,798 (`cargo run --release --bin dsp-check` in examples/cortex-m4, with
-//! and without `MICROLITE_PORTABLE=1`).
+//! 1x1 CONV_2D (512,000 MACs) takes 695,540 instructions through [`gemm_2x2`], its
+//! requantization included (commit 6cb82eb), against the portable tiles' 2,000,798 (57aa09a;
+//! `cargo run --release --bin dsp-check` in examples/cortex-m4, with and without
+//! `MICROLITE_PORTABLE=1`).
 //!
 //! Soundness: this module is compiled only for targets with the DSP extension
 //! (`cfg(microlite_arm_dsp)`, set by `kernels/build.rs` for Armv7E-M and for Armv8-M Mainline
