@@ -10,8 +10,8 @@
 //! the accumulators. The sums wrap like the portable loop's, so results are equal.
 
 use super::dsp::{
-    dw_pixel, dw_row, dw_row_bcast, requant_simple, right_shifts, smlad, sxtab16, sxtab16_ror8,
-    sxtb16, sxtb16_ror8, word,
+    dw_pixel, dw_pixel_bcast, dw_row, dw_row_bcast, requant_simple, right_shifts, smlad, sxtab16,
+    sxtab16_ror8, sxtb16, sxtb16_ror8, word,
 };
 use crate::conv_2d::{ConvParams, Geometry};
 use crate::gemm::{all_simple, rescale_simple, Requant};
@@ -121,7 +121,7 @@ pub(crate) fn depthwise_fours_i8<const ONE: bool>(
     // a 3-wide filter's windows of 2 or 3 columns, all channels, to `dw_pixel` (depth
     // multiplier 1); rows of taps at most 3 to `dw_row_bcast` (depth multiplier in fours).
     let rows = g.kw <= 3 && (!ONE || p.dilation_w == 1);
-    let wide3 = ONE && rows && g.kw == 3;
+    let wide3 = rows && g.kw == 3;
     let simple = all_simple(q);
     let right = right_shifts(q.multipliers, q.shifts);
     let (m0, s0) = (
@@ -150,7 +150,8 @@ pub(crate) fn depthwise_fours_i8<const ONE: bool>(
                     let ix = (x0 + (kx_lo * p.dilation_w) as isize) as usize;
                     let first_in = ((b * g.ih + iy) * g.iw + ix) * ic;
                     let first_f = (ky_lo * g.kw + kx_lo) * oc;
-                    if wide3
+                    if ONE
+                        && wide3
                         && dw_pixel(
                             px,
                             bias.and(Some(bs)),
@@ -162,6 +163,24 @@ pub(crate) fn depthwise_fours_i8<const ONE: bool>(
                         )
                     {
                         continue;
+                    }
+                    // Depth multiplier in fours: each input channel's `dm` outputs in one
+                    // block (the rest of the pixel only if every block ran).
+                    if !ONE && wide3 {
+                        let all = px.chunks_exact_mut(dm).enumerate().all(|(ci, chunk)| {
+                            dw_pixel_bcast(
+                                chunk,
+                                bias.and(bs.get(ci * dm..(ci + 1) * dm)),
+                                input.get(first_in + ci..).unwrap_or(&[]),
+                                filter.get(first_f + ci * dm..).unwrap_or(&[]),
+                                (col_in, oc, row_in),
+                                (ky_hi - ky_lo, taps),
+                                q.input_offset,
+                            )
+                        });
+                        if all {
+                            continue;
+                        }
                     }
                     for (c, a4) in (0..oc).step_by(4).zip(px.as_chunks_mut::<4>().0) {
                         let mut a = match bs.get(c..c + 4) {

@@ -767,24 +767,155 @@ pub(crate) fn requant_simple_call(
 /// One depthwise tap of four output channels that read one input channel (a depth
 /// multiplier in fours): `a[j] += (x + off) · f[j]` with the input byte `x` at `[{px}…]` and
 /// the weights' word at `[{pf}…]`.
+#[rustfmt::skip]
 macro_rules! dw_tap_bcast {
     ($px:literal, $pf:literal) => {
+        dw_tap_bcast!($px, $pf, "{x}", "{f}", "{t}", "{off}", "{a0}", "{a1}", "{a2}", "{a3}")
+    };
+    ($px:literal, $pf:literal, r) => {
+        dw_tap_bcast!($px, $pf, "r4", "r5", "r6", "lr", "r0", "r1", "r2", "r3")
+    };
+    ($px:literal, $pf:literal, $x:literal, $f:literal, $t:literal, $off:literal,
+     $a0:literal, $a1:literal, $a2:literal, $a3:literal) => {
         concat!(
-            "ldrsb {x}, ",
-            $px,
-            "\n",
-            "ldr {f}, ",
-            $pf,
-            "\n",
-            "add {x}, {x}, {off}\n",
-            "sxtb16 {t}, {f}\n",
-            "smlabb {a0}, {x}, {t}, {a0}\n",
-            "smlabt {a2}, {x}, {t}, {a2}\n",
-            "sxtb16 {t}, {f}, ror #8\n",
-            "smlabb {a1}, {x}, {t}, {a1}\n",
-            "smlabt {a3}, {x}, {t}, {a3}\n",
+            "ldrsb ", $x, ", ", $px, "\n",
+            "ldr ", $f, ", ", $pf, "\n",
+            "add ", $x, ", ", $x, ", ", $off, "\n",
+            "sxtb16 ", $t, ", ", $f, "\n",
+            "smlabb ", $a0, ", ", $x, ", ", $t, ", ", $a0, "\n",
+            "smlabt ", $a2, ", ", $x, ", ", $t, ", ", $a2, "\n",
+            "sxtb16 ", $t, ", ", $f, ", ror #8\n",
+            "smlabb ", $a1, ", ", $x, ", ", $t, ", ", $a1, "\n",
+            "smlabt ", $a3, ", ", $x, ", ", $t, ", ", $a3, "\n",
         )
     };
+}
+
+/// One output pixel of a depthwise convolution with a 3-wide filter and a depth multiplier in
+/// fours, for the output channels of one input channel (`acc.len()` of them, whole groups of
+/// four): `acc[c] = bias[c] + Σ (x + off) · f[c]` over a window of `rows` rows (`xrow` bytes
+/// apart in `xs`, `3·fstep` in `fs`) by `taps` taps (2 or 3; `xstep` bytes apart in `xs`,
+/// `fstep` in `fs`), the one input byte of each tap feeding the four channels of a group, the
+/// groups 4 bytes apart in `fs`. No bias: zeros. Wrapping sums. `false` (nothing written) for
+/// another shape, an offset beyond 16 bits, or a slice shorter than the window needs.
+///
+/// One `asm!` loop over the groups: 9 instructions per tap, seven per row (the row count kept
+/// on the stack), 13 per group; 14 registers, `r6` and `r7` borrowed as in [`dw_pixel`].
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub(crate) fn dw_pixel_bcast(
+    acc: &mut [i32],
+    bias: Option<&[i32]>,
+    xs: &[i8],
+    fs: &[i8],
+    (xstep, fstep, xrow): (usize, usize, usize),
+    (rows, taps): (usize, usize),
+    off: i32,
+) -> bool {
+    // The last tap's input byte is `(rows - 1)·xrow + (taps - 1)·xstep` into `xs`; the last
+    // group's weights end `acc.len() + 3(rows - 1)·fstep + (taps - 1)·fstep` into `fs`.
+    let fits = || {
+        let x = xrow
+            .checked_mul(rows - 1)?
+            .checked_add(xstep.checked_mul(taps - 1)?)?;
+        let f = fstep
+            .checked_mul(3)?
+            .checked_mul(rows - 1)?
+            .checked_add(fstep.checked_mul(taps - 1)?)?
+            .checked_add(acc.len())?;
+        Some(xs.len() > x && fs.len() >= f)
+    };
+    if acc.is_empty()
+        || !acc.len().is_multiple_of(4)
+        || rows == 0
+        || !(2..=3).contains(&taps)
+        || i16::try_from(off).is_err()
+        || bias.is_some_and(|b| b.len() < acc.len())
+        || fits() != Some(true)
+    {
+        return false;
+    }
+    let pb = match bias {
+        Some(b) => b.as_ptr(),
+        None => {
+            acc.fill(0);
+            acc.as_ptr()
+        }
+    };
+    let end = acc.as_ptr_range().end;
+    macro_rules! run {
+        ($taps:expr) => {
+            asm!(
+                "push {{r0, r1, r2, r3, r4, r5, r6, r7}}",
+                "mov r7, r5",
+                "2:",
+                "ldr r4, [sp, #8]",
+                "ldm r4!, {{r0, r1, r2, r3}}",
+                "str r4, [sp, #8]",
+                "ldr r8, [sp]",
+                "ldr r9, [sp, #4]",
+                "add r4, r9, #4",
+                "str r4, [sp, #4]",
+                "ldr r4, [sp, #16]",
+                "str r4, [sp, #20]",
+                "3:",
+                $taps,
+                "add r8, r8, r7",
+                "add r9, r9, r12, lsl #1",
+                "add r9, r9, r12",
+                "ldr r4, [sp, #20]",
+                "subs r4, r4, #1",
+                "str r4, [sp, #20]",
+                "bne 3b",
+                "stm r10!, {{r0, r1, r2, r3}}",
+                "ldr r4, [sp, #12]",
+                "cmp r10, r4",
+                "bne 2b",
+                "pop {{r0, r1, r2, r3, r4, r5, r6, r7}}",
+                inout("r0") xs.as_ptr() => _,
+                inout("r1") fs.as_ptr() => _,
+                inout("r2") pb => _,
+                inout("r3") end => _,
+                inout("r4") rows => _,
+                inout("r5") xrow => _,
+                out("r8") _,
+                out("r9") _,
+                inout("r10") acc.as_mut_ptr() => _,
+                in("r11") xstep,
+                in("r12") fstep,
+                in("lr") off,
+            )
+        };
+    }
+    // SAFETY: the outer loop runs once per group `g < n = acc.len() / 4` (until `r10`, the
+    // accumulator pointer, reaches `end`, 16 bytes per pass; `n >= 1`), the inner loop
+    // `rows >= 1` times (its count in the stack slot of the pushed `r5`). Group `g` reads four
+    // words at `pb + 16g` (the bias, which holds `4n` values, or `acc` itself, zeroed above
+    // and read before its group is written), input bytes at `r·xrow + t·xstep` and weight
+    // words at `4g + 3r·fstep + t·fstep` for `r < rows`, `t < taps`: within the lengths
+    // checked above. It writes the group's four words of `acc`. `LDM`/`STM` need word
+    // alignment, which `i32` slices give; the weight words may be unaligned (`LDR`, which
+    // Armv7-M allows). `x + off` fits 16 bits (the input byte, and `off` checked), as the
+    // halfword multiplies need. The block pushes its six inputs in `r0`-`r5` and the
+    // reserved `r6` (base pointer) and `r7` (frame pointer) and pops them all before it ends,
+    // so those hold their values on exit and the stack pointer is restored; every other
+    // register it writes is an output. `acc` is borrowed mutably, so nothing else sees the
+    // writes. It sets the flags (no `preserves_flags`).
+    unsafe {
+        if taps == 2 {
+            run!(concat!(
+                dw_tap_bcast!("[r8]", "[r9]", r),
+                dw_tap_bcast!("[r8, r11]", "[r9, r12]", r)
+            ))
+        } else {
+            run!(concat!(
+                dw_tap_bcast!("[r8]", "[r9]", r),
+                dw_tap_bcast!("[r8, r11]", "[r9, r12]", r),
+                dw_tap_bcast!("[r8, r11, lsl #1]", "[r9, r12, lsl #1]", r)
+            ))
+        }
+    }
+    true
 }
 
 /// One window row of 1 to 3 depthwise taps for four output channels of one input channel
