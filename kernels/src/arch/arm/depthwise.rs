@@ -90,10 +90,11 @@ pub(crate) fn dot2_i8(xs: &[i8], f0: &[i8], f1: &[i8], off: i16) -> [i32; 2] {
 
 /// Int8 DEPTHWISE_CONV_2D with channels in fours and a depth multiplier of 1 or a multiple of
 /// 4. For a segment of an output row (as many pixels as `acc` holds), each pixel's
-/// four-channel groups sum their taps in registers — depth multiplier 1: a 3-wide filter's
-/// window (clipped to 2 or 3 columns), all groups of the pixel in one block ([`dw_pixel`]),
-/// else window row by row ([`dw_row`]); in fours: row by row, one input byte for the four ([`dw_row_bcast`]); tap by
-/// tap when dilated or wider than 3 — into `acc`; then the segment is rescaled. Padding taps
+/// four-channel groups sum their taps in registers — a 3-wide filter's window (clipped to 2
+/// or 3 columns) in one block for all groups of the pixel ([`dw_pixel`], depth multiplier 1)
+/// or of each input channel ([`dw_pixel_bcast`], in fours: one input byte for four
+/// channels); other windows row by row ([`dw_row`], [`dw_row_bcast`]); tap by tap when
+/// dilated or wider than 3 — into `acc`; then the segment is rescaled. Padding taps
 /// are skipped by clipping each pixel's window. Equal to the reference kernel bit for bit (the
 /// sums wrap as its do). `acc` must hold at least one pixel (`oc` values). `ONE` says the
 /// depth multiplier is 1 (an instance of its own, as the hot loops differ).

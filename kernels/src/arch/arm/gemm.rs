@@ -416,29 +416,14 @@ pub(crate) fn gemm_pairs(
                 } else {
                     (&m_all[..cn], &s_all[..cn])
                 };
+                // Row 0's sums, and row 1's when the pair has a second row.
+                let mut finish = |a: &[i32; PAIR_CHUNK], o: usize| {
+                    requant_simple(&a[..cn], ms, ss, &mut out[o..o + cn], zp, lo, hi, right);
+                };
                 let o = r0 * oc + c0;
-                requant_simple(
-                    &acc[0][..cn],
-                    ms,
-                    ss,
-                    &mut out[o..o + cn],
-                    zp,
-                    lo,
-                    hi,
-                    right,
-                );
+                finish(&acc[0], o);
                 if two {
-                    let o = o + oc;
-                    requant_simple(
-                        &acc[1][..cn],
-                        ms,
-                        ss,
-                        &mut out[o..o + cn],
-                        zp,
-                        lo,
-                        hi,
-                        right,
-                    );
+                    finish(&acc[1], o + oc);
                 }
                 c0 += cn;
             }
