@@ -5,7 +5,7 @@
 //! only from some loop shapes at opt-level 3 (none at "s", and not from an `i8` operand).
 //! With them the int8 GEMM's inner loop does two multiply-accumulates per `SMLAD`: kws_dscnn's
 //! 1x1 CONV_2D (512,000 MACs) takes 695,540 instructions through [`gemm_2x2`], its
-//! requantization included (commit 48759df), against the portable tiles' 2,000,798 (57aa09a;
+//! requantization included (commit 0c69980), against the portable tiles' 2,000,798 (57aa09a;
 //! `cargo run --release --bin dsp-check` in examples/cortex-m4, with and without
 //! `MICROLITE_PORTABLE=1`).
 //!
